@@ -1,0 +1,28 @@
+package io.alexstream.engine.image;
+
+/**
+ * Encoded bytes to the paper's S x S image: checked, decoded, rescaled, centre-cropped.
+ * Stateless and thread-safe.
+ */
+public final class Preprocessor {
+
+    private final ImageDecoder decoder;
+    private final int scaleSize;
+
+    public Preprocessor(ImageLimits limits, int scaleSize) {
+        this.decoder = new ImageDecoder(limits);
+        this.scaleSize = scaleSize;
+    }
+
+    public ScaledImage prepare(byte[] encoded) throws ImageRejectedException {
+        return Rescaler.scale(decoder.decode(encoded), scaleSize);
+    }
+
+    public ScaledImage prepare(RgbImage image) {
+        return Rescaler.scale(image, scaleSize);
+    }
+
+    public ImageDecoder decoder() {
+        return decoder;
+    }
+}

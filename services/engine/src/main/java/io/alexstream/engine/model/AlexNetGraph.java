@@ -1,0 +1,247 @@
+package io.alexstream.engine.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.nn.LocalResponseNormalization;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Builds the AlexNet graph of the 2012 paper into a {@link Graph}: one inference branch
+ * (no dropout, softmax output) and one training branch (dropout 0.5 on fc6 and fc7, dense
+ * softmax cross-entropy, the paper's momentum and weight-decay update), both reading the
+ * same variables.
+ *
+ * <p>Building is separate from running: {@link AlexNetModel}
+ * owns the graph and its session.
+ */
+public final class AlexNetGraph {
+
+    /** Feed: crops, float32 [batch, C, C, 3], mean already subtracted. */
+    public static final String IMAGES = "images";
+    /** Fetch: softmax probabilities of the inference branch, [batch, classes]. */
+    public static final String PROBABILITIES = "infer/probabilities";
+    /** Feed: one-hot labels [batch, classes] for the training branch. */
+    public static final String LABELS = "train/labels";
+    /** Feed: scalar learning rate of this step. */
+    public static final String LEARNING_RATE = "train/learning_rate";
+    /** Fetch: mean cross-entropy of the batch (before the update). */
+    public static final String LOSS = "train/loss";
+    /** Target: applies one SGD step to every variable. */
+    public static final String TRAIN_STEP = "train/step";
+    /** Names of the per-layer outputs of the inference branch, for shape checks. */
+    public static final List<String> LAYER_OUTPUTS = List.of(
+            "infer/conv1/output", "infer/pool1/output", "infer/conv2/output", "infer/pool2/output",
+            "infer/conv3/output", "infer/conv4/output", "infer/conv5/output", "infer/pool5/output",
+            "infer/fc6/output", "infer/fc7/output", "infer/fc8/output");
+
+    // LRN as in the paper: b = a / (k + alpha * sum over n=5 neighbouring channels of a^2)^beta.
+    // TensorFlow's op uses the same formula (no alpha/n scaling), so the values carry over as they are.
+    static final long LRN_DEPTH_RADIUS = 2;
+    static final float LRN_BIAS = 2f;
+    static final float LRN_ALPHA = 1e-4f;
+    static final float LRN_BETA = 0.75f;
+
+    static final float DROPOUT_KEEP = 0.5f;
+    public static final float MOMENTUM = 0.9f;
+    public static final float WEIGHT_DECAY = 5e-4f;
+
+    private final AlexNetConfig config;
+    private final List<ModelVariable> variables;
+
+    private AlexNetGraph(AlexNetConfig config, List<ModelVariable> variables) {
+        this.config = config;
+        this.variables = List.copyOf(variables);
+    }
+
+    public AlexNetConfig config() {
+        return config;
+    }
+
+    /** Trainable variables in a fixed order (conv1/weights, conv1/bias, ..., fc8/bias). */
+    public List<ModelVariable> variables() {
+        return variables;
+    }
+
+    /** The variables this config has, with their shapes, without building a graph. */
+    public static List<VariableSpec> variableSpecs(AlexNetConfig config) {
+        List<VariableSpec> specs = new ArrayList<>();
+        int in = AlexNetConfig.CHANNELS;
+        int[] kernels = {LayerGeometry.CONV1_KERNEL, 5, 3, 3, 3};
+        boolean[] grouped = {false, true, false, true, true};
+        // Biases of 1 in conv2, conv4, conv5, fc6 and fc7 as in the paper (positive inputs to the ReLUs).
+        boolean[] convBiasOne = {false, true, false, true, true};
+        for (int i = 0; i < 5; i++) {
+            int out = config.convChannels(i);
+            int depth = grouped[i] ? in / config.groups() : in;
+            String layer = "conv" + (i + 1);
+            specs.add(new VariableSpec(layer + "/weights", new long[] {kernels[i], kernels[i], depth, out}, 0f));
+            specs.add(new VariableSpec(layer + "/bias", new long[] {out}, convBiasOne[i] ? 1f : 0f));
+            in = out;
+        }
+        int spatial = LayerGeometry.finalSpatialSize(config.cropSize());
+        long flat = (long) spatial * spatial * in;
+        int fc = config.fcWidth();
+        specs.add(new VariableSpec("fc6/weights", new long[] {flat, fc}, 0f));
+        specs.add(new VariableSpec("fc6/bias", new long[] {fc}, 1f));
+        specs.add(new VariableSpec("fc7/weights", new long[] {fc, fc}, 0f));
+        specs.add(new VariableSpec("fc7/bias", new long[] {fc}, 1f));
+        specs.add(new VariableSpec("fc8/weights", new long[] {fc, config.numClasses()}, 0f));
+        specs.add(new VariableSpec("fc8/bias", new long[] {config.numClasses()}, 0f));
+        return specs;
+    }
+
+    /** Name, shape and the paper's initial bias value of one trainable variable. */
+    public record VariableSpec(String name, long[] shape, float initialBias) {
+        public long size() {
+            return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        }
+
+        public boolean isBias() {
+            return name.endsWith("/bias");
+        }
+    }
+
+    /**
+     * A variable in the graph with the ops that load it: feed {@code loadValue} and run
+     * {@code load} to overwrite it. {@code momentum} is its SGD velocity slot.
+     */
+    public record ModelVariable(VariableSpec spec, Variable<TFloat32> variable,
+                                Placeholder<TFloat32> loadValue, Op load, Op resetMomentum) {
+    }
+
+    public static AlexNetGraph build(Graph graph, AlexNetConfig config) {
+        Ops tf = Ops.create(graph);
+        List<ModelVariable> variables = new ArrayList<>();
+        List<Variable<TFloat32>> velocity = new ArrayList<>();
+        for (VariableSpec spec : variableSpecs(config)) {
+            Shape shape = Shape.of(spec.shape());
+            Variable<TFloat32> variable = tf.withName(spec.name()).variable(shape, TFloat32.class);
+            Placeholder<TFloat32> value = tf.withName("load/" + spec.name())
+                    .placeholder(TFloat32.class, Placeholder.shape(shape));
+            Op load = tf.withName("load/" + spec.name() + "/assign").assign(variable, value);
+            Variable<TFloat32> slot = tf.withName("momentum/" + spec.name()).variable(shape, TFloat32.class);
+            Op reset = tf.withName("momentum/" + spec.name() + "/reset").assign(slot, tf.zeros(tf.constant(shape), TFloat32.class));
+            variables.add(new ModelVariable(spec, variable, value, load, reset));
+            velocity.add(slot);
+        }
+
+        Placeholder<TFloat32> images = tf.withName(IMAGES).placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(-1, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS)));
+
+        Operand<TFloat32> inferLogits = forward(tf.withSubScope("infer"), config, images, variables, false);
+        tf.withName(PROBABILITIES).nn.softmax(inferLogits);
+
+        Ops train = tf.withSubScope("train");
+        Placeholder<TFloat32> labels = tf.withName(LABELS).placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(-1, config.numClasses())));
+        Placeholder<TFloat32> learningRate = tf.withName(LEARNING_RATE).placeholder(TFloat32.class,
+                Placeholder.shape(Shape.scalar()));
+        Operand<TFloat32> trainLogits = forward(train, config, images, variables, true);
+        Operand<TFloat32> crossEntropy = train.nn.softmaxCrossEntropyWithLogits(trainLogits, labels).loss();
+        Operand<TFloat32> loss = tf.withName(LOSS).math.mean(crossEntropy, tf.constant(0));
+
+        List<Operand<?>> weights = new ArrayList<>();
+        variables.forEach(v -> weights.add(v.variable()));
+        List<Operand<?>> gradients = new ArrayList<>();
+        train.withSubScope("gradients").gradients(loss, weights).forEach(gradients::add);
+
+        // Every update waits for every gradient: a ref variable must not change while the
+        // backward pass of an earlier layer still reads it.
+        List<Op> gradientOps = new ArrayList<>();
+        gradients.forEach(g -> gradientOps.add(tf.identity(g)));
+        Ops update = train.withSubScope("update").withControlDependencies(gradientOps);
+        Operand<TFloat32> momentum = tf.constant(MOMENTUM);
+        Operand<TFloat32> decayRate = update.math.mul(tf.constant(WEIGHT_DECAY), learningRate);
+        List<Op> updates = new ArrayList<>();
+        for (int i = 0; i < variables.size(); i++) {
+            Variable<TFloat32> w = variables.get(i).variable();
+            @SuppressWarnings("unchecked")
+            Operand<TFloat32> g = (Operand<TFloat32>) gradients.get(i);
+            // The paper's rule: v <- 0.9 v - 0.0005 * lr * w - lr * dL/dw ;  w <- w + v
+            Operand<TFloat32> newVelocity = update.math.sub(
+                    update.math.sub(update.math.mul(momentum, velocity.get(i)), update.math.mul(decayRate, w)),
+                    update.math.mul(learningRate, g));
+            Operand<TFloat32> assignedVelocity = update.assign(velocity.get(i), newVelocity);
+            updates.add(update.assignAdd(w, assignedVelocity));
+        }
+        tf.withName(TRAIN_STEP).withControlDependencies(updates).noOp();
+        return new AlexNetGraph(config, variables);
+    }
+
+    private static Operand<TFloat32> forward(Ops tf, AlexNetConfig config, Operand<TFloat32> images,
+                                             List<ModelVariable> variables, boolean training) {
+        Operand<TFloat32> x = conv(tf, "conv1", images, variables, 0, LayerGeometry.CONV1_STRIDE, "VALID");
+        x = lrn(tf, "conv1", x);
+        x = maxPool(tf, "pool1", x);
+        x = conv(tf, "conv2", x, variables, 2, 1, "SAME");
+        x = lrn(tf, "conv2", x);
+        x = maxPool(tf, "pool2", x);
+        x = conv(tf, "conv3", x, variables, 4, 1, "SAME");
+        x = conv(tf, "conv4", x, variables, 6, 1, "SAME");
+        x = conv(tf, "conv5", x, variables, 8, 1, "SAME");
+        x = maxPool(tf, "pool5", x);
+        long flat = variables.get(10).spec().shape()[0];
+        x = tf.withSubScope("flatten").reshape(x, tf.constant(new long[] {-1, flat}));
+        x = dense(tf, "fc6", x, variables, 10, true);
+        if (training) {
+            x = dropout(tf.withSubScope("fc6"), x);
+        }
+        x = dense(tf, "fc7", x, variables, 12, true);
+        if (training) {
+            x = dropout(tf.withSubScope("fc7"), x);
+        }
+        return dense(tf, "fc8", x, variables, 14, false);
+    }
+
+    // Grouped layers need no split/concat: Conv2D infers the group count from the filter depth.
+    private static Operand<TFloat32> conv(Ops tf, String name, Operand<TFloat32> input, List<ModelVariable> variables,
+                                         int weightIndex, int stride, String padding) {
+        Ops layer = tf.withSubScope(name);
+        Operand<TFloat32> conv = layer.nn.conv2d(input, variables.get(weightIndex).variable(),
+                List.of(1L, (long) stride, (long) stride, 1L), padding);
+        Operand<TFloat32> biased = layer.nn.biasAdd(conv, variables.get(weightIndex + 1).variable());
+        return layer.withName("output").nn.relu(biased);
+    }
+
+    private static Operand<TFloat32> lrn(Ops tf, String name, Operand<TFloat32> input) {
+        return tf.withSubScope(name).withName("lrn").nn.localResponseNormalization(input,
+                LocalResponseNormalization.depthRadius(LRN_DEPTH_RADIUS),
+                LocalResponseNormalization.bias(LRN_BIAS),
+                LocalResponseNormalization.alpha(LRN_ALPHA),
+                LocalResponseNormalization.beta(LRN_BETA));
+    }
+
+    private static Operand<TFloat32> maxPool(Ops tf, String name, Operand<TFloat32> input) {
+        int w = LayerGeometry.POOL_WINDOW;
+        int s = LayerGeometry.POOL_STRIDE;
+        return tf.withSubScope(name).withName("output").nn.maxPool(input,
+                tf.constant(new int[] {1, w, w, 1}), tf.constant(new int[] {1, s, s, 1}), "VALID");
+    }
+
+    private static Operand<TFloat32> dense(Ops tf, String name, Operand<TFloat32> input, List<ModelVariable> variables,
+                                          int weightIndex, boolean relu) {
+        Ops layer = tf.withSubScope(name);
+        Operand<TFloat32> product = layer.linalg.matMul(input, variables.get(weightIndex).variable());
+        if (relu) {
+            return layer.withName("output").nn.relu(layer.nn.biasAdd(product, variables.get(weightIndex + 1).variable()));
+        }
+        return layer.withName("output").nn.biasAdd(product, variables.get(weightIndex + 1).variable());
+    }
+
+    /** Inverted dropout: keeps each unit with probability 0.5 and doubles the kept ones. */
+    private static Operand<TFloat32> dropout(Ops tf, Operand<TFloat32> input) {
+        Ops scope = tf.withSubScope("dropout");
+        Operand<TFloat32> keep = scope.constant(DROPOUT_KEEP);
+        Operand<TFloat32> uniform = scope.random.randomUniform(scope.shape(input), TFloat32.class);
+        Operand<TFloat32> mask = scope.math.floor(scope.math.add(uniform, keep));
+        return scope.math.div(scope.math.mul(input, mask), keep);
+    }
+}

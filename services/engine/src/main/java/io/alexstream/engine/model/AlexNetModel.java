@@ -1,0 +1,335 @@
+package io.alexstream.engine.model;
+
+import io.alexstream.engine.image.Crops;
+import io.alexstream.engine.image.ScaledImage;
+import io.alexstream.engine.inference.ClassScore;
+import io.alexstream.engine.inference.Prediction;
+import io.alexstream.engine.model.AlexNetGraph.ModelVariable;
+import io.alexstream.engine.model.AlexNetGraph.VariableSpec;
+import io.alexstream.engine.runtime.Placement;
+import io.alexstream.engine.runtime.SessionOptions;
+import io.alexstream.engine.weights.ModelWeights;
+import io.alexstream.engine.weights.WeightsFormatException;
+import io.alexstream.engine.weights.WeightsMetadata;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * One AlexNet: owns its graph and session. Inference is thread-safe and runs concurrently
+ * (the session is shared, every tensor belongs to one call). Loading weights and training
+ * steps take the write lock, so a call in flight finishes on the weights it started with and
+ * never sees half of a swap.
+ */
+public final class AlexNetModel implements AutoCloseable {
+
+    /** Standard deviation of the paper's weight initialisation, N(0, 0.01). */
+    public static final double INIT_STDDEV = 0.01;
+
+    private final AlexNetConfig config;
+    private final Graph graph;
+    private final Session session;
+    private final AlexNetGraph handles;
+    private final Placement placement;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private float[] mean;
+    private WeightsMetadata metadata;
+    private boolean loaded;
+
+    private AlexNetModel(AlexNetConfig config, Graph graph, Session session, AlexNetGraph handles, Placement placement) {
+        this.config = config;
+        this.graph = graph;
+        this.session = session;
+        this.handles = handles;
+        this.placement = placement;
+        this.mean = new float[config.scaleSize() * config.scaleSize() * AlexNetConfig.CHANNELS];
+    }
+
+    public static AlexNetModel create(AlexNetConfig config, SessionOptions options) {
+        Placement placement = Placement.detect(options);
+        Graph graph = new Graph();
+        try {
+            AlexNetGraph handles = AlexNetGraph.build(graph, config);
+            Session session = new Session(graph, options.toConfigProto());
+            return new AlexNetModel(config, graph, session, handles, placement);
+        } catch (RuntimeException e) {
+            graph.close();
+            throw e;
+        }
+    }
+
+    public AlexNetConfig config() {
+        return config;
+    }
+
+    public Placement placement() {
+        return placement;
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public boolean isLoaded() {
+        lock.readLock().lock();
+        try {
+            return loaded;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public WeightsMetadata metadata() {
+        lock.readLock().lock();
+        try {
+            return metadata;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The paper's initialisation: weights from N(0, 0.01), biases 1 in conv2, conv4, conv5,
+     * fc6 and fc7 and 0 elsewhere; the mean image as given (the training set's).
+     */
+    public void initialize(long seed, float[] meanImage) {
+        initialize(seed, meanImage, true);
+    }
+
+    /** As {@link #initialize(long, float[])}, with {@code paperBiases=false} putting every bias at 0. */
+    public void initialize(long seed, float[] meanImage, boolean paperBiases) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (VariableSpec spec : AlexNetGraph.variableSpecs(config)) {
+            float[] v = new float[(int) spec.size()];
+            if (spec.isBias()) {
+                java.util.Arrays.fill(v, paperBiases ? spec.initialBias() : 0f);
+            } else {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (gaussian(random) * INIT_STDDEV);
+                }
+            }
+            values.put(spec.name(), v);
+        }
+        ModelWeights weights = new ModelWeights(config, WeightsMetadata.initial(Instant.now().toString()),
+                meanImage.clone(), values);
+        try {
+            load(weights);
+        } catch (WeightsFormatException e) {
+            throw new IllegalStateException("freshly initialised weights must fit their own config", e);
+        }
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        // Box-Muller: SplittableRandom has no nextGaussian before Java 17's RandomGenerator default.
+        double u1 = random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    /**
+     * Replaces every variable and the mean image in one session run, and clears the momentum.
+     * Checks the weights against this model's config first; on refusal nothing changes.
+     */
+    public void load(ModelWeights weights) throws WeightsFormatException {
+        weights.requireCompatible(config);
+        if (weights.mean().length != mean.length) {
+            throw new WeightsFormatException(WeightsFormatException.Reason.SHAPE_MISMATCH,
+                    "mean image has " + weights.mean().length + " values; the model expects " + mean.length);
+        }
+        List<TFloat32> tensors = new ArrayList<>();
+        lock.writeLock().lock();
+        try {
+            Session.Runner runner = session.runner();
+            for (ModelVariable variable : handles.variables()) {
+                float[] values = weights.variables().get(variable.spec().name());
+                TFloat32 tensor = TFloat32.tensorOf(Shape.of(variable.spec().shape()), DataBuffers.of(values, true, false));
+                tensors.add(tensor);
+                runner.feed(variable.loadValue(), tensor).addTarget(variable.load()).addTarget(variable.resetMomentum());
+            }
+            runner.run().close();
+            mean = weights.mean().clone();
+            metadata = weights.metadata();
+            loaded = true;
+        } finally {
+            lock.writeLock().unlock();
+            tensors.forEach(TFloat32::close);
+        }
+    }
+
+    /** A snapshot of every variable and the mean, with the given metadata. */
+    public ModelWeights export(WeightsMetadata newMetadata) {
+        lock.readLock().lock();
+        try {
+            requireLoaded();
+            Session.Runner runner = session.runner();
+            handles.variables().forEach(v -> runner.fetch(v.variable()));
+            Map<String, float[]> values = new LinkedHashMap<>();
+            try (Result result = runner.run()) {
+                for (int i = 0; i < handles.variables().size(); i++) {
+                    VariableSpec spec = handles.variables().get(i).spec();
+                    float[] v = new float[(int) spec.size()];
+                    ((TFloat32) result.get(i)).asRawTensor().data().asFloats().read(v);
+                    values.put(spec.name(), v);
+                }
+            }
+            return new ModelWeights(config, newMetadata, mean.clone(), values);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Classifies images with the paper's ten crops (or the centre crop) in one session run. */
+    public List<Prediction> classify(List<ScaledImage> images, Crops.Mode mode, int topK) {
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        int cropValues = config.cropSize() * config.cropSize() * AlexNetConfig.CHANNELS;
+        int crops = images.size() * mode.crops();
+        int classes = config.numClasses();
+        float[] probabilities = new float[crops * classes];
+        long version;
+        lock.readLock().lock();
+        try {
+            requireLoaded();
+            version = metadata.version();
+            float[] batch = new float[crops * cropValues];
+            int offset = 0;
+            for (ScaledImage image : images) {
+                requireScaled(image);
+                offset = Crops.write(image, mean, config.cropSize(), mode, batch, offset);
+            }
+            runProbabilities(batch, crops, probabilities);
+        } finally {
+            lock.readLock().unlock();
+        }
+        List<Prediction> predictions = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            float[] averaged = new float[classes];
+            for (int c = 0; c < mode.crops(); c++) {
+                int row = (i * mode.crops() + c) * classes;
+                for (int k = 0; k < classes; k++) {
+                    averaged[k] += probabilities[row + k];
+                }
+            }
+            for (int k = 0; k < classes; k++) {
+                averaged[k] /= mode.crops();
+            }
+            predictions.add(new Prediction(topK(averaged, topK), mode.crops(), version));
+        }
+        return predictions;
+    }
+
+    /** Softmax of the inference branch for crops already laid out (C x C x 3, mean subtracted). */
+    public float[] probabilities(float[] crops, int count) {
+        float[] out = new float[count * config.numClasses()];
+        lock.readLock().lock();
+        try {
+            requireLoaded();
+            runProbabilities(crops, count, out);
+        } finally {
+            lock.readLock().unlock();
+        }
+        return out;
+    }
+
+    private void runProbabilities(float[] crops, int count, float[] out) {
+        Shape shape = Shape.of(count, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS);
+        try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(crops, true, false));
+             Result result = session.runner().feed(AlexNetGraph.IMAGES, input).fetch(AlexNetGraph.PROBABILITIES).run()) {
+            ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(out);
+        }
+    }
+
+    /**
+     * One SGD step of the paper's rule on a batch of crops (C x C x 3, mean subtracted) with
+     * integer labels; returns the batch's mean cross-entropy before the update.
+     */
+    public float trainStep(float[] crops, int[] labels, float learningRate) {
+        int count = labels.length;
+        int classes = config.numClasses();
+        float[] oneHot = new float[count * classes];
+        for (int i = 0; i < count; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException("label " + labels[i] + " is outside 0.." + (classes - 1));
+            }
+            oneHot[i * classes + labels[i]] = 1f;
+        }
+        Shape shape = Shape.of(count, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS);
+        lock.writeLock().lock();
+        try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(crops, true, false));
+             TFloat32 targets = TFloat32.tensorOf(Shape.of(count, classes), DataBuffers.of(oneHot, true, false));
+             TFloat32 rate = TFloat32.scalarOf(learningRate);
+             Result result = session.runner()
+                     .feed(AlexNetGraph.IMAGES, input)
+                     .feed(AlexNetGraph.LABELS, targets)
+                     .feed(AlexNetGraph.LEARNING_RATE, rate)
+                     .fetch(AlexNetGraph.LOSS)
+                     .addTarget(AlexNetGraph.TRAIN_STEP)
+                     .run()) {
+            requireLoaded();
+            return ((TFloat32) result.get(0)).getFloat();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Replaces the metadata (e.g. after training, before export) without touching the weights. */
+    public void setMetadata(WeightsMetadata newMetadata) {
+        lock.writeLock().lock();
+        try {
+            metadata = newMetadata;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void requireLoaded() {
+        if (!loaded) {
+            throw new IllegalStateException("no weights loaded: call initialize or load first");
+        }
+    }
+
+    private void requireScaled(ScaledImage image) {
+        if (image.size() != config.scaleSize()) {
+            throw new IllegalArgumentException("image is " + image.size() + "x" + image.size() + "; this model needs "
+                    + config.scaleSize() + "x" + config.scaleSize() + " (see Preprocessor)");
+        }
+    }
+
+    private List<ClassScore> topK(float[] probabilities, int k) {
+        int n = Math.min(k, probabilities.length);
+        Integer[] order = new Integer[probabilities.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(probabilities[b], probabilities[a]));
+        List<ClassScore> top = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            top.add(new ClassScore(order[i], config.classNames().get(order[i]), probabilities[order[i]]));
+        }
+        return top;
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            session.close();
+            graph.close();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.alexstream.engine.runtime;
+
+import java.util.OptionalInt;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
+
+/**
+ * How a session is placed and threaded.
+ *
+ * @param gpuIndex           the one GPU this session may see (CUDA index), or empty for CPU
+ * @param intraOpThreads     threads inside one op (0 = TensorFlow's choice: one per core)
+ * @param interOpThreads     ops run concurrently (0 = TensorFlow's choice)
+ */
+public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int interOpThreads) {
+
+    public SessionOptions {
+        if (gpuIndex.isPresent() && gpuIndex.getAsInt() < 0) {
+            throw new IllegalArgumentException("gpuIndex must be >= 0, got " + gpuIndex.getAsInt());
+        }
+        if (intraOpThreads < 0 || interOpThreads < 0) {
+            throw new IllegalArgumentException("thread counts must be >= 0");
+        }
+    }
+
+    public static SessionOptions cpu() {
+        return new SessionOptions(OptionalInt.empty(), 0, 0);
+    }
+
+    public static SessionOptions gpu(int index) {
+        return new SessionOptions(OptionalInt.of(index), 0, 0);
+    }
+
+    public SessionOptions withThreads(int intraOp, int interOp) {
+        return new SessionOptions(gpuIndex, intraOp, interOp);
+    }
+
+    /**
+     * The ConfigProto given to the Session constructor (run options do not carry device
+     * settings). A pinned session sees only its GPU, as device 0, and grows its memory on
+     * demand so several processes can share a card during a rollout.
+     */
+    public ConfigProto toConfigProto() {
+        ConfigProto.Builder builder = ConfigProto.newBuilder()
+                .setIntraOpParallelismThreads(intraOpThreads)
+                .setInterOpParallelismThreads(interOpThreads)
+                .setAllowSoftPlacement(true);
+        if (gpuIndex.isPresent()) {
+            builder.setGpuOptions(GPUOptions.newBuilder()
+                    .setVisibleDeviceList(Integer.toString(gpuIndex.getAsInt()))
+                    .setAllowGrowth(true));
+        } else {
+            builder.putDeviceCount("GPU", 0);
+        }
+        return builder.build();
+    }
+}
