@@ -65,6 +65,14 @@ public final class Crops {
     /** One crop at an arbitrary origin, optionally mirrored; used by training's random crops too. */
     public static int writeCrop(ScaledImage image, float[] mean, int cropSize, int left, int top, boolean mirrored,
                                 float[] dest, int offset) {
+        return writeCrop(image, mean, cropSize, left, top, mirrored, NO_SHIFT, dest, offset);
+    }
+
+    private static final float[] NO_SHIFT = new float[3];
+
+    /** As above, adding {@code colourShift} (one value per channel) to every pixel: PCA colour augmentation. */
+    public static int writeCrop(ScaledImage image, float[] mean, int cropSize, int left, int top, boolean mirrored,
+                                float[] colourShift, float[] dest, int offset) {
         int size = image.size();
         if (left < 0 || top < 0 || left + cropSize > size || top + cropSize > size) {
             throw new IllegalArgumentException("crop " + cropSize + " at (" + left + "," + top + ") leaves the "
@@ -77,9 +85,9 @@ public final class Crops {
             for (int x = 0; x < cropSize; x++) {
                 int sx = mirrored ? left + cropSize - 1 - x : left + x;
                 int p = (row + sx) * 3;
-                dest[o++] = (rgb[p] & 0xff) - mean[p];
-                dest[o++] = (rgb[p + 1] & 0xff) - mean[p + 1];
-                dest[o++] = (rgb[p + 2] & 0xff) - mean[p + 2];
+                dest[o++] = (rgb[p] & 0xff) - mean[p] + colourShift[0];
+                dest[o++] = (rgb[p + 1] & 0xff) - mean[p + 1] + colourShift[1];
+                dest[o++] = (rgb[p + 2] & 0xff) - mean[p + 2] + colourShift[2];
             }
         }
         return o;

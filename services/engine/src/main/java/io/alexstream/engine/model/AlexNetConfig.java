@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param widthMultiplier scales every layer's width (1.0 = the paper's 96-256-384-384-256-4096-4096)
  * @param groups         1 (one tower) or 2 (the paper's two-GPU split in conv2, conv4, conv5)
  * @param classNames     one name per output class; its size is the number of classes
+ * @param inputScale     the graph multiplies (pixel - mean) by this before conv1; 1 in the paper
  */
 public record AlexNetConfig(
         String profile,
@@ -23,7 +24,8 @@ public record AlexNetConfig(
         int scaleSize,
         double widthMultiplier,
         int groups,
-        List<String> classNames) {
+        List<String> classNames,
+        double inputScale) {
 
     /** The paper's channel counts per layer, before the width multiplier. */
     static final int[] PAPER_CONV_CHANNELS = {96, 256, 384, 384, 256};
@@ -41,6 +43,9 @@ public record AlexNetConfig(
         }
         if (widthMultiplier <= 0 || widthMultiplier > 4) {
             throw new IllegalArgumentException("widthMultiplier must be in (0, 4], got " + widthMultiplier);
+        }
+        if (!(inputScale > 0) || Double.isInfinite(inputScale)) {
+            throw new IllegalArgumentException("inputScale must be positive and finite, got " + inputScale);
         }
         if (scaleSize < cropSize) {
             throw new IllegalArgumentException("scaleSize " + scaleSize + " is smaller than cropSize " + cropSize);
@@ -70,10 +75,10 @@ public record AlexNetConfig(
     }
 
     public AlexNetConfig withGroups(int newGroups) {
-        return new AlexNetConfig(profile, cropSize, scaleSize, widthMultiplier, newGroups, classNames);
+        return new AlexNetConfig(profile, cropSize, scaleSize, widthMultiplier, newGroups, classNames, inputScale);
     }
 
     public AlexNetConfig withClassNames(List<String> names) {
-        return new AlexNetConfig(profile, cropSize, scaleSize, widthMultiplier, groups, names);
+        return new AlexNetConfig(profile, cropSize, scaleSize, widthMultiplier, groups, names, inputScale);
     }
 }

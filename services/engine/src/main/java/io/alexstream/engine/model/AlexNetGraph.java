@@ -119,45 +119,46 @@ public final class AlexNetGraph {
 
     public static AlexNetGraph build(Graph graph, AlexNetConfig config) {
         Ops tf = Ops.create(graph);
+        Scopes scopes = new Scopes(tf);
         List<ModelVariable> variables = new ArrayList<>();
         List<Variable<TFloat32>> velocity = new ArrayList<>();
         for (VariableSpec spec : variableSpecs(config)) {
             Shape shape = Shape.of(spec.shape());
-            Variable<TFloat32> variable = tf.withName(spec.name()).variable(shape, TFloat32.class);
-            Placeholder<TFloat32> value = tf.withName("load/" + spec.name())
+            Variable<TFloat32> variable = scopes.named(spec.name()).variable(shape, TFloat32.class);
+            Placeholder<TFloat32> value = scopes.named("load/" + spec.name())
                     .placeholder(TFloat32.class, Placeholder.shape(shape));
-            Op load = tf.withName("load/" + spec.name() + "/assign").assign(variable, value);
-            Variable<TFloat32> slot = tf.withName("momentum/" + spec.name()).variable(shape, TFloat32.class);
-            Op reset = tf.withName("momentum/" + spec.name() + "/reset").assign(slot, tf.zeros(tf.constant(shape), TFloat32.class));
+            Op load = scopes.named("assign/" + spec.name()).assign(variable, value);
+            Variable<TFloat32> slot = scopes.named("momentum/" + spec.name()).variable(shape, TFloat32.class);
+            Op reset = scopes.named("reset_momentum/" + spec.name()).assign(slot, tf.zeros(tf.constant(shape), TFloat32.class));
             variables.add(new ModelVariable(spec, variable, value, load, reset));
             velocity.add(slot);
         }
 
-        Placeholder<TFloat32> images = tf.withName(IMAGES).placeholder(TFloat32.class,
+        Placeholder<TFloat32> images = scopes.named(IMAGES).placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(-1, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS)));
 
-        Operand<TFloat32> inferLogits = forward(tf.withSubScope("infer"), config, images, variables, false);
-        tf.withName(PROBABILITIES).nn.softmax(inferLogits);
+        Operand<TFloat32> inferLogits = forward(scopes, "infer", config, images, variables, false);
+        scopes.named(PROBABILITIES).nn.softmax(inferLogits);
 
-        Ops train = tf.withSubScope("train");
-        Placeholder<TFloat32> labels = tf.withName(LABELS).placeholder(TFloat32.class,
+        Ops train = scopes.at("train");
+        Placeholder<TFloat32> labels = scopes.named(LABELS).placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(-1, config.numClasses())));
-        Placeholder<TFloat32> learningRate = tf.withName(LEARNING_RATE).placeholder(TFloat32.class,
+        Placeholder<TFloat32> learningRate = scopes.named(LEARNING_RATE).placeholder(TFloat32.class,
                 Placeholder.shape(Shape.scalar()));
-        Operand<TFloat32> trainLogits = forward(train, config, images, variables, true);
+        Operand<TFloat32> trainLogits = forward(scopes, "train", config, images, variables, true);
         Operand<TFloat32> crossEntropy = train.nn.softmaxCrossEntropyWithLogits(trainLogits, labels).loss();
-        Operand<TFloat32> loss = tf.withName(LOSS).math.mean(crossEntropy, tf.constant(0));
+        Operand<TFloat32> loss = scopes.named(LOSS).math.mean(crossEntropy, tf.constant(0));
 
         List<Operand<?>> weights = new ArrayList<>();
         variables.forEach(v -> weights.add(v.variable()));
         List<Operand<?>> gradients = new ArrayList<>();
-        train.withSubScope("gradients").gradients(loss, weights).forEach(gradients::add);
+        scopes.at("train/gradients").gradients(loss, weights).forEach(gradients::add);
 
         // Every update waits for every gradient: a ref variable must not change while the
         // backward pass of an earlier layer still reads it.
         List<Op> gradientOps = new ArrayList<>();
-        gradients.forEach(g -> gradientOps.add(tf.identity(g)));
-        Ops update = train.withSubScope("update").withControlDependencies(gradientOps);
+        gradients.forEach(g -> gradientOps.add(scopes.at("train/gradients").identity(g)));
+        Ops update = scopes.at("train/update").withControlDependencies(gradientOps);
         Operand<TFloat32> momentum = tf.constant(MOMENTUM);
         Operand<TFloat32> decayRate = update.math.mul(tf.constant(WEIGHT_DECAY), learningRate);
         List<Op> updates = new ArrayList<>();
@@ -172,73 +173,113 @@ public final class AlexNetGraph {
             Operand<TFloat32> assignedVelocity = update.assign(velocity.get(i), newVelocity);
             updates.add(update.assignAdd(w, assignedVelocity));
         }
-        tf.withName(TRAIN_STEP).withControlDependencies(updates).noOp();
+        scopes.named(TRAIN_STEP).withControlDependencies(updates).noOp();
         return new AlexNetGraph(config, variables);
     }
 
-    private static Operand<TFloat32> forward(Ops tf, AlexNetConfig config, Operand<TFloat32> images,
+    /**
+     * Name scopes by path, each created once: TensorFlow Java makes a sub-scope name unique
+     * every time it is opened, so {@code conv1/weights} and {@code conv1/bias} must share one.
+     */
+    private static final class Scopes {
+        private final Ops root;
+        private final java.util.Map<String, Ops> byPath = new java.util.HashMap<>();
+
+        Scopes(Ops root) {
+            this.root = root;
+        }
+
+        Ops at(String path) {
+            if (path.isEmpty()) {
+                return root;
+            }
+            Ops cached = byPath.get(path);
+            if (cached == null) {
+                int slash = path.lastIndexOf('/');
+                Ops parent = slash < 0 ? root : at(path.substring(0, slash));
+                cached = parent.withSubScope(path.substring(slash + 1));
+                byPath.put(path, cached);
+            }
+            return cached;
+        }
+
+        /** Ops whose next op is called exactly {@code path}, e.g. {@code conv1/weights}. */
+        Ops named(String path) {
+            int slash = path.lastIndexOf('/');
+            Ops parent = slash < 0 ? root : at(path.substring(0, slash));
+            return parent.withName(path.substring(slash + 1));
+        }
+    }
+
+    private static Operand<TFloat32> forward(Scopes scopes, String branch, AlexNetConfig config, Operand<TFloat32> images,
                                              List<ModelVariable> variables, boolean training) {
-        Operand<TFloat32> x = conv(tf, "conv1", images, variables, 0, LayerGeometry.CONV1_STRIDE, "VALID");
-        x = lrn(tf, "conv1", x);
-        x = maxPool(tf, "pool1", x);
-        x = conv(tf, "conv2", x, variables, 2, 1, "SAME");
-        x = lrn(tf, "conv2", x);
-        x = maxPool(tf, "pool2", x);
-        x = conv(tf, "conv3", x, variables, 4, 1, "SAME");
-        x = conv(tf, "conv4", x, variables, 6, 1, "SAME");
-        x = conv(tf, "conv5", x, variables, 8, 1, "SAME");
-        x = maxPool(tf, "pool5", x);
+        Operand<TFloat32> input = images;
+        if (config.inputScale() != 1.0) {
+            Ops scale = scopes.at(branch + "/input_scale");
+            input = scale.math.mul(images, scale.constant((float) config.inputScale()));
+        }
+        Operand<TFloat32> x = conv(scopes, branch + "/conv1", input, variables, 0, LayerGeometry.CONV1_STRIDE, "VALID");
+        x = lrn(scopes, branch + "/conv1", x);
+        x = maxPool(scopes, branch + "/pool1", x);
+        x = conv(scopes, branch + "/conv2", x, variables, 2, 1, "SAME");
+        x = lrn(scopes, branch + "/conv2", x);
+        x = maxPool(scopes, branch + "/pool2", x);
+        x = conv(scopes, branch + "/conv3", x, variables, 4, 1, "SAME");
+        x = conv(scopes, branch + "/conv4", x, variables, 6, 1, "SAME");
+        x = conv(scopes, branch + "/conv5", x, variables, 8, 1, "SAME");
+        x = maxPool(scopes, branch + "/pool5", x);
         long flat = variables.get(10).spec().shape()[0];
-        x = tf.withSubScope("flatten").reshape(x, tf.constant(new long[] {-1, flat}));
-        x = dense(tf, "fc6", x, variables, 10, true);
+        Ops flatten = scopes.at(branch + "/flatten");
+        x = flatten.reshape(x, flatten.constant(new long[] {-1, flat}));
+        x = dense(scopes, branch + "/fc6", x, variables, 10, true);
         if (training) {
-            x = dropout(tf.withSubScope("fc6"), x);
+            x = dropout(scopes.at(branch + "/fc6/dropout"), x);
         }
-        x = dense(tf, "fc7", x, variables, 12, true);
+        x = dense(scopes, branch + "/fc7", x, variables, 12, true);
         if (training) {
-            x = dropout(tf.withSubScope("fc7"), x);
+            x = dropout(scopes.at(branch + "/fc7/dropout"), x);
         }
-        return dense(tf, "fc8", x, variables, 14, false);
+        return dense(scopes, branch + "/fc8", x, variables, 14, false);
     }
 
     // Grouped layers need no split/concat: Conv2D infers the group count from the filter depth.
-    private static Operand<TFloat32> conv(Ops tf, String name, Operand<TFloat32> input, List<ModelVariable> variables,
-                                         int weightIndex, int stride, String padding) {
-        Ops layer = tf.withSubScope(name);
+    private static Operand<TFloat32> conv(Scopes scopes, String name, Operand<TFloat32> input,
+                                         List<ModelVariable> variables, int weightIndex, int stride, String padding) {
+        Ops layer = scopes.at(name);
         Operand<TFloat32> conv = layer.nn.conv2d(input, variables.get(weightIndex).variable(),
                 List.of(1L, (long) stride, (long) stride, 1L), padding);
         Operand<TFloat32> biased = layer.nn.biasAdd(conv, variables.get(weightIndex + 1).variable());
-        return layer.withName("output").nn.relu(biased);
+        return scopes.named(name + "/output").nn.relu(biased);
     }
 
-    private static Operand<TFloat32> lrn(Ops tf, String name, Operand<TFloat32> input) {
-        return tf.withSubScope(name).withName("lrn").nn.localResponseNormalization(input,
+    private static Operand<TFloat32> lrn(Scopes scopes, String name, Operand<TFloat32> input) {
+        return scopes.named(name + "/lrn").nn.localResponseNormalization(input,
                 LocalResponseNormalization.depthRadius(LRN_DEPTH_RADIUS),
                 LocalResponseNormalization.bias(LRN_BIAS),
                 LocalResponseNormalization.alpha(LRN_ALPHA),
                 LocalResponseNormalization.beta(LRN_BETA));
     }
 
-    private static Operand<TFloat32> maxPool(Ops tf, String name, Operand<TFloat32> input) {
+    private static Operand<TFloat32> maxPool(Scopes scopes, String name, Operand<TFloat32> input) {
         int w = LayerGeometry.POOL_WINDOW;
         int s = LayerGeometry.POOL_STRIDE;
-        return tf.withSubScope(name).withName("output").nn.maxPool(input,
-                tf.constant(new int[] {1, w, w, 1}), tf.constant(new int[] {1, s, s, 1}), "VALID");
+        Ops layer = scopes.at(name);
+        return scopes.named(name + "/output").nn.maxPool(input,
+                layer.constant(new int[] {1, w, w, 1}), layer.constant(new int[] {1, s, s, 1}), "VALID");
     }
 
-    private static Operand<TFloat32> dense(Ops tf, String name, Operand<TFloat32> input, List<ModelVariable> variables,
-                                          int weightIndex, boolean relu) {
-        Ops layer = tf.withSubScope(name);
+    private static Operand<TFloat32> dense(Scopes scopes, String name, Operand<TFloat32> input,
+                                          List<ModelVariable> variables, int weightIndex, boolean relu) {
+        Ops layer = scopes.at(name);
         Operand<TFloat32> product = layer.linalg.matMul(input, variables.get(weightIndex).variable());
         if (relu) {
-            return layer.withName("output").nn.relu(layer.nn.biasAdd(product, variables.get(weightIndex + 1).variable()));
+            return scopes.named(name + "/output").nn.relu(layer.nn.biasAdd(product, variables.get(weightIndex + 1).variable()));
         }
-        return layer.withName("output").nn.biasAdd(product, variables.get(weightIndex + 1).variable());
+        return scopes.named(name + "/output").nn.biasAdd(product, variables.get(weightIndex + 1).variable());
     }
 
     /** Inverted dropout: keeps each unit with probability 0.5 and doubles the kept ones. */
-    private static Operand<TFloat32> dropout(Ops tf, Operand<TFloat32> input) {
-        Ops scope = tf.withSubScope("dropout");
+    private static Operand<TFloat32> dropout(Ops scope, Operand<TFloat32> input) {
         Operand<TFloat32> keep = scope.constant(DROPOUT_KEEP);
         Operand<TFloat32> uniform = scope.random.randomUniform(scope.shape(input), TFloat32.class);
         Operand<TFloat32> mask = scope.math.floor(scope.math.add(uniform, keep));

@@ -99,25 +99,36 @@ public final class AlexNetModel implements AutoCloseable {
         }
     }
 
+    /** The mean image (S x S x 3) that is subtracted from every crop. */
+    public float[] mean() {
+        lock.readLock().lock();
+        try {
+            return mean.clone();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /**
      * The paper's initialisation: weights from N(0, 0.01), biases 1 in conv2, conv4, conv5,
      * fc6 and fc7 and 0 elsewhere; the mean image as given (the training set's).
      */
     public void initialize(long seed, float[] meanImage) {
-        initialize(seed, meanImage, true);
+        initialize(seed, meanImage, Initialization.forProfile(config));
     }
 
-    /** As {@link #initialize(long, float[])}, with {@code paperBiases=false} putting every bias at 0. */
-    public void initialize(long seed, float[] meanImage, boolean paperBiases) {
+    /** As {@link #initialize(long, float[])} with an explicit scheme. */
+    public void initialize(long seed, float[] meanImage, Initialization initialization) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, float[]> values = new LinkedHashMap<>();
         for (VariableSpec spec : AlexNetGraph.variableSpecs(config)) {
             float[] v = new float[(int) spec.size()];
             if (spec.isBias()) {
-                java.util.Arrays.fill(v, paperBiases ? spec.initialBias() : 0f);
+                java.util.Arrays.fill(v, initialization.paperBiases() ? spec.initialBias() : 0f);
             } else {
+                double stddev = initialization.stddev(spec.name(), spec.shape());
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (gaussian(random) * INIT_STDDEV);
+                    v[i] = (float) (gaussian(random) * stddev);
                 }
             }
             values.put(spec.name(), v);

@@ -14,7 +14,8 @@ import java.util.stream.IntStream;
  *       ((227 - 11) / 4 + 1 = 55, the paper's 55x55 maps).</li>
  *   <li>{@code small}: the same layer stack at a quarter of the width on 67x67 crops from 76x76
  *       images (67 is the smallest crop that survives the three 3x3/2 pools; 76/67 keeps the
- *       paper's 256/227 ratio), one group, 10 classes (Fashion-MNIST). For CPU demos and tests.</li>
+ *       paper's 256/227 ratio), one group, 10 classes (Fashion-MNIST), inputs scaled by 1/64 and
+ *       fan-in initialisation (see {@link Initialization}). For CPU demos and tests.</li>
  * </ul>
  */
 public final class Profiles {
@@ -26,6 +27,12 @@ public final class Profiles {
     public static final List<String> FASHION_MNIST_CLASSES = List.of(
             "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+    /**
+     * The small profile feeds (pixel - mean) / 64, roughly unit variance: with raw 0..255 inputs
+     * its fan-in-scaled conv1 gets updates far larger than its weights and training stalls.
+     */
+    static final double SMALL_INPUT_SCALE = 1.0 / 64;
 
     private Profiles() {
     }
@@ -43,11 +50,11 @@ public final class Profiles {
     }
 
     public static AlexNetConfig paper() {
-        return new AlexNetConfig(PAPER, 227, 256, 1.0, 2, numberedClasses(1000));
+        return new AlexNetConfig(PAPER, 227, 256, 1.0, 2, numberedClasses(1000), 1.0);
     }
 
     public static AlexNetConfig small() {
-        return new AlexNetConfig(SMALL, 67, 76, 0.25, 1, FASHION_MNIST_CLASSES);
+        return new AlexNetConfig(SMALL, 67, 76, 0.25, 1, FASHION_MNIST_CLASSES, SMALL_INPUT_SCALE);
     }
 
     public static List<String> numberedClasses(int count) {

@@ -39,6 +39,7 @@ public record ModelWeights(AlexNetConfig config, WeightsMetadata metadata, float
         checkField("scaleSize", expected.scaleSize(), actual.scaleSize());
         checkField("widthMultiplier", expected.widthMultiplier(), actual.widthMultiplier());
         checkField("groups", expected.groups(), actual.groups());
+        checkField("inputScale", expected.inputScale(), actual.inputScale());
         checkField("classes", expected.numClasses(), actual.numClasses());
         checkField("classNames", expected.classNames(), actual.classNames());
         List<VariableSpec> specs = AlexNetGraph.variableSpecs(expected);

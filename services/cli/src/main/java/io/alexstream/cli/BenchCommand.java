@@ -1,0 +1,220 @@
+package io.alexstream.cli;
+
+import io.alexstream.engine.image.Crops;
+import io.alexstream.engine.image.ScaledImage;
+import io.alexstream.engine.model.AlexNetConfig;
+import io.alexstream.engine.model.AlexNetModel;
+import io.alexstream.engine.model.LayerGeometry;
+import io.alexstream.engine.model.Profiles;
+import io.alexstream.engine.runtime.SessionOptions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * {@code bench [--profile paper] [--groups N] [--batches 1,2,4,8,16] [--train-batch 128] [--json]}:
+ * the machine's fp32 matmul ceiling, then 10-crop inference and training of the profile,
+ * all in one run so the ratios compare like with like.
+ */
+final class BenchCommand {
+
+    private static final int MATMUL_N = 4096;
+
+    private BenchCommand() {
+    }
+
+    static int run(Arguments arguments) {
+        AlexNetConfig config = Profiles.byName(arguments.get("profile", Profiles.PAPER));
+        if (arguments.options().containsKey("groups")) {
+            config = config.withGroups(arguments.getInt("groups", config.groups()));
+        }
+        int[] batches = Arrays.stream(arguments.get("batches", "1,2,4,8,16").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        int trainBatch = arguments.getInt("train-batch", 128);
+        int trainSteps = arguments.getInt("train-steps", 3);
+        boolean json = arguments.flag("json");
+        SessionOptions session = SessionOptions.cpu().withThreads(arguments.getInt("threads", 0), arguments.getInt("inter", 0));
+        int cores = Runtime.getRuntime().availableProcessors();
+
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("machine", System.getProperty("os.arch") + ", " + cores + " cores, " + cpuModel());
+        figures.put("profile", config.profile());
+        figures.put("groups", config.groups());
+
+        double ceiling = matmulGflops(session, arguments.getInt("matmul-runs", 5));
+        figures.put("matmul_gflops", round(ceiling));
+        System.out.printf(Locale.ROOT, "fp32 matmul %dx%d x %dx%d: %.1f GFLOP/s (the ceiling)%n",
+                MATMUL_N, MATMUL_N, MATMUL_N, MATMUL_N, ceiling);
+
+        double flopsPerCrop = 2.0 * LayerGeometry.totalMultiplyAdds(config);
+        try (AlexNetModel model = AlexNetModel.create(config, session)) {
+            float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
+            Arrays.fill(mean, 120f);
+            model.initialize(1, mean);
+            System.out.printf(Locale.ROOT, "%s profile, groups %d: %.3f GFLOP per crop%n", config.profile(), config.groups(),
+                    flopsPerCrop / 1e9);
+            Random random = new Random(1);
+            double bestRate = 0;
+            int bestBatch = 0;
+            double singleMs = 0;
+            List<Map<String, Object>> rows = new ArrayList<>();
+            System.out.printf(Locale.ROOT, "%-8s %-6s %12s %12s %10s %8s%n", "images", "crops", "ms/batch", "images/s",
+                    "GFLOP/s", "ratio");
+            for (int batch : batches) {
+                List<ScaledImage> images = randomImages(batch, config.scaleSize(), random);
+                model.classify(images, Crops.Mode.TEN_CROP, 5);
+                int runs = Math.max(3, 24 / batch);
+                double[] times = new double[runs];
+                for (int r = 0; r < runs; r++) {
+                    long t0 = System.nanoTime();
+                    model.classify(images, Crops.Mode.TEN_CROP, 5);
+                    times[r] = (System.nanoTime() - t0) / 1e9;
+                }
+                double seconds = median(times);
+                double rate = batch / seconds;
+                double gflops = rate * Crops.TEN * flopsPerCrop / 1e9;
+                System.out.printf(Locale.ROOT, "%-8d %-6d %12.1f %12.2f %10.1f %8.3f%n", batch, batch * 10,
+                        seconds * 1e3, rate, gflops, gflops / ceiling);
+                rows.add(Map.of("images", batch, "ms", round(seconds * 1e3), "images_per_s", round(rate),
+                        "gflops", round(gflops)));
+                if (batch == 1) {
+                    singleMs = seconds * 1e3;
+                }
+                if (rate > bestRate) {
+                    bestRate = rate;
+                    bestBatch = batch;
+                }
+            }
+            double inferGflops = bestRate * Crops.TEN * flopsPerCrop / 1e9;
+            figures.put("infer_batch", bestBatch);
+            figures.put("infer_images_per_s", round(bestRate));
+            figures.put("infer_gflops", round(inferGflops));
+            figures.put("infer_ratio", round3(inferGflops / ceiling));
+            figures.put("infer_single_ms", round(singleMs));
+            figures.put("infer_batches", rows);
+
+            if (trainBatch > 0) {
+                int cropValues = config.cropSize() * config.cropSize() * 3;
+                float[] crops = new float[trainBatch * cropValues];
+                for (int i = 0; i < crops.length; i++) {
+                    crops[i] = random.nextFloat() * 200 - 100;
+                }
+                int[] labels = new int[trainBatch];
+                for (int i = 0; i < trainBatch; i++) {
+                    labels[i] = random.nextInt(config.numClasses());
+                }
+                model.trainStep(crops, labels, 0.001f);
+                double[] times = new double[trainSteps];
+                for (int s = 0; s < trainSteps; s++) {
+                    long t0 = System.nanoTime();
+                    model.trainStep(crops, labels, 0.001f);
+                    times[s] = (System.nanoTime() - t0) / 1e9;
+                }
+                double seconds = median(times);
+                double rate = trainBatch / seconds;
+                double gflops = rate * LayerGeometry.trainingFlopsPerCrop(config) / 1e9;
+                System.out.printf(Locale.ROOT, "training, batch %d: %.2f s/step, %.1f images/s, %.1f GFLOP/s, ratio %.3f%n",
+                        trainBatch, seconds, rate, gflops, gflops / ceiling);
+                figures.put("train_batch", trainBatch);
+                figures.put("train_step_s", round3(seconds));
+                figures.put("train_images_per_s", round(rate));
+                figures.put("train_gflops", round(gflops));
+                figures.put("train_ratio", round3(gflops / ceiling));
+            }
+        }
+        System.out.printf(Locale.ROOT, "inference at batch %s: ratio %s; training: ratio %s%n",
+                figures.get("infer_batch"), figures.get("infer_ratio"), figures.get("train_ratio"));
+        if (json) {
+            System.out.println(Json.write(figures));
+        }
+        return 0;
+    }
+
+    /** Best-of-N seconds of one 4096^3 fp32 matmul, fed from variables so no copy is timed. */
+    static double matmulGflops(SessionOptions options, int runs) {
+        try (Graph graph = new Graph()) {
+            Ops tf = Ops.create(graph);
+            Shape shape = Shape.of(MATMUL_N, MATMUL_N);
+            Variable<TFloat32> a = tf.variable(shape, TFloat32.class);
+            Variable<TFloat32> b = tf.variable(shape, TFloat32.class);
+            Placeholder<TFloat32> value = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+            var initA = tf.assign(a, value);
+            var initB = tf.assign(b, value);
+            var product = tf.linalg.matMul(a, b);
+            var checksum = tf.reduceSum(product, tf.constant(new int[] {0, 1}));
+            try (Session session = new Session(graph, options.toConfigProto())) {
+                float[] data = new float[MATMUL_N * MATMUL_N];
+                Random random = new Random(2);
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = random.nextFloat() - 0.5f;
+                }
+                try (TFloat32 tensor = TFloat32.tensorOf(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(data, true, false))) {
+                    session.runner().feed(value, tensor).addTarget(initA).addTarget(initB).run().close();
+                }
+                double best = Double.MAX_VALUE;
+                for (int r = 0; r < runs + 1; r++) {
+                    long t0 = System.nanoTime();
+                    try (Result result = session.runner().fetch(checksum).run()) {
+                        ((TFloat32) result.get(0)).getFloat();
+                    }
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    if (r > 0) {
+                        best = Math.min(best, seconds);
+                    }
+                }
+                return 2.0 * MATMUL_N * MATMUL_N * (double) MATMUL_N / best / 1e9;
+            }
+        }
+    }
+
+    private static List<ScaledImage> randomImages(int count, int size, Random random) {
+        List<ScaledImage> images = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] rgb = new byte[size * size * 3];
+            random.nextBytes(rgb);
+            images.add(new ScaledImage(size, rgb));
+        }
+        return images;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String cpuModel() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown cpu");
+        } catch (java.io.IOException e) {
+            return "unknown cpu";
+        }
+    }
+
+    static String describe(Map<String, Object> figures) {
+        return figures.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,31 @@
+package io.alexstream.cli;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Entry point of {@code ./alexstream}: dispatches to one subcommand. */
+public final class Main {
+
+    interface Command {
+        int run(Arguments arguments) throws Exception;
+    }
+
+    private static final Map<String, Command> COMMANDS = new TreeMap<>(Map.of(
+            "model-info", ModelInfoCommand::run,
+            "bench", BenchCommand::run,
+            "train", TrainCommand::run));
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !COMMANDS.containsKey(args[0])) {
+            System.err.println("usage: alexstream <command> [options]; commands: " + String.join(", ", COMMANDS.keySet()));
+            System.exit(args.length == 0 ? 0 : 2);
+        }
+        Arguments arguments = Arguments.parse(Arrays.copyOfRange(args, 1, args.length));
+        int status = COMMANDS.get(args[0]).run(arguments);
+        System.exit(status);
+    }
+}

@@ -1,0 +1,74 @@
+package io.alexstream.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import io.alexstream.engine.TestImages;
+import io.alexstream.engine.image.Crops;
+import io.alexstream.engine.image.ScaledImage;
+import io.alexstream.engine.runtime.SessionOptions;
+import io.alexstream.engine.weights.WeightsMetadata;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tier: plain unit on a real session. The update is the paper's rule,
+ * v <- 0.9 v - 0.0005 lr w - lr dL/dw ; w <- w + v, checked value by value where the gradient
+ * is known to be zero, and a batch can be fitted.
+ */
+class TrainingStepTest {
+
+    @Test
+    void aZeroLearningRateMovesNothingAndARealOneLowersTheLoss() {
+        AlexNetConfig config = Profiles.small();
+        try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
+            model.initialize(5, TestImages.grayMean(config.scaleSize()));
+            List<ScaledImage> images = TestImages.random(8, config.scaleSize(), 8);
+            float[] crops = new float[8 * config.cropSize() * config.cropSize() * 3];
+            int offset = 0;
+            for (ScaledImage image : images) {
+                offset = Crops.write(image, model.mean(), config.cropSize(), Crops.Mode.CENTER, crops, offset);
+            }
+            int[] labels = {0, 1, 2, 3, 4, 5, 6, 7};
+            WeightsMetadata meta = model.metadata();
+            float[] w0 = model.export(meta).variables().get("fc8/weights");
+            model.trainStep(crops, labels, 0f);
+            assertThat(model.export(meta).variables().get("fc8/weights")).containsExactly(w0);
+
+            float first = model.trainStep(crops, labels, 0.01f);
+            float last = first;
+            for (int i = 0; i < 30; i++) {
+                last = model.trainStep(crops, labels, 0.01f);
+            }
+            assertThat(last).isLessThan(first * 0.5f);
+        }
+    }
+
+    @Test
+    void weightDecayAloneShrinksWeightsByTheFactorOfTheRule() {
+        AlexNetConfig config = Profiles.small();
+        try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
+            model.initialize(6, TestImages.grayMean(config.scaleSize()));
+            // all-zero crops through zero-bias fan-in weights give all-zero activations after the
+            // ReLUs, so every weight gradient except fc8's bias is exactly zero and only decay acts
+            float[] crops = new float[2 * config.cropSize() * config.cropSize() * 3];
+            int[] labels = {1, 2};
+            WeightsMetadata meta = model.metadata();
+            float[] w0 = model.export(meta).variables().get("conv3/weights");
+            float lr = 0.1f;
+            model.trainStep(crops, labels, lr);
+            float[] w1 = model.export(meta).variables().get("conv3/weights");
+            model.trainStep(crops, labels, lr);
+            float[] w2 = model.export(meta).variables().get("conv3/weights");
+            double decay = AlexNetGraph.WEIGHT_DECAY * lr;
+            for (int i = 0; i < 50; i++) {
+                // v1 = -decay * w0 ; w1 = w0 + v1
+                double v1 = -decay * w0[i];
+                assertThat((double) w1[i]).isCloseTo(w0[i] + v1, offset(1e-7));
+                // v2 = 0.9 v1 - decay * w1 ; w2 = w1 + v2
+                double v2 = AlexNetGraph.MOMENTUM * v1 - decay * w1[i];
+                assertThat((double) w2[i]).isCloseTo(w1[i] + v2, offset(1e-7));
+            }
+        }
+    }
+}
