@@ -52,9 +52,10 @@ final class TrainCommand {
                     Initialization.Scheme.valueOf(arguments.get("init", defaults.scheme().name()).toUpperCase(Locale.ROOT)),
                     Boolean.parseBoolean(arguments.get("paper-biases", Boolean.toString(defaults.paperBiases()))));
             model.initialize(arguments.getInt("seed", 1), MeanImage.of(trainImages), init);
-            Trainer.Options options = Trainer.Options.paper()
+            Trainer.Options recipe = Trainer.Options.forProfile(config);
+            Trainer.Options options = recipe
                     .withEpochs(arguments.getInt("epochs", 2))
-                    .withLearningRate((float) arguments.getDouble("lr", 0.01))
+                    .withLearningRate((float) arguments.getDouble("lr", recipe.learningRate()))
                     .withBatchSize(arguments.getInt("batch", 128))
                     .withEvaluationsPerEpoch(arguments.getInt("checks", 4));
             Trainer trainer = new Trainer(model, PcaColourAugmentation.fit(trainImages.subList(0, Math.min(2000, trainImages.size()))));

@@ -13,12 +13,12 @@ class PlateauScheduleTest {
         assertThat(schedule.observe(0.5)).isEqualTo(0.01f);
         assertThat(schedule.observe(0.4)).isEqualTo(0.01f);
         assertThat(schedule.observe(0.4)).isEqualTo(0.01f);
-        assertThat(schedule.observe(0.4)).isEqualTo(0.001f);
+        assertThat(schedule.observe(0.4)).isCloseTo(0.001f, org.assertj.core.data.Offset.offset(1e-9f));
         assertThat(schedule.observe(0.3)).isEqualTo(0.001f);
         for (int i = 0; i < 10; i++) {
             schedule.observe(0.3);
         }
         assertThat(schedule.drops()).isEqualTo(3);
-        assertThat(schedule.rate()).isEqualTo(0.01f / 1000);
+        assertThat(schedule.rate()).isCloseTo(1e-5f, org.assertj.core.data.Offset.offset(1e-10f));
     }
 }
