@@ -14,7 +14,7 @@ class PlateauScheduleTest {
         assertThat(schedule.observe(0.4)).isEqualTo(0.01f);
         assertThat(schedule.observe(0.4)).isEqualTo(0.01f);
         assertThat(schedule.observe(0.4)).isCloseTo(0.001f, org.assertj.core.data.Offset.offset(1e-9f));
-        assertThat(schedule.observe(0.3)).isEqualTo(0.001f);
+        assertThat(schedule.observe(0.3)).isCloseTo(0.001f, org.assertj.core.data.Offset.offset(1e-9f));
         for (int i = 0; i < 10; i++) {
             schedule.observe(0.3);
         }
