@@ -62,6 +62,15 @@ public final class Crops {
         return next;
     }
 
+    /** Crop {@code k} of {@code mode} (0..9 for ten-crop, 0 for centre) of one image. */
+    public static int writeCrop(ScaledImage image, float[] mean, int cropSize, Mode mode, int k, float[] dest, int offset) {
+        if (k < 0 || k >= mode.crops()) {
+            throw new IllegalArgumentException("crop " + k + " does not exist in mode " + mode);
+        }
+        Position position = mode == Mode.CENTER ? Position.CENTER : POSITIONS[k % 5];
+        return writeCrop(image, mean, cropSize, position, k >= 5, dest, offset);
+    }
+
     /** One crop at an arbitrary origin, optionally mirrored; used by training's random crops too. */
     public static int writeCrop(ScaledImage image, float[] mean, int cropSize, int left, int top, boolean mirrored,
                                 float[] dest, int offset) {

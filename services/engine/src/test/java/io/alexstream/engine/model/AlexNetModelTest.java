@@ -106,7 +106,7 @@ class AlexNetModelTest {
     void refusesImagesOfTheWrongScale() {
         assertThatThrownBy(() -> model.classify(TestImages.random(1, 50, 5), Crops.Mode.CENTER, 1))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("76x76");
+                .hasMessageContaining(CONFIG.scaleSize() + "x" + CONFIG.scaleSize());
     }
 
     @Test

@@ -27,7 +27,7 @@ class FashionMnistLearningTest {
     private static final Logger LOG = Logger.getLogger(FashionMnistLearningTest.class);
     static final int TRAIN_IMAGES = 60_000;
     static final int HELD_OUT_IMAGES = 2_000;
-    static final int EPOCHS = 4;
+    static final int EPOCHS = 2;
 
     @Test
     void smallProfileLearnsFashionMnist() throws Exception {
