@@ -25,7 +25,7 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
- * {@code bench [--profile paper] [--groups N] [--batches 1,2,4,8,16] [--train-batch 128] [--bf16] [--json]}:
+ * {@code bench [--profile paper] [--groups N] [--batches 1,2,4,8,16] [--train-batch 128] [--json]}:
  * the machine's fp32 matmul ceiling, then 10-crop inference and training of the profile,
  * all in one run so the ratios compare like with like.
  */
@@ -46,18 +46,15 @@ final class BenchCommand {
         int trainBatch = arguments.getInt("train-batch", 128);
         int trainSteps = arguments.getInt("train-steps", 3);
         boolean json = arguments.flag("json");
-        SessionOptions fp32 = SessionOptions.cpu().withThreads(arguments.getInt("threads", 0), arguments.getInt("inter", 0));
-        SessionOptions session = fp32.withBfloat16(arguments.flag("bf16"));
+        SessionOptions session = SessionOptions.cpu().withThreads(arguments.getInt("threads", 0), arguments.getInt("inter", 0));
         int cores = Runtime.getRuntime().availableProcessors();
 
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("machine", System.getProperty("os.arch") + ", " + cores + " cores, " + cpuModel());
         figures.put("profile", config.profile());
         figures.put("groups", config.groups());
-        figures.put("precision", session.bfloat16() ? "bf16 (oneDNN auto mixed precision)" : "fp32");
 
-        // The ceiling is always fp32: a bf16 run is compared with the same yardstick.
-        double ceiling = matmulGflops(fp32, arguments.getInt("matmul-runs", 5));
+        double ceiling = matmulGflops(session, arguments.getInt("matmul-runs", 5));
         figures.put("matmul_gflops", round(ceiling));
         System.out.printf(Locale.ROOT, "fp32 matmul %dx%d x %dx%d: %.1f GFLOP/s (the ceiling)%n",
                 MATMUL_N, MATMUL_N, MATMUL_N, MATMUL_N, ceiling);
@@ -72,7 +69,7 @@ final class BenchCommand {
             Random random = new Random(1);
             double bestRate = 0;
             int bestBatch = 0;
-            double singleMs = 0;
+            Double singleMs = null;
             List<Map<String, Object>> rows = new ArrayList<>();
             System.out.printf(Locale.ROOT, "%-8s %-6s %12s %12s %10s %8s%n", "images", "crops", "ms/batch", "images/s",
                     "GFLOP/s", "ratio");

@@ -3,8 +3,6 @@ package io.alexstream.engine.runtime;
 import java.util.OptionalInt;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GPUOptions;
-import org.tensorflow.proto.GraphOptions;
-import org.tensorflow.proto.RewriterConfig;
 
 /**
  * How a session is placed and threaded.
@@ -12,10 +10,8 @@ import org.tensorflow.proto.RewriterConfig;
  * @param gpuIndex           the one GPU this session may see (CUDA index), or empty for CPU
  * @param intraOpThreads     threads inside one op (0 = TensorFlow's choice: one per core)
  * @param interOpThreads     ops run concurrently (0 = TensorFlow's choice)
- * @param bfloat16           opt-in: let oneDNN run convolutions and matmuls in bfloat16 on CPUs
- *                           that have it (grappler's auto mixed precision); fp32 otherwise
  */
-public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int interOpThreads, boolean bfloat16) {
+public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int interOpThreads) {
 
     public SessionOptions {
         if (gpuIndex.isPresent() && gpuIndex.getAsInt() < 0) {
@@ -27,19 +23,15 @@ public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int inter
     }
 
     public static SessionOptions cpu() {
-        return new SessionOptions(OptionalInt.empty(), 0, 0, false);
+        return new SessionOptions(OptionalInt.empty(), 0, 0);
     }
 
     public static SessionOptions gpu(int index) {
-        return new SessionOptions(OptionalInt.of(index), 0, 0, false);
+        return new SessionOptions(OptionalInt.of(index), 0, 0);
     }
 
     public SessionOptions withThreads(int intraOp, int interOp) {
-        return new SessionOptions(gpuIndex, intraOp, interOp, bfloat16);
-    }
-
-    public SessionOptions withBfloat16(boolean enabled) {
-        return new SessionOptions(gpuIndex, intraOpThreads, interOpThreads, enabled);
+        return new SessionOptions(gpuIndex, intraOp, interOp);
     }
 
     /**
@@ -52,10 +44,6 @@ public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int inter
                 .setIntraOpParallelismThreads(intraOpThreads)
                 .setInterOpParallelismThreads(interOpThreads)
                 .setAllowSoftPlacement(true);
-        if (bfloat16) {
-            builder.setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
-                    RewriterConfig.newBuilder().setAutoMixedPrecisionMkl(RewriterConfig.Toggle.ON)));
-        }
         if (gpuIndex.isPresent()) {
             builder.setGpuOptions(GPUOptions.newBuilder()
                     .setVisibleDeviceList(Integer.toString(gpuIndex.getAsInt()))
