@@ -5,29 +5,38 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code --name value}, {@code --flag} and positional arguments. */
-record Arguments(Map<String, String> options, List<String> positional) {
+/** {@code --name value}, {@code --flag} and positional arguments; a repeated option keeps every value. */
+record Arguments(Map<String, String> options, Map<String, List<String>> repeated, List<String> positional) {
 
     static Arguments parse(String[] args) {
         Map<String, String> options = new HashMap<>();
+        Map<String, List<String>> repeated = new HashMap<>();
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.startsWith("--")) {
                 String name = arg.substring(2);
                 int eq = name.indexOf('=');
+                String key = eq >= 0 ? name.substring(0, eq) : name;
+                String value;
                 if (eq >= 0) {
-                    options.put(name.substring(0, eq), name.substring(eq + 1));
+                    value = name.substring(eq + 1);
                 } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                    options.put(name, args[++i]);
+                    value = args[++i];
                 } else {
-                    options.put(name, "true");
+                    value = "true";
                 }
+                options.put(key, value);
+                repeated.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
             } else {
                 positional.add(arg);
             }
         }
-        return new Arguments(options, positional);
+        return new Arguments(options, repeated, positional);
+    }
+
+    List<String> all(String name) {
+        return repeated.getOrDefault(name, List.of());
     }
 
     String get(String name, String fallback) {

@@ -14,7 +14,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new TreeMap<>(Map.of(
             "model-info", ModelInfoCommand::run,
             "bench", BenchCommand::run,
-            "train", TrainCommand::run));
+            "train", TrainCommand::run,
+            "kafka", KafkaCommand::run));
 
     private Main() {
     }
