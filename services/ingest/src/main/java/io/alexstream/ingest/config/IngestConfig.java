@@ -1,0 +1,25 @@
+package io.alexstream.ingest.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Limits ingest enforces before anything reaches Kafka. */
+@ConfigMapping(prefix = "alexstream.ingest")
+public interface IngestConfig {
+
+    /** Largest encoded image accepted, in bytes (20 MiB). */
+    @WithDefault("20971520")
+    long maxImageBytes();
+
+    /** Largest width or height, read from the image header. */
+    @WithDefault("12000")
+    int maxImageSide();
+
+    /** Largest width x height, read from the image header (decompression bombs stop here). */
+    @WithDefault("40000000")
+    long maxImagePixels();
+
+    /** Most files in one multipart request. */
+    @WithDefault("64")
+    int maxFilesPerRequest();
+}

@@ -1,0 +1,66 @@
+package io.alexstream.ingest.messaging;
+
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Publishes an accepted image to the images topic ({@link Topics#IMAGES_CHANNEL}) or, when it
+ * carries a label, to the labeled images topic ({@link Topics#LABELED_CHANNEL}); keyed by the
+ * image id. The returned stage completes only when the broker acknowledged the record
+ * (acks=all, idempotent producer), so a 202 never precedes durability.
+ */
+@ApplicationScoped
+public class ImagePublisher {
+
+    /** What travels with the bytes. */
+    public record Envelope(String imageId, String contentType, String label, String source, String correlationId) {
+    }
+
+    private final Emitter<byte[]> images;
+    private final Emitter<byte[]> labeled;
+
+    public ImagePublisher(@Channel(Topics.IMAGES_CHANNEL) Emitter<byte[]> images,
+                          @Channel(Topics.LABELED_CHANNEL) Emitter<byte[]> labeled) {
+        this.images = images;
+        this.labeled = labeled;
+    }
+
+    public CompletionStage<Void> publish(Envelope envelope, byte[] image) {
+        RecordHeaders headers = new RecordHeaders();
+        add(headers, Topics.HEADER_IMAGE_ID, envelope.imageId());
+        add(headers, Topics.HEADER_CONTENT_TYPE, envelope.contentType());
+        add(headers, Topics.HEADER_LABEL, envelope.label());
+        add(headers, Topics.HEADER_SOURCE, envelope.source());
+        add(headers, Topics.HEADER_CORRELATION_ID, envelope.correlationId());
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(envelope.imageId())
+                .withHeaders(headers)
+                .build();
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        Message<byte[]> message = Message.of(image)
+                .addMetadata(metadata)
+                .withAck(() -> {
+                    acknowledged.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(failure -> {
+                    acknowledged.completeExceptionally(failure);
+                    return CompletableFuture.completedFuture(null);
+                });
+        (envelope.label() == null ? images : labeled).send(message);
+        return acknowledged;
+    }
+
+    private static void add(RecordHeaders headers, String name, String value) {
+        if (value != null && !value.isBlank()) {
+            headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.alexstream.ingest.rest;
+
+import io.alexstream.engine.image.ImageDecoder;
+import io.alexstream.engine.image.ImageLimits;
+import io.alexstream.engine.image.ImageRejectedException;
+import io.alexstream.ingest.config.IngestConfig;
+import io.alexstream.ingest.messaging.ImagePublisher;
+import io.alexstream.ingest.messaging.ImagePublisher.Envelope;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/**
+ * {@code POST /v1/images}: one image as the raw body (an image content type) or several as
+ * multipart/form-data ({@code file} parts), with an optional {@code label} that routes them to
+ * the labeled images topic. Every image is checked first (size, format, dimensions from the
+ * header, decodable); the answer is 202 with the ids once the broker has acknowledged every
+ * record, or a JSON problem naming the broken limit, and then nothing was published.
+ */
+@Path("/v1/images")
+@Produces(MediaType.APPLICATION_JSON)
+public class ImageResource {
+
+    private static final Logger LOG = Logger.getLogger(ImageResource.class);
+    static final Map<String, String> CONTENT_TYPES = Map.of(
+            "jpeg", "image/jpeg", "png", "image/png", "gif", "image/gif", "bmp", "image/bmp");
+
+    /** 202 body: the ids of the accepted images, in request order, and where they went. */
+    public record Accepted(List<String> ids, String topic) {
+    }
+
+    private final ImagePublisher publisher;
+    private final ImageDecoder decoder;
+    private final IngestConfig config;
+
+    public ImageResource(ImagePublisher publisher, IngestConfig config) {
+        this.publisher = publisher;
+        this.config = config;
+        this.decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()));
+    }
+
+    @POST
+    @Blocking
+    @Consumes({"image/jpeg", "image/png", "image/gif", "image/bmp", MediaType.APPLICATION_OCTET_STREAM})
+    public CompletionStage<Response> postRaw(byte[] body, @QueryParam("label") String label,
+                                             @HeaderParam("X-Correlation-Id") String correlationId,
+                                             @HeaderParam("X-Source") String source) {
+        return accept(List.of(new Upload(null, body)), label, correlationId, source);
+    }
+
+    @POST
+    @Blocking
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public CompletionStage<Response> postMultipart(@RestForm("file") List<FileUpload> files, @RestForm("label") String label,
+                                                   @HeaderParam("X-Correlation-Id") String correlationId,
+                                                   @HeaderParam("X-Source") String source) {
+        if (files == null || files.isEmpty()) {
+            return CompletableFuture.completedFuture(problem(400, "no file parts", "multipart requests need one or more 'file' parts",
+                    "EMPTY", null, null));
+        }
+        if (files.size() > config.maxFilesPerRequest()) {
+            return CompletableFuture.completedFuture(problem(413, "too many files", files.size() + " files; the limit is "
+                    + config.maxFilesPerRequest() + " per request", "TOO_MANY_FILES", (long) config.maxFilesPerRequest(), null));
+        }
+        List<Upload> uploads = new ArrayList<>();
+        for (FileUpload file : files) {
+            if (file.size() > config.maxImageBytes()) {
+                return CompletableFuture.completedFuture(problem(413, "image too large", "image is " + file.size()
+                        + " bytes; the limit is " + config.maxImageBytes() + " bytes", "TOO_MANY_BYTES",
+                        config.maxImageBytes(), file.fileName()));
+            }
+            try {
+                uploads.add(new Upload(file.fileName(), Files.readAllBytes(file.uploadedFile())));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read uploaded part " + file.fileName(), e);
+            }
+        }
+        return accept(uploads, label, correlationId, source);
+    }
+
+    private record Upload(String fileName, byte[] bytes) {
+    }
+
+    private CompletionStage<Response> accept(List<Upload> uploads, String label, String correlationId, String source) {
+        List<String> types = new ArrayList<>();
+        for (Upload upload : uploads) {
+            try {
+                ImageDecoder.Header header = decoder.readHeader(upload.bytes());
+                decoder.decode(upload.bytes());
+                types.add(CONTENT_TYPES.get(header.format()));
+            } catch (ImageRejectedException e) {
+                return CompletableFuture.completedFuture(refusal(e, upload.fileName()));
+            }
+        }
+        String normalisedLabel = label == null || label.isBlank() ? null : label.trim();
+        List<String> ids = new ArrayList<>();
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < uploads.size(); i++) {
+            String id = UUID.randomUUID().toString();
+            ids.add(id);
+            acks.add(publisher.publish(new Envelope(id, types.get(i), normalisedLabel, source, correlationId), uploads.get(i).bytes())
+                    .toCompletableFuture());
+        }
+        String topic = normalisedLabel == null ? "images" : "images.labeled";
+        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                .thenApply(done -> Response.accepted(new Accepted(ids, topic)).build())
+                .exceptionally(failure -> {
+                    LOG.errorf(failure, "publishing %s failed", ids);
+                    return problem(503, "not published", "the broker did not acknowledge the images: "
+                            + failure.getMessage(), "PUBLISH_FAILED", null, null);
+                });
+    }
+
+    private Response refusal(ImageRejectedException e, String fileName) {
+        return switch (e.reason()) {
+            case EMPTY -> problem(400, "empty image", e.getMessage(), e.reason().name(), null, fileName);
+            case CORRUPT -> problem(400, "undecodable image", e.getMessage(), e.reason().name(), null, fileName);
+            case UNSUPPORTED_FORMAT -> problem(415, "unsupported image format", e.getMessage(), e.reason().name(), null, fileName);
+            case TOO_MANY_BYTES -> problem(413, "image too large", e.getMessage(), e.reason().name(), config.maxImageBytes(), fileName);
+            case DIMENSIONS_TOO_LARGE -> problem(413, "image dimensions too large", e.getMessage(), e.reason().name(),
+                    config.maxImagePixels(), fileName);
+        };
+    }
+
+    static Response problem(int status, String title, String detail, String reason, Long limit, String file) {
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new Problem("about:blank", title, status, detail, reason, limit, file))
+                .build();
+    }
+}

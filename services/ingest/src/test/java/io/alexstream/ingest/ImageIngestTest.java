@@ -1,0 +1,160 @@
+package io.alexstream.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import io.alexstream.ingest.messaging.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tier: integration against a real broker (the in-process KRaft node of kafka-local). What a
+ * client sends over HTTP lands on the right topic, keyed by the returned id, byte for byte;
+ * refusals are JSON problems and publish nothing.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = true)
+class ImageIngestTest {
+
+    @Test
+    void rawImageIsPublishedToTheImagesTopicAfterTheBrokerAcknowledges() throws Exception {
+        byte[] png = png(32, 24);
+        String id = given().contentType("image/png").header("X-Correlation-Id", "corr-7").body(png)
+                .when().post("/v1/images")
+                .then().statusCode(202).body("ids", hasSize(1)).body("topic", equalTo("images"))
+                .extract().path("ids[0]");
+        ConsumerRecord<String, byte[]> record = find(KafkaBrokerResource.IMAGES_TOPIC, id);
+        assertThat(record.value()).isEqualTo(png);
+        assertThat(header(record, Topics.HEADER_CONTENT_TYPE)).isEqualTo("image/png");
+        assertThat(header(record, Topics.HEADER_IMAGE_ID)).isEqualTo(id);
+        assertThat(header(record, Topics.HEADER_CORRELATION_ID)).isEqualTo("corr-7");
+    }
+
+    @Test
+    void labelledMultipartImagesGoToTheLabeledTopic() throws Exception {
+        byte[] first = png(10, 10);
+        byte[] second = jpeg(20, 12);
+        List<String> ids = given().multiPart("file", "a.png", first, "image/png")
+                .multiPart("file", "b.jpg", second, "image/jpeg")
+                .multiPart("label", "Sneaker")
+                .when().post("/v1/images")
+                .then().statusCode(202).body("ids", hasSize(2)).body("topic", equalTo("images.labeled"))
+                .extract().path("ids");
+        ConsumerRecord<String, byte[]> a = find(KafkaBrokerResource.LABELED_TOPIC, ids.get(0));
+        ConsumerRecord<String, byte[]> b = find(KafkaBrokerResource.LABELED_TOPIC, ids.get(1));
+        assertThat(a.value()).isEqualTo(first);
+        assertThat(b.value()).isEqualTo(second);
+        assertThat(header(a, Topics.HEADER_LABEL)).isEqualTo("Sneaker");
+        assertThat(header(b, Topics.HEADER_CONTENT_TYPE)).isEqualTo("image/jpeg");
+    }
+
+    @Test
+    void refusalsAreJsonProblemsNamingTheLimit() throws Exception {
+        given().contentType("text/plain").body("not an image")
+                .when().post("/v1/images")
+                .then().statusCode(415).body("reason", equalTo("UNSUPPORTED_CONTENT_TYPE"));
+        given().contentType("application/octet-stream").body("GIF89a but not really".getBytes(StandardCharsets.US_ASCII))
+                .when().post("/v1/images")
+                .then().statusCode(400).body("status", equalTo(400));
+        byte[] png = png(32, 32);
+        given().contentType("image/png").body(Arrays.copyOf(png, png.length / 2))
+                .when().post("/v1/images")
+                .then().statusCode(400).body("reason", equalTo("CORRUPT"));
+        given().contentType("image/png").body(pngHeaderOnly(40_000, 40_000))
+                .when().post("/v1/images")
+                .then().statusCode(413).body("reason", equalTo("DIMENSIONS_TOO_LARGE"))
+                .body("limit", equalTo(40_000_000)).body("detail", containsString("40000x40000"));
+        given().contentType("application/octet-stream").body(new byte[21 << 20])
+                .when().post("/v1/images")
+                .then().statusCode(413).body("reason", equalTo("TOO_MANY_BYTES")).body("limit", equalTo(20971520));
+        given().multiPart("file", "ok.png", png, "image/png").multiPart("file", "bad.png", new byte[] {1, 2, 3}, "image/png")
+                .when().post("/v1/images")
+                .then().statusCode(415).body("file", equalTo("bad.png"));
+    }
+
+    private static ConsumerRecord<String, byte[]> find(String topic, String id) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "ingest-test-" + id);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(21 << 20));
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
+                    if (id.equals(record.key())) {
+                        return record;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no record with key " + id + " on " + topic);
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] png(int w, int h) throws IOException {
+        return encode(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png");
+    }
+
+    private static byte[] jpeg(int w, int h) throws IOException {
+        return encode(new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR), "jpeg");
+    }
+
+    private static byte[] encode(BufferedImage image, String format) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, format, out);
+        return out.toByteArray();
+    }
+
+    /** A PNG whose IHDR claims the given size (no pixel data worth the name). */
+    private static byte[] pngHeaderOnly(int width, int height) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
+        DataOutputStream h = new DataOutputStream(ihdr);
+        h.writeInt(width);
+        h.writeInt(height);
+        h.write(new byte[] {8, 2, 0, 0, 0});
+        byte[] data = ihdr.toByteArray();
+        out.writeInt(data.length);
+        out.write("IHDR".getBytes(StandardCharsets.US_ASCII));
+        out.write(data);
+        CRC32 crc = new CRC32();
+        crc.update("IHDR".getBytes(StandardCharsets.US_ASCII));
+        crc.update(data);
+        out.writeInt((int) crc.getValue());
+        out.writeInt(0);
+        out.write("IEND".getBytes(StandardCharsets.US_ASCII));
+        CRC32 end = new CRC32();
+        end.update("IEND".getBytes(StandardCharsets.US_ASCII));
+        out.writeInt((int) end.getValue());
+        return bytes.toByteArray();
+    }
+}
