@@ -308,18 +308,20 @@ public final class AlexNetModel implements AutoCloseable {
         }
         Shape shape = Shape.of(count, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS);
         lock.writeLock().lock();
-        try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(crops, true, false));
-             TFloat32 targets = TFloat32.tensorOf(Shape.of(count, classes), DataBuffers.of(oneHot, true, false));
-             TFloat32 rate = TFloat32.scalarOf(learningRate);
-             Result result = session.runner()
-                     .feed(AlexNetGraph.IMAGES, input)
-                     .feed(AlexNetGraph.LABELS, targets)
-                     .feed(AlexNetGraph.LEARNING_RATE, rate)
-                     .fetch(AlexNetGraph.LOSS)
-                     .addTarget(AlexNetGraph.TRAIN_STEP)
-                     .run()) {
+        try {
             requireLoaded();
-            return ((TFloat32) result.get(0)).getFloat();
+            try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(crops, true, false));
+                 TFloat32 targets = TFloat32.tensorOf(Shape.of(count, classes), DataBuffers.of(oneHot, true, false));
+                 TFloat32 rate = TFloat32.scalarOf(learningRate);
+                 Result result = session.runner()
+                         .feed(AlexNetGraph.IMAGES, input)
+                         .feed(AlexNetGraph.LABELS, targets)
+                         .feed(AlexNetGraph.LEARNING_RATE, rate)
+                         .fetch(AlexNetGraph.LOSS)
+                         .addTarget(AlexNetGraph.TRAIN_STEP)
+                         .run()) {
+                return ((TFloat32) result.get(0)).getFloat();
+            }
         } finally {
             lock.writeLock().unlock();
         }

@@ -1,0 +1,172 @@
+package io.alexstream.engine.inference;
+
+import io.alexstream.engine.image.Crops;
+import io.alexstream.engine.image.ScaledImage;
+import io.alexstream.engine.model.AlexNetModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Dynamic batching in front of one {@link AlexNetModel}: callers (Kafka records, gRPC calls)
+ * submit single images; one thread takes whatever is queued, waits at most {@code maxWait}
+ * for more up to {@code maxBatch} images, and classifies them in one session run, since one
+ * run over many crops is far cheaper than many runs. A full queue refuses at once
+ * ({@link QueueFullException}) instead of blocking; a cancelled request (a caller's deadline)
+ * is skipped if it has not started.
+ */
+public final class DynamicBatcher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
+
+    /** The queue is at capacity: the caller should shed load (gRPC RESOURCE_EXHAUSTED). */
+    public static final class QueueFullException extends RuntimeException {
+        public QueueFullException(int capacity) {
+            super("the inference queue is full (" + capacity + " images waiting)");
+        }
+    }
+
+    private record Request(ScaledImage image, Crops.Mode mode, int topK, CompletableFuture<Timed> result, long queuedAt) {
+    }
+
+    /** A classified image with the time it waited in the queue. */
+    public record Timed(Prediction prediction, double queueSeconds, double inferenceSeconds, int batchSize) {
+    }
+
+    private final AlexNetModel model;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final int capacity;
+    private final BlockingQueue<Request> queue;
+    private final IntConsumer batchSizes;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * @param batchSizes told the size of every batch run (for metrics); may be a no-op
+     */
+    public DynamicBatcher(AlexNetModel model, int maxBatch, long maxWaitMillis, int capacity, IntConsumer batchSizes) {
+        if (maxBatch < 1 || capacity < 1 || maxWaitMillis < 0) {
+            throw new IllegalArgumentException("maxBatch and capacity must be >= 1 and maxWait >= 0");
+        }
+        this.model = model;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
+        this.capacity = capacity;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.batchSizes = batchSizes;
+        this.thread = new Thread(this::loop, "alexstream-batcher");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /**
+     * Queues one image; the future completes with its prediction, or exceptionally. Cancelling
+     * it (a passed deadline) before its batch starts takes it out of the batch.
+     */
+    public CompletableFuture<Timed> submit(ScaledImage image, Crops.Mode mode, int topK) {
+        if (!running) {
+            throw new IllegalStateException("the batcher is closed");
+        }
+        CompletableFuture<Timed> result = new CompletableFuture<>();
+        if (!queue.offer(new Request(image, mode, topK, result, System.nanoTime()))) {
+            throw new QueueFullException(capacity);
+        }
+        return result;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    private void loop() {
+        List<Request> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Request first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (batch.size() < maxBatch) {
+                    long left = deadline - System.nanoTime();
+                    Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+                run(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("inference batch failed", e);
+                batch.forEach(r -> complete(r, null, e, 0, 0, 0));
+            } finally {
+                batch.clear();
+            }
+        }
+        Request left;
+        while ((left = queue.poll()) != null) {
+            complete(left, null, new IllegalStateException("the batcher closed before this image ran"), 0, 0, 0);
+        }
+    }
+
+    private void run(List<Request> batch) {
+        batch.removeIf(r -> r.result().isCancelled());
+        if (batch.isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        // one session run per crop mode and k present in the batch (normally exactly one)
+        List<List<Request>> groups = new ArrayList<>();
+        for (Request r : batch) {
+            List<Request> group = groups.stream()
+                    .filter(g -> g.get(0).mode() == r.mode() && g.get(0).topK() == r.topK())
+                    .findFirst().orElse(null);
+            if (group == null) {
+                group = new ArrayList<>();
+                groups.add(group);
+            }
+            group.add(r);
+        }
+        for (List<Request> group : groups) {
+            List<ScaledImage> images = new ArrayList<>(group.size());
+            group.forEach(r -> images.add(r.image()));
+            List<Prediction> predictions = model.classify(images, group.get(0).mode(), group.get(0).topK());
+            double inference = (System.nanoTime() - started) / 1e9;
+            for (int i = 0; i < group.size(); i++) {
+                Request r = group.get(i);
+                complete(r, predictions.get(i), null, (started - r.queuedAt()) / 1e9, inference, batch.size());
+            }
+        }
+        batchSizes.accept(batch.size());
+    }
+
+    private static void complete(Request r, Prediction prediction, Throwable failure, double queueSeconds,
+                                 double inferenceSeconds, int batchSize) {
+        if (failure != null) {
+            r.result().completeExceptionally(failure);
+        } else {
+            r.result().complete(new Timed(prediction, queueSeconds, inferenceSeconds, batchSize));
+        }
+    }
+
+    /** Stops taking requests, finishes those queued, and stops the thread. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

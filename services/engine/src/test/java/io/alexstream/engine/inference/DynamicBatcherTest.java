@@ -1,0 +1,103 @@
+package io.alexstream.engine.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.alexstream.engine.TestImages;
+import io.alexstream.engine.image.Crops;
+import io.alexstream.engine.image.ScaledImage;
+import io.alexstream.engine.model.AlexNetConfig;
+import io.alexstream.engine.model.AlexNetModel;
+import io.alexstream.engine.model.Profiles;
+import io.alexstream.engine.runtime.SessionOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tier: plain unit on a real session. Requests that arrive together share one session run
+ * (never more than the maximum batch), answers match direct classification, a full queue
+ * refuses at once, and closing finishes what was queued.
+ */
+class DynamicBatcherTest {
+
+    private static final AlexNetConfig CONFIG = Profiles.small();
+    private static AlexNetModel model;
+
+    @BeforeAll
+    static void createModel() {
+        model = AlexNetModel.create(CONFIG, SessionOptions.cpu());
+        model.initialize(3, TestImages.grayMean(CONFIG.scaleSize()));
+    }
+
+    @AfterAll
+    static void closeModel() {
+        model.close();
+    }
+
+    @Test
+    void requestsArrivingTogetherShareASessionRunAndGetTheirOwnAnswers() throws Exception {
+        List<ScaledImage> images = TestImages.random(12, CONFIG.scaleSize(), 21);
+        List<Integer> batches = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<DynamicBatcher.Timed>> futures = new ArrayList<>();
+        try (DynamicBatcher batcher = new DynamicBatcher(model, 8, 200, 64, batches::add)) {
+            for (ScaledImage image : images) {
+                futures.add(batcher.submit(image, Crops.Mode.TEN_CROP, 3));
+            }
+            for (int i = 0; i < images.size(); i++) {
+                DynamicBatcher.Timed timed = futures.get(i).get(30, TimeUnit.SECONDS);
+                Prediction direct = model.classify(List.of(images.get(i)), Crops.Mode.TEN_CROP, 3).get(0);
+                assertThat(timed.prediction().best().index()).isEqualTo(direct.best().index());
+                assertThat(timed.prediction().best().probability())
+                        .isCloseTo(direct.best().probability(), org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(timed.queueSeconds()).isGreaterThanOrEqualTo(0);
+            }
+        }
+        assertThat(batches.stream().mapToInt(Integer::intValue).sum()).isEqualTo(12);
+        assertThat(batches).allSatisfy(size -> assertThat(size).isBetween(1, 8));
+        assertThat(batches.get(0)).isEqualTo(8);
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceAndAcceptedRequestsStillComplete() throws Exception {
+        ScaledImage image = TestImages.random(1, CONFIG.scaleSize(), 22).get(0);
+        List<CompletableFuture<DynamicBatcher.Timed>> accepted = new ArrayList<>();
+        int refused = 0;
+        try (DynamicBatcher batcher = new DynamicBatcher(model, 1, 0, 2, size -> { })) {
+            for (int i = 0; i < 200; i++) {
+                try {
+                    accepted.add(batcher.submit(image, Crops.Mode.TEN_CROP, 1));
+                } catch (DynamicBatcher.QueueFullException e) {
+                    refused++;
+                    assertThat(e).hasMessageContaining("2 images waiting");
+                }
+            }
+            for (CompletableFuture<DynamicBatcher.Timed> future : accepted) {
+                assertThat(future.get(30, TimeUnit.SECONDS).batchSize()).isEqualTo(1);
+            }
+        }
+        assertThat(refused).isPositive();
+        assertThat(accepted).isNotEmpty();
+    }
+
+    @Test
+    void closingFinishesQueuedWorkAndRefusesNewWork() throws Exception {
+        DynamicBatcher batcher = new DynamicBatcher(model, 4, 50, 16, size -> { });
+        List<CompletableFuture<DynamicBatcher.Timed>> futures = new ArrayList<>();
+        for (ScaledImage image : TestImages.random(6, CONFIG.scaleSize(), 23)) {
+            futures.add(batcher.submit(image, Crops.Mode.CENTER, 1));
+        }
+        batcher.close();
+        for (CompletableFuture<DynamicBatcher.Timed> future : futures) {
+            assertThat(future).isCompleted();
+            assertThat(future.get().prediction().cropsUsed()).isEqualTo(1);
+        }
+        assertThatThrownBy(() -> batcher.submit(TestImages.random(1, CONFIG.scaleSize(), 24).get(0), Crops.Mode.CENTER, 1))
+                .isInstanceOf(IllegalStateException.class);
+    }
+}
