@@ -1,0 +1,52 @@
+package io.alexstream.worker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** Everything a worker needs to know about its model, its device and its batching. */
+@ConfigMapping(prefix = "alexstream.worker")
+public interface WorkerConfig {
+
+    /** This worker's name in predictions and metrics. */
+    @WithDefault("worker-1")
+    String id();
+
+    /** Model profile: paper or small. */
+    @WithDefault("small")
+    String profile();
+
+    /** Weights artifact to load at start-up; without one the worker stays unready and does not consume. */
+    Optional<String> weightsFile();
+
+    /** The one GPU this worker uses (CUDA index; needs a -Pgpu build); CPU when absent. */
+    Optional<Integer> gpu();
+
+    /** Most images per session run. */
+    @WithDefault("16")
+    int maxBatch();
+
+    /** How long the batcher waits for more images once it has one, in milliseconds. */
+    @WithDefault("5")
+    long maxWaitMillis();
+
+    /** Images waiting for the batcher before new ones are refused. */
+    @WithDefault("256")
+    int queueCapacity();
+
+    /** Classes returned per image. */
+    @WithDefault("5")
+    int topK();
+
+    /** Largest encoded image, in bytes. */
+    @WithDefault("20971520")
+    long maxImageBytes();
+
+    /** Largest width or height, from the header. */
+    @WithDefault("12000")
+    int maxImageSide();
+
+    /** Largest width x height, from the header. */
+    @WithDefault("40000000")
+    long maxImagePixels();
+}

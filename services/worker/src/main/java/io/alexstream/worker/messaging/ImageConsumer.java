@@ -1,0 +1,175 @@
+package io.alexstream.worker.messaging;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.engine.image.Crops;
+import io.alexstream.engine.image.ImageRejectedException;
+import io.alexstream.engine.image.ScaledImage;
+import io.alexstream.engine.inference.DynamicBatcher;
+import io.alexstream.worker.config.WorkerConfig;
+import io.alexstream.worker.inference.ModelService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads the images topic ({@link Channels#IMAGES_IN}) in batches, classifies every image with
+ * ten crops through the dynamic batcher, and publishes one prediction per image to
+ * {@link Channels#PREDICTIONS_OUT}, keyed by image id. A record that cannot be decoded or
+ * breaks a limit goes to {@link Channels#DEAD_LETTERS_OUT} with the reason. The batch's offsets
+ * are committed only after every prediction and dead letter was acknowledged by the broker
+ * (at-least-once); if one is not, the channel fails and the records are read again.
+ */
+@ApplicationScoped
+public class ImageConsumer {
+
+    private static final Logger LOG = Logger.getLogger(ImageConsumer.class);
+
+    private final ModelService models;
+    private final WorkerConfig config;
+    private final ObjectMapper json;
+    private final Emitter<String> predictions;
+    private final Emitter<byte[]> deadLetters;
+
+    public ImageConsumer(ModelService models, WorkerConfig config, ObjectMapper json,
+                         @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
+                         @Channel(Channels.DEAD_LETTERS_OUT) Emitter<byte[]> deadLetters) {
+        this.models = models;
+        this.config = config;
+        this.json = json;
+        this.predictions = predictions;
+        this.deadLetters = deadLetters;
+    }
+
+    @Incoming(Channels.IMAGES_IN)
+    @Blocking
+    public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        List<CompletableFuture<Void>> answered = new ArrayList<>();
+        for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+            String id = imageId(record);
+            String correlationId = header(record, Channels.HEADER_CORRELATION_ID);
+            long started = System.nanoTime();
+            ScaledImage image;
+            try {
+                image = models.prepare(record.getPayload());
+            } catch (ImageRejectedException e) {
+                answered.add(deadLetter(record, id, e.reason().name(), e.getMessage()));
+                continue;
+            }
+            double preprocessSeconds = (System.nanoTime() - started) / 1e9;
+            answered.add(submit(image).handle((timed, failure) -> {
+                if (failure != null) {
+                    return deadLetter(record, id, "INFERENCE_FAILED", String.valueOf(failure.getMessage()));
+                }
+                return publish(prediction(id, correlationId, timed, preprocessSeconds));
+            }).thenCompose(stage -> stage));
+        }
+        return CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new))
+                .thenCompose(done -> batch.ack());
+    }
+
+    /** Waits for room in the batcher rather than refusing: a Kafka record can always wait. */
+    private CompletableFuture<DynamicBatcher.Timed> submit(ScaledImage image) {
+        while (true) {
+            try {
+                return models.batcher().submit(image, Crops.Mode.TEN_CROP, config.topK());
+            } catch (DynamicBatcher.QueueFullException e) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return CompletableFuture.failedFuture(interrupted);
+                }
+            }
+        }
+    }
+
+    private PredictionRecord prediction(String id, String correlationId, DynamicBatcher.Timed timed, double preprocessSeconds) {
+        List<PredictionRecord.Score> top = timed.prediction().top().stream()
+                .map(s -> new PredictionRecord.Score(s.index(), s.name(), s.probability()))
+                .toList();
+        return new PredictionRecord(id, timed.prediction().modelVersion(), top, timed.prediction().cropsUsed(), config.id(),
+                new PredictionRecord.Timings(timed.queueSeconds(), preprocessSeconds, timed.inferenceSeconds()), correlationId);
+    }
+
+    private CompletableFuture<Void> publish(PredictionRecord prediction) {
+        String value;
+        try {
+            value = json.writeValueAsString(prediction);
+        } catch (JsonProcessingException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return send(predictions, value, prediction.imageId(), new RecordHeaders());
+    }
+
+    private CompletableFuture<Void> deadLetter(KafkaRecord<String, byte[]> record, String id, String reason, String message) {
+        LOG.warnf("image %s (%s-%d@%d) dead-lettered: %s", id, record.getTopic(), record.getPartition(), offset(record), message);
+        RecordHeaders headers = new RecordHeaders();
+        for (Header header : record.getHeaders()) {
+            headers.add(header);
+        }
+        headers.add(Channels.HEADER_IMAGE_ID, bytes(id));
+        headers.add(Channels.HEADER_REASON, bytes(reason));
+        headers.add(Channels.HEADER_MESSAGE, bytes(message));
+        headers.add(Channels.HEADER_SOURCE_TOPIC, bytes(record.getTopic()));
+        headers.add(Channels.HEADER_SOURCE_PARTITION, bytes(Integer.toString(record.getPartition())));
+        headers.add(Channels.HEADER_SOURCE_OFFSET, bytes(Long.toString(offset(record))));
+        byte[] payload = record.getPayload() == null ? new byte[0] : record.getPayload();
+        return send(deadLetters, payload, id, headers);
+    }
+
+    private static <T> CompletableFuture<Void> send(Emitter<T> emitter, T value, String key, RecordHeaders headers) {
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(key).withHeaders(headers).build();
+        emitter.send(Message.of(value).addMetadata(metadata)
+                .withAck(() -> {
+                    acknowledged.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(failure -> {
+                    acknowledged.completeExceptionally(failure);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        return acknowledged;
+    }
+
+    private static String imageId(KafkaRecord<String, byte[]> record) {
+        String id = header(record, Channels.HEADER_IMAGE_ID);
+        if (id == null || id.isBlank()) {
+            id = record.getKey();
+        }
+        if (id == null || id.isBlank()) {
+            id = record.getTopic() + "-" + record.getPartition() + "-" + offset(record);
+        }
+        return id;
+    }
+
+    private static long offset(KafkaRecord<String, byte[]> record) {
+        return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
+    }
+
+    private static String header(KafkaRecord<String, byte[]> record, String name) {
+        Header header = record.getHeaders().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String value) {
+        return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,60 @@
+package io.alexstream.worker;
+
+import io.alexstream.engine.model.AlexNetConfig;
+import io.alexstream.engine.model.AlexNetModel;
+import io.alexstream.engine.model.Profiles;
+import io.alexstream.engine.runtime.SessionOptions;
+import io.alexstream.engine.weights.WeightsCodec;
+import io.alexstream.engine.weights.WeightsMetadata;
+import io.alexstream.kafka.EmbeddedKafka;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real single-node KRaft broker with the worker's topics, and a small-profile weights
+ * artifact (version 1) for the worker to load at start-up.
+ */
+public class WorkerTestResources implements QuarkusTestResourceLifecycleManager {
+
+    static final String IMAGES = "images";
+    static final String PREDICTIONS = "predictions";
+    static final String DEAD_LETTERS = "images.dead-letter";
+    static volatile String bootstrapServers;
+
+    private EmbeddedKafka kafka;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path dir = Files.createTempDirectory("alexstream-worker-test");
+            kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+            kafka.createTopics(Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1));
+            bootstrapServers = kafka.bootstrapServers();
+            Path weights = dir.resolve("small-v1.alxw");
+            AlexNetConfig config = Profiles.small();
+            try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu());
+                 OutputStream out = Files.newOutputStream(weights)) {
+                float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
+                Arrays.fill(mean, 100f);
+                model.initialize(9, mean);
+                WeightsCodec.write(model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())), out);
+            }
+            return Map.of("kafka.bootstrap.servers", bootstrapServers,
+                    "alexstream.worker.weights-file", weights.toString());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot prepare the worker test environment", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+}
