@@ -27,6 +27,12 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     static volatile String bootstrapServers;
 
     private EmbeddedKafka kafka;
+    private boolean withWeights = true;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        withWeights = !"false".equals(initArgs.get("weights"));
+    }
 
     @Override
     public Map<String, String> start() {
@@ -35,6 +41,9 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
             kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
             kafka.createTopics(Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1));
             bootstrapServers = kafka.bootstrapServers();
+            if (!withWeights) {
+                return Map.of("kafka.bootstrap.servers", bootstrapServers);
+            }
             Path weights = dir.resolve("small-v1.alxw");
             AlexNetConfig config = Profiles.small();
             try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu());
