@@ -35,6 +35,19 @@ import org.junit.jupiter.api.Test;
         initArgs = @ResourceArg(name = "weights", value = "false"))
 class NoModelTest {
 
+    @io.quarkus.grpc.GrpcClient("classifier")
+    io.alexstream.proto.v1.ClassifierGrpc.ClassifierBlockingStub classifier;
+
+    @Test
+    void withoutAModelGrpcClassifyIsUnavailableWithTheReason() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> classifier.classify(io.alexstream.proto.v1.ClassifyRequest.newBuilder()
+                        .setImage(com.google.protobuf.ByteString.copyFromUtf8("anything")).build()))
+                .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+                    assertThat(e.getStatus().getDescription()).contains("no model loaded");
+                });
+    }
+
     @Test
     void withoutAModelTheWorkerIsUnreadyAndConsumesNothing() throws Exception {
         given().when().get("/q/health/ready").then().statusCode(503).body(containsString("no weights loaded yet"));
