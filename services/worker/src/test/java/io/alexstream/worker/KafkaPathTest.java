@@ -48,6 +48,9 @@ class KafkaPathTest {
     @Test
     void everyImageGetsOnePredictionAndBadRecordsAreDeadLettered() throws Exception {
         given().when().get("/q/health/ready").then().statusCode(200);
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("alexstream_worker_device_info{device=\"cpu\",worker=\"worker-1\"} 1.0"))
+                .body(org.hamcrest.Matchers.containsString("alexstream_worker_model_version{worker=\"worker-1\"} 1.0"));
         byte[] garbage = "definitely not an image".getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 1; i <= 3; i++) {
@@ -58,7 +61,7 @@ class KafkaPathTest {
             producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "bad-1", garbage)).get();
         }
 
-        Map<String, ConsumerRecord<String, byte[]>> predictions = consume(WorkerTestResources.PREDICTIONS, 3);
+        Map<String, ConsumerRecord<String, byte[]>> predictions = consume(WorkerTestResources.PREDICTIONS, 3, "img-");
         assertThat(predictions).containsOnlyKeys("img-1", "img-2", "img-3");
         for (var entry : predictions.entrySet()) {
             JsonNode prediction = json.readTree(entry.getValue().value());
@@ -71,7 +74,7 @@ class KafkaPathTest {
             assertThat(prediction.get("timings").get("inference_seconds").asDouble()).isPositive();
         }
 
-        Map<String, ConsumerRecord<String, byte[]>> deadLetters = consume(WorkerTestResources.DEAD_LETTERS, 1);
+        Map<String, ConsumerRecord<String, byte[]>> deadLetters = consume(WorkerTestResources.DEAD_LETTERS, 1, "bad-");
         ConsumerRecord<String, byte[]> dead = deadLetters.get("bad-1");
         assertThat(dead.value()).isEqualTo(garbage);
         assertThat(new String(dead.headers().lastHeader(Channels.HEADER_REASON).value(), StandardCharsets.UTF_8))
@@ -80,16 +83,72 @@ class KafkaPathTest {
                 .isEqualTo(WorkerTestResources.IMAGES);
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        long committed = 0;
+        long committed = -1;
+        long produced = -2;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers))) {
-            while (committed < 4 && System.nanoTime() < deadline) {
-                Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("alexstream-workers")
+            while (committed != produced && System.nanoTime() < deadline) {
+                Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("alexstream-workers")
                         .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
                 committed = offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+                for (int p = 0; p < 2; p++) {
+                    latest.put(new org.apache.kafka.common.TopicPartition(WorkerTestResources.IMAGES, p),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest());
+                }
+                produced = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+                        .mapToLong(info -> info.offset()).sum();
                 Thread.sleep(200);
             }
         }
-        assertThat(committed).as("committed offsets over the images topic").isEqualTo(4);
+        assertThat(committed).as("committed offsets of the worker group = records in the images topic").isEqualTo(produced);
+    }
+
+    @io.quarkus.grpc.GrpcClient("classifier")
+    io.alexstream.proto.v1.ClassifierGrpc.ClassifierBlockingStub classifier;
+
+    @Test
+    void hostileRecordsAreDeadLetteredWithTheirReasonAndTheImageAfterThemIsStillClassified() throws Exception {
+        byte[] jpeg = jpeg(64, 48);
+        List<ProducerRecord<String, byte[]>> hostile = List.of(
+                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-empty", new byte[0]),
+                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-text", "GIF? no, JPEG? no, text".getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-truncated", java.util.Arrays.copyOf(jpeg, jpeg.length / 3)),
+                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-png-bomb", pngDeclaring(40_000, 40_000)),
+                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-gif-bomb", gifDeclaring(65_535, 65_535)),
+                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-after", png(33, 33)));
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (ProducerRecord<String, byte[]> record : hostile) {
+                producer.send(record).get();
+            }
+        }
+        Map<String, ConsumerRecord<String, byte[]>> dead = consume(WorkerTestResources.DEAD_LETTERS, 5, "h-");
+        assertThat(reason(dead.get("h-empty"))).isEqualTo("EMPTY");
+        assertThat(reason(dead.get("h-text"))).isEqualTo("UNSUPPORTED_FORMAT");
+        assertThat(reason(dead.get("h-truncated"))).isEqualTo("CORRUPT");
+        assertThat(reason(dead.get("h-png-bomb"))).isEqualTo("DIMENSIONS_TOO_LARGE");
+        assertThat(reason(dead.get("h-gif-bomb"))).isEqualTo("DIMENSIONS_TOO_LARGE");
+        assertThat(consume(WorkerTestResources.PREDICTIONS, 1, "h-")).containsOnlyKeys("h-after");
+    }
+
+    @Test
+    void grpcAndKafkaGiveTheSameAnswerForTheSameImage() throws Exception {
+        byte[] image = png(48, 36);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "same-1", image)).get();
+        }
+        JsonNode viaKafka = json.readTree(consume(WorkerTestResources.PREDICTIONS, 1, "same-").get("same-1").value());
+        var viaGrpc = classifier.classify(io.alexstream.proto.v1.ClassifyRequest.newBuilder()
+                .setImage(com.google.protobuf.ByteString.copyFrom(image)).build()).getPrediction();
+        for (int i = 0; i < 5; i++) {
+            assertThat(viaGrpc.getTop(i).getIndex()).isEqualTo(viaKafka.get("top").get(i).get("index").asInt());
+            assertThat((double) viaGrpc.getTop(i).getProbability())
+                    .isCloseTo(viaKafka.get("top").get(i).get("probability").asDouble(), org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    private static String reason(ConsumerRecord<String, byte[]> record) {
+        assertThat(record).as("dead letter").isNotNull();
+        return new String(record.headers().lastHeader(Channels.HEADER_REASON).value(), StandardCharsets.UTF_8);
     }
 
     private static KafkaProducer<String, byte[]> producer() {
@@ -100,9 +159,14 @@ class KafkaPathTest {
     }
 
     private static Map<String, ConsumerRecord<String, byte[]>> consume(String topic, int expected) {
+        return consume(topic, expected, "");
+    }
+
+    /** Records of the topic whose key starts with the prefix (other tests share the topics). */
+    private static Map<String, ConsumerRecord<String, byte[]>> consume(String topic, int expected, String keyPrefix) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "worker-test-" + topic);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "worker-test-" + topic + "-" + keyPrefix + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Map<String, ConsumerRecord<String, byte[]>> byKey = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -110,11 +174,51 @@ class KafkaPathTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (byKey.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(300)).forEach(r -> {
-                    assertThat(byKey.put(r.key(), r)).as("one record per key on " + topic).isNull();
+                    if (r.key().startsWith(keyPrefix)) {
+                        assertThat(byKey.put(r.key(), r)).as("one record per key on " + topic).isNull();
+                    }
                 });
             }
         }
         return byKey;
+    }
+
+    private static byte[] jpeg(int w, int h) throws Exception {
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "jpeg", out);
+        return out.toByteArray();
+    }
+
+    /** A GIF whose logical screen and image claim the given size, with one tiny LZW block. */
+    private static byte[] gifDeclaring(int width, int height) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(new byte[] {(byte) width, (byte) (width >> 8), (byte) height, (byte) (height >> 8), 0, 0, 0});
+        out.writeBytes(new byte[] {0x2c, 0, 0, 0, 0, (byte) width, (byte) (width >> 8), (byte) height, (byte) (height >> 8), 0});
+        out.writeBytes(new byte[] {2, 2, 0x4c, 0x01, 0, 0x3b});
+        return out.toByteArray();
+    }
+
+    /** A PNG whose IHDR claims the given size. */
+    private static byte[] pngDeclaring(int width, int height) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
+        java.io.DataOutputStream h = new java.io.DataOutputStream(ihdr);
+        h.writeInt(width);
+        h.writeInt(height);
+        h.write(new byte[] {8, 2, 0, 0, 0});
+        byte[] data = ihdr.toByteArray();
+        out.writeInt(data.length);
+        out.write("IHDR".getBytes(StandardCharsets.US_ASCII));
+        out.write(data);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update("IHDR".getBytes(StandardCharsets.US_ASCII));
+        crc.update(data);
+        out.writeInt((int) crc.getValue());
+        return bytes.toByteArray();
     }
 
     private static byte[] png(int w, int h) throws Exception {

@@ -13,6 +13,10 @@ import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.worker.config.WorkerConfig;
 import io.alexstream.worker.messaging.Channels;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.ChannelRegistry;
@@ -40,10 +44,15 @@ public class ModelService {
     private AlexNetModel model;
     private DynamicBatcher batcher;
     private volatile String lastError = "no weights loaded yet";
+    /** The version being served, -1 before any: exported as alexstream_worker_model_version. */
+    private final AtomicLong servedVersion = new AtomicLong(-1);
 
-    public ModelService(WorkerConfig config, ChannelRegistry channels) {
+    private final MeterRegistry metrics;
+
+    public ModelService(WorkerConfig config, ChannelRegistry channels, MeterRegistry metrics) {
         this.config = config;
         this.channels = channels;
+        this.metrics = metrics;
         this.decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()));
     }
 
@@ -51,7 +60,15 @@ public class ModelService {
         SessionOptions options = config.gpu().map(SessionOptions::gpu).orElse(SessionOptions.cpu());
         model = AlexNetModel.create(Profiles.byName(config.profile()), options);
         batcher = new DynamicBatcher(model, config.maxBatch(), config.maxWaitMillis(), config.queueCapacity(), size -> { });
-        LOG.infof("worker %s: profile %s on %s", config.id(), config.profile(), model.placement().device());
+        LOG.infof("worker %s: profile %s on %s (%s)", config.id(), config.profile(), model.placement().device(),
+                model.placement().explanation());
+        // alexstream_worker_device_info{device="cpu"|"gpu:N"} 1, alexstream_worker_model_version
+        Gauge.builder("alexstream.worker.device.info", () -> 1)
+                .tags(Tags.of("device", model.placement().device(), "worker", config.id()))
+                .strongReference(true).register(metrics);
+        Gauge.builder("alexstream.worker.model.version", servedVersion, AtomicLong::doubleValue)
+                .tags(Tags.of("worker", config.id()))
+                .strongReference(true).register(metrics);
         config.weightsFile().ifPresentOrElse(this::loadFile,
                 () -> LOG.warnf("worker %s has no weights file: not consuming until a model is loaded", config.id()));
     }
@@ -69,6 +86,7 @@ public class ModelService {
         try (InputStream in = Files.newInputStream(Path.of(file))) {
             model.load(WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES));
             lastError = null;
+            servedVersion.set(model.metadata().version());
             LOG.infof("worker %s serves model version %d from %s", config.id(), model.metadata().version(), file);
             channels.getPausable(Channels.IMAGES_IN).resume();
         } catch (IOException | WeightsFormatException e) {
