@@ -93,6 +93,36 @@ class ImageIngestTest {
                 .then().statusCode(415).body("file", equalTo("bad.png"));
     }
 
+    @Test
+    void hostileUploadsEachGetTheir4xxAndBody() throws Exception {
+        given().contentType("image/png").body(new byte[0])
+                .when().post("/v1/images")
+                .then().statusCode(400).body("reason", equalTo("EMPTY"));
+        given().contentType("image/jpeg").body("this is text, labelled as a JPEG".getBytes(StandardCharsets.UTF_8))
+                .when().post("/v1/images")
+                .then().statusCode(415).body("reason", equalTo("UNSUPPORTED_FORMAT"));
+        byte[] jpeg = jpeg(64, 48);
+        given().contentType("image/jpeg").body(Arrays.copyOf(jpeg, jpeg.length / 3))
+                .when().post("/v1/images")
+                .then().statusCode(400).body("reason", equalTo("CORRUPT"));
+        given().contentType("image/gif").body(gifDeclaring(65_535, 65_535))
+                .when().post("/v1/images")
+                .then().statusCode(413).body("reason", equalTo("DIMENSIONS_TOO_LARGE")).body("detail", containsString("65535x65535"));
+        given().contentType("application/octet-stream").body(encode(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "tiff"))
+                .when().post("/v1/images")
+                .then().statusCode(415).body("reason", equalTo("UNSUPPORTED_FORMAT")).body("detail", containsString("JPEG, PNG, GIF, BMP"));
+    }
+
+    /** A GIF whose logical screen and image claim the given size, with one tiny LZW block. */
+    private static byte[] gifDeclaring(int width, int height) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(new byte[] {(byte) width, (byte) (width >> 8), (byte) height, (byte) (height >> 8), 0, 0, 0});
+        out.writeBytes(new byte[] {0x2c, 0, 0, 0, 0, (byte) width, (byte) (width >> 8), (byte) height, (byte) (height >> 8), 0});
+        out.writeBytes(new byte[] {2, 2, 0x4c, 0x01, 0, 0x3b});
+        return out.toByteArray();
+    }
+
     private static ConsumerRecord<String, byte[]> find(String topic, String id) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers);
