@@ -1,0 +1,198 @@
+package io.alexstream.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.alexstream.engine.model.AlexNetConfig;
+import io.alexstream.engine.model.AlexNetModel;
+import io.alexstream.engine.model.Profiles;
+import io.alexstream.engine.runtime.SessionOptions;
+import io.alexstream.engine.weights.WeightsCodec;
+import io.alexstream.engine.weights.WeightsMetadata;
+import io.alexstream.kafka.EmbeddedKafka;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tier: integration, two packaged workers as separate processes in one consumer group on a
+ * real broker. One is killed (SIGKILL) while images are still arriving; the other takes over
+ * its partitions, and every image the producer had acknowledged still gets a prediction.
+ * Duplicates (records answered but not yet committed by the killed worker) are allowed and
+ * counted, losses are not.
+ */
+class WorkerFailoverIT {
+
+    private static final Logger LOG = Logger.getLogger(WorkerFailoverIT.class);
+    static final int IMAGES = 60;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void killingOneWorkerMidStreamLosesNothing() throws Exception {
+        Path app = Path.of(System.getProperty("worker.app", "target/quarkus-app/quarkus-run.jar"));
+        assertThat(Files.isRegularFile(app)).as("packaged worker at %s", app).isTrue();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
+            kafka.createTopics(Map.of("images", 4, "predictions", 2, "images.dead-letter", 1));
+            Path weights = writeWeights(dir.resolve("small-v1.alxw"));
+            Process first = startWorker(app, kafka, weights, "worker-a");
+            Process second = startWorker(app, kafka, weights, "worker-b");
+            try {
+                awaitReady(first);
+                awaitReady(second);
+                List<String> ids = new ArrayList<>();
+                Map<String, Integer> answers = new HashMap<>();
+                Map<String, Integer> byWorker = new HashMap<>();
+                try (KafkaProducer<String, byte[]> producer = producer(kafka);
+                     KafkaConsumer<String, String> consumer = consumer(kafka)) {
+                    consumer.subscribe(List.of("predictions"));
+                    for (int i = 0; i < IMAGES; i++) {
+                        String id = "f-" + i;
+                        producer.send(new ProducerRecord<>("images", id, png(30 + i % 7, 30))).get();
+                        ids.add(id);
+                        if (i == IMAGES / 3) {
+                            first.destroyForcibly();
+                            LOG.infof("killed worker-a after %d images", i + 1);
+                        }
+                        consumer.poll(Duration.ofMillis(50)).forEach(r -> {
+                            answers.merge(r.key(), 1, Integer::sum);
+                            byWorker.merge(workerOf(r.value()), 1, Integer::sum);
+                        });
+                    }
+                    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                    while (!answers.keySet().containsAll(ids) && System.nanoTime() < deadline) {
+                        consumer.poll(Duration.ofMillis(300)).forEach(r -> {
+                            answers.merge(r.key(), 1, Integer::sum);
+                            byWorker.merge(workerOf(r.value()), 1, Integer::sum);
+                        });
+                    }
+                }
+                List<String> lost = ids.stream().filter(id -> !answers.containsKey(id)).toList();
+                long duplicates = answers.values().stream().filter(n -> n > 1).mapToLong(n -> n - 1).sum();
+                String summary = String.format("failover: %d images, %d answered, %d lost, %d duplicates, answers by worker %s",
+                        IMAGES, answers.size(), lost.size(), duplicates, byWorker);
+                LOG.info(summary);
+                Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "alexstream-failover.txt"), summary);
+                assertThat(lost).as("images without a prediction after worker-a was killed").isEmpty();
+                assertThat(byWorker).as("both workers answered before and after the kill").containsKeys("worker-a", "worker-b");
+            } finally {
+                first.destroyForcibly();
+                second.destroy();
+                second.waitFor();
+            }
+        }
+    }
+
+    private Process startWorker(Path app, EmbeddedKafka kafka, Path weights, String id) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(javaBin, "-Xmx1g",
+                "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir",
+                        System.getProperty("user.home") + "/.cache/alexstream-javacpp"),
+                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Dalexstream.worker.weights-file=" + weights,
+                "-Dalexstream.worker.id=" + id,
+                "-Dquarkus.http.port=" + port,
+                // a killed member's partitions move on after 6 s instead of 45
+                "-Dmp.messaging.incoming.images-in.session.timeout.ms=6000",
+                "-Dmp.messaging.incoming.images-in.heartbeat.interval.ms=1000",
+                "-jar", app.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(id + ".log").toFile())
+                .start();
+        ports.put(process, port);
+        return process;
+    }
+
+    private final Map<Process, Integer> ports = new HashMap<>();
+
+    private void awaitReady(Process process) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI ready = URI.create("http://127.0.0.1:" + ports.get(process) + "/q/health/ready");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // still starting
+            }
+            assertThat(process.isAlive()).as("worker process alive").isTrue();
+            Thread.sleep(250);
+        }
+        throw new AssertionError("worker on port " + ports.get(process) + " not ready in 120 s");
+    }
+
+    private static Path writeWeights(Path file) throws Exception {
+        AlexNetConfig config = Profiles.small();
+        try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu()); OutputStream out = Files.newOutputStream(file)) {
+            float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
+            Arrays.fill(mean, 100f);
+            model.initialize(5, mean);
+            WeightsCodec.write(model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())), out);
+        }
+        return file;
+    }
+
+    private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<String, String> consumer(EmbeddedKafka kafka) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "failover-observer");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static String workerOf(String predictionJson) {
+        int at = predictionJson.indexOf("\"worker_id\":\"");
+        if (at < 0) {
+            return "unknown";
+        }
+        int start = at + "\"worker_id\":\"".length();
+        return predictionJson.substring(start, predictionJson.indexOf('"', start));
+    }
+
+    private static byte[] png(int w, int h) throws Exception {
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(1, 1, 0xabcdef);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+}
