@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Collectors;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -212,9 +211,5 @@ final class BenchCommand {
         } catch (java.io.IOException e) {
             return "unknown cpu";
         }
-    }
-
-    static String describe(Map<String, Object> figures) {
-        return figures.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
     }
 }

@@ -29,10 +29,6 @@ public final class ImageDecoder {
         this.limits = limits;
     }
 
-    public ImageLimits limits() {
-        return limits;
-    }
-
     /** Format and dimensions read from the header only. */
     public record Header(String format, int width, int height) {
     }
@@ -45,14 +41,27 @@ public final class ImageDecoder {
 
     public RgbImage decode(byte[] encoded) throws ImageRejectedException {
         try (Opened opened = open(encoded)) {
-            BufferedImage image;
-            try {
-                image = opened.reader.read(0);
-            } catch (IOException | RuntimeException e) {
-                throw new ImageRejectedException(Reason.CORRUPT,
-                        "cannot decode " + opened.header.format() + " image: " + e.getMessage(), e);
-            }
-            return toRgb(image);
+            return toRgb(readPixels(opened));
+        }
+    }
+
+    /**
+     * Decodes the whole image, proving it decodable, and returns its header: for callers that
+     * pass the encoded bytes on and need only the format.
+     */
+    public Header verify(byte[] encoded) throws ImageRejectedException {
+        try (Opened opened = open(encoded)) {
+            readPixels(opened);
+            return opened.header;
+        }
+    }
+
+    private static BufferedImage readPixels(Opened opened) throws ImageRejectedException {
+        try {
+            return opened.reader.read(0);
+        } catch (IOException | RuntimeException e) {
+            throw new ImageRejectedException(Reason.CORRUPT,
+                    "cannot decode " + opened.header.format() + " image: " + e.getMessage(), e);
         }
     }
 

@@ -21,8 +21,4 @@ public final class Preprocessor {
     public ScaledImage prepare(RgbImage image) {
         return Rescaler.scale(image, scaleSize);
     }
-
-    public ImageDecoder decoder() {
-        return decoder;
-    }
 }

@@ -27,8 +27,4 @@ public record RgbImage(int width, int height, byte[] rgb) {
         }
         return new RgbImage(width, height, rgb);
     }
-
-    public int red(int x, int y) {
-        return rgb[(y * width + x) * 3] & 0xff;
-    }
 }

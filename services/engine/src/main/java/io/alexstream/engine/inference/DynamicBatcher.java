@@ -80,10 +80,6 @@ public final class DynamicBatcher implements AutoCloseable {
         return result;
     }
 
-    public int queued() {
-        return queue.size();
-    }
-
     private void loop() {
         List<Request> batch = new ArrayList<>(maxBatch);
         while (running || !queue.isEmpty()) {

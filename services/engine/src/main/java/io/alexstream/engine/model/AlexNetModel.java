@@ -79,10 +79,6 @@ public final class AlexNetModel implements AutoCloseable {
         return placement;
     }
 
-    public Graph graph() {
-        return graph;
-    }
-
     public boolean isLoaded() {
         lock.readLock().lock();
         try {
@@ -322,16 +318,6 @@ public final class AlexNetModel implements AutoCloseable {
                          .run()) {
                 return ((TFloat32) result.get(0)).getFloat();
             }
-        } finally {
-            lock.writeLock().unlock();
-        }
-    }
-
-    /** Replaces the metadata (e.g. after training, before export) without touching the weights. */
-    public void setMetadata(WeightsMetadata newMetadata) {
-        lock.writeLock().lock();
-        try {
-            metadata = newMetadata;
         } finally {
             lock.writeLock().unlock();
         }

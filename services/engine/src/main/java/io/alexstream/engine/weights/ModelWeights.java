@@ -25,10 +25,6 @@ public record ModelWeights(AlexNetConfig config, WeightsMetadata metadata, float
         return new long[] {config.scaleSize(), config.scaleSize(), AlexNetConfig.CHANNELS};
     }
 
-    public ModelWeights withMetadata(WeightsMetadata newMetadata) {
-        return new ModelWeights(config, newMetadata, mean, variables);
-    }
-
     /**
      * Refuses weights made for another model: every field of the config that shapes the
      * graph or the meaning of an output must agree.

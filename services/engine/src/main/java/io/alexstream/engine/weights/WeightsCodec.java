@@ -1,6 +1,5 @@
 package io.alexstream.engine.weights;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alexstream.engine.model.AlexNetConfig;
@@ -17,7 +16,6 @@ import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -311,21 +309,12 @@ public final class WeightsCodec {
         }
     }
 
-    /** SHA-256 of a complete artifact's content (its trailer), as hex: the artifact's identity. */
-    public static String checksumOf(byte[] artifact) {
-        return hex(Arrays.copyOfRange(artifact, artifact.length - 32, artifact.length));
-    }
-
     static String hex(byte[] bytes) {
         StringBuilder sb = new StringBuilder(bytes.length * 2);
         for (byte b : bytes) {
             sb.append(String.format("%02x", b));
         }
         return sb.toString();
-    }
-
-    static String headerJson(Header header) throws JsonProcessingException {
-        return new String(JSON.writeValueAsBytes(header), StandardCharsets.UTF_8);
     }
 
     private static OutputStream nonClosing(OutputStream out) {

@@ -103,9 +103,7 @@ public class ImageResource {
         List<String> types = new ArrayList<>();
         for (Upload upload : uploads) {
             try {
-                ImageDecoder.Header header = decoder.readHeader(upload.bytes());
-                decoder.decode(upload.bytes());
-                types.add(CONTENT_TYPES.get(header.format()));
+                types.add(CONTENT_TYPES.get(decoder.verify(upload.bytes()).format()));
             } catch (ImageRejectedException e) {
                 return CompletableFuture.completedFuture(refusal(e, upload.fileName()));
             }

@@ -1,9 +1,8 @@
 package io.alexstream.worker.inference;
 
-import io.alexstream.engine.image.ImageDecoder;
 import io.alexstream.engine.image.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException;
-import io.alexstream.engine.image.Rescaler;
+import io.alexstream.engine.image.Preprocessor;
 import io.alexstream.engine.image.ScaledImage;
 import io.alexstream.engine.inference.DynamicBatcher;
 import io.alexstream.engine.model.AlexNetModel;
@@ -40,7 +39,7 @@ public class ModelService {
 
     private final WorkerConfig config;
     private final ChannelRegistry channels;
-    private final ImageDecoder decoder;
+    private final Preprocessor preprocessor;
     private AlexNetModel model;
     private DynamicBatcher batcher;
     private volatile String lastError = "no weights loaded yet";
@@ -53,7 +52,8 @@ public class ModelService {
         this.config = config;
         this.channels = channels;
         this.metrics = metrics;
-        this.decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()));
+        this.preprocessor = new Preprocessor(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()),
+                Profiles.byName(config.profile()).scaleSize());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -109,7 +109,7 @@ public class ModelService {
 
     /** Decodes, checks and rescales an encoded image for this model. */
     public ScaledImage prepare(byte[] encoded) throws ImageRejectedException {
-        return Rescaler.scale(decoder.decode(encoded), model.config().scaleSize());
+        return preprocessor.prepare(encoded);
     }
 
     public DynamicBatcher batcher() {
