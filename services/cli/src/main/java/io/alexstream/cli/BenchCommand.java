@@ -133,13 +133,57 @@ final class BenchCommand {
                 figures.put("train_gflops", round(gflops));
                 figures.put("train_ratio", round3(gflops / ceiling));
             }
+            int pipelineImages = arguments.getInt("pipeline-images", 64);
+            if (pipelineImages > 0) {
+                model.initialize(1, mean);
+                try {
+                    pipeline(model, config, figures, pipelineImages, arguments.getInt("grpc-calls", 30));
+                } catch (Exception e) {
+                    throw new IllegalStateException("the Kafka/gRPC benchmark failed: " + e.getMessage(), e);
+                }
+            }
         }
         System.out.printf(Locale.ROOT, "inference at batch %s: ratio %s; training: ratio %s%n",
                 figures.get("infer_batch"), figures.get("infer_ratio"), figures.get("train_ratio"));
+        if (figures.containsKey("kafka_ratio")) {
+            System.out.printf(Locale.ROOT, "Kafka path: ratio %s of the bare engine (target >= 0.90); gRPC p50: %s x the engine's single image (target <= 1.2)%n",
+                    figures.get("kafka_ratio"), figures.get("grpc_p50_ratio"));
+        }
         if (json) {
             System.out.println(Json.write(figures));
         }
         return 0;
+    }
+
+    /**
+     * Runs ingest -> Kafka -> worker -> predictions and gRPC Classify with this model's weights
+     * (written to a work directory the packaged worker loads), after the in-process model is
+     * idle, so the services get the whole machine as the bare engine did.
+     */
+    private static void pipeline(AlexNetModel model, AlexNetConfig config, Map<String, Object> figures, int images, int grpcCalls)
+            throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("alexstream.root", ".")).toAbsolutePath().normalize();
+        java.nio.file.Path work = java.nio.file.Files.createTempDirectory("alexstream-bench-");
+        java.nio.file.Path weights = work.resolve(config.profile() + ".alxw");
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(weights), 1 << 20)) {
+            io.alexstream.engine.weights.WeightsCodec.write(model.export(
+                    new io.alexstream.engine.weights.WeightsMetadata(1, null, java.time.Instant.now().toString(), Map.of(), Map.of(), List.of())), out);
+        }
+        System.out.printf(Locale.ROOT, "Kafka path: broker, packaged ingest and worker (logs in %s) ...%n", work);
+        PipelineBench.Figures found = PipelineBench.run(root, work, weights, config.profile(), images, grpcCalls);
+        double bare = ((Number) figures.get("infer_images_per_s")).doubleValue();
+        double single = ((Number) figures.get("infer_single_ms")).doubleValue();
+        System.out.printf(Locale.ROOT, "ingest -> Kafka -> worker -> predictions: %d images in %.1f s, %.2f images/s, ratio %.3f of the bare engine's %.2f%n",
+                found.images(), found.kafkaSeconds(), found.kafkaImagesPerSecond(), found.kafkaImagesPerSecond() / bare, bare);
+        System.out.printf(Locale.ROOT, "gRPC Classify, concurrency 1, %d calls: p50 %.1f ms, p99 %.1f ms; engine single image %.1f ms, ratio %.3f%n",
+                found.grpcCalls(), found.grpcP50Ms(), found.grpcP99Ms(), single, found.grpcP50Ms() / single);
+        figures.put("kafka_images", found.images());
+        figures.put("kafka_images_per_s", round(found.kafkaImagesPerSecond()));
+        figures.put("kafka_ratio", round3(found.kafkaImagesPerSecond() / bare));
+        figures.put("grpc_p50_ms", round(found.grpcP50Ms()));
+        figures.put("grpc_p99_ms", round(found.grpcP99Ms()));
+        figures.put("grpc_p50_ratio", round3(found.grpcP50Ms() / single));
+        java.nio.file.Files.deleteIfExists(weights);
     }
 
     /** Best-of-N seconds of one 4096^3 fp32 matmul, fed from variables so no copy is timed. */

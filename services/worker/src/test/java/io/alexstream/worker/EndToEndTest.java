@@ -2,11 +2,11 @@ package io.alexstream.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.alexstream.local.ServiceProcess;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,30 +40,13 @@ class EndToEndTest {
     void everyPostedImageGetsExactlyOnePrediction() throws Exception {
         Path ingestJar = Path.of(System.getProperty("user.dir")).resolve("../ingest/target/quarkus-app/quarkus-run.jar").normalize();
         assertThat(Files.isRegularFile(ingestJar)).as("packaged ingest at %s (built before the worker)", ingestJar).isTrue();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process ingest = new ProcessBuilder(javaBin, "-Dkafka.bootstrap.servers=" + WorkerTestResources.bootstrapServers,
-                "-Dquarkus.http.port=" + port, "-jar", ingestJar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "alexstream-e2e-ingest.log").toFile())
-                .start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        try {
-            URI base = URI.create("http://127.0.0.1:" + port);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int ready = 0;
-            while (ready != 200 && System.nanoTime() < deadline) {
-                try {
-                    ready = http.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode();
-                } catch (java.io.IOException notYet) {
-                    Thread.sleep(250);
-                }
-            }
-            assertThat(ready).as("ingest readiness").isEqualTo(200);
+        try (ServiceProcess ingest = ServiceProcess.quarkusApp("ingest", ingestJar)
+                .property("kafka.bootstrap.servers", WorkerTestResources.bootstrapServers)
+                .log(Path.of(System.getProperty("java.io.tmpdir"), "alexstream-e2e-ingest.log"))
+                .start()) {
+            ingest.awaitReady(Duration.ofSeconds(60));
+            URI base = ingest.uri("");
 
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < IMAGES; i++) {
@@ -98,9 +81,6 @@ class EndToEndTest {
             for (String id : ids) {
                 assertThat(answers.get(id)).as("predictions for %s", id).isEqualTo(1);
             }
-        } finally {
-            ingest.destroy();
-            ingest.waitFor();
         }
     }
 

@@ -9,14 +9,10 @@ import io.alexstream.engine.runtime.SessionOptions;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsMetadata;
 import io.alexstream.kafka.EmbeddedKafka;
+import io.alexstream.local.ServiceProcess;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,11 +57,11 @@ class WorkerFailoverIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             kafka.createTopics(Map.of("images", 4, "predictions", 2, "images.dead-letter", 1));
             Path weights = writeWeights(dir.resolve("small-v1.alxw"));
-            Process first = startWorker(app, kafka, weights, "worker-a");
-            Process second = startWorker(app, kafka, weights, "worker-b");
+            ServiceProcess first = startWorker(app, kafka, weights, "worker-a");
+            ServiceProcess second = startWorker(app, kafka, weights, "worker-b");
             try {
-                awaitReady(first);
-                awaitReady(second);
+                first.awaitReady(Duration.ofSeconds(120));
+                second.awaitReady(Duration.ofSeconds(120));
                 List<String> ids = new ArrayList<>();
                 Map<String, Integer> answers = new HashMap<>();
                 Map<String, Integer> byWorker = new HashMap<>();
@@ -77,7 +73,7 @@ class WorkerFailoverIT {
                         producer.send(new ProducerRecord<>("images", id, png(30 + i % 7, 30))).get();
                         ids.add(id);
                         if (i == IMAGES / 3) {
-                            first.destroyForcibly();
+                            first.kill();
                             LOG.infof("killed worker-a after %d images", i + 1);
                         }
                         consumer.poll(Duration.ofMillis(50)).forEach(r -> {
@@ -102,55 +98,23 @@ class WorkerFailoverIT {
                 assertThat(lost).as("images without a prediction after worker-a was killed").isEmpty();
                 assertThat(byWorker).as("both workers answered before and after the kill").containsKeys("worker-a", "worker-b");
             } finally {
-                first.destroyForcibly();
-                second.destroy();
-                second.waitFor();
+                first.kill();
+                second.close();
             }
         }
     }
 
-    private Process startWorker(Path app, EmbeddedKafka kafka, Path weights, String id) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(javaBin, "-Xmx1g",
-                "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir",
-                        System.getProperty("user.home") + "/.cache/alexstream-javacpp"),
-                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "-Dalexstream.worker.weights-file=" + weights,
-                "-Dalexstream.worker.id=" + id,
-                "-Dquarkus.http.port=" + port,
+    private ServiceProcess startWorker(Path app, EmbeddedKafka kafka, Path weights, String id) throws Exception {
+        return ServiceProcess.quarkusApp(id, app)
+                .jvmOption("-Xmx1g")
+                .property("kafka.bootstrap.servers", kafka.bootstrapServers())
+                .property("alexstream.worker.weights-file", weights)
+                .property("alexstream.worker.id", id)
                 // a killed member's partitions move on after 6 s instead of 45
-                "-Dmp.messaging.incoming.images-in.session.timeout.ms=6000",
-                "-Dmp.messaging.incoming.images-in.heartbeat.interval.ms=1000",
-                "-jar", app.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(id + ".log").toFile())
+                .property("mp.messaging.incoming.images-in.session.timeout.ms", 6000)
+                .property("mp.messaging.incoming.images-in.heartbeat.interval.ms", 1000)
+                .log(dir.resolve(id + ".log"))
                 .start();
-        ports.put(process, port);
-        return process;
-    }
-
-    private final Map<Process, Integer> ports = new HashMap<>();
-
-    private void awaitReady(Process process) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI ready = URI.create("http://127.0.0.1:" + ports.get(process) + "/q/health/ready");
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // still starting
-            }
-            assertThat(process.isAlive()).as("worker process alive").isTrue();
-            Thread.sleep(250);
-        }
-        throw new AssertionError("worker on port " + ports.get(process) + " not ready in 120 s");
     }
 
     private static Path writeWeights(Path file) throws Exception {

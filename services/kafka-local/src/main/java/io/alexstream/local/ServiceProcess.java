@@ -1,0 +1,190 @@
+package io.alexstream.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A packaged Quarkus application ({@code target/quarkus-app/quarkus-run.jar}) running as a
+ * child process on a port of its own, with its output in a log file. The integration tests,
+ * the benchmark and the local stack all start services through this one class.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ServiceProcess(String name, Process process, int port, Path log) {
+        this.name = name;
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts building the command line for the application packaged at {@code jar}. */
+    public static Builder quarkusApp(String name, Path jar) {
+        return new Builder(name, jar);
+    }
+
+    /** A TCP port nobody listens on right now. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /**
+     * Waits until {@code /q/health/ready} answers 200; fails at once if the process dies,
+     * quoting the end of its log.
+     */
+    public ServiceProcess awaitReady(Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(uri("/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; log " + log + ":\n" + logTail());
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException stillStarting) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(name + " not ready on port " + port + " after " + timeout + "; log " + log + ":\n" + logTail());
+    }
+
+    /** SIGKILL: the process gets no chance to commit, flush or deregister. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM and a graceful Quarkus shutdown; SIGKILL after 20 s. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Command line of a {@link ServiceProcess}: system properties become Quarkus configuration. */
+    public static final class Builder {
+        private final String name;
+        private final Path jar;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private final List<String> jvmOptions = new ArrayList<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private Path log;
+        private int port;
+
+        private Builder(String name, Path jar) {
+            this.name = name;
+            this.jar = jar;
+            String nativeCache = System.getProperty("org.bytedeco.javacpp.cachedir");
+            if (nativeCache != null) {
+                // TensorFlow's natives are unpacked once, not per process
+                property("org.bytedeco.javacpp.cachedir", nativeCache);
+            }
+        }
+
+        public Builder property(String key, Object value) {
+            properties.put(key, String.valueOf(value));
+            return this;
+        }
+
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
+
+        public Builder environment(String key, String value) {
+            environment.put(key, value);
+            return this;
+        }
+
+        public Builder log(Path file) {
+            this.log = file;
+            return this;
+        }
+
+        /** The HTTP (and gRPC) port; a free one when not set. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public ServiceProcess start() throws IOException {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException("no packaged " + name + " at " + jar + " (run mvn -DskipTests install first)");
+            }
+            int chosen = port > 0 ? port : freePort();
+            Path logFile = log != null ? log : Files.createTempFile("alexstream-" + name + "-", ".log");
+            Files.createDirectories(logFile.toAbsolutePath().getParent());
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+            command.add("-Dquarkus.http.port=" + chosen);
+            command.add("-jar");
+            command.add(jar.toString());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            builder.environment().putAll(environment);
+            return new ServiceProcess(name, builder.start(), chosen, logFile);
+        }
+    }
+}
