@@ -173,12 +173,13 @@ final class BenchCommand {
         PipelineBench.Figures found = PipelineBench.run(root, work, weights, config.profile(), images, grpcCalls);
         double bare = ((Number) figures.get("infer_images_per_s")).doubleValue();
         double single = ((Number) figures.get("infer_single_ms")).doubleValue();
-        System.out.printf(Locale.ROOT, "ingest -> Kafka -> worker -> predictions: %d images in %.1f s, %.2f images/s, ratio %.3f of the bare engine's %.2f%n",
-                found.images(), found.kafkaSeconds(), found.kafkaImagesPerSecond(), found.kafkaImagesPerSecond() / bare, bare);
+        System.out.printf(Locale.ROOT, "ingest -> Kafka -> worker -> predictions: %d images in %.1f s, %.2f images/s (mean batch %.1f), ratio %.3f of the bare engine's %.2f%n",
+                found.images(), found.kafkaSeconds(), found.kafkaImagesPerSecond(), found.meanBatch(), found.kafkaImagesPerSecond() / bare, bare);
         System.out.printf(Locale.ROOT, "gRPC Classify, concurrency 1, %d calls: p50 %.1f ms, p99 %.1f ms; engine single image %.1f ms, ratio %.3f%n",
                 found.grpcCalls(), found.grpcP50Ms(), found.grpcP99Ms(), single, found.grpcP50Ms() / single);
         figures.put("kafka_images", found.images());
         figures.put("kafka_images_per_s", round(found.kafkaImagesPerSecond()));
+        figures.put("kafka_mean_batch", round(found.meanBatch()));
         figures.put("kafka_ratio", round3(found.kafkaImagesPerSecond() / bare));
         figures.put("grpc_p50_ms", round(found.grpcP50Ms()));
         figures.put("grpc_p99_ms", round(found.grpcP99Ms()));

@@ -39,7 +39,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class PipelineBench {
 
     /** What the Kafka path and gRPC measurements found. */
-    record Figures(double kafkaImagesPerSecond, double kafkaSeconds, int images, double grpcP50Ms, double grpcP99Ms, int grpcCalls) {
+    record Figures(double kafkaImagesPerSecond, double kafkaSeconds, int images, double meanBatch, double grpcP50Ms,
+                   double grpcP99Ms, int grpcCalls) {
     }
 
     private PipelineBench() {
@@ -72,9 +73,12 @@ final class PipelineBench {
                     List<String> ids = post(http, ingest, image, images);
                     awaitAnswers(predictions, ids);
                     double seconds = (System.nanoTime() - t0) / 1e9;
+                    String metrics = http.send(HttpRequest.newBuilder(worker.uri("/q/metrics")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    double meanBatch = metric(metrics, "alexstream_worker_batch_size_sum") / metric(metrics, "alexstream_worker_batch_size_count");
 
                     double[] latencies = grpcLatencies(worker.port(), image, grpcCalls);
-                    return new Figures(images / seconds, seconds, images, percentile(latencies, 0.5), percentile(latencies, 0.99),
+                    return new Figures(images / seconds, seconds, images, meanBatch, percentile(latencies, 0.5), percentile(latencies, 0.99),
                             grpcCalls);
                 }
             }
@@ -136,6 +140,16 @@ final class PipelineBench {
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    /** The value of the first sample of {@code name} in a Prometheus text exposition; NaN when absent. */
+    static double metric(String exposition, String name) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
     }
 
     static double percentile(double[] values, double p) {

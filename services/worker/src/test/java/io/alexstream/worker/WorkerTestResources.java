@@ -25,6 +25,13 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     static final String PREDICTIONS = "predictions";
     static final String DEAD_LETTERS = "images.dead-letter";
     static volatile String bootstrapServers;
+    /** Generated per run, as the local stack does: never a secret written in the code. */
+    static final String TRAINER_TOKEN = io.alexstream.auth.BearerTokens.generate();
+    static final String WORKER_TOKEN = io.alexstream.auth.BearerTokens.generate();
+    static volatile Path stateDir;
+
+    /** The weights the worker starts with (version 1), for tests that push variations of them. */
+    static volatile io.alexstream.engine.weights.ModelWeights seedArtifact;
 
     private EmbeddedKafka kafka;
     private boolean withWeights = true;
@@ -41,8 +48,13 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
             kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
             kafka.createTopics(Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1));
             bootstrapServers = kafka.bootstrapServers();
+            stateDir = dir.resolve("state");
+            Map<String, String> common = Map.of("kafka.bootstrap.servers", bootstrapServers,
+                    "alexstream.worker.state-dir", stateDir.toString(),
+                    "alexstream.auth.trainer-token", TRAINER_TOKEN,
+                    "alexstream.auth.worker-token", WORKER_TOKEN);
             if (!withWeights) {
-                return Map.of("kafka.bootstrap.servers", bootstrapServers);
+                return common;
             }
             Path weights = dir.resolve("small-v1.alxw");
             AlexNetConfig config = Profiles.small();
@@ -52,9 +64,11 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
                 Arrays.fill(mean, 100f);
                 model.initialize(9, mean);
                 WeightsCodec.write(model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())), out);
+                seedArtifact = model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of()));
             }
-            return Map.of("kafka.bootstrap.servers", bootstrapServers,
-                    "alexstream.worker.weights-file", weights.toString());
+            Map<String, String> properties = new java.util.HashMap<>(common);
+            properties.put("alexstream.worker.weights-file", weights.toString());
+            return properties;
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the worker test environment", e);
         }

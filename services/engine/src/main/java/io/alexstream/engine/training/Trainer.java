@@ -62,6 +62,10 @@ public final class Trainer {
             return new Options(size, learningRate, epochs, evaluationsPerEpoch, patience, maxRateDrops, pcaAugmentation, seed);
         }
 
+        public Options withSeed(long newSeed) {
+            return new Options(batchSize, learningRate, epochs, evaluationsPerEpoch, patience, maxRateDrops, pcaAugmentation, newSeed);
+        }
+
         public Options withEvaluationsPerEpoch(int n) {
             return new Options(batchSize, learningRate, epochs, n, patience, maxRateDrops, pcaAugmentation, seed);
         }

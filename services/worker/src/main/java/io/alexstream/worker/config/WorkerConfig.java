@@ -38,6 +38,24 @@ public interface WorkerConfig {
     @WithDefault("5")
     int topK();
 
+    /** Where the last weights that passed validation are kept, reloaded after a restart. */
+    @WithDefault("data/worker")
+    String stateDir();
+
+    /** The trainer's gRPC address (host:port): register at start-up and pull its current version. */
+    Optional<String> trainerAddress();
+
+    /** host:port at which the trainer reaches this worker's ModelReceiver; localhost and the HTTP port when absent. */
+    Optional<String> advertisedAddress();
+
+    /** How long start-up waits for the trainer before serving what this worker already has. */
+    @WithDefault("30")
+    int trainerSyncSeconds();
+
+    /** Largest weights artifact accepted over gRPC; a longer push is cut off (RESOURCE_EXHAUSTED). */
+    @WithDefault("536870912")
+    long maxPushBytes();
+
     /** Largest encoded image, in bytes. */
     @WithDefault("20971520")
     long maxImageBytes();

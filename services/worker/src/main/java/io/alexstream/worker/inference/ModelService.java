@@ -12,9 +12,18 @@ import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.worker.config.WorkerConfig;
 import io.alexstream.worker.messaging.Channels;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import io.alexstream.engine.image.Crops;
+import io.alexstream.engine.inference.ClassScore;
+import io.alexstream.engine.model.AlexNetConfig;
+import io.alexstream.engine.weights.ModelWeights;
+import io.grpc.Status;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -47,19 +56,30 @@ public class ModelService {
     private final AtomicLong servedVersion = new AtomicLong(-1);
 
     private final MeterRegistry metrics;
+    private final TrainerClient trainer;
+    private final AlexNetConfig modelConfig;
+    /** Where pushed weights are validated before they touch the serving model. */
+    private AlexNetModel staging;
+    private volatile boolean synced;
+    private final AtomicBoolean resumed = new AtomicBoolean();
 
-    public ModelService(WorkerConfig config, ChannelRegistry channels, MeterRegistry metrics) {
+    public ModelService(WorkerConfig config, ChannelRegistry channels, MeterRegistry metrics, TrainerClient trainer) {
         this.config = config;
         this.channels = channels;
         this.metrics = metrics;
+        this.trainer = trainer;
+        this.modelConfig = Profiles.byName(config.profile());
         this.preprocessor = new Preprocessor(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()),
-                Profiles.byName(config.profile()).scaleSize());
+                modelConfig.scaleSize());
     }
 
     void onStart(@Observes StartupEvent event) {
         SessionOptions options = config.gpu().map(SessionOptions::gpu).orElse(SessionOptions.cpu());
-        model = AlexNetModel.create(Profiles.byName(config.profile()), options);
-        batcher = new DynamicBatcher(model, config.maxBatch(), config.maxWaitMillis(), config.queueCapacity(), size -> { });
+        model = AlexNetModel.create(modelConfig, options);
+        // alexstream_worker_batch_size: images per session run, the dynamic batcher's effect
+        DistributionSummary batchSizes = DistributionSummary.builder("alexstream.worker.batch.size")
+                .tags(Tags.of("worker", config.id())).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(metrics);
+        batcher = new DynamicBatcher(model, config.maxBatch(), config.maxWaitMillis(), config.queueCapacity(), batchSizes::record);
         LOG.infof("worker %s: profile %s on %s (%s)", config.id(), config.profile(), model.placement().device(),
                 model.placement().explanation());
         // alexstream_worker_device_info{device="cpu"|"gpu:N"} 1, alexstream_worker_model_version
@@ -69,8 +89,40 @@ public class ModelService {
         Gauge.builder("alexstream.worker.model.version", servedVersion, AtomicLong::doubleValue)
                 .tags(Tags.of("worker", config.id()))
                 .strongReference(true).register(metrics);
-        config.weightsFile().ifPresentOrElse(this::loadFile,
-                () -> LOG.warnf("worker %s has no weights file: not consuming until a model is loaded", config.id()));
+        Path lastGood = lastGoodFile();
+        if (Files.isRegularFile(lastGood)) {
+            loadFile(lastGood.toString());
+        }
+        if (!model.isLoaded()) {
+            config.weightsFile().ifPresentOrElse(this::loadFile,
+                    () -> LOG.warnf("worker %s has no weights file: not consuming until a model is loaded", config.id()));
+        }
+        if (trainer.configured()) {
+            // a worker that starts later pulls the current version before it becomes ready
+            Thread sync = new Thread(this::syncWithTrainer, "trainer-sync");
+            sync.setDaemon(true);
+            sync.start();
+        } else {
+            synced = true;
+            resumeIfReady();
+        }
+    }
+
+    private void syncWithTrainer() {
+        try {
+            long current = trainer.register(servedVersion.get());
+            if (current > servedVersion.get()) {
+                LOG.infof("worker %s pulls version %d from the trainer", config.id(), current);
+                List<byte[]> artifact = trainer.pull(current);
+                activate(WeightsCodec.readChunks(artifact, config.maxPushBytes()), false, artifact);
+            }
+        } catch (Exception e) {
+            LOG.warnf("worker %s could not sync with the trainer (%s); serving %s", config.id(), e.getMessage(),
+                    model.isLoaded() ? "version " + servedVersion.get() : "nothing");
+        } finally {
+            synced = true;
+            resumeIfReady();
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -80,23 +132,126 @@ public class ModelService {
         if (model != null) {
             model.close();
         }
+        if (staging != null) {
+            staging.close();
+        }
     }
 
     private void loadFile(String file) {
         try (InputStream in = Files.newInputStream(Path.of(file))) {
-            model.load(WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES));
-            lastError = null;
-            servedVersion.set(model.metadata().version());
-            LOG.infof("worker %s serves model version %d from %s", config.id(), model.metadata().version(), file);
-            channels.getPausable(Channels.IMAGES_IN).resume();
-        } catch (IOException | WeightsFormatException e) {
+            activate(WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES), true, null);
+            LOG.infof("worker %s loaded version %d from %s", config.id(), servedVersion.get(), file);
+        } catch (IOException | WeightsFormatException | WeightsRefusedException e) {
             lastError = "cannot load " + file + ": " + e.getMessage();
             LOG.error(lastError);
         }
     }
 
+    /**
+     * Validates weights and, when they pass, swaps them in: compatible config and shapes, a
+     * newer version (an explicit rollback may go back), and a warm-up inference on a staging
+     * copy that must give finite probabilities summing to one. The swap takes the model's
+     * write lock, so session runs in flight finish on the old weights and nothing fails.
+     * Accepted weights are kept on disk and reloaded after a restart.
+     *
+     * @param artifact the encoded artifact to keep as the last good weights, or null when it came from that file
+     * @return the version now served
+     */
+    public synchronized long activate(ModelWeights weights, boolean mayGoBack, List<byte[]> artifact) throws WeightsRefusedException {
+        try {
+            weights.requireCompatible(modelConfig);
+        } catch (WeightsFormatException e) {
+            throw new WeightsRefusedException(Status.Code.FAILED_PRECONDITION, e.getMessage());
+        }
+        long version = weights.metadata().version();
+        if (model.isLoaded() && version == servedVersion.get() && !mayGoBack) {
+            return version;
+        }
+        if (model.isLoaded() && version < servedVersion.get() && !mayGoBack) {
+            throw new WeightsRefusedException(Status.Code.FAILED_PRECONDITION, "version " + version
+                    + " is older than the served version " + servedVersion.get() + " (only an explicit rollback goes back)");
+        }
+        warmUp(weights);
+        try {
+            model.load(weights);
+        } catch (WeightsFormatException e) {
+            throw new WeightsRefusedException(Status.Code.INVALID_ARGUMENT, e.getMessage());
+        }
+        servedVersion.set(version);
+        lastError = null;
+        if (artifact != null) {
+            keepAsLastGood(artifact);
+        }
+        resumeIfReady();
+        return version;
+    }
+
+    private void warmUp(ModelWeights weights) throws WeightsRefusedException {
+        if (staging == null) {
+            staging = AlexNetModel.create(modelConfig, SessionOptions.cpu());
+        }
+        try {
+            staging.load(weights);
+        } catch (WeightsFormatException e) {
+            throw new WeightsRefusedException(Status.Code.INVALID_ARGUMENT, e.getMessage());
+        }
+        int side = modelConfig.scaleSize();
+        byte[] grey = new byte[side * side * 3];
+        java.util.Arrays.fill(grey, (byte) 128);
+        List<ClassScore> scores = staging.classify(List.of(new ScaledImage(side, grey)), Crops.Mode.TEN_CROP,
+                modelConfig.numClasses()).get(0).top();
+        double sum = 0;
+        for (ClassScore score : scores) {
+            if (!Double.isFinite(score.probability())) {
+                throw new WeightsRefusedException(Status.Code.INVALID_ARGUMENT,
+                        "WARM_UP_FAILED: the warm-up inference gave a non-finite probability for class " + score.index());
+            }
+            sum += score.probability();
+        }
+        if (Math.abs(sum - 1) > 1e-3) {
+            throw new WeightsRefusedException(Status.Code.INVALID_ARGUMENT,
+                    "WARM_UP_FAILED: the warm-up probabilities sum to " + sum + ", not 1");
+        }
+    }
+
+    private void keepAsLastGood(List<byte[]> artifact) {
+        Path target = lastGoodFile();
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Path staged = target.resolveSibling(target.getFileName() + ".staged");
+            try (var out = Files.newOutputStream(staged)) {
+                for (byte[] chunk : artifact) {
+                    out.write(chunk);
+                }
+            }
+            Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warnf("worker %s serves version %d but could not keep it at %s: %s", config.id(), servedVersion.get(),
+                    target, e.getMessage());
+        }
+    }
+
+    private Path lastGoodFile() {
+        return Path.of(config.stateDir()).resolve(config.id() + "-last-good.alxw");
+    }
+
+    private void resumeIfReady() {
+        if (ready() && resumed.compareAndSet(false, true)) {
+            channels.getPausable(Channels.IMAGES_IN).resume();
+            LOG.infof("worker %s serves version %d and consumes images", config.id(), servedVersion.get());
+        }
+    }
+
+    public long servedVersion() {
+        return servedVersion.get();
+    }
+
+    public String workerId() {
+        return config.id();
+    }
+
     public boolean ready() {
-        return model != null && model.isLoaded();
+        return synced && model != null && model.isLoaded();
     }
 
     public String lastError() {

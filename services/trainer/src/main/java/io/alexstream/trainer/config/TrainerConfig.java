@@ -1,0 +1,65 @@
+package io.alexstream.trainer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** What the trainer keeps, when it trains, how it judges a candidate and whom it pushes to. */
+@ConfigMapping(prefix = "alexstream.trainer")
+public interface TrainerConfig {
+
+    /** Model profile: small or paper (the workers must serve the same). */
+    @WithDefault("small")
+    String profile();
+
+    /** Examples, versions and state live here. */
+    @WithDefault("data/trainer")
+    String dataDir();
+
+    /** Most bytes of encoded examples kept on disk; the oldest segments go first. */
+    @WithDefault("2147483648")
+    long maxStoreBytes();
+
+    /** Percent of images (chosen by a hash of the image id) kept out of training to judge candidates. */
+    @WithDefault("10")
+    int holdoutPercent();
+
+    /** New training examples that start a round. */
+    @WithDefault("5000")
+    int minNewExamples();
+
+    /** A round also starts this often when new examples arrived (absent: only by count or API). */
+    Optional<Duration> roundInterval();
+
+    /** Passes over the stored training examples per round. */
+    @WithDefault("2")
+    int epochsPerRound();
+
+    /** Images per SGD step (the paper: 128). */
+    @WithDefault("128")
+    int batchSize();
+
+    /** Initial learning rate (default: the engine's rate for the profile); divided by 10 after a rejected round, 3 times at most. */
+    Optional<Float> learningRate();
+
+    /** The first version must beat chance (1/classes) by this much top-1 on the holdout. */
+    @WithDefault("0.2")
+    double firstModelMargin();
+
+    /** Workers pushed to besides those that register (host:port of their gRPC). */
+    Optional<List<String>> workers();
+
+    /** Bytes per pushed chunk. */
+    @WithDefault("1048576")
+    int pushChunkBytes();
+
+    /** How long one worker may take to receive, validate and swap a version. */
+    @WithDefault("PT2M")
+    Duration pushTimeout();
+
+    /** Shuffling, crops, flips, colour shifts and the first model's initial weights. */
+    @WithDefault("1")
+    long seed();
+}

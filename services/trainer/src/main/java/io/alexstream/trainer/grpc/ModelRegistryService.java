@@ -1,0 +1,119 @@
+package io.alexstream.trainer.grpc;
+
+import com.google.protobuf.ByteString;
+import io.alexstream.engine.weights.WeightsMetadata;
+import io.alexstream.proto.v1.ModelRegistry;
+import io.alexstream.proto.v1.ModelVersion;
+import io.alexstream.proto.v1.PullRequest;
+import io.alexstream.proto.v1.RegistrationResult;
+import io.alexstream.proto.v1.RollbackRequest;
+import io.alexstream.proto.v1.RolloutStatus;
+import io.alexstream.proto.v1.RolloutStatusRequest;
+import io.alexstream.proto.v1.TriggerRoundRequest;
+import io.alexstream.proto.v1.WeightsChunk;
+import io.alexstream.proto.v1.WeightsHeader;
+import io.alexstream.proto.v1.WorkerRegistration;
+import io.alexstream.proto.v1.WorkerState;
+import io.alexstream.trainer.config.TrainerConfig;
+import io.alexstream.trainer.rollout.RolloutService;
+import io.alexstream.trainer.training.RoundService;
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code alexstream.v1.ModelRegistry}: workers register and pull the current version;
+ * operators read the rollout status, roll back and start rounds. Who may call what is
+ * decided by ModelManagementAuth before a call gets here.
+ */
+@GrpcService
+public class ModelRegistryService implements ModelRegistry {
+
+    private final RoundService rounds;
+    private final RolloutService rollout;
+    private final TrainerConfig config;
+
+    public ModelRegistryService(RoundService rounds, RolloutService rollout, TrainerConfig config) {
+        this.rounds = rounds;
+        this.rollout = rollout;
+        this.config = config;
+    }
+
+    @Override
+    public Uni<RegistrationResult> registerWorker(WorkerRegistration request) {
+        if (request.getWorkerId().isBlank() || request.getAddress().isBlank()) {
+            return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("worker_id and address are required").asRuntimeException());
+        }
+        rollout.register(request.getWorkerId(), request.getAddress(), request.getServingVersion());
+        return Uni.createFrom().item(RegistrationResult.newBuilder().setCurrentVersion(rounds.versions().current()).build());
+    }
+
+    @Override
+    public Multi<WeightsChunk> pullWeights(PullRequest request) {
+        long version = request.getVersion() == 0 ? rounds.versions().current() : request.getVersion();
+        if (version == 0 || rounds.versions().metadata(version).isEmpty()) {
+            return Multi.createFrom().failure(Status.NOT_FOUND.withDescription("no version " + version).asRuntimeException());
+        }
+        Path file = rounds.versions().file(version);
+        return Multi.createFrom().<WeightsChunk>emitter(emitter -> {
+            try (InputStream in = Files.newInputStream(file)) {
+                emitter.emit(WeightsChunk.newBuilder().setHeader(WeightsHeader.newBuilder().setVersion(version)
+                        .setTotalBytes(Files.size(file)).setProfile(config.profile())).build());
+                byte[] chunk;
+                while ((chunk = in.readNBytes(config.pushChunkBytes())).length > 0) {
+                    emitter.emit(WeightsChunk.newBuilder().setData(ByteString.copyFrom(chunk)).build());
+                }
+                emitter.complete();
+            } catch (IOException e) {
+                emitter.fail(Status.INTERNAL.withDescription("cannot read version " + version + ": " + e.getMessage()).asRuntimeException());
+            }
+        }).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
+    }
+
+    @Override
+    public Uni<RolloutStatus> getRolloutStatus(RolloutStatusRequest request) {
+        return Uni.createFrom().item(this::status);
+    }
+
+    @Override
+    @Blocking
+    public Uni<RolloutStatus> rollback(RollbackRequest request) {
+        try {
+            rounds.rollBack(request.getVersion());
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+        } catch (IOException e) {
+            return Uni.createFrom().failure(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
+        }
+        return Uni.createFrom().item(this::status);
+    }
+
+    @Override
+    public Uni<RolloutStatus> triggerRound(TriggerRoundRequest request) {
+        String outcome = rounds.trigger("api");
+        return Uni.createFrom().item(() -> status().toBuilder().setMessage(outcome).build());
+    }
+
+    RolloutStatus status() {
+        RolloutStatus.Builder status = RolloutStatus.newBuilder()
+                .setCurrentVersion(rounds.versions().current())
+                .setState("IDLE".equals(rounds.activity()) ? rollout.state().name() : rounds.activity())
+                .setMessage(rollout.message());
+        for (WeightsMetadata version : rounds.versions().versions()) {
+            status.addVersions(ModelVersion.newBuilder().setVersion(version.version())
+                    .setParentVersion(version.parentVersion() == null ? 0 : version.parentVersion())
+                    .setCreatedAt(version.createdAt()).putAllMetrics(version.metrics()));
+        }
+        for (RolloutService.WorkerState worker : rollout.workers()) {
+            status.addWorkers(WorkerState.newBuilder().setWorkerId(worker.id()).setAddress(worker.address())
+                    .setServingVersion(Math.max(0, worker.servingVersion())).setLastPushResult(worker.lastPushResult()));
+        }
+        return status.build();
+    }
+}

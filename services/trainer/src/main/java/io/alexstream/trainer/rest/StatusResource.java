@@ -1,0 +1,46 @@
+package io.alexstream.trainer.rest;
+
+import io.alexstream.trainer.rollout.RolloutService;
+import io.alexstream.trainer.training.ExampleBank;
+import io.alexstream.trainer.training.RoundService;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/status}: examples kept, rounds run, versions with their metrics and lineage,
+ * and the version each worker serves. Read-only; changing anything goes through the
+ * authenticated gRPC registry.
+ */
+@Path("/v1/status")
+public class StatusResource {
+
+    private final ExampleBank bank;
+    private final RoundService rounds;
+    private final RolloutService rollout;
+
+    public StatusResource(ExampleBank bank, RoundService rounds, RolloutService rollout) {
+        this.bank = bank;
+        this.rounds = rounds;
+        this.rollout = rollout;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("current_version", rounds.versions().current());
+        status.put("activity", rounds.activity());
+        status.put("rollout_state", rollout.state().name());
+        status.put("rollout_message", rollout.message());
+        status.put("examples", bank.stats());
+        status.put("pending_training_examples", rounds.pendingTrainingExamples());
+        status.put("versions", rounds.versions().versions());
+        status.put("rounds", rounds.history());
+        status.put("workers", rollout.workers());
+        return status;
+    }
+}

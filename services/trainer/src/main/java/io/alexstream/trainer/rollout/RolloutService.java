@@ -1,0 +1,146 @@
+package io.alexstream.trainer.rollout;
+
+import io.alexstream.proto.v1.PushResult;
+import io.alexstream.trainer.config.AuthConfig;
+import io.alexstream.trainer.config.TrainerConfig;
+import io.alexstream.trainer.training.VersionStore;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * The workers the trainer knows (registered at their start-up, or listed in configuration)
+ * and the rolling update: a version goes to one worker at a time; the next worker gets it
+ * only after the previous one validated it, swapped and answered with the version it now
+ * serves. A refusal stops the rollout there: the workers not yet reached keep their version,
+ * and the state, log and metrics say which worker refused and why.
+ */
+@ApplicationScoped
+public class RolloutService {
+
+    private static final Logger LOG = Logger.getLogger(RolloutService.class);
+
+    public enum State { IDLE, ROLLING_OUT, DONE, FAILED }
+
+    /** One worker as the trainer sees it. */
+    public record WorkerState(String id, String address, long servingVersion, String lastPushResult) {
+    }
+
+    private final TrainerConfig config;
+    private final AuthConfig auth;
+    private final MeterRegistry metrics;
+    private final Map<String, WorkerState> workers = new ConcurrentHashMap<>();
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final AtomicInteger stateCode = new AtomicInteger();
+    private volatile State state = State.IDLE;
+    private volatile String message = "";
+
+    public RolloutService(TrainerConfig config, AuthConfig auth, MeterRegistry metrics) {
+        this.config = config;
+        this.auth = auth;
+        this.metrics = metrics;
+        config.workers().ifPresent(list -> list.forEach(address -> workers.put(address, new WorkerState(address, address, -1, ""))));
+        // alexstream_trainer_rollout_state: 0 idle, 1 rolling out, 2 done, 3 failed
+        io.micrometer.core.instrument.Gauge.builder("alexstream.trainer.rollout.state", stateCode, AtomicInteger::get)
+                .strongReference(true).register(metrics);
+    }
+
+    public void register(String id, String address, long servingVersion) {
+        // a static entry for the same address is replaced by the worker's own name
+        workers.values().removeIf(w -> w.address().equals(address) && !w.id().equals(id));
+        workers.put(id, new WorkerState(id, address, servingVersion, "registered"));
+        LOG.infof("worker %s registered at %s, serving version %d", id, address, servingVersion);
+    }
+
+    public List<WorkerState> workers() {
+        List<WorkerState> list = new ArrayList<>(workers.values());
+        list.sort(java.util.Comparator.comparing(WorkerState::id));
+        return list;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    /**
+     * Pushes {@code version} to every known worker not already serving it, one at a time.
+     *
+     * @return true when every worker now serves it
+     */
+    public synchronized boolean rollOut(VersionStore versions, long version, boolean rollback) {
+        long parent = versions.metadata(version).map(m -> m.parentVersion() == null ? 0L : m.parentVersion()).orElse(0L);
+        setState(State.ROLLING_OUT, "rolling out version " + version + (rollback ? " (rollback)" : ""));
+        for (WorkerState worker : workers()) {
+            if (worker.servingVersion() == version) {
+                continue;
+            }
+            long started = System.nanoTime();
+            String outcome;
+            try {
+                PushResult result = WeightsPusher.push(channel(worker.address()), auth.trainerToken().orElse(""), versions.file(version),
+                                version, parent, config.profile(), rollback, config.pushChunkBytes(), config.pushTimeout())
+                        .get(config.pushTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+                if (!result.getAccepted() || result.getServingVersion() != version) {
+                    outcome = "refused: " + result.getMessage();
+                } else {
+                    outcome = "ok";
+                }
+                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(),
+                        result.getAccepted() ? result.getServingVersion() : worker.servingVersion(), outcome));
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                outcome = cause instanceof StatusRuntimeException s ? s.getStatus().getCode() + ": " + s.getStatus().getDescription()
+                        : String.valueOf(cause);
+                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(), worker.servingVersion(), outcome));
+            } catch (Exception e) {
+                outcome = e.toString();
+                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(), worker.servingVersion(), outcome));
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            String result = "ok".equals(outcome) ? "accepted" : "refused";
+            Timer.builder("alexstream.trainer.push.duration").tags("worker", worker.id(), "result", result)
+                    .register(metrics).record(Duration.ofNanos((long) (seconds * 1e9)));
+            if (!"ok".equals(outcome)) {
+                setState(State.FAILED, "version " + version + " stopped at worker " + worker.id() + ": " + outcome);
+                LOG.errorf("rollout of version %d stopped: worker %s %s; workers not yet reached keep their version",
+                        version, worker.id(), outcome);
+                return false;
+            }
+            LOG.infof("worker %s now serves version %d (push, validate and swap in %.2f s)", worker.id(), version, seconds);
+        }
+        setState(State.DONE, "every worker serves version " + version);
+        return true;
+    }
+
+    private void setState(State next, String why) {
+        state = next;
+        message = why;
+        stateCode.set(next.ordinal());
+    }
+
+    private ManagedChannel channel(String address) {
+        return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build());
+    }
+
+    @PreDestroy
+    void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+    }
+}

@@ -1,0 +1,45 @@
+package io.alexstream.trainer.security;
+
+import io.alexstream.auth.BearerAuthInterceptor;
+import io.alexstream.auth.BearerTokens;
+import io.alexstream.auth.Role;
+import io.alexstream.proto.v1.ModelRegistryGrpc;
+import io.alexstream.trainer.config.AuthConfig;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.quarkus.grpc.GlobalInterceptor;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Locks the trainer's registry: workers (their token) register and pull; operators roll back
+ * and trigger rounds; any known token reads the rollout status.
+ */
+@ApplicationScoped
+@GlobalInterceptor
+public class ModelManagementAuth implements ServerInterceptor {
+
+    private final BearerAuthInterceptor delegate;
+
+    public ModelManagementAuth(AuthConfig config) {
+        Map<Role, String> tokens = new EnumMap<>(Role.class);
+        config.trainerToken().ifPresent(t -> tokens.put(Role.TRAINER, t));
+        config.workerToken().ifPresent(t -> tokens.put(Role.WORKER, t));
+        config.operatorToken().ifPresent(t -> tokens.put(Role.OPERATOR, t));
+        delegate = new BearerAuthInterceptor(new BearerTokens(tokens), Map.of(
+                ModelRegistryGrpc.getRegisterWorkerMethod().getFullMethodName(), Set.of(Role.WORKER),
+                ModelRegistryGrpc.getPullWeightsMethod().getFullMethodName(), Set.of(Role.WORKER),
+                ModelRegistryGrpc.getGetRolloutStatusMethod().getFullMethodName(), Set.of(Role.values()),
+                ModelRegistryGrpc.getRollbackMethod().getFullMethodName(), Set.of(Role.OPERATOR),
+                ModelRegistryGrpc.getTriggerRoundMethod().getFullMethodName(), Set.of(Role.OPERATOR)));
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        return delegate.interceptCall(call, headers, next);
+    }
+}

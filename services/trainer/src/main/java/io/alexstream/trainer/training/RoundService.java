@@ -1,0 +1,291 @@
+package io.alexstream.trainer.training;
+
+import io.alexstream.engine.image.Crops;
+import io.alexstream.engine.image.ScaledImage;
+import io.alexstream.engine.model.AlexNetConfig;
+import io.alexstream.engine.model.AlexNetModel;
+import io.alexstream.engine.runtime.SessionOptions;
+import io.alexstream.engine.training.Accuracy;
+import io.alexstream.engine.training.Evaluator;
+import io.alexstream.engine.training.Example;
+import io.alexstream.engine.training.MeanImage;
+import io.alexstream.engine.training.PcaColourAugmentation;
+import io.alexstream.engine.training.Trainer;
+import io.alexstream.engine.weights.WeightsFormatException;
+import io.alexstream.engine.weights.WeightsMetadata;
+import io.alexstream.trainer.config.TrainerConfig;
+import io.alexstream.trainer.rollout.RolloutService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * Training rounds, one at a time on their own thread. A round starts when enough new
+ * training examples arrived, when the interval passed with new data, or when asked. It
+ * trains with the paper's recipe from the current version (or from scratch for the first),
+ * judges the candidate and the current version on the same holdout (top-1/top-5, ten crops
+ * and centre crop), promotes the candidate only if it is better (the first must beat chance
+ * by a margin), records parent, metrics, hyperparameters and lineage, and rolls it out.
+ * A rejected round divides the learning rate by 10 for the next, three times at most: the
+ * paper's schedule, with "validation error stopped improving" read as "the round did not
+ * beat the serving version".
+ */
+@ApplicationScoped
+public class RoundService {
+
+    private static final Logger LOG = Logger.getLogger(RoundService.class);
+
+    /** What a finished round found. */
+    public record RoundResult(int round, String trigger, boolean promoted, long version, Map<String, Double> candidate,
+                              Map<String, Double> serving, String decision, double seconds, double imagesPerSecond,
+                              double meanLoss, float learningRate, String finishedAt) {
+    }
+
+    private final TrainerConfig config;
+    private final ExampleBank bank;
+    private final RolloutService rollout;
+    private final MeterRegistry metrics;
+    private final VersionStore versions;
+    private final AlexNetConfig modelConfig;
+    private final ExecutorService rounds = Executors.newSingleThreadExecutor(r -> new Thread(r, "training-round"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "round-timer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean roundQueued = new AtomicBoolean();
+    private final AtomicLong newTrainingExamples = new AtomicLong();
+    private final List<RoundResult> history = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicReference<String> activity = new AtomicReference<>("IDLE");
+    private final AtomicLong lastLossMicros = new AtomicLong();
+    private final AtomicLong learningRateMicros = new AtomicLong();
+    private final AtomicLong trainingImagesPerSecond = new AtomicLong();
+    private AlexNetModel model;
+    private float learningRate;
+    private int rateDrops;
+
+    public RoundService(TrainerConfig config, ExampleBank bank, RolloutService rollout, MeterRegistry metrics) {
+        this.config = config;
+        this.bank = bank;
+        this.rollout = rollout;
+        this.metrics = metrics;
+        this.modelConfig = bank.modelConfig();
+        try {
+            this.versions = VersionStore.open(Path.of(config.dataDir()).resolve("versions"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the versions under " + config.dataDir(), e);
+        }
+        this.learningRate = config.learningRate().orElse(Trainer.Options.forProfile(modelConfig).learningRate());
+        learningRateMicros.set((long) (learningRate * 1e6));
+        Gauge.builder("alexstream.trainer.model.version", versions, VersionStore::current).strongReference(true).register(metrics);
+        Gauge.builder("alexstream.trainer.training.loss", lastLossMicros, v -> v.get() / 1e6).strongReference(true).register(metrics);
+        Gauge.builder("alexstream.trainer.learning.rate", learningRateMicros, v -> v.get() / 1e6).strongReference(true).register(metrics);
+        Gauge.builder("alexstream.trainer.training.images.per.second", trainingImagesPerSecond, v -> v.get() / 1e3)
+                .strongReference(true).register(metrics);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        config.roundInterval().ifPresent(interval -> timer.scheduleAtFixedRate(() -> {
+            if (newTrainingExamples.get() > 0) {
+                trigger("timer");
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS));
+        if (versions.current() > 0 && !rollout.workers().isEmpty()) {
+            // workers listed in configuration get the current version after a trainer restart
+            rounds.submit(() -> rollout.rollOut(versions, versions.current(), false));
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        timer.shutdownNow();
+        rounds.shutdownNow();
+        try {
+            rounds.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    void onNewExamples(@Observes ExampleBank.NewExamples added) {
+        if (newTrainingExamples.addAndGet(added.training()) >= config.minNewExamples()) {
+            trigger("new examples");
+        }
+    }
+
+    /** Queues a round unless one is already waiting; says what happened. */
+    public String trigger(String why) {
+        if (!roundQueued.compareAndSet(false, true)) {
+            return "a round is already queued";
+        }
+        rounds.submit(() -> {
+            roundQueued.set(false);
+            try {
+                runRound(why);
+            } catch (Throwable e) {
+                LOG.errorf(e, "training round (%s) failed", why);
+                activity.set("IDLE");
+                metrics.counter("alexstream.trainer.rounds", "outcome", "failed").increment();
+            }
+        });
+        return "round queued (" + why + ")";
+    }
+
+    /** Rolls back to an earlier version: the pointer moves, the workers get it as an explicit rollback. */
+    public boolean rollBack(long version) throws IOException {
+        versions.rollBackTo(version);
+        LOG.warnf("rollback to version %d requested", version);
+        try {
+            return rounds.submit(() -> rollout.rollOut(versions, version, true)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void runRound(String trigger) throws IOException, WeightsFormatException {
+        long started = System.nanoTime();
+        long newExamples = newTrainingExamples.getAndSet(0);
+        ExampleBank.Snapshot snapshot = bank.snapshot();
+        List<Example> training = snapshot.training();
+        List<Example> holdout = snapshot.holdout();
+        if (training.size() < config.batchSize() || holdout.isEmpty()) {
+            LOG.infof("round (%s) skipped: %d training and %d holdout examples", trigger, training.size(), holdout.size());
+            newTrainingExamples.addAndGet(newExamples);
+            return;
+        }
+        activity.set("TRAINING");
+        int round = history.size() + 1;
+        if (model == null) {
+            model = AlexNetModel.create(modelConfig, SessionOptions.cpu());
+        }
+        long parent = versions.current();
+        Map<String, Double> serving = Map.of();
+        if (parent > 0) {
+            model.load(versions.load(parent));
+            serving = evaluate(holdout);
+        } else {
+            List<ScaledImage> images = training.stream().map(Example::image).toList();
+            model.initialize(config.seed(), MeanImage.of(images));
+        }
+        Trainer.Options options = Trainer.Options.forProfile(modelConfig)
+                .withEpochs(config.epochsPerRound())
+                .withBatchSize(config.batchSize())
+                .withLearningRate(learningRate)
+                .withEvaluationsPerEpoch(4);
+        List<ScaledImage> sample = training.subList(0, Math.min(2000, training.size())).stream().map(Example::image).toList();
+        Trainer trainer = new Trainer(model, PcaColourAugmentation.fit(sample));
+        LOG.infof("round %d (%s): %d training / %d holdout examples, from version %d, lr %g", round, trigger, training.size(),
+                holdout.size(), parent, learningRate);
+        long trainStarted = System.nanoTime();
+        Trainer.Result result = trainer.train(training, List.of(), options.withSeed(config.seed() + round), progress -> {
+            lastLossMicros.set((long) (progress.meanLoss() * 1e6));
+            trainingImagesPerSecond.set((long) (progress.imagesPerSecond() * 1e3));
+        });
+        double trainSeconds = (System.nanoTime() - trainStarted) / 1e9;
+        double imagesPerSecond = result.steps() * (double) options.batchSize() / trainSeconds;
+        Map<String, Double> candidate = evaluate(holdout);
+        double chance = 1.0 / modelConfig.numClasses();
+        double bar = parent == 0 ? chance + config.firstModelMargin() : serving.get("top1");
+        boolean promoted = candidate.get("top1") > bar;
+        String decision = parent == 0
+                ? String.format("first model: top-1 %.4f vs chance %.4f + margin %.2f", candidate.get("top1"), chance, config.firstModelMargin())
+                : String.format("top-1 %.4f vs serving version %d's %.4f on the same holdout", candidate.get("top1"), parent, serving.get("top1"));
+        long version = 0;
+        if (promoted) {
+            version = versions.latest() + 1;
+            Map<String, Double> recorded = new LinkedHashMap<>(candidate);
+            recorded.put("holdout_examples", (double) holdout.size());
+            recorded.put("training_examples", (double) training.size());
+            recorded.put("mean_loss", result.history().isEmpty() ? Double.NaN : result.history().get(result.history().size() - 1).meanLoss());
+            Map<String, String> hyperparameters = new LinkedHashMap<>();
+            hyperparameters.put("epochs", Integer.toString(options.epochs()));
+            hyperparameters.put("batch_size", Integer.toString(options.batchSize()));
+            hyperparameters.put("learning_rate", Float.toString(learningRate));
+            hyperparameters.put("momentum", "0.9");
+            hyperparameters.put("weight_decay", "0.0005");
+            hyperparameters.put("dropout", "0.5");
+            hyperparameters.put("pca_colour_stddev", "0.1");
+            hyperparameters.put("seed", Long.toString(config.seed() + round));
+            versions.promote(model.export(new WeightsMetadata(version, parent == 0 ? null : parent, Instant.now().toString(),
+                    recorded, hyperparameters, snapshot.lineage())));
+            LOG.infof("round %d promoted version %d: %s", round, version, decision);
+            metrics.counter("alexstream.trainer.rounds", "outcome", "promoted").increment();
+        } else {
+            if (rateDrops < 3) {
+                learningRate /= 10;
+                rateDrops++;
+                learningRateMicros.set((long) (learningRate * 1e6));
+            }
+            LOG.infof("round %d rejected its candidate: %s; next learning rate %g", round, decision, learningRate);
+            metrics.counter("alexstream.trainer.rounds", "outcome", "rejected").increment();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Timer.builder("alexstream.trainer.round.duration").register(metrics).record(Duration.ofNanos(System.nanoTime() - started));
+        double meanLoss = result.history().isEmpty() ? Double.NaN : result.history().get(result.history().size() - 1).meanLoss();
+        history.add(new RoundResult(round, trigger, promoted, version, candidate, serving, decision, seconds, imagesPerSecond,
+                meanLoss, options.learningRate(), Instant.now().toString()));
+        if (promoted) {
+            for (String key : List.of("top1", "top5", "top1_center", "top5_center")) {
+                Gauge.builder("alexstream.trainer.holdout.accuracy", candidate, c -> c.get(key))
+                        .tags("version", Long.toString(version), "metric", key).strongReference(true).register(metrics);
+            }
+            activity.set("ROLLING_OUT");
+            rollout.rollOut(versions, version, false);
+        }
+        activity.set("IDLE");
+    }
+
+    private Map<String, Double> evaluate(List<Example> holdout) {
+        Accuracy ten = Evaluator.evaluate(model, holdout, Crops.Mode.TEN_CROP, 128);
+        Accuracy centre = Evaluator.evaluate(model, holdout, Crops.Mode.CENTER, 256);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("top1", ten.top1());
+        metrics.put("top5", ten.top5());
+        metrics.put("top1_center", centre.top1());
+        metrics.put("top5_center", centre.top5());
+        return metrics;
+    }
+
+    public VersionStore versions() {
+        return versions;
+    }
+
+    public List<RoundResult> history() {
+        return new ArrayList<>(history);
+    }
+
+    /** IDLE, TRAINING or ROLLING_OUT. */
+    public String activity() {
+        return activity.get();
+    }
+
+    public long pendingTrainingExamples() {
+        return newTrainingExamples.get();
+    }
+}

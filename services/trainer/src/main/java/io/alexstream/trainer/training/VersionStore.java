@@ -1,0 +1,122 @@
+package io.alexstream.trainer.training;
+
+import io.alexstream.engine.weights.ModelWeights;
+import io.alexstream.engine.weights.WeightsCodec;
+import io.alexstream.engine.weights.WeightsFormatException;
+import io.alexstream.engine.weights.WeightsMetadata;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Every promoted version as a weights artifact ({@code v000001.alxw}, ...) and a pointer to
+ * the one that should be served. Version numbers only go up; a rollback moves the pointer
+ * back to an existing version and never rewrites one.
+ */
+public final class VersionStore {
+
+    private static final String CURRENT = "current";
+
+    private final Path dir;
+    private final List<WeightsMetadata> versions = new ArrayList<>();
+    private long current;
+
+    private VersionStore(Path dir) {
+        this.dir = dir;
+    }
+
+    public static VersionStore open(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        VersionStore store = new VersionStore(dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("v\\d+\\.alxw")).sorted().toList()) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    store.versions.add(WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES).metadata());
+                } catch (WeightsFormatException e) {
+                    throw new IOException("version file " + file + " is damaged: " + e.getMessage(), e);
+                }
+            }
+        }
+        store.versions.sort(Comparator.comparingLong(WeightsMetadata::version));
+        Path pointer = dir.resolve(CURRENT);
+        store.current = Files.isRegularFile(pointer) ? Long.parseLong(Files.readString(pointer).trim())
+                : store.versions.isEmpty() ? 0 : store.versions.get(store.versions.size() - 1).version();
+        return store;
+    }
+
+    /** The version to serve, 0 before the first promotion. */
+    public synchronized long current() {
+        return current;
+    }
+
+    /** The highest version ever promoted; the next one is this plus one. */
+    public synchronized long latest() {
+        return versions.isEmpty() ? 0 : versions.get(versions.size() - 1).version();
+    }
+
+    public synchronized List<WeightsMetadata> versions() {
+        return List.copyOf(versions);
+    }
+
+    public synchronized Optional<WeightsMetadata> metadata(long version) {
+        return versions.stream().filter(v -> v.version() == version).findFirst();
+    }
+
+    /** Writes the artifact (fsynced, then renamed into place) and makes it current. */
+    public synchronized void promote(ModelWeights weights) throws IOException {
+        long version = weights.metadata().version();
+        if (version <= latest()) {
+            throw new IllegalArgumentException("version " + version + " is not above the latest " + latest());
+        }
+        Path target = file(version);
+        Path staged = dir.resolve(target.getFileName() + ".staged");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(staged), 1 << 20)) {
+            WeightsCodec.write(weights, out);
+        }
+        try (var channel = java.nio.channels.FileChannel.open(staged, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+        versions.add(weights.metadata());
+        point(version);
+    }
+
+    /** Points back at an earlier version (the explicit rollback). */
+    public synchronized void rollBackTo(long version) throws IOException {
+        if (metadata(version).isEmpty()) {
+            throw new IllegalArgumentException("there is no version " + version);
+        }
+        if (version >= current) {
+            throw new IllegalArgumentException("version " + version + " is not older than the current version " + current);
+        }
+        point(version);
+    }
+
+    private void point(long version) throws IOException {
+        Path staged = dir.resolve(CURRENT + ".staged");
+        Files.writeString(staged, Long.toString(version));
+        Files.move(staged, dir.resolve(CURRENT), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        current = version;
+    }
+
+    public Path file(long version) {
+        return dir.resolve(String.format("v%06d.alxw", version));
+    }
+
+    public ModelWeights load(long version) throws IOException {
+        try (InputStream in = Files.newInputStream(file(version))) {
+            return WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES);
+        } catch (WeightsFormatException e) {
+            throw new IOException("version " + version + " is damaged: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.alexstream.worker.grpc;
+
+import io.alexstream.engine.weights.WeightsCodec;
+import io.alexstream.engine.weights.WeightsFormatException;
+import io.alexstream.proto.v1.ModelReceiver;
+import io.alexstream.proto.v1.PushResult;
+import io.alexstream.proto.v1.ServingStatus;
+import io.alexstream.proto.v1.ServingStatusRequest;
+import io.alexstream.proto.v1.WeightsChunk;
+import io.alexstream.proto.v1.WeightsHeader;
+import io.alexstream.worker.config.WorkerConfig;
+import io.alexstream.worker.inference.ModelService;
+import io.alexstream.worker.inference.WeightsRefusedException;
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code alexstream.v1.ModelReceiver}: the trainer's weights arrive as a header chunk and data
+ * chunks; they are staged in memory (never beyond the configured limit: a longer stream is
+ * cut off with RESOURCE_EXHAUSTED), decoded and checked (checksum, format, finite values),
+ * then validated and swapped in by {@link ModelService#activate}. A refusal leaves the served
+ * weights untouched. Only the trainer's token gets here (see ModelManagementAuth).
+ */
+@GrpcService
+public class ModelReceiverService implements ModelReceiver {
+
+    private static final Logger LOG = Logger.getLogger(ModelReceiverService.class);
+
+    private final ModelService models;
+    private final WorkerConfig config;
+
+    public ModelReceiverService(ModelService models, WorkerConfig config) {
+        this.models = models;
+        this.config = config;
+    }
+
+    /** What has arrived of one push. */
+    private static final class Staged {
+        WeightsHeader header;
+        final List<byte[]> chunks = new ArrayList<>();
+        long bytes;
+    }
+
+    @Override
+    public Uni<PushResult> pushWeights(Multi<WeightsChunk> request) {
+        long limit = config.maxPushBytes();
+        return request
+                .collect().in(Staged::new, (staged, chunk) -> {
+                    if (chunk.hasHeader()) {
+                        if (staged.header != null) {
+                            throw Status.INVALID_ARGUMENT.withDescription("a second header chunk").asRuntimeException();
+                        }
+                        if (chunk.getHeader().getTotalBytes() > limit) {
+                            throw Status.RESOURCE_EXHAUSTED.withDescription("the artifact declares " + chunk.getHeader().getTotalBytes()
+                                    + " bytes; this worker accepts at most " + limit).asRuntimeException();
+                        }
+                        staged.header = chunk.getHeader();
+                        return;
+                    }
+                    if (staged.header == null) {
+                        throw Status.INVALID_ARGUMENT.withDescription("the first chunk must be the header").asRuntimeException();
+                    }
+                    staged.bytes += chunk.getData().size();
+                    if (staged.bytes > limit) {
+                        throw Status.RESOURCE_EXHAUSTED.withDescription("the weights stream passed " + limit
+                                + " bytes and was cut off").asRuntimeException();
+                    }
+                    staged.chunks.add(chunk.getData().toByteArray());
+                })
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(this::activate)
+                .onFailure().invoke(failure -> LOG.warnf("weights push refused: %s", failure.getMessage()));
+    }
+
+    private PushResult activate(Staged staged) {
+        if (staged.header == null) {
+            throw Status.INVALID_ARGUMENT.withDescription("an empty push: no header").asRuntimeException();
+        }
+        WeightsHeader header = staged.header;
+        if (header.getTotalBytes() != staged.bytes) {
+            throw Status.INVALID_ARGUMENT.withDescription("TRUNCATED: the header announced " + header.getTotalBytes()
+                    + " bytes, " + staged.bytes + " arrived").asRuntimeException();
+        }
+        try {
+            var weights = WeightsCodec.readChunks(staged.chunks, config.maxPushBytes());
+            if (weights.metadata().version() != header.getVersion()) {
+                throw Status.INVALID_ARGUMENT.withDescription("the header says version " + header.getVersion()
+                        + " but the artifact holds version " + weights.metadata().version()).asRuntimeException();
+            }
+            long serving = models.activate(weights, header.getRollback(), staged.chunks);
+            LOG.infof("worker %s now serves version %d (pushed%s)", config.id(), serving, header.getRollback() ? ", rollback" : "");
+            return PushResult.newBuilder().setAccepted(true).setServingVersion(serving)
+                    .setMessage("serving version " + serving).build();
+        } catch (WeightsFormatException e) {
+            Status status = switch (e.reason()) {
+                case CONFIG_MISMATCH, SHAPE_MISMATCH -> Status.FAILED_PRECONDITION;
+                case TOO_LARGE -> Status.RESOURCE_EXHAUSTED;
+                default -> Status.INVALID_ARGUMENT;
+            };
+            throw status.withDescription(e.getMessage()).asRuntimeException();
+        } catch (WeightsRefusedException e) {
+            throw e.toStatus().asRuntimeException();
+        }
+    }
+
+    @Override
+    public Uni<ServingStatus> getServingStatus(ServingStatusRequest request) {
+        return Uni.createFrom().item(() -> ServingStatus.newBuilder()
+                .setWorkerId(config.id())
+                .setServingVersion(Math.max(0, models.servedVersion()))
+                .setReady(models.ready())
+                .setDevice(models.device())
+                .setLastError(models.lastError() == null ? "" : models.lastError())
+                .build());
+    }
+}

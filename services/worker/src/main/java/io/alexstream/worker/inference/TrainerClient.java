@@ -1,0 +1,96 @@
+package io.alexstream.worker.inference;
+
+import io.alexstream.auth.BearerCredentials;
+import io.alexstream.proto.v1.ModelRegistryGrpc;
+import io.alexstream.proto.v1.PullRequest;
+import io.alexstream.proto.v1.WeightsChunk;
+import io.alexstream.proto.v1.WorkerRegistration;
+import io.alexstream.worker.config.AuthConfig;
+import io.alexstream.worker.config.WorkerConfig;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** This worker's side of {@code alexstream.v1.ModelRegistry}: register at start-up, pull the current version. */
+@ApplicationScoped
+public class TrainerClient {
+
+    private static final Logger LOG = Logger.getLogger(TrainerClient.class);
+
+    private final WorkerConfig config;
+    private final AuthConfig auth;
+    private final String advertisedAddress;
+    private ManagedChannel channel;
+
+    public TrainerClient(WorkerConfig config, AuthConfig auth, @ConfigProperty(name = "quarkus.http.port") int httpPort) {
+        this.config = config;
+        this.auth = auth;
+        this.advertisedAddress = config.advertisedAddress().orElse("localhost:" + httpPort);
+    }
+
+    public boolean configured() {
+        return config.trainerAddress().isPresent();
+    }
+
+    /** Registers (retrying until the start-up budget runs out) and returns the trainer's current version. */
+    public long register(long servedVersion) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.trainerSyncSeconds());
+        while (true) {
+            try {
+                return stub().withDeadlineAfter(10, TimeUnit.SECONDS).registerWorker(WorkerRegistration.newBuilder()
+                        .setWorkerId(config.id()).setAddress(advertisedAddress).setServingVersion(Math.max(0, servedVersion))
+                        .build()).getCurrentVersion();
+            } catch (StatusRuntimeException e) {
+                if (System.nanoTime() > deadline || e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+                    throw e;
+                }
+                LOG.debugf("trainer not reachable yet: %s", e.getStatus());
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /** The artifact of {@code version}, as the chunks it arrived in. */
+    public List<byte[]> pull(long version) {
+        List<byte[]> chunks = new ArrayList<>();
+        long total = 0;
+        Iterator<WeightsChunk> stream = stub().withDeadlineAfter(5, TimeUnit.MINUTES)
+                .pullWeights(PullRequest.newBuilder().setWorkerId(config.id()).setVersion(version).build());
+        while (stream.hasNext()) {
+            WeightsChunk chunk = stream.next();
+            if (chunk.hasHeader()) {
+                continue;
+            }
+            total += chunk.getData().size();
+            if (total > config.maxPushBytes()) {
+                throw new IllegalStateException("the pulled artifact exceeds " + config.maxPushBytes() + " bytes");
+            }
+            chunks.add(chunk.getData().toByteArray());
+        }
+        return chunks;
+    }
+
+    private synchronized ModelRegistryGrpc.ModelRegistryBlockingStub stub() {
+        if (channel == null) {
+            channel = ManagedChannelBuilder.forTarget(config.trainerAddress().orElseThrow()).usePlaintext()
+                    .maxInboundMessageSize(8 << 20).build();
+        }
+        return ModelRegistryGrpc.newBlockingStub(channel)
+                .withCallCredentials(new BearerCredentials(auth.workerToken().orElse("")));
+    }
+
+    @PreDestroy
+    void close() {
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.alexstream.worker.security;
+
+import io.alexstream.auth.BearerAuthInterceptor;
+import io.alexstream.auth.BearerTokens;
+import io.alexstream.auth.Role;
+import io.alexstream.proto.v1.ModelReceiverGrpc;
+import io.alexstream.worker.config.AuthConfig;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.quarkus.grpc.GlobalInterceptor;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Locks the worker's model-management door: only the trainer's token may push weights;
+ * status needs any known token. Classify, health and reflection stay open.
+ */
+@ApplicationScoped
+@GlobalInterceptor
+public class ModelManagementAuth implements ServerInterceptor {
+
+    private static final Logger LOG = Logger.getLogger(ModelManagementAuth.class);
+
+    private final BearerAuthInterceptor delegate;
+
+    public ModelManagementAuth(AuthConfig config) {
+        Map<Role, String> tokens = new EnumMap<>(Role.class);
+        config.trainerToken().ifPresent(t -> tokens.put(Role.TRAINER, t));
+        config.workerToken().ifPresent(t -> tokens.put(Role.WORKER, t));
+        config.operatorToken().ifPresent(t -> tokens.put(Role.OPERATOR, t));
+        BearerTokens known = new BearerTokens(tokens);
+        if (!known.isConfigured(Role.TRAINER)) {
+            LOG.warn("no trainer token configured (alexstream.auth.trainer-token): every weights push will be refused");
+        }
+        delegate = new BearerAuthInterceptor(known, Map.of(
+                ModelReceiverGrpc.getPushWeightsMethod().getFullMethodName(), Set.of(Role.TRAINER),
+                ModelReceiverGrpc.getGetServingStatusMethod().getFullMethodName(), Set.of(Role.values())));
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        return delegate.interceptCall(call, headers, next);
+    }
+}
