@@ -137,7 +137,8 @@ final class BenchCommand {
             if (pipelineImages > 0) {
                 model.initialize(1, mean);
                 try {
-                    pipeline(model, config, figures, pipelineImages, arguments.getInt("grpc-calls", 30));
+                    pipeline(model, config, figures, pipelineImages, arguments.getInt("grpc-calls", 30),
+                            arguments.getInt("trainer-images", 1024));
                 } catch (Exception e) {
                     throw new IllegalStateException("the Kafka/gRPC benchmark failed: " + e.getMessage(), e);
                 }
@@ -160,8 +161,8 @@ final class BenchCommand {
      * (written to a work directory the packaged worker loads), after the in-process model is
      * idle, so the services get the whole machine as the bare engine did.
      */
-    private static void pipeline(AlexNetModel model, AlexNetConfig config, Map<String, Object> figures, int images, int grpcCalls)
-            throws Exception {
+    private static void pipeline(AlexNetModel model, AlexNetConfig config, Map<String, Object> figures, int images, int grpcCalls,
+                                 int trainerImages) throws Exception {
         java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("alexstream.root", ".")).toAbsolutePath().normalize();
         java.nio.file.Path work = java.nio.file.Files.createTempDirectory("alexstream-bench-");
         java.nio.file.Path weights = work.resolve(config.profile() + ".alxw");
@@ -169,8 +170,19 @@ final class BenchCommand {
             io.alexstream.engine.weights.WeightsCodec.write(model.export(
                     new io.alexstream.engine.weights.WeightsMetadata(1, null, java.time.Instant.now().toString(), Map.of(), Map.of(), List.of())), out);
         }
+        PipelineBench.TrainerRun trainerRun = null;
+        if (trainerImages > 0) {
+            // version 2 waits in the trainer's store; the trainer pushes it to the worker (serving 1) when it starts
+            java.nio.file.Path versions = java.nio.file.Files.createDirectories(work.resolve("trainer/versions"));
+            try (java.io.OutputStream out = new java.io.BufferedOutputStream(
+                    java.nio.file.Files.newOutputStream(versions.resolve("v000002.alxw")), 1 << 20)) {
+                io.alexstream.engine.weights.WeightsCodec.write(model.export(new io.alexstream.engine.weights.WeightsMetadata(2, 1L,
+                        java.time.Instant.now().toString(), Map.of(), Map.of(), List.of())), out);
+            }
+            trainerRun = new PipelineBench.TrainerRun(versions, trainerImages, config.numClasses());
+        }
         System.out.printf(Locale.ROOT, "Kafka path: broker, packaged ingest and worker (logs in %s) ...%n", work);
-        PipelineBench.Figures found = PipelineBench.run(root, work, weights, config.profile(), images, grpcCalls);
+        PipelineBench.Figures found = PipelineBench.run(root, work, weights, config.profile(), images, grpcCalls, trainerRun);
         double bare = ((Number) figures.get("infer_images_per_s")).doubleValue();
         double single = ((Number) figures.get("infer_single_ms")).doubleValue();
         System.out.printf(Locale.ROOT, "ingest -> Kafka -> worker -> predictions: %d images in %.1f s, %.2f images/s (mean batch %.1f), ratio %.3f of the bare engine's %.2f%n",
@@ -184,6 +196,20 @@ final class BenchCommand {
         figures.put("grpc_p50_ms", round(found.grpcP50Ms()));
         figures.put("grpc_p99_ms", round(found.grpcP99Ms()));
         figures.put("grpc_p50_ratio", round3(found.grpcP50Ms() / single));
+        if (trainerRun != null) {
+            long bytes = java.nio.file.Files.size(trainerRun.seededVersions().resolve("v000002.alxw"));
+            System.out.printf(Locale.ROOT, "push + validate + swap of %.0f MB of %s weights, trainer -> worker over loopback: %.2f s (target < 3 s)%n",
+                    bytes / 1e6, config.profile(), found.pushSeconds());
+            figures.put("push_seconds", round3(found.pushSeconds()));
+            figures.put("push_bytes", bytes);
+            Object bareTrain = figures.get("train_images_per_s");
+            double bareRate = bareTrain == null ? Double.NaN : ((Number) bareTrain).doubleValue();
+            System.out.printf(Locale.ROOT, "trainer service: %.2f images/s over %d steps; bare engine training %.2f images/s; ratio %.3f (target >= 0.90)%n",
+                    found.trainerImagesPerSecond(), found.trainerSteps(), bareRate, found.trainerImagesPerSecond() / bareRate);
+            figures.put("trainer_images_per_s", round(found.trainerImagesPerSecond()));
+            figures.put("trainer_steps", found.trainerSteps());
+            figures.put("trainer_ratio", round3(found.trainerImagesPerSecond() / bareRate));
+        }
         java.nio.file.Files.deleteIfExists(weights);
     }
 

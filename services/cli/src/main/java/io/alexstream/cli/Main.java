@@ -15,7 +15,12 @@ public final class Main {
             "model-info", ModelInfoCommand::run,
             "bench", BenchCommand::run,
             "train", TrainCommand::run,
-            "kafka", KafkaCommand::run));
+            "kafka", KafkaCommand::run,
+            "up", UpCommand::up,
+            "down", UpCommand::down,
+            "send", SendCommand::run,
+            "classify", ClassifyCommand::run,
+            "demo", DemoCommand::run));
 
     private Main() {
     }

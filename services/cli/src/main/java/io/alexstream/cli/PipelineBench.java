@@ -40,15 +40,23 @@ final class PipelineBench {
 
     /** What the Kafka path and gRPC measurements found. */
     record Figures(double kafkaImagesPerSecond, double kafkaSeconds, int images, double meanBatch, double grpcP50Ms,
-                   double grpcP99Ms, int grpcCalls) {
+                   double grpcP99Ms, int grpcCalls, double pushSeconds, double trainerImagesPerSecond, int trainerSteps) {
+    }
+
+    /** The trainer part: a version already in its store (pushed at its start), and how many labeled images to train on. */
+    record TrainerRun(Path seededVersions, int labeledImages, int classes) {
     }
 
     private PipelineBench() {
     }
 
-    static Figures run(Path root, Path workDir, Path weights, String profile, int images, int grpcCalls) throws Exception {
+    static Figures run(Path root, Path workDir, Path weights, String profile, int images, int grpcCalls, TrainerRun trainerRun)
+            throws Exception {
         Path ingestJar = root.resolve("services/ingest/target/quarkus-app/quarkus-run.jar");
         Path workerJar = root.resolve("services/worker/target/quarkus-app/quarkus-run.jar");
+        Path trainerJar = root.resolve("services/trainer/target/quarkus-app/quarkus-run.jar");
+        String trainerToken = io.alexstream.auth.BearerTokens.generate();
+        String workerToken = io.alexstream.auth.BearerTokens.generate();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             kafka.createTopics(Map.of("images", 1, "images.labeled", 1, "predictions", 1, "images.dead-letter", 1));
             try (ServiceProcess ingest = ServiceProcess.quarkusApp("ingest", ingestJar)
@@ -60,6 +68,9 @@ final class PipelineBench {
                          .property("alexstream.worker.profile", profile)
                          .property("alexstream.worker.weights-file", weights)
                          .property("alexstream.worker.id", "bench-worker")
+                         .property("alexstream.worker.state-dir", workDir.resolve("worker-state"))
+                         .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
+                         .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
                          .log(workDir.resolve("worker.log")).start()) {
                 ingest.awaitReady(Duration.ofSeconds(90));
                 worker.awaitReady(Duration.ofSeconds(180));
@@ -76,10 +87,38 @@ final class PipelineBench {
                     String metrics = http.send(HttpRequest.newBuilder(worker.uri("/q/metrics")).build(),
                             HttpResponse.BodyHandlers.ofString()).body();
                     double meanBatch = metric(metrics, "alexstream_worker_batch_size_sum") / metric(metrics, "alexstream_worker_batch_size_count");
+                    System.out.printf(java.util.Locale.ROOT, "  worker session runs took %.1f s of the %.1f s (%.0f%%); %.1f ms of session time per image%n",
+                            sessionSeconds, seconds, 100 * sessionSeconds / seconds, 1e3 * sessionSeconds / images);
 
                     double[] latencies = grpcLatencies(worker.port(), image, grpcCalls);
+                    ingest.close();
+                    double pushSeconds = Double.NaN;
+                    double trainerRate = Double.NaN;
+                    int trainerSteps = 0;
+                    if (trainerRun != null) {
+                        try (ServiceProcess trainer = ServiceProcess.quarkusApp("trainer", trainerJar)
+                                .jvmOption("-Xmx6g")
+                                .property("kafka.bootstrap.servers", kafka.bootstrapServers())
+                                .property("alexstream.trainer.profile", profile)
+                                .property("alexstream.trainer.data-dir", trainerRun.seededVersions().getParent())
+                                .property("alexstream.trainer.workers", "127.0.0.1:" + worker.port())
+                                .property("alexstream.trainer.min-new-examples", trainerRun.labeledImages() * 8 / 10)
+                                .property("alexstream.trainer.epochs-per-round", 1)
+                                .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
+                                .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
+                                .log(workDir.resolve("trainer.log")).start()) {
+                            trainer.awaitReady(Duration.ofSeconds(180));
+                            // at start the trainer pushes its current version to the listed worker
+                            String status = awaitStatus(http, trainer, s -> s.contains("\"lastPushResult\":\"ok\""), "the push");
+                            pushSeconds = number(status, "lastPushSeconds");
+                            produceLabeled(kafka, trainerRun);
+                            status = awaitStatus(http, trainer, s -> s.contains("\"imagesPerSecond\""), "a training round");
+                            trainerRate = number(status, "imagesPerSecond");
+                            trainerSteps = (int) Math.round(number(status, "trainingSteps"));
+                        }
+                    }
                     return new Figures(images / seconds, seconds, images, meanBatch, percentile(latencies, 0.5), percentile(latencies, 0.99),
-                            grpcCalls);
+                            grpcCalls, pushSeconds, trainerRate, trainerSteps);
                 }
             }
         }
@@ -110,14 +149,22 @@ final class PipelineBench {
         return result;
     }
 
+    /** Seconds of session runs behind the answers: each image's share of the run it was in. */
+    private static double sessionSeconds;
+
     private static void awaitAnswers(KafkaConsumer<String, String> consumer, List<String> ids) {
+        sessionSeconds = 0;
         Set<String> waiting = new HashSet<>(ids);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (!waiting.isEmpty()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(waiting.size() + " images got no prediction in 5 minutes");
             }
-            consumer.poll(Duration.ofMillis(100)).forEach(record -> waiting.remove(record.key()));
+            consumer.poll(Duration.ofMillis(100)).forEach(record -> {
+                if (waiting.remove(record.key())) {
+                    sessionSeconds += jsonNumber(record.value(), "inference_seconds") / jsonNumber(record.value(), "batch_size");
+                }
+            });
         }
     }
 
@@ -140,6 +187,68 @@ final class PipelineBench {
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    private static String awaitStatus(HttpClient http, ServiceProcess trainer, java.util.function.Predicate<String> condition, String what)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        String status = "";
+        while (System.nanoTime() < deadline) {
+            status = http.send(HttpRequest.newBuilder(trainer.uri("/v1/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (condition.test(status)) {
+                return status;
+            }
+            if (!trainer.isAlive()) {
+                throw new IllegalStateException("the trainer died waiting for " + what + ":\n" + trainer.logTail());
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("no " + what + " in 10 minutes; status " + status + "\n" + trainer.logTail());
+    }
+
+    static double jsonNumber(String json, String key) {
+        return number(json, key);
+    }
+
+    /** The first number after {@code "key":} in a JSON text. */
+    static double number(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\":([-0-9.eE]+)").matcher(json);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    private static void produceLabeled(EmbeddedKafka kafka, TrainerRun run) throws Exception {
+        Properties props = new Properties();
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        java.util.Random random = new java.util.Random(7);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(props,
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int i = 0; i < run.labeledImages(); i++) {
+                var record = new org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>("images.labeled", "bench-" + i,
+                        noisyJpeg(random, 256, 256));
+                record.headers().add("label", Integer.toString(random.nextInt(run.classes())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                producer.send(record);
+            }
+            producer.flush();
+        }
+    }
+
+    private static byte[] noisyJpeg(java.util.Random random, int width, int height) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int base = random.nextInt(0xffffff);
+        for (int y = 0; y < height; y += 4) {
+            for (int x = 0; x < width; x += 4) {
+                int rgb = base ^ random.nextInt(0x202020);
+                for (int dy = 0; dy < 4; dy++) {
+                    for (int dx = 0; dx < 4; dx++) {
+                        image.setRGB(x + dx, y + dy, rgb);
+                    }
+                }
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "jpeg", out);
+        return out.toByteArray();
     }
 
     /** The value of the first sample of {@code name} in a Prometheus text exposition; NaN when absent. */

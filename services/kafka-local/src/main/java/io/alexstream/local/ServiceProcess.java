@@ -78,8 +78,17 @@ public final class ServiceProcess implements AutoCloseable {
      * quoting the end of its log.
      */
     public ServiceProcess awaitReady(Duration timeout) throws InterruptedException {
+        return awaitHealth("/q/health/ready", timeout);
+    }
+
+    /** Waits until {@code /q/health/live} answers 200: started, though perhaps not ready (a worker without a model). */
+    public ServiceProcess awaitLive(Duration timeout) throws InterruptedException {
+        return awaitHealth("/q/health/live", timeout);
+    }
+
+    private ServiceProcess awaitHealth(String path, Duration timeout) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(uri("/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest ready = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -94,7 +103,7 @@ public final class ServiceProcess implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException(name + " not ready on port " + port + " after " + timeout + "; log " + log + ":\n" + logTail());
+        throw new IllegalStateException(name + " not healthy (" + path + ") on port " + port + " after " + timeout + "; log " + log + ":\n" + logTail());
     }
 
     /** SIGKILL: the process gets no chance to commit, flush or deregister. */

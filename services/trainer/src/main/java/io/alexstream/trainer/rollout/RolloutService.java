@@ -36,7 +36,7 @@ public class RolloutService {
     public enum State { IDLE, ROLLING_OUT, DONE, FAILED }
 
     /** One worker as the trainer sees it. */
-    public record WorkerState(String id, String address, long servingVersion, String lastPushResult) {
+    public record WorkerState(String id, String address, long servingVersion, String lastPushResult, double lastPushSeconds) {
     }
 
     private final TrainerConfig config;
@@ -52,7 +52,7 @@ public class RolloutService {
         this.config = config;
         this.auth = auth;
         this.metrics = metrics;
-        config.workers().ifPresent(list -> list.forEach(address -> workers.put(address, new WorkerState(address, address, -1, ""))));
+        config.workers().ifPresent(list -> list.forEach(address -> workers.put(address, new WorkerState(address, address, -1, "", 0))));
         // alexstream_trainer_rollout_state: 0 idle, 1 rolling out, 2 done, 3 failed
         io.micrometer.core.instrument.Gauge.builder("alexstream.trainer.rollout.state", stateCode, AtomicInteger::get)
                 .strongReference(true).register(metrics);
@@ -61,7 +61,7 @@ public class RolloutService {
     public void register(String id, String address, long servingVersion) {
         // a static entry for the same address is replaced by the worker's own name
         workers.values().removeIf(w -> w.address().equals(address) && !w.id().equals(id));
-        workers.put(id, new WorkerState(id, address, servingVersion, "registered"));
+        workers.put(id, new WorkerState(id, address, servingVersion, "registered", 0));
         LOG.infof("worker %s registered at %s, serving version %d", id, address, servingVersion);
     }
 
@@ -103,15 +103,18 @@ public class RolloutService {
                     outcome = "ok";
                 }
                 workers.put(worker.id(), new WorkerState(worker.id(), worker.address(),
-                        result.getAccepted() ? result.getServingVersion() : worker.servingVersion(), outcome));
+                        result.getAccepted() ? result.getServingVersion() : worker.servingVersion(), outcome,
+                        (System.nanoTime() - started) / 1e9));
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 outcome = cause instanceof StatusRuntimeException s ? s.getStatus().getCode() + ": " + s.getStatus().getDescription()
                         : String.valueOf(cause);
-                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(), worker.servingVersion(), outcome));
+                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(), worker.servingVersion(), outcome,
+                        (System.nanoTime() - started) / 1e9));
             } catch (Exception e) {
                 outcome = e.toString();
-                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(), worker.servingVersion(), outcome));
+                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(), worker.servingVersion(), outcome,
+                        (System.nanoTime() - started) / 1e9));
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             String result = "ok".equals(outcome) ? "accepted" : "refused";

@@ -58,7 +58,7 @@ public class RoundService {
 
     /** What a finished round found. */
     public record RoundResult(int round, String trigger, boolean promoted, long version, Map<String, Double> candidate,
-                              Map<String, Double> serving, String decision, double seconds, double imagesPerSecond,
+                              Map<String, Double> serving, String decision, double seconds, long trainingSteps, double imagesPerSecond,
                               double meanLoss, float learningRate, String finishedAt) {
     }
 
@@ -248,7 +248,7 @@ public class RoundService {
         double seconds = (System.nanoTime() - started) / 1e9;
         Timer.builder("alexstream.trainer.round.duration").register(metrics).record(Duration.ofNanos(System.nanoTime() - started));
         double meanLoss = result.history().isEmpty() ? Double.NaN : result.history().get(result.history().size() - 1).meanLoss();
-        history.add(new RoundResult(round, trigger, promoted, version, candidate, serving, decision, seconds, imagesPerSecond,
+        history.add(new RoundResult(round, trigger, promoted, version, candidate, serving, decision, seconds, result.steps(), imagesPerSecond,
                 meanLoss, options.learningRate(), Instant.now().toString()));
         if (promoted) {
             for (String key : List.of("top1", "top5", "top1_center", "top5_center")) {

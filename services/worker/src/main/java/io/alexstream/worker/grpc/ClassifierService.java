@@ -111,7 +111,8 @@ public class ClassifierService implements Classifier {
                 .setTimings(Timings.newBuilder()
                         .setQueueSeconds(timed.queueSeconds())
                         .setPreprocessSeconds(preprocessSeconds)
-                        .setInferenceSeconds(timed.inferenceSeconds()));
+                        .setInferenceSeconds(timed.inferenceSeconds())
+                        .setBatchSize(timed.batchSize()));
         timed.prediction().top().forEach(score -> prediction.addTop(ClassScore.newBuilder()
                 .setIndex(score.index()).setName(score.name()).setProbability(score.probability())));
         return ClassifyResponse.newBuilder().setImageId(id).setPrediction(prediction).build();

@@ -104,7 +104,7 @@ public class ImageConsumer {
                 .map(s -> new PredictionRecord.Score(s.index(), s.name(), s.probability()))
                 .toList();
         return new PredictionRecord(id, timed.prediction().modelVersion(), top, timed.prediction().cropsUsed(), config.id(),
-                new PredictionRecord.Timings(timed.queueSeconds(), preprocessSeconds, timed.inferenceSeconds()), correlationId);
+                new PredictionRecord.Timings(timed.queueSeconds(), preprocessSeconds, timed.inferenceSeconds(), timed.batchSize()), correlationId);
     }
 
     private CompletableFuture<Void> publish(PredictionRecord prediction) {

@@ -21,6 +21,7 @@ public record PredictionRecord(
 
     public record Timings(@JsonProperty("queue_seconds") double queueSeconds,
                           @JsonProperty("preprocess_seconds") double preprocessSeconds,
-                          @JsonProperty("inference_seconds") double inferenceSeconds) {
+                          @JsonProperty("inference_seconds") double inferenceSeconds,
+                          @JsonProperty("batch_size") int batchSize) {
     }
 }

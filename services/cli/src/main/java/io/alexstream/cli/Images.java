@@ -1,0 +1,39 @@
+package io.alexstream.cli;
+
+import io.alexstream.engine.image.RgbImage;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
+
+/** Encodes the engine's decoded images as files a producer would send. */
+final class Images {
+
+    private Images() {
+    }
+
+    /** PNG; grayscale when the three channels agree everywhere (IDX data), RGB otherwise. */
+    static byte[] png(RgbImage image) {
+        byte[] rgb = image.rgb();
+        boolean gray = true;
+        for (int i = 0; i < rgb.length && gray; i += 3) {
+            gray = rgb[i] == rgb[i + 1] && rgb[i] == rgb[i + 2];
+        }
+        BufferedImage buffered = new BufferedImage(image.width(), image.height(),
+                gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < image.height(); y++) {
+            for (int x = 0; x < image.width(); x++) {
+                int at = (y * image.width() + x) * 3;
+                buffered.setRGB(x, y, ((rgb[at] & 0xff) << 16) | ((rgb[at + 1] & 0xff) << 8) | (rgb[at + 2] & 0xff));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(buffered, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
