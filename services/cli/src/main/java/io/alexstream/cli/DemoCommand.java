@@ -129,6 +129,9 @@ final class DemoCommand {
     }
 
     private Map<String, Object> script(LocalStack stack, Dataset data, long started) throws Exception {
+        // version 1 comes quickly from the first half; version 2 trains longer on everything
+        int epochs = arguments.getInt("epochs-per-round", 3);
+        int firstEpochs = arguments.getInt("first-round-epochs", Math.max(1, epochs - 1));
         ServiceProcess trainer = stack.trainer();
         ManagedChannel trainerChannel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port()).usePlaintext().build();
         ModelRegistryGrpc.ModelRegistryBlockingStub registry = ModelRegistryGrpc.newBlockingStub(trainerChannel)
@@ -149,7 +152,8 @@ final class DemoCommand {
                 long versionBefore = status(trainer).path("current_version").asLong();
                 for (int attempt = 1; attempt <= 3; attempt++) {
                     int roundsBefore = status(trainer).path("rounds").size();
-                    out.printf("round %d: %s%n", roundsBefore + 1, registry.triggerRound(TriggerRoundRequest.getDefaultInstance()).getMessage());
+                    out.printf("round %d: %s%n", roundsBefore + 1, registry.triggerRound(TriggerRoundRequest.newBuilder()
+                            .setEpochs(part == 0 ? firstEpochs : epochs).build()).getMessage());
                     JsonNode after = awaitStatus(trainer, s -> s.path("rounds").size() > roundsBefore && "IDLE".equals(s.path("activity").asText()),
                             "the round to finish", 1800);
                     JsonNode round = after.path("rounds").get(after.path("rounds").size() - 1);
@@ -352,8 +356,9 @@ final class DemoCommand {
             for (Sample sample : test) {
                 requests.onNext(ClassifyRequest.newBuilder().setImageId(sample.id()).setImage(ByteString.copyFrom(sample.png()))
                         .setCropMode(CropMode.CENTER).setTopK(5).build());
+                sent++;
                 // keep the worker's queue well below its capacity
-                while (++sent - answers.size() > 128) {
+                while (sent - answers.size() > 128) {
                     Thread.sleep(2);
                 }
             }

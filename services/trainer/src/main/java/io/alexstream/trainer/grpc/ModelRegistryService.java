@@ -96,7 +96,7 @@ public class ModelRegistryService implements ModelRegistry {
 
     @Override
     public Uni<RolloutStatus> triggerRound(TriggerRoundRequest request) {
-        String outcome = rounds.trigger("api");
+        String outcome = rounds.trigger("api", request.getEpochs());
         return Uni.createFrom().item(() -> status().toBuilder().setMessage(outcome).build());
     }
 

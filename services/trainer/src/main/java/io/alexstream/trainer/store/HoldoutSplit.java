@@ -21,11 +21,24 @@ public final class HoldoutSplit {
     }
 
     public boolean isHoldout(String imageId) {
+        return bucket(imageId) < percent;
+    }
+
+    /**
+     * The first half of the held-out buckets: the validation set whose accuracy drives the
+     * learning-rate schedule inside a round. The other half judges candidates, so the
+     * examples that decide promotion never steer training either.
+     */
+    public boolean isValidation(String imageId) {
+        return bucket(imageId) < percent / 2;
+    }
+
+    private static int bucket(String imageId) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(imageId.getBytes(StandardCharsets.UTF_8));
             int bucket = Math.floorMod(((digest[0] & 0xff) << 24) | ((digest[1] & 0xff) << 16) | ((digest[2] & 0xff) << 8)
                     | (digest[3] & 0xff), 100);
-            return bucket < percent;
+            return bucket;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -46,7 +46,8 @@ public class ExampleBank {
     }
 
     /** What a round trains and judges on, and where in the topic it came from. */
-    public record Snapshot(List<Example> training, List<Example> holdout, List<WeightsMetadata.OffsetRange> lineage) {
+    public record Snapshot(List<Example> training, List<Example> validation, List<Example> holdout,
+                           List<WeightsMetadata.OffsetRange> lineage) {
     }
 
     private final AlexNetConfig modelConfig;
@@ -134,13 +135,21 @@ public class ExampleBank {
         List<StoredExample> all = store.examples();
         List<Example> training = new ArrayList<>();
         List<Example> holdout = new ArrayList<>();
+        List<Example> validation = new ArrayList<>();
         Map<Integer, long[]> ranges = new TreeMap<>();
         for (StoredExample stored : all) {
             ScaledImage image = decoded.computeIfAbsent(stored.position(), p -> decode(stored));
             if (image == null) {
                 continue;
             }
-            (stored.holdout() ? holdout : training).add(new Example(image, stored.label()));
+            Example example = new Example(image, stored.label());
+            if (!stored.holdout()) {
+                training.add(example);
+            } else if (split.isValidation(stored.imageId())) {
+                validation.add(example);
+            } else {
+                holdout.add(example);
+            }
             if (!stored.holdout()) {
                 ranges.merge(stored.partition(), new long[] {stored.offset(), stored.offset() + 1},
                         (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
@@ -148,7 +157,7 @@ public class ExampleBank {
         }
         List<WeightsMetadata.OffsetRange> lineage = new ArrayList<>();
         ranges.forEach((partition, range) -> lineage.add(new WeightsMetadata.OffsetRange(topic, partition, range[0], range[1])));
-        return new Snapshot(training, holdout, lineage);
+        return new Snapshot(training, validation, holdout, lineage);
     }
 
     private ScaledImage decode(StoredExample stored) {

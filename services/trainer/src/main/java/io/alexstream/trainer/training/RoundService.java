@@ -138,13 +138,18 @@ public class RoundService {
 
     /** Queues a round unless one is already waiting; says what happened. */
     public String trigger(String why) {
+        return trigger(why, 0);
+    }
+
+    /** Queues a round of {@code epochs} passes (0: the configured number). */
+    public String trigger(String why, int epochs) {
         if (!roundQueued.compareAndSet(false, true)) {
             return "a round is already queued";
         }
         rounds.submit(() -> {
             roundQueued.set(false);
             try {
-                runRound(why);
+                runRound(why, epochs > 0 ? epochs : config.epochsPerRound());
             } catch (Throwable e) {
                 LOG.errorf(e, "training round (%s) failed", why);
                 activity.set("IDLE");
@@ -168,7 +173,7 @@ public class RoundService {
         }
     }
 
-    private void runRound(String trigger) throws IOException, WeightsFormatException {
+    private void runRound(String trigger, int epochs) throws IOException, WeightsFormatException {
         long started = System.nanoTime();
         long newExamples = newTrainingExamples.getAndSet(0);
         ExampleBank.Snapshot snapshot = bank.snapshot();
@@ -194,16 +199,16 @@ public class RoundService {
             model.initialize(config.seed(), MeanImage.of(images));
         }
         Trainer.Options options = Trainer.Options.forProfile(modelConfig)
-                .withEpochs(config.epochsPerRound())
+                .withEpochs(epochs)
                 .withBatchSize(config.batchSize())
                 .withLearningRate(learningRate)
                 .withEvaluationsPerEpoch(4);
         List<ScaledImage> sample = training.subList(0, Math.min(2000, training.size())).stream().map(Example::image).toList();
         Trainer trainer = new Trainer(model, PcaColourAugmentation.fit(sample));
-        LOG.infof("round %d (%s): %d training / %d holdout examples, from version %d, lr %g", round, trigger, training.size(),
-                holdout.size(), parent, learningRate);
+        LOG.infof("round %d (%s): %d training / %d validation / %d holdout examples, %d epochs from version %d, lr %g", round,
+                trigger, training.size(), snapshot.validation().size(), holdout.size(), epochs, parent, learningRate);
         long trainStarted = System.nanoTime();
-        Trainer.Result result = trainer.train(training, List.of(), options.withSeed(config.seed() + round), progress -> {
+        Trainer.Result result = trainer.train(training, snapshot.validation(), options.withSeed(config.seed() + round), progress -> {
             lastLossMicros.set((long) (progress.meanLoss() * 1e6));
             trainingImagesPerSecond.set((long) (progress.imagesPerSecond() * 1e3));
         });
