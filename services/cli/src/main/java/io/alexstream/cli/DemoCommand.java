@@ -50,7 +50,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * {@code demo [--json] [--keep] [--workers 2] [--train 60000] [--test 10000] [--epochs-per-round 3]}:
+ * {@code demo [--json] [--keep] [--workers 2] [--train 60000] [--test 10000] [--first-round-epochs 1] [--epochs-per-round 5]}:
  * starts the stack, streams the Fashion-MNIST training split into the labeled topic in two
  * halves (the trainer trains and rolls out a version after each), streams the test split
  * through the images topic with a few bad records, classifies the test split's centre crops
@@ -96,7 +96,7 @@ final class DemoCommand {
     Map<String, Object> demo() throws Exception {
         long started = System.nanoTime();
         Dataset data = dataset(arguments.getInt("train", 60_000), arguments.getInt("test", 10_000));
-        int epochs = arguments.getInt("epochs-per-round", 3);
+        int epochs = arguments.getInt("epochs-per-round", 5);
         Map<String, String> trainer = Map.of(
                 // rounds are started by this script, after each half of the data
                 "alexstream.trainer.min-new-examples", "1000000000",
@@ -130,8 +130,8 @@ final class DemoCommand {
 
     private Map<String, Object> script(LocalStack stack, Dataset data, long started) throws Exception {
         // version 1 comes quickly from the first half; version 2 trains longer on everything
-        int epochs = arguments.getInt("epochs-per-round", 3);
-        int firstEpochs = arguments.getInt("first-round-epochs", Math.max(1, epochs - 1));
+        int epochs = arguments.getInt("epochs-per-round", 5);
+        int firstEpochs = arguments.getInt("first-round-epochs", 1);
         ServiceProcess trainer = stack.trainer();
         ManagedChannel trainerChannel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port()).usePlaintext().build();
         ModelRegistryGrpc.ModelRegistryBlockingStub registry = ModelRegistryGrpc.newBlockingStub(trainerChannel)

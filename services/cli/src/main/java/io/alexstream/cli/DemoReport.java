@@ -110,7 +110,7 @@ final class DemoReport {
             maxLoss = Math.max(maxLoss, ((Number) p.get("loss")).doubleValue());
         }
         StringBuilder svg = new StringBuilder("<h2>Accuracy and loss per version over time</h2><svg id=\"chart\" width=\"")
-                .append(w).append("\" height=\"").append(h).append("\" xmlns=\"http://www.w3.org/2000/svg\">")
+                .append(w).append("\" height=\"").append(h).append("\">")
                 .append("<rect x=\"0\" y=\"0\" width=\"").append(w).append("\" height=\"").append(h).append("\" fill=\"#fafafa\" stroke=\"#ccc\"/>");
         StringBuilder accuracy = new StringBuilder();
         StringBuilder loss = new StringBuilder();

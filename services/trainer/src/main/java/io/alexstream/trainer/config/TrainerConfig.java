@@ -37,6 +37,10 @@ public interface TrainerConfig {
     @WithDefault("2")
     int epochsPerRound();
 
+    /** Train the last two fifths of a round that refines a serving version (at least one epoch) at a tenth of the rate. */
+    @WithDefault("true")
+    boolean annealLastEpoch();
+
     /** Images per SGD step (the paper: 128). */
     @WithDefault("128")
     int batchSize();

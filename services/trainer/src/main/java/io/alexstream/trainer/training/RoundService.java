@@ -208,10 +208,31 @@ public class RoundService {
         LOG.infof("round %d (%s): %d training / %d validation / %d holdout examples, %d epochs from version %d, lr %g", round,
                 trigger, training.size(), snapshot.validation().size(), holdout.size(), epochs, parent, learningRate);
         long trainStarted = System.nanoTime();
-        Trainer.Result result = trainer.train(training, snapshot.validation(), options.withSeed(config.seed() + round), progress -> {
+        // the plateau schedule refines a serving model; a first model learns at the full rate
+        List<Example> validation = parent > 0 ? snapshot.validation() : List.of();
+        java.util.function.Consumer<Trainer.Progress> progressListener = progress -> {
             lastLossMicros.set((long) (progress.meanLoss() * 1e6));
+            learningRateMicros.set((long) (progress.learningRate() * 1e6));
             trainingImagesPerSecond.set((long) (progress.imagesPerSecond() * 1e3));
-        });
+            LOG.infof("round %d epoch %d step %d: loss %.4f, lr %g, validation top-1 %.4f, %.0f images/s", round, progress.epoch(),
+                    progress.step(), progress.meanLoss(), progress.learningRate(), progress.validation().top1(), progress.imagesPerSecond());
+        };
+        // two fifths of a refinement round's epochs (at least one) at a tenth of the rate
+        int annealEpochs = parent > 0 && config.annealLastEpoch() && epochs >= 2 ? Math.max(1, 2 * epochs / 5) : 0;
+        boolean anneal = annealEpochs > 0;
+        Trainer.Result result = trainer.train(training, validation,
+                options.withEpochs(epochs - annealEpochs).withSeed(config.seed() + round), progressListener);
+        if (anneal) {
+            // the paper's "divide by 10" at the latest for the end of the round (on this data the validation often keeps
+            // creeping up for several epochs); if the schedule already divided, the round goes on at its rate
+            float scheduleRate = result.history().isEmpty() ? learningRate : result.history().get(result.history().size() - 1).learningRate();
+            float annealRate = Math.min(scheduleRate, learningRate / 10);
+            Trainer.Result last = trainer.train(training, List.of(), options.withEpochs(annealEpochs).withLearningRate(annealRate)
+                    .withSeed(config.seed() + round + 1_000_000L), progressListener);
+            List<Trainer.Progress> both = new ArrayList<>(result.history());
+            both.addAll(last.history());
+            result = new Trainer.Result(last.validation(), both, result.steps() + last.steps());
+        }
         double trainSeconds = (System.nanoTime() - trainStarted) / 1e9;
         double imagesPerSecond = result.steps() * (double) options.batchSize() / trainSeconds;
         Map<String, Double> candidate = evaluate(holdout);
@@ -242,7 +263,8 @@ public class RoundService {
             LOG.infof("round %d promoted version %d: %s", round, version, decision);
             metrics.counter("alexstream.trainer.rounds", "outcome", "promoted").increment();
         } else {
-            if (rateDrops < 3) {
+            // only a refinement that failed to beat the serving version means "stopped improving"
+            if (parent > 0 && rateDrops < 3) {
                 learningRate /= 10;
                 rateDrops++;
                 learningRateMicros.set((long) (learningRate * 1e6));
