@@ -36,6 +36,15 @@ public final class BearerTokens {
         }
     }
 
+    /** The tokens a service was configured with, any of them absent. */
+    public static BearerTokens of(Optional<String> trainer, Optional<String> worker, Optional<String> operator) {
+        Map<Role, String> tokens = new EnumMap<>(Role.class);
+        trainer.ifPresent(t -> tokens.put(Role.TRAINER, t));
+        worker.ifPresent(t -> tokens.put(Role.WORKER, t));
+        operator.ifPresent(t -> tokens.put(Role.OPERATOR, t));
+        return new BearerTokens(tokens);
+    }
+
     /** The role this token belongs to, compared in constant time against every configured token. */
     public Optional<Role> roleOf(String presented) {
         if (presented == null) {

@@ -11,7 +11,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,11 +25,8 @@ public class ModelManagementAuth implements ServerInterceptor {
     private final BearerAuthInterceptor delegate;
 
     public ModelManagementAuth(AuthConfig config) {
-        Map<Role, String> tokens = new EnumMap<>(Role.class);
-        config.trainerToken().ifPresent(t -> tokens.put(Role.TRAINER, t));
-        config.workerToken().ifPresent(t -> tokens.put(Role.WORKER, t));
-        config.operatorToken().ifPresent(t -> tokens.put(Role.OPERATOR, t));
-        delegate = new BearerAuthInterceptor(new BearerTokens(tokens), Map.of(
+        BearerTokens known = BearerTokens.of(config.trainerToken(), config.workerToken(), config.operatorToken());
+        delegate = new BearerAuthInterceptor(known, Map.of(
                 ModelRegistryGrpc.getRegisterWorkerMethod().getFullMethodName(), Set.of(Role.WORKER),
                 ModelRegistryGrpc.getPullWeightsMethod().getFullMethodName(), Set.of(Role.WORKER),
                 ModelRegistryGrpc.getGetRolloutStatusMethod().getFullMethodName(), Set.of(Role.values()),

@@ -11,7 +11,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -29,11 +28,7 @@ public class ModelManagementAuth implements ServerInterceptor {
     private final BearerAuthInterceptor delegate;
 
     public ModelManagementAuth(AuthConfig config) {
-        Map<Role, String> tokens = new EnumMap<>(Role.class);
-        config.trainerToken().ifPresent(t -> tokens.put(Role.TRAINER, t));
-        config.workerToken().ifPresent(t -> tokens.put(Role.WORKER, t));
-        config.operatorToken().ifPresent(t -> tokens.put(Role.OPERATOR, t));
-        BearerTokens known = new BearerTokens(tokens);
+        BearerTokens known = BearerTokens.of(config.trainerToken(), config.workerToken(), config.operatorToken());
         if (!known.isConfigured(Role.TRAINER)) {
             LOG.warn("no trainer token configured (alexstream.auth.trainer-token): every weights push will be refused");
         }
