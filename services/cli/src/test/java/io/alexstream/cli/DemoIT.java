@@ -24,7 +24,7 @@ class DemoIT {
         String root = Path.of(System.getProperty("alexstream.root", "../..")).toAbsolutePath().normalize().toString();
         System.setProperty("alexstream.root", root);
         Arguments arguments = Arguments.parse(new String[] {"--work", work.toString(), "--workers", "1", "--train", "10000",
-                "--test", "1000", "--first-round-epochs", "3", "--epochs-per-round", "3", "--kafka-port", "0", "--base-port", "38280",
+                "--test", "1000", "--first-round-epochs", "3", "--epochs-per-round", "3", "--kafka-port", "0", "--base-port", "21280",
                 "--data", System.getProperty("fashion.mnist.dir", "/usr/share/datasets/fashion-mnist")});
         Map<String, Object> result = DemoCommand.create(arguments, new PrintStream(System.out, true)).demo();
         assertThat(result.get("dataset")).isEqualTo("fashion-mnist");

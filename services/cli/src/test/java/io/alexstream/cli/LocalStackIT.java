@@ -43,7 +43,8 @@ class LocalStackIT {
     void upSendReceiveAndDownLeavesNothingRunning() throws Exception {
         Path root = Path.of(System.getProperty("alexstream.root", "../..")).toAbsolutePath().normalize();
         seedVersion(Files.createDirectories(work.resolve("trainer/versions")).resolve("v000001.alxw"));
-        LocalStack.Options options = new LocalStack.Options(root, work, 1, "small", 0, 38180, Map.of());
+        // fixed ports below Linux's ephemeral range (32768-60999), so no client socket can be holding them
+        LocalStack.Options options = new LocalStack.Options(root, work, 1, "small", 0, 21180, Map.of());
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         List<ServiceProcess> services;
         try (LocalStack stack = LocalStack.start(options, new PrintStream(console, true))) {
@@ -56,7 +57,7 @@ class LocalStackIT {
             assertThat(second).isInstanceOf(IllegalStateException.class).hasMessageContaining("in use");
 
             stack.printTable(new PrintStream(console, true));
-            assertThat(console.toString()).contains("worker-1", "http://127.0.0.1:38181/q/metrics", "credentials.env");
+            assertThat(console.toString()).contains("worker-1", "http://127.0.0.1:21181/q/metrics", "credentials.env");
             assertThat(Files.readString(work.resolve("credentials.env"))).contains("ALEXSTREAM_AUTH_TRAINER_TOKEN=");
 
             Path images = Files.createDirectories(work.resolve("some-images"));
