@@ -41,7 +41,9 @@ class TrainingStepTest {
             model.trainStep(crops, labels, 0f);
             assertThat(model.export(meta).variables().get("fc8/weights")).isEqualTo(w0);
 
-            float rate = io.alexstream.engine.training.Trainer.SMALL_LEARNING_RATE;
+            // a quarter of the small profile's rate: at the full rate, momentum on eight repeated flat images
+            // sometimes overshoots to NaN within 60 steps (seen in CI)
+            float rate = io.alexstream.engine.training.Trainer.SMALL_LEARNING_RATE / 4;
             float first = model.trainStep(crops, labels, rate);
             // dropout makes single steps noisy (one CI run saw 1.67 at step 60 from 2.28): judge the mean of steps 51-60
             double lastTen = 0;
@@ -51,7 +53,7 @@ class TrainingStepTest {
                     lastTen += loss / 10;
                 }
             }
-            assertThat(lastTen).isLessThan(first * 0.5);
+            assertThat(lastTen).isFinite().isLessThan(first * 0.5);
         }
     }
 
