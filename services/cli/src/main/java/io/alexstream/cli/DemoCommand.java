@@ -171,7 +171,7 @@ final class DemoCommand {
                         point.put("seconds", round((System.nanoTime() - started) / 1e9));
                         point.put("holdout", json.convertValue(round.path("candidate"), Map.class));
                         point.put("loss", round.path("meanLoss").asDouble());
-                        point.put("training_examples", round.path("candidate").isMissingNode() ? 0 : expected);
+                        point.put("training_examples", expected);
                         timeline.add(point);
                         break;
                     }
@@ -191,8 +191,7 @@ final class DemoCommand {
             double[] grpcMillis = unaryLatencies(stack.workers().get(0).port(), data.test());
 
             Map<String, Object> result = summarize(data, observed, centre, grpcMillis, beforeTest, timeline, started, servingVersion);
-            Path report = stack.workers().isEmpty() ? null : Path.of(arguments.get("report",
-                    UpCommand.options(arguments, Map.of()).work().resolve("demo-report.html").toString()));
+            Path report = Path.of(arguments.get("report", stack.work().resolve("demo-report.html").toString()));
             DemoReport.write(report, result, data, observed.top1ByImage(), timeline);
             result.put("report", report.toString());
             printTable(result);

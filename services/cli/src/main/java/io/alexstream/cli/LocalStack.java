@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -201,11 +200,8 @@ final class LocalStack implements AutoCloseable {
         return all;
     }
 
-    Map<String, Object> describe() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("kafka", kafka.bootstrapServers());
-        services().forEach(s -> map.put(s.name(), s.uri("")));
-        return map;
+    Path work() {
+        return options.work();
     }
 
     String bootstrapServers() {
@@ -214,10 +210,6 @@ final class LocalStack implements AutoCloseable {
 
     ServiceProcess trainer() {
         return trainer;
-    }
-
-    ServiceProcess ingest() {
-        return ingest;
     }
 
     List<ServiceProcess> workers() {

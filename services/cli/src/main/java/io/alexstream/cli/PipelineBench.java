@@ -82,7 +82,7 @@ final class PipelineBench {
                     awaitAnswers(predictions, post(http, ingest, image, 8));
                     long t0 = System.nanoTime();
                     List<String> ids = post(http, ingest, image, images);
-                    awaitAnswers(predictions, ids);
+                    double sessionSeconds = awaitAnswers(predictions, ids);
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     String metrics = http.send(HttpRequest.newBuilder(worker.uri("/q/metrics")).build(),
                             HttpResponse.BodyHandlers.ofString()).body();
@@ -149,23 +149,22 @@ final class PipelineBench {
         return result;
     }
 
-    /** Seconds of session runs behind the answers: each image's share of the run it was in. */
-    private static double sessionSeconds;
-
-    private static void awaitAnswers(KafkaConsumer<String, String> consumer, List<String> ids) {
-        sessionSeconds = 0;
+    /** Waits for every id's prediction; returns the seconds of session runs behind them (each image's share of its run). */
+    private static double awaitAnswers(KafkaConsumer<String, String> consumer, List<String> ids) {
+        double sessionSeconds = 0;
         Set<String> waiting = new HashSet<>(ids);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (!waiting.isEmpty()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(waiting.size() + " images got no prediction in 5 minutes");
             }
-            consumer.poll(Duration.ofMillis(100)).forEach(record -> {
+            for (var record : consumer.poll(Duration.ofMillis(100))) {
                 if (waiting.remove(record.key())) {
-                    sessionSeconds += jsonNumber(record.value(), "inference_seconds") / jsonNumber(record.value(), "batch_size");
+                    sessionSeconds += number(record.value(), "inference_seconds") / number(record.value(), "batch_size");
                 }
-            });
+            }
         }
+        return sessionSeconds;
     }
 
     private static double[] grpcLatencies(int port, byte[] image, int calls) throws InterruptedException {
@@ -204,10 +203,6 @@ final class PipelineBench {
             Thread.sleep(250);
         }
         throw new IllegalStateException("no " + what + " in 10 minutes; status " + status + "\n" + trainer.logTail());
-    }
-
-    static double jsonNumber(String json, String key) {
-        return number(json, key);
     }
 
     /** The first number after {@code "key":} in a JSON text. */

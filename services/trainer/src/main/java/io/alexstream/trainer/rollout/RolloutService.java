@@ -93,30 +93,24 @@ public class RolloutService {
             }
             long started = System.nanoTime();
             String outcome;
+            long serving = worker.servingVersion();
             try {
                 PushResult result = WeightsPusher.push(channel(worker.address()), auth.trainerToken().orElse(""), versions.file(version),
                                 version, parent, config.profile(), rollback, config.pushChunkBytes(), config.pushTimeout())
                         .get(config.pushTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
-                if (!result.getAccepted() || result.getServingVersion() != version) {
-                    outcome = "refused: " + result.getMessage();
-                } else {
-                    outcome = "ok";
+                outcome = result.getAccepted() && result.getServingVersion() == version ? "ok" : "refused: " + result.getMessage();
+                if (result.getAccepted()) {
+                    serving = result.getServingVersion();
                 }
-                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(),
-                        result.getAccepted() ? result.getServingVersion() : worker.servingVersion(), outcome,
-                        (System.nanoTime() - started) / 1e9));
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 outcome = cause instanceof StatusRuntimeException s ? s.getStatus().getCode() + ": " + s.getStatus().getDescription()
                         : String.valueOf(cause);
-                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(), worker.servingVersion(), outcome,
-                        (System.nanoTime() - started) / 1e9));
             } catch (Exception e) {
                 outcome = e.toString();
-                workers.put(worker.id(), new WorkerState(worker.id(), worker.address(), worker.servingVersion(), outcome,
-                        (System.nanoTime() - started) / 1e9));
             }
             double seconds = (System.nanoTime() - started) / 1e9;
+            workers.put(worker.id(), new WorkerState(worker.id(), worker.address(), serving, outcome, seconds));
             String result = "ok".equals(outcome) ? "accepted" : "refused";
             Timer.builder("alexstream.trainer.push.duration").tags("worker", worker.id(), "result", result)
                     .register(metrics).record(Duration.ofNanos((long) (seconds * 1e9)));

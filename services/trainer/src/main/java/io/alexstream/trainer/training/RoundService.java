@@ -235,6 +235,7 @@ public class RoundService {
         }
         double trainSeconds = (System.nanoTime() - trainStarted) / 1e9;
         double imagesPerSecond = result.steps() * (double) options.batchSize() / trainSeconds;
+        double meanLoss = result.history().isEmpty() ? Double.NaN : result.history().get(result.history().size() - 1).meanLoss();
         Map<String, Double> candidate = evaluate(holdout);
         double chance = 1.0 / modelConfig.numClasses();
         double bar = parent == 0 ? chance + config.firstModelMargin() : serving.get("top1");
@@ -248,7 +249,7 @@ public class RoundService {
             Map<String, Double> recorded = new LinkedHashMap<>(candidate);
             recorded.put("holdout_examples", (double) holdout.size());
             recorded.put("training_examples", (double) training.size());
-            recorded.put("mean_loss", result.history().isEmpty() ? Double.NaN : result.history().get(result.history().size() - 1).meanLoss());
+            recorded.put("mean_loss", meanLoss);
             Map<String, String> hyperparameters = new LinkedHashMap<>();
             hyperparameters.put("epochs", Integer.toString(options.epochs()));
             hyperparameters.put("batch_size", Integer.toString(options.batchSize()));
@@ -274,7 +275,6 @@ public class RoundService {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Timer.builder("alexstream.trainer.round.duration").register(metrics).record(Duration.ofNanos(System.nanoTime() - started));
-        double meanLoss = result.history().isEmpty() ? Double.NaN : result.history().get(result.history().size() - 1).meanLoss();
         history.add(new RoundResult(round, trigger, promoted, version, candidate, serving, decision, seconds, result.steps(), imagesPerSecond,
                 meanLoss, options.learningRate(), Instant.now().toString()));
         if (promoted) {

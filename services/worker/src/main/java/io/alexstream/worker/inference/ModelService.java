@@ -246,10 +246,6 @@ public class ModelService {
         return servedVersion.get();
     }
 
-    public String workerId() {
-        return config.id();
-    }
-
     public boolean ready() {
         return synced && model != null && model.isLoaded();
     }
