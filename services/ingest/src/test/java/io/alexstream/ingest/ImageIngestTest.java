@@ -113,6 +113,35 @@ class ImageIngestTest {
                 .then().statusCode(415).body("reason", equalTo("UNSUPPORTED_FORMAT")).body("detail", containsString("JPEG, PNG, GIF, BMP"));
     }
 
+    @Test
+    void prometheusCountsAcceptedBytesAndRejectionsByReason() throws Exception {
+        double acceptedBefore = metric("alexstream_ingest_images_accepted_total{topic=\"images\"}");
+        double bytesBefore = metric("alexstream_ingest_received_bytes_total{topic=\"images\"}");
+        double corruptBefore = metric("alexstream_ingest_images_rejected_total{reason=\"CORRUPT\"}");
+        double contentTypeBefore = metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}");
+        byte[] png = png(16, 16);
+        given().contentType("image/png").body(png).when().post("/v1/images").then().statusCode(202);
+        given().contentType("image/png").body(Arrays.copyOf(png, png.length / 2)).when().post("/v1/images").then().statusCode(400);
+        given().contentType("text/plain").body("no").when().post("/v1/images").then().statusCode(415);
+
+        assertThat(metric("alexstream_ingest_images_accepted_total{topic=\"images\"}") - acceptedBefore).isEqualTo(1.0);
+        assertThat(metric("alexstream_ingest_received_bytes_total{topic=\"images\"}") - bytesBefore).isEqualTo(png.length);
+        assertThat(metric("alexstream_ingest_images_rejected_total{reason=\"CORRUPT\"}") - corruptBefore).isEqualTo(1.0);
+        assertThat(metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}") - contentTypeBefore)
+                .isEqualTo(1.0);
+        assertThat(metric("alexstream_ingest_publish_duration_seconds_count")).isPositive();
+    }
+
+    /** The value of one series in the Prometheus exposition, 0 when it is not there yet. */
+    private static double metric(String series) {
+        String exposition = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return exposition.lines()
+                .filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .findFirst()
+                .orElse(0.0);
+    }
+
     /** A GIF whose logical screen and image claim the given size, with one tiny LZW block. */
     private static byte[] gifDeclaring(int width, int height) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

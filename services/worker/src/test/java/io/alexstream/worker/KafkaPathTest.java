@@ -101,6 +101,25 @@ class KafkaPathTest {
             }
         }
         assertThat(committed).as("committed offsets of the worker group = records in the images topic").isEqualTo(produced);
+
+        String exposition = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metric(exposition, "alexstream_worker_images_classified_total{source=\"kafka\",worker=\"worker-1\"}")).isGreaterThanOrEqualTo(3);
+        assertThat(metric(exposition, "alexstream_worker_crops_total{worker=\"worker-1\"}")).isGreaterThanOrEqualTo(30);
+        assertThat(metric(exposition, "alexstream_worker_dead_letters_total{reason=\"UNSUPPORTED_FORMAT\",worker=\"worker-1\"}"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(metric(exposition, "alexstream_worker_inference_duration_seconds_count{worker=\"worker-1\"}")).isGreaterThanOrEqualTo(3);
+        assertThat(metric(exposition, "alexstream_worker_queue_wait_seconds_count{worker=\"worker-1\"}")).isGreaterThanOrEqualTo(3);
+        assertThat(metric(exposition, "alexstream_worker_model_info{version=\"1\",worker=\"worker-1\"}")).isEqualTo(1.0);
+        assertThat(exposition).as("the consumer's lag, from the Kafka client").contains("kafka_consumer_fetch_manager_records_lag_max{");
+    }
+
+    /** One series' value in the Prometheus exposition, 0 when absent. */
+    private static double metric(String exposition, String series) {
+        return exposition.lines()
+                .filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .findFirst()
+                .orElse(0.0);
     }
 
     @io.quarkus.grpc.GrpcClient("classifier")

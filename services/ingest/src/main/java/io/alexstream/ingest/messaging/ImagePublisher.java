@@ -1,5 +1,6 @@
 package io.alexstream.ingest.messaging;
 
+import io.alexstream.ingest.metrics.IngestMetrics;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +26,14 @@ public class ImagePublisher {
 
     private final Emitter<byte[]> images;
     private final Emitter<byte[]> labeled;
+    private final IngestMetrics metrics;
 
     public ImagePublisher(@Channel(Topics.IMAGES_CHANNEL) Emitter<byte[]> images,
-                          @Channel(Topics.LABELED_CHANNEL) Emitter<byte[]> labeled) {
+                          @Channel(Topics.LABELED_CHANNEL) Emitter<byte[]> labeled,
+                          IngestMetrics metrics) {
         this.images = images;
         this.labeled = labeled;
+        this.metrics = metrics;
     }
 
     public CompletionStage<Void> publish(Envelope envelope, byte[] image) {
@@ -44,9 +48,11 @@ public class ImagePublisher {
                 .withHeaders(headers)
                 .build();
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        long started = System.nanoTime();
         Message<byte[]> message = Message.of(image)
                 .addMetadata(metadata)
                 .withAck(() -> {
+                    metrics.published(System.nanoTime() - started);
                     acknowledged.complete(null);
                     return CompletableFuture.completedFuture(null);
                 })

@@ -5,6 +5,7 @@ import io.alexstream.engine.image.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.ingest.config.IngestConfig;
 import io.alexstream.ingest.messaging.ImagePublisher;
+import io.alexstream.ingest.metrics.IngestMetrics;
 import io.alexstream.ingest.messaging.ImagePublisher.Envelope;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -50,10 +51,12 @@ public class ImageResource {
     private final ImagePublisher publisher;
     private final ImageDecoder decoder;
     private final IngestConfig config;
+    private final IngestMetrics metrics;
 
-    public ImageResource(ImagePublisher publisher, IngestConfig config) {
+    public ImageResource(ImagePublisher publisher, IngestConfig config, IngestMetrics metrics) {
         this.publisher = publisher;
         this.config = config;
+        this.metrics = metrics;
         this.decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()));
     }
 
@@ -119,7 +122,10 @@ public class ImageResource {
         }
         String topic = normalisedLabel == null ? "images" : "images.labeled";
         return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-                .thenApply(done -> Response.accepted(new Accepted(ids, topic)).build())
+                .thenApply(done -> {
+                    uploads.forEach(upload -> metrics.accepted(topic, upload.bytes().length));
+                    return Response.accepted(new Accepted(ids, topic)).build();
+                })
                 .exceptionally(failure -> {
                     LOG.errorf(failure, "publishing %s failed", ids);
                     return problem(503, "not published", "the broker did not acknowledge the images: "

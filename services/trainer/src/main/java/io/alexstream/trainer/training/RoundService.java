@@ -85,6 +85,9 @@ public class RoundService {
     private float learningRate;
     private int rateDrops;
 
+    /** The holdout figures every version records and Prometheus gets, per version and for the serving one. */
+    static final List<String> HOLDOUT_METRICS = List.of("top1", "top5", "top1_center", "top5_center");
+
     public RoundService(TrainerConfig config, ExampleBank bank, RolloutService rollout, MeterRegistry metrics) {
         this.config = config;
         this.bank = bank;
@@ -103,6 +106,22 @@ public class RoundService {
         Gauge.builder("alexstream.trainer.learning.rate", learningRateMicros, v -> v.get() / 1e6).strongReference(true).register(metrics);
         Gauge.builder("alexstream.trainer.training.images.per.second", trainingImagesPerSecond, v -> v.get() / 1e3)
                 .strongReference(true).register(metrics);
+        for (String key : HOLDOUT_METRICS) {
+            // follows rollbacks too: the accuracy-regression alert compares it with the best version's
+            Gauge.builder("alexstream.trainer.serving.holdout.accuracy", versions,
+                            store -> store.metadata(store.current()).map(m -> m.metrics().getOrDefault(key, Double.NaN)).orElse(Double.NaN))
+                    .tags("metric", key).strongReference(true).register(metrics);
+        }
+        versions.versions().forEach(version -> exportHoldoutAccuracy(version.version(), version.metrics()));
+    }
+
+    private void exportHoldoutAccuracy(long version, Map<String, Double> accuracy) {
+        for (String key : HOLDOUT_METRICS) {
+            if (accuracy.containsKey(key)) {
+                Gauge.builder("alexstream.trainer.holdout.accuracy", accuracy, a -> a.get(key))
+                        .tags("version", Long.toString(version), "metric", key).strongReference(true).register(metrics);
+            }
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -278,10 +297,7 @@ public class RoundService {
         history.add(new RoundResult(round, trigger, promoted, version, candidate, serving, decision, seconds, result.steps(), imagesPerSecond,
                 meanLoss, options.learningRate(), Instant.now().toString()));
         if (promoted) {
-            for (String key : List.of("top1", "top5", "top1_center", "top5_center")) {
-                Gauge.builder("alexstream.trainer.holdout.accuracy", candidate, c -> c.get(key))
-                        .tags("version", Long.toString(version), "metric", key).strongReference(true).register(metrics);
-            }
+            exportHoldoutAccuracy(version, candidate);
             activity.set("ROLLING_OUT");
             rollout.rollOut(versions, version, false);
         }

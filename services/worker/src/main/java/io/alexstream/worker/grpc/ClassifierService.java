@@ -15,6 +15,7 @@ import io.alexstream.proto.v1.Prediction;
 import io.alexstream.proto.v1.Timings;
 import io.alexstream.worker.config.WorkerConfig;
 import io.alexstream.worker.inference.ModelService;
+import io.alexstream.worker.metrics.WorkerMetrics;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -45,10 +46,12 @@ public class ClassifierService implements Classifier {
 
     private final ModelService models;
     private final WorkerConfig config;
+    private final WorkerMetrics metrics;
 
-    public ClassifierService(ModelService models, WorkerConfig config) {
+    public ClassifierService(ModelService models, WorkerConfig config, WorkerMetrics metrics) {
         this.models = models;
         this.config = config;
+        this.metrics = metrics;
     }
 
     @Override
@@ -99,7 +102,10 @@ public class ClassifierService implements Classifier {
                         }
                     });
         }
-        return result.thenApply(timed -> response(id, timed, preprocessSeconds));
+        return result.thenApply(timed -> {
+            metrics.classified(WorkerMetrics.SOURCE_GRPC, timed, preprocessSeconds);
+            return response(id, timed, preprocessSeconds);
+        });
     }
 
     private ClassifyResponse response(String id, DynamicBatcher.Timed timed, double preprocessSeconds) {

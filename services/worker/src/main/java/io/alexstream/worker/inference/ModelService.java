@@ -11,6 +11,7 @@ import io.alexstream.engine.runtime.SessionOptions;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.worker.config.WorkerConfig;
+import io.alexstream.worker.metrics.WorkerMetrics;
 import io.alexstream.worker.messaging.Channels;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -56,6 +57,7 @@ public class ModelService {
     private final AtomicLong servedVersion = new AtomicLong(-1);
 
     private final MeterRegistry metrics;
+    private final WorkerMetrics workerMetrics;
     private final TrainerClient trainer;
     private final AlexNetConfig modelConfig;
     /** Where pushed weights are validated before they touch the serving model. */
@@ -63,7 +65,9 @@ public class ModelService {
     private volatile boolean synced;
     private final AtomicBoolean resumed = new AtomicBoolean();
 
-    public ModelService(WorkerConfig config, ChannelRegistry channels, MeterRegistry metrics, TrainerClient trainer) {
+    public ModelService(WorkerConfig config, ChannelRegistry channels, MeterRegistry metrics, TrainerClient trainer,
+                        WorkerMetrics workerMetrics) {
+        this.workerMetrics = workerMetrics;
         this.config = config;
         this.channels = channels;
         this.metrics = metrics;
@@ -178,6 +182,7 @@ public class ModelService {
             throw new WeightsRefusedException(Status.Code.INVALID_ARGUMENT, e.getMessage());
         }
         servedVersion.set(version);
+        workerMetrics.serving(version);
         lastError = null;
         if (artifact != null) {
             keepAsLastGood(artifact);

@@ -8,6 +8,7 @@ import io.alexstream.engine.image.ScaledImage;
 import io.alexstream.engine.inference.DynamicBatcher;
 import io.alexstream.worker.config.WorkerConfig;
 import io.alexstream.worker.inference.ModelService;
+import io.alexstream.worker.metrics.WorkerMetrics;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -45,11 +46,14 @@ public class ImageConsumer {
     private final ObjectMapper json;
     private final Emitter<String> predictions;
     private final Emitter<byte[]> deadLetters;
+    private final WorkerMetrics metrics;
 
     public ImageConsumer(ModelService models, WorkerConfig config, ObjectMapper json,
                          @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
-                         @Channel(Channels.DEAD_LETTERS_OUT) Emitter<byte[]> deadLetters) {
+                         @Channel(Channels.DEAD_LETTERS_OUT) Emitter<byte[]> deadLetters,
+                         WorkerMetrics metrics) {
         this.models = models;
+        this.metrics = metrics;
         this.config = config;
         this.json = json;
         this.predictions = predictions;
@@ -76,6 +80,7 @@ public class ImageConsumer {
                 if (failure != null) {
                     return deadLetter(record, id, "INFERENCE_FAILED", String.valueOf(failure.getMessage()));
                 }
+                metrics.classified(WorkerMetrics.SOURCE_KAFKA, timed, preprocessSeconds);
                 return publish(prediction(id, correlationId, timed, preprocessSeconds));
             }).thenCompose(stage -> stage));
         }
@@ -119,6 +124,7 @@ public class ImageConsumer {
 
     private CompletableFuture<Void> deadLetter(KafkaRecord<String, byte[]> record, String id, String reason, String message) {
         LOG.warnf("image %s (%s-%d@%d) dead-lettered: %s", id, record.getTopic(), record.getPartition(), offset(record), message);
+        metrics.deadLettered(reason);
         RecordHeaders headers = new RecordHeaders();
         for (Header header : record.getHeaders()) {
             headers.add(header);

@@ -1,0 +1,79 @@
+package io.alexstream.worker.metrics;
+
+import io.alexstream.engine.inference.DynamicBatcher;
+import io.alexstream.worker.config.WorkerConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a worker tells Prometheus about the images it answers, on both paths (Kafka and gRPC):
+ * {@code alexstream_worker_images_classified_total{source}}, {@code alexstream_worker_crops_total}
+ * (its rate is crops per second), {@code alexstream_worker_queue_wait_seconds},
+ * {@code alexstream_worker_preprocess_duration_seconds}, {@code alexstream_worker_inference_duration_seconds}
+ * (the session run that answered the image, with histogram buckets for p99 alerts),
+ * {@code alexstream_worker_dead_letters_total{reason}} and
+ * {@code alexstream_worker_model_info{version}} (1 for the version served). Every series carries
+ * the worker id, so dashboards can tell workers apart when they share a scrape job.
+ */
+@ApplicationScoped
+public class WorkerMetrics {
+
+    public static final String SOURCE_KAFKA = "kafka";
+    public static final String SOURCE_GRPC = "grpc";
+
+    private final MeterRegistry registry;
+    private final Tags worker;
+    private final Timer queueWait;
+    private final Timer preprocess;
+    private final Timer inference;
+    private final Counter crops;
+    private final MultiGauge modelInfo;
+
+    public WorkerMetrics(MeterRegistry registry, WorkerConfig config) {
+        this.registry = registry;
+        this.worker = Tags.of("worker", config.id());
+        this.queueWait = latency("alexstream.worker.queue.wait", "Time an image waited for its session run");
+        this.preprocess = latency("alexstream.worker.preprocess.duration", "Decode, checks and rescale of one image");
+        this.inference = latency("alexstream.worker.inference.duration", "The session run that answered an image (all its crops)");
+        this.crops = Counter.builder("alexstream.worker.crops").description("Crops classified").tags(worker).register(registry);
+        this.modelInfo = MultiGauge.builder("alexstream.worker.model.info")
+                .description("1 for the model version this worker serves")
+                .tags(worker).register(registry);
+    }
+
+    private Timer latency(String name, String description) {
+        return Timer.builder(name).description(description).tags(worker)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    public void classified(String source, DynamicBatcher.Timed timed, double preprocessSeconds) {
+        Counter.builder("alexstream.worker.images.classified").description("Images answered with a prediction")
+                .tags(worker).tag("source", source).register(registry).increment();
+        crops.increment(timed.prediction().cropsUsed());
+        queueWait.record(seconds(timed.queueSeconds()));
+        preprocess.record(seconds(preprocessSeconds));
+        inference.record(seconds(timed.inferenceSeconds()));
+    }
+
+    public void deadLettered(String reason) {
+        Counter.builder("alexstream.worker.dead.letters").description("Records sent to the dead-letter topic, by reason")
+                .tags(worker).tag("reason", reason).register(registry).increment();
+    }
+
+    public void serving(long version) {
+        modelInfo.register(List.of(MultiGauge.Row.of(Tags.of("version", Long.toString(version)), 1)), true);
+    }
+
+    private static Duration seconds(double seconds) {
+        return Duration.ofNanos(Math.round(seconds * 1e9));
+    }
+}
