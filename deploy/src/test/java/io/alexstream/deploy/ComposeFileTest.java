@@ -1,0 +1,459 @@
+package io.alexstream.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tier: unit. The root docker-compose.yml, checked offline: CI has no Docker engine, so whatever
+ * `docker compose up` would only discover on a GPU host (a missing Dockerfile, a clashing port, a
+ * misspelled variable the service silently ignores, a defaulted secret) is caught here.
+ */
+class ComposeFileTest {
+
+    private static final Path ROOT = RepositoryFiles.root();
+
+    private static final List<String> STACK = List.of("kafka", "ingest", "trainer", "worker-1", "worker-2", "prometheus", "grafana");
+
+    /** Compose services that run one of our Quarkus applications, and which module under services/ that is. */
+    private static final Map<String, String> APPLICATIONS = Map.of(
+            "ingest", "ingest", "trainer", "trainer", "worker-1", "worker", "worker-2", "worker");
+
+    /** Framework keys the compose file sets that a service may not spell out in application.properties. */
+    private static final Set<String> FRAMEWORK_KEYS = Set.of("quarkus.http.port", "kafka.bootstrap.servers");
+
+    /** Variables the compose file may give an application although they are no config key, and why. */
+    private static final Map<String, String> NOT_CONFIG_KEYS = Map.of(
+            "TF_CPP_MIN_LOG_LEVEL", "read by TensorFlow's native library, not by Quarkus",
+            "JAVA_OPTS_APPEND", "read by the images' Java launcher (Red Hat run-java.sh, Dockerfile.gpu's entrypoint)");
+
+    /** Which tokens a service cannot work without: the trainer pushes and accepts registrations, a worker registers and accepts pushes. */
+    private static final Map<String, List<String>> REQUIRED_TOKENS = Map.of(
+            "trainer", List.of("ALEXSTREAM_AUTH_TRAINER_TOKEN", "ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN"),
+            "worker", List.of("ALEXSTREAM_AUTH_TRAINER_TOKEN", "ALEXSTREAM_AUTH_WORKER_TOKEN"));
+
+    private static final Pattern TOKEN_VARIABLE = Pattern.compile("ALEXSTREAM_AUTH_[A-Z0-9_]*TOKEN");
+    /** ${NAME:?message}: compose stops with the message when NAME is unset or empty. */
+    private static final Pattern REQUIRED_REFERENCE = Pattern.compile("\\$\\{([A-Za-z0-9_]+):\\?[^}]+}");
+    private static final Pattern PROFILE_PREFIX = Pattern.compile("^%[^.]+\\.");
+    private static final Pattern CONFIG_MAPPING_PREFIX = Pattern.compile("@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"([^\"]+)\"");
+    /** An abstract interface method: annotations, a return type, a name, no parameters, no body. */
+    private static final Pattern MAPPING_METHOD = Pattern.compile(
+            "(?m)^\\s*((?:@\\w+(?:\\((?:[^()]|\\([^()]*\\))*\\))?\\s+)*)[\\w.<>\\[\\], ?]+?\\s+(\\w+)\\s*\\(\\s*\\)\\s*;");
+    private static final Pattern WITH_NAME = Pattern.compile("@WithName\\s*\\(\\s*\"([^\"]+)\"");
+    /** [host_ip:]host_port:container_port[/protocol]; a bare container port publishes nothing fixed. */
+    private static final Pattern SHORT_PORT = Pattern.compile("^(?:(.+):)?(\\d+):(\\d+)(?:/(tcp|udp))?$");
+
+    private static JsonNode services;
+    private static JsonNode namedVolumes;
+
+    @BeforeAll
+    static void readComposeFile() throws IOException {
+        JsonNode compose = new YAMLMapper().readTree(ROOT.resolve("docker-compose.yml").toFile());
+        assertThat(compose).as("docker-compose.yml is a YAML mapping").isNotNull();
+        services = compose.path("services");
+        namedVolumes = compose.path("volumes");
+    }
+
+    @Test
+    void declaresEveryServiceOfTheStack() {
+        assertThat(fieldNames(services)).as("services of docker-compose.yml").containsAll(STACK);
+    }
+
+    @Test
+    void everyServiceHasAnImageOrABuildWhoseDockerfileExists() {
+        services.fields().forEachRemaining(service -> {
+            String name = service.getKey();
+            JsonNode build = service.getValue().path("build");
+            if (build.isMissingNode()) {
+                assertThat(service.getValue().path("image").asText()).as("%s has neither build nor image", name).isNotBlank();
+                return;
+            }
+            String context = build.isTextual() ? build.asText() : build.path("context").asText(".");
+            Path contextDir = ROOT.resolve(context).normalize();
+            assertThat(contextDir).as("build context of %s", name).isDirectory();
+            assertThat(contextDir.resolve(build.path("dockerfile").asText("Dockerfile")))
+                    .as("Dockerfile of %s (relative to its context %s)", name, context).isRegularFile();
+        });
+    }
+
+    @Test
+    void everyBindMountSourceExistsAndEveryNamedVolumeIsDeclared() {
+        services.fields().forEachRemaining(service -> {
+            for (Mount mount : mounts(service.getValue())) {
+                if (mount.isBind()) {
+                    assertThat(ROOT.resolve(mount.source()).normalize())
+                            .as("bind mount source %s of %s", mount.source(), service.getKey()).exists();
+                } else {
+                    assertThat(fieldNames(namedVolumes)).as("top-level volumes (named volume of %s)", service.getKey())
+                            .contains(mount.source());
+                }
+            }
+        });
+    }
+
+    @Test
+    void prometheusLoadsItsConfigAndRuleFilesFromTheRepository() throws IOException {
+        JsonNode prometheus = services.path("prometheus");
+        String configInContainer = stream(prometheus.path("command")).map(JsonNode::asText)
+                .filter(argument -> argument.startsWith("--config.file="))
+                .map(argument -> argument.substring("--config.file=".length()))
+                .findFirst().orElse("/etc/prometheus/prometheus.yml");
+        Optional<Path> config = hostPathOf(prometheus, configInContainer);
+        assertThat(config).as("a bind mount of prometheus carries %s", configInContainer).isPresent();
+        assertThat(config.get()).as("Prometheus config in the repository").isRegularFile();
+
+        // rule file names are relative to the config file's directory in the container
+        String configDirInContainer = configInContainer.substring(0, configInContainer.lastIndexOf('/'));
+        JsonNode prometheusYml = new YAMLMapper().readTree(config.get().toFile());
+        for (JsonNode ruleFile : stream(prometheusYml == null ? null : prometheusYml.path("rule_files")).toList()) {
+            String inContainer = ruleFile.asText().startsWith("/") ? ruleFile.asText() : configDirInContainer + "/" + ruleFile.asText();
+            Optional<Path> onHost = hostPathOf(prometheus, inContainer);
+            assertThat(onHost).as("rule file %s is inside a bind mount of prometheus", inContainer).isPresent();
+            assertThat(matchingFiles(onHost.get())).as("rule file %s in the repository", onHost.get()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void publishedHostPortsDoNotClash() {
+        Map<String, String> owners = new HashMap<>();
+        List<String> clashes = new ArrayList<>();
+        services.fields().forEachRemaining(service -> {
+            for (Port port : ports(service.getValue())) {
+                if (port.published() == null) {
+                    continue;
+                }
+                // docker refuses the second binding of a port even on another address when one is 0.0.0.0;
+                // being stricter than that keeps the rule simple
+                String key = port.published() + "/" + port.protocol();
+                String earlier = owners.putIfAbsent(key, service.getKey());
+                if (earlier != null) {
+                    clashes.add(key + ": " + earlier + " and " + service.getKey());
+                }
+            }
+        });
+        assertThat(owners).as("published host ports").isNotEmpty();
+        assertThat(clashes).as("host ports published twice").isEmpty();
+    }
+
+    @Test
+    void eachWorkerReservesItsOwnNvidiaGpu() {
+        List<String> workers = workerServices();
+        assertThat(workers).as("worker services").contains("worker-1", "worker-2");
+        Map<String, String> gpuOwners = new HashMap<>();
+        for (String worker : workers) {
+            List<JsonNode> gpus = gpuReservations(services.path(worker));
+            assertThat(gpus).as("GPU reservations of %s", worker).hasSize(1);
+            JsonNode gpu = gpus.get(0);
+            assertThat(gpu.path("driver").asText()).as("driver of %s's device", worker).isEqualTo("nvidia");
+            assertThat(stream(gpu.path("capabilities")).map(JsonNode::asText)).as("capabilities of %s's device", worker)
+                    .contains("gpu");
+            List<String> ids = stream(gpu.path("device_ids")).map(JsonNode::asText).toList();
+            assertThat(ids).as("device_ids of %s (count would let Docker pick, maybe the same card twice)", worker).hasSize(1);
+            String earlier = gpuOwners.putIfAbsent(ids.get(0), worker);
+            assertThat(earlier).as("GPU %s is reserved by %s and %s", ids.get(0), earlier, worker).isNull();
+        }
+    }
+
+    @Test
+    void aWorkerWithOneReservedGpuUsesTheOnlyIndexItCanSee() {
+        // the NVIDIA runtime shows the container only its reserved card, and CUDA numbers visible cards from 0:
+        // the host's device id in device_ids would name a card the worker cannot see
+        for (String worker : workerServices()) {
+            if (gpuReservations(services.path(worker)).size() == 1) {
+                assertThat(environment(services.path(worker))).as("environment of %s", worker)
+                        .containsEntry("ALEXSTREAM_WORKER_GPU", "0");
+            }
+        }
+    }
+
+    @Test
+    void everyVariableGivenToAnApplicationIsAConfigKeyItKnows() throws IOException {
+        Map<String, Set<String>> knownByModule = new HashMap<>();
+        for (Map.Entry<String, String> application : APPLICATIONS.entrySet()) {
+            Set<String> known = knownByModule.computeIfAbsent(application.getValue(), ComposeFileTest::knownEnvironmentNames);
+            Map<String, String> environment = environment(services.path(application.getKey()));
+            assertThat(environment).as("environment of %s", application.getKey()).isNotEmpty();
+            assertThat(unknownVariables(environment, known))
+                    .as("variables of %s that name no config key of services/%s (misspelled? Quarkus would ignore them)",
+                            application.getKey(), application.getValue())
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aMisspelledVariableIsCaught() {
+        Set<String> known = knownEnvironmentNames("worker");
+        assertThat(known).as("worker keys read from application.properties and the @ConfigMapping sources")
+                .contains("ALEXSTREAM_WORKER_TRAINER_ADDRESS", "ALEXSTREAM_WORKER_MAX_IMAGE_BYTES", "ALEXSTREAM_AUTH_TRAINER_TOKEN",
+                        "ALEXSTREAM_TOPICS_DEAD_LETTERS", "QUARKUS_HTTP_PORT");
+
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("ALEXSTREAM_WORKER_TRAINER_ADDRESS", "trainer:8082");
+        environment.put("ALEXSTREAM_WORKER_TRAINER_ADRESS", "trainer:8082");
+        environment.put("ALEXSTREAM_WORKER_GPUS", "0");
+        environment.put("TF_CPP_MIN_LOG_LEVEL", "1");
+        assertThat(unknownVariables(environment, known)).as("unknown among a fake environment")
+                .containsExactly("ALEXSTREAM_WORKER_TRAINER_ADRESS", "ALEXSTREAM_WORKER_GPUS");
+    }
+
+    @Test
+    void authTokensAreRequiredVariablesNeverLiterals() {
+        services.fields().forEachRemaining(service -> environment(service.getValue()).forEach((name, value) -> {
+            if (TOKEN_VARIABLE.matcher(name).matches()) {
+                Matcher reference = REQUIRED_REFERENCE.matcher(value);
+                assertThat(reference.matches()).as("%s of %s is ${%s:?message}, not a literal or a default: %s",
+                        name, service.getKey(), name, value).isTrue();
+                assertThat(reference.group(1)).as("variable %s of %s refers to", name, service.getKey()).isEqualTo(name);
+            }
+        }));
+        APPLICATIONS.forEach((service, module) -> assertThat(environment(services.path(service)).keySet())
+                .as("tokens of %s (without them pushes or registrations are refused)", service)
+                .containsAll(REQUIRED_TOKENS.getOrDefault(module, List.of())));
+    }
+
+    @Test
+    void dependsOnTargetsExist() {
+        Set<String> names = fieldNames(services);
+        services.fields().forEachRemaining(service -> {
+            JsonNode dependsOn = service.getValue().path("depends_on");
+            List<String> targets = dependsOn.isArray() ? stream(dependsOn).map(JsonNode::asText).toList() : fieldNames(dependsOn).stream().toList();
+            assertThat(names).as("services (depends_on of %s)", service.getKey()).containsAll(targets);
+            fieldNames(dependsOn).forEach(target -> {
+                String condition = dependsOn.path(target).path("condition").asText("service_started");
+                if (condition.equals("service_healthy")) {
+                    assertThat(services.path(target).has("healthcheck"))
+                            .as("%s waits for %s to be healthy, which needs a healthcheck", service.getKey(), target).isTrue();
+                }
+            });
+        });
+    }
+
+    @Test
+    void applicationsAreProbedPublishedAndAdvertisedOnThePortTheyListenOn() {
+        APPLICATIONS.keySet().forEach(name -> {
+            JsonNode service = services.path(name);
+            String port = environment(service).get("QUARKUS_HTTP_PORT");
+            assertThat(port).as("QUARKUS_HTTP_PORT of %s", name).isNotNull();
+            String probe = stream(service.path("healthcheck").path("test")).map(JsonNode::asText).collect(Collectors.joining(" "));
+            assertThat(probe).as("healthcheck of %s", name).contains("http://localhost:" + port + "/q/health/ready");
+            assertThat(ports(service)).as("published ports of %s", name).isNotEmpty()
+                    .allSatisfy(published -> assertThat(published.target()).as("container port published for %s", name).isEqualTo(port));
+            String advertised = environment(service).get("ALEXSTREAM_WORKER_ADVERTISED_ADDRESS");
+            if (advertised != null) {
+                assertThat(advertised).as("address %s gives the trainer", name).isEqualTo(name + ":" + port);
+            }
+        });
+    }
+
+    // ---- the environment check
+
+    /** The names in {@code environment} that are neither a known config key (env form) nor a listed non-config variable. */
+    static List<String> unknownVariables(Map<String, String> environment, Set<String> knownEnvironmentNames) {
+        return environment.keySet().stream()
+                .filter(name -> !knownEnvironmentNames.contains(name) && !NOT_CONFIG_KEYS.containsKey(name))
+                .toList();
+    }
+
+    /**
+     * The env form of every key a service knows: its application.properties (all profiles), the properties its
+     * {@code @ConfigMapping} interfaces under config/ define, and {@link #FRAMEWORK_KEYS}.
+     */
+    static Set<String> knownEnvironmentNames(String module) {
+        Path moduleDir = ROOT.resolve("services").resolve(module);
+        Set<String> keys = new TreeSet<>(FRAMEWORK_KEYS);
+        try {
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(moduleDir.resolve("src/main/resources/application.properties"))) {
+                properties.load(reader);
+            }
+            properties.stringPropertyNames().forEach(key -> keys.add(PROFILE_PREFIX.matcher(key).replaceFirst("")));
+            try (Stream<Path> sources = Files.walk(moduleDir.resolve("src/main/java"))) {
+                for (Path source : sources.filter(ComposeFileTest::isConfigSource).toList()) {
+                    keys.addAll(keysOfConfigMapping(Files.readString(source), source));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the configuration of services/" + module, e);
+        }
+        return keys.stream().map(ComposeFileTest::environmentName).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static boolean isConfigSource(Path path) {
+        return path.toString().endsWith(".java") && path.getParent().getFileName().toString().equals("config");
+    }
+
+    /** prefix + each abstract method's name in kebab case (or its @WithName), as SmallRye Config names them. */
+    static List<String> keysOfConfigMapping(String source, Path file) {
+        Matcher prefix = CONFIG_MAPPING_PREFIX.matcher(source);
+        if (!prefix.find()) {
+            return List.of();
+        }
+        // nested groups would need their own prefixes: fail loudly rather than call their keys unknown
+        if (Pattern.compile("\\binterface\\s+\\w+").matcher(source).results().count() > 1 || source.contains("@WithParentName")) {
+            throw new IllegalStateException(file + ": config groups are not understood here; extend keysOfConfigMapping");
+        }
+        List<String> keys = new ArrayList<>();
+        Matcher method = MAPPING_METHOD.matcher(source.substring(prefix.end()));
+        while (method.find()) {
+            Matcher withName = WITH_NAME.matcher(method.group(1));
+            String property = withName.find() ? withName.group(1) : kebabCase(method.group(2));
+            keys.add(prefix.group(1) + "." + property);
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalStateException(file + ": @ConfigMapping without any property found; has the source's shape changed?");
+        }
+        return keys;
+    }
+
+    static String kebabCase(String camelCase) {
+        return camelCase.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replaceAll("([A-Z])([A-Z][a-z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+
+    /** MicroProfile's env form: upper case, every character other than a letter or digit becomes '_'. */
+    static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    // ---- reading compose entries (short and long syntax)
+
+    private static Map<String, String> environment(JsonNode service) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        JsonNode node = service.path("environment");
+        if (node.isArray()) {
+            // list form: NAME=value, or a bare NAME passed through from the caller's environment
+            node.forEach(entry -> {
+                String text = entry.asText();
+                int equals = text.indexOf('=');
+                environment.put(equals < 0 ? text : text.substring(0, equals), equals < 0 ? "" : text.substring(equals + 1));
+            });
+        } else {
+            node.fields().forEachRemaining(entry -> environment.put(entry.getKey(), entry.getValue().asText()));
+        }
+        return environment;
+    }
+
+    private record Mount(String type, String source, String target) {
+        boolean isBind() {
+            return type.equals("bind");
+        }
+    }
+
+    private static List<Mount> mounts(JsonNode service) {
+        List<Mount> mounts = new ArrayList<>();
+        for (JsonNode volume : stream(service.path("volumes")).toList()) {
+            if (volume.isTextual()) {
+                String[] parts = volume.asText().split(":");
+                if (parts.length == 1) {
+                    continue;  // an anonymous volume: nothing to exist or declare
+                }
+                String source = parts[0];
+                boolean bind = source.startsWith(".") || source.startsWith("/") || source.startsWith("~");
+                mounts.add(new Mount(bind ? "bind" : "volume", source, parts[1]));
+            } else {
+                mounts.add(new Mount(volume.path("type").asText("volume"), volume.path("source").asText(), volume.path("target").asText()));
+            }
+        }
+        return mounts;
+    }
+
+    /** Where a path inside the service's container comes from on the host, through its bind mounts. */
+    private static Optional<Path> hostPathOf(JsonNode service, String containerPath) {
+        return mounts(service).stream()
+                .filter(Mount::isBind)
+                .filter(mount -> containerPath.equals(mount.target()) || containerPath.startsWith(mount.target() + "/"))
+                // a mount inside another mount (grafana's dashboards) hides what the outer one has there
+                .max(Comparator.comparingInt(mount -> mount.target().length()))
+                .map(mount -> ROOT.resolve(mount.source()).resolve(containerPath.substring(mount.target().length()).replaceFirst("^/", ""))
+                        .normalize());
+    }
+
+    /** The file, or the files a glob in its last component matches (Prometheus allows rule_files: [rules/*.yml]). */
+    private static List<Path> matchingFiles(Path pattern) {
+        String name = pattern.getFileName().toString();
+        if (!name.matches(".*[*?\\[].*")) {
+            return Files.isRegularFile(pattern) ? List.of(pattern) : List.of();
+        }
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + name);
+        try (Stream<Path> files = Files.list(pattern.getParent())) {
+            return files.filter(file -> matcher.matches(file.getFileName()) && Files.isRegularFile(file)).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** A published port: host port (null when Docker picks one), container port and protocol. */
+    private record Port(String published, String target, String protocol) {
+    }
+
+    private static List<Port> ports(JsonNode service) {
+        List<Port> ports = new ArrayList<>();
+        for (JsonNode port : stream(service.path("ports")).toList()) {
+            if (port.isObject()) {
+                JsonNode published = port.path("published");
+                ports.add(new Port(published.isMissingNode() ? null : published.asText(), port.path("target").asText(),
+                        port.path("protocol").asText("tcp")));
+            } else if (port.asText().matches("\\d+")) {
+                ports.add(new Port(null, port.asText(), "tcp"));
+            } else {
+                Matcher parts = SHORT_PORT.matcher(port.asText());
+                assertThat(parts.matches()).as("port %s is [ip:]host:container[/protocol] (ranges are not checked here)", port.asText())
+                        .isTrue();
+                ports.add(new Port(parts.group(2), parts.group(3), parts.group(4) == null ? "tcp" : parts.group(4)));
+            }
+        }
+        return ports;
+    }
+
+    private static List<String> workerServices() {
+        return APPLICATIONS.entrySet().stream().filter(e -> e.getValue().equals("worker")).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    private static List<JsonNode> gpuReservations(JsonNode service) {
+        return stream(service.path("deploy").path("resources").path("reservations").path("devices"))
+                .filter(device -> stream(device.path("capabilities")).anyMatch(c -> c.asText().equals("gpu"))
+                        || device.path("driver").asText().equals("nvidia"))
+                .toList();
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        if (node != null) {
+            node.fieldNames().forEachRemaining(names::add);
+        }
+        return names;
+    }
+
+    private static Stream<JsonNode> stream(JsonNode node) {
+        if (node == null || !node.isArray()) {
+            return Stream.empty();
+        }
+        List<JsonNode> elements = new ArrayList<>();
+        node.forEach(elements::add);
+        return elements.stream();
+    }
+}
