@@ -1,10 +1,12 @@
 package io.alexstream.ingest.metrics;
 
+import io.alexstream.engine.image.ImageRejectedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What ingest tells Prometheus: {@code alexstream_ingest_images_accepted_total{topic}},
@@ -14,6 +16,11 @@ import java.time.Duration;
  */
 @ApplicationScoped
 public class IngestMetrics {
+
+    /** The logical topics, as the 202 body names them. */
+    public static final List<String> TOPICS = List.of("images", "images.labeled");
+    /** Refusals of the request itself rather than of an image's bytes. */
+    public static final List<String> REQUEST_REASONS = List.of("UNSUPPORTED_CONTENT_TYPE", "TOO_MANY_FILES", "PUBLISH_FAILED");
 
     private final MeterRegistry registry;
     private final Timer publishDuration;
@@ -26,28 +33,48 @@ public class IngestMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+        // series exist at 0 from the start: rate() cannot see the first increase of a series born at 1
+        for (String topic : TOPICS) {
+            acceptedCounter(topic);
+            bytesCounter(topic);
+        }
+        for (ImageRejectedException.Reason reason : ImageRejectedException.Reason.values()) {
+            rejectedCounter(reason.name());
+        }
+        for (String reason : REQUEST_REASONS) {
+            rejectedCounter(reason);
+        }
     }
 
-    public void accepted(String topic, long bytes) {
-        Counter.builder("alexstream.ingest.images.accepted")
+    private Counter acceptedCounter(String topic) {
+        return Counter.builder("alexstream.ingest.images.accepted")
                 .description("Images acknowledged by the broker and answered 202")
                 .tag("topic", topic)
-                .register(registry)
-                .increment();
-        Counter.builder("alexstream.ingest.received.bytes")
+                .register(registry);
+    }
+
+    private Counter bytesCounter(String topic) {
+        return Counter.builder("alexstream.ingest.received.bytes")
                 .description("Encoded image bytes published")
                 .baseUnit("bytes")
                 .tag("topic", topic)
-                .register(registry)
-                .increment(bytes);
+                .register(registry);
+    }
+
+    private Counter rejectedCounter(String reason) {
+        return Counter.builder("alexstream.ingest.images.rejected")
+                .description("Requests refused with a problem body, by reason")
+                .tag("reason", reason)
+                .register(registry);
+    }
+
+    public void accepted(String topic, long bytes) {
+        acceptedCounter(topic).increment();
+        bytesCounter(topic).increment(bytes);
     }
 
     public void rejected(String reason) {
-        Counter.builder("alexstream.ingest.images.rejected")
-                .description("Requests refused with a problem body, by reason")
-                .tag("reason", reason == null ? "UNKNOWN" : reason)
-                .register(registry)
-                .increment();
+        rejectedCounter(reason == null ? "UNKNOWN" : reason).increment();
     }
 
     public void published(long nanos) {

@@ -8,6 +8,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,8 @@ import org.jboss.logging.Logger;
  * cannot be decoded, is counted by reason and logged, never stored, and never stops the
  * channel.
  */
+// created at start-up, not at the first record, so its counters are exported from the beginning
+@Startup
 @ApplicationScoped
 public class LabeledImageConsumer {
 
@@ -36,6 +39,11 @@ public class LabeledImageConsumer {
     public LabeledImageConsumer(ExampleBank bank, MeterRegistry metrics) {
         this.bank = bank;
         this.metrics = metrics;
+        // at 0 from the start, so rate() sees the first refusal
+        metrics.counter("alexstream.trainer.examples.rejected", "reason", "BAD_LABEL");
+        for (ImageRejectedException.Reason reason : ImageRejectedException.Reason.values()) {
+            metrics.counter("alexstream.trainer.examples.rejected", "reason", reason.name());
+        }
     }
 
     @Incoming(Channels.LABELED_IN)

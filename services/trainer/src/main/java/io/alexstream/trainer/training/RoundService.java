@@ -113,6 +113,11 @@ public class RoundService {
                     .tags("metric", key).strongReference(true).register(metrics);
         }
         versions.versions().forEach(version -> exportHoldoutAccuracy(version.version(), version.metrics()));
+        // at 0 from the start: increase() cannot see the first round of a series born at 1
+        for (String outcome : List.of("promoted", "rejected", "failed")) {
+            metrics.counter("alexstream.trainer.rounds", "outcome", outcome);
+        }
+        Timer.builder("alexstream.trainer.round.duration").register(metrics);
     }
 
     private void exportHoldoutAccuracy(long version, Map<String, Double> accuracy) {

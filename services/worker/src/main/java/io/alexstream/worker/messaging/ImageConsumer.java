@@ -78,7 +78,7 @@ public class ImageConsumer {
             double preprocessSeconds = (System.nanoTime() - started) / 1e9;
             answered.add(submit(image).handle((timed, failure) -> {
                 if (failure != null) {
-                    return deadLetter(record, id, "INFERENCE_FAILED", String.valueOf(failure.getMessage()));
+                    return deadLetter(record, id, WorkerMetrics.INFERENCE_FAILED, String.valueOf(failure.getMessage()));
                 }
                 metrics.classified(WorkerMetrics.SOURCE_KAFKA, timed, preprocessSeconds);
                 return publish(prediction(id, correlationId, timed, preprocessSeconds));

@@ -1,5 +1,6 @@
 package io.alexstream.worker.metrics;
 
+import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.inference.DynamicBatcher;
 import io.alexstream.worker.config.WorkerConfig;
 import io.micrometer.core.instrument.Counter;
@@ -26,6 +27,8 @@ public class WorkerMetrics {
 
     public static final String SOURCE_KAFKA = "kafka";
     public static final String SOURCE_GRPC = "grpc";
+    /** Dead-letter reason when the session run itself failed (the image was fine). */
+    public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
 
     private final MeterRegistry registry;
     private final Tags worker;
@@ -45,6 +48,24 @@ public class WorkerMetrics {
         this.modelInfo = MultiGauge.builder("alexstream.worker.model.info")
                 .description("1 for the model version this worker serves")
                 .tags(worker).register(registry);
+        // counters exist at 0 from the start: rate() cannot see the first increase of a series born at 1
+        for (String source : List.of(SOURCE_KAFKA, SOURCE_GRPC)) {
+            classifiedCounter(source);
+        }
+        for (ImageRejectedException.Reason reason : ImageRejectedException.Reason.values()) {
+            deadLetterCounter(reason.name());
+        }
+        deadLetterCounter(INFERENCE_FAILED);
+    }
+
+    private Counter classifiedCounter(String source) {
+        return Counter.builder("alexstream.worker.images.classified").description("Images answered with a prediction")
+                .tags(worker).tag("source", source).register(registry);
+    }
+
+    private Counter deadLetterCounter(String reason) {
+        return Counter.builder("alexstream.worker.dead.letters").description("Records sent to the dead-letter topic, by reason")
+                .tags(worker).tag("reason", reason).register(registry);
     }
 
     private Timer latency(String name, String description) {
@@ -56,8 +77,7 @@ public class WorkerMetrics {
     }
 
     public void classified(String source, DynamicBatcher.Timed timed, double preprocessSeconds) {
-        Counter.builder("alexstream.worker.images.classified").description("Images answered with a prediction")
-                .tags(worker).tag("source", source).register(registry).increment();
+        classifiedCounter(source).increment();
         crops.increment(timed.prediction().cropsUsed());
         queueWait.record(seconds(timed.queueSeconds()));
         preprocess.record(seconds(preprocessSeconds));
@@ -65,8 +85,7 @@ public class WorkerMetrics {
     }
 
     public void deadLettered(String reason) {
-        Counter.builder("alexstream.worker.dead.letters").description("Records sent to the dead-letter topic, by reason")
-                .tags(worker).tag("reason", reason).register(registry).increment();
+        deadLetterCounter(reason).increment();
     }
 
     public void serving(long version) {
