@@ -182,6 +182,10 @@ class RolloutIT {
                 assertThat(resumed.path("examples").path("stored_since_start").asLong()).isEqualTo(MORE_AFTER_RESTART);
                 assertThat(resumed.path("examples").path("duplicates_skipped").asLong()).isZero();
                 assertThat(resumed.path("current_version").asLong()).isEqualTo(1);
+                // registrations live in the trainer's memory: the workers' heartbeat re-registers them
+                JsonNode known = awaitStatus(trainer, s -> s.path("workers").size() == 3, "the three workers registered again");
+                assertThat(known.path("workers").findValuesAsText("id")).containsExactlyInAnyOrder("worker-a", "worker-b", "worker-c");
+                assertThat(known.path("workers").findValuesAsText("servingVersion")).containsOnly("1");
             } finally {
                 for (ServiceProcess worker : workers) {
                     worker.close();
@@ -227,6 +231,7 @@ class RolloutIT {
                 .property("alexstream.worker.id", id)
                 .property("alexstream.worker.state-dir", dir.resolve(id))
                 .property("alexstream.worker.trainer-address", "127.0.0.1:" + trainerPort)
+                .property("alexstream.worker.trainer-heartbeat-seconds", 2)
                 .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
                 .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
                 .log(dir.resolve(id + ".log"));

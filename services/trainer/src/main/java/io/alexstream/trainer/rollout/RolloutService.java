@@ -61,6 +61,13 @@ public class RolloutService {
     public void register(String id, String address, long servingVersion) {
         // a static entry for the same address is replaced by the worker's own name
         workers.values().removeIf(w -> w.address().equals(address) && !w.id().equals(id));
+        WorkerState known = workers.get(id);
+        if (known != null && known.address().equals(address)) {
+            // the periodic re-registration: keep the last push result, take the worker's word on its version
+            workers.put(id, new WorkerState(id, address, servingVersion, known.lastPushResult(), known.lastPushSeconds()));
+            LOG.debugf("worker %s registered again at %s, serving version %d", id, address, servingVersion);
+            return;
+        }
         workers.put(id, new WorkerState(id, address, servingVersion, "registered", 0));
         LOG.infof("worker %s registered at %s, serving version %d", id, address, servingVersion);
     }

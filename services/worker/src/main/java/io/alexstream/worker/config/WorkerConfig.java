@@ -52,6 +52,10 @@ public interface WorkerConfig {
     @WithDefault("30")
     int trainerSyncSeconds();
 
+    /** How often a worker registers again, so a restarted trainer knows it (seconds). */
+    @WithDefault("30")
+    int trainerHeartbeatSeconds();
+
     /** Largest weights artifact accepted over gRPC; a longer push is cut off (RESOURCE_EXHAUSTED). */
     @WithDefault("536870912")
     long maxPushBytes();

@@ -25,6 +25,9 @@ import io.alexstream.engine.weights.ModelWeights;
 import io.grpc.Status;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -63,6 +66,11 @@ public class ModelService {
     /** Where pushed weights are validated before they touch the serving model. */
     private AlexNetModel staging;
     private volatile boolean synced;
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "trainer-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final AtomicBoolean resumed = new AtomicBoolean();
 
     public ModelService(WorkerConfig config, ChannelRegistry channels, MeterRegistry metrics, TrainerClient trainer,
@@ -127,9 +135,30 @@ public class ModelService {
             synced = true;
             resumeIfReady();
         }
+        heartbeat.scheduleWithFixedDelay(this::registerAgain, config.trainerHeartbeatSeconds(), config.trainerHeartbeatSeconds(),
+                TimeUnit.SECONDS);
+    }
+
+    /**
+     * Registers again, so a trainer that restarted (its registrations live in memory) knows this
+     * worker for its next rollout; a worker still without a model pulls the current version.
+     * Newer versions otherwise arrive by the trainer's push, one worker at a time.
+     */
+    private void registerAgain() {
+        try {
+            long current = trainer.registerOnce(servedVersion.get());
+            if (!model.isLoaded() && current > 0) {
+                LOG.infof("worker %s pulls version %d from the trainer", config.id(), current);
+                List<byte[]> artifact = trainer.pull(current);
+                activate(WeightsCodec.readChunks(artifact, config.maxPushBytes()), false, artifact);
+            }
+        } catch (Exception e) {
+            LOG.debugf("worker %s could not re-register with the trainer: %s", config.id(), e.getMessage());
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        heartbeat.shutdownNow();
         if (batcher != null) {
             batcher.close();
         }

@@ -58,6 +58,13 @@ public class TrainerClient {
         }
     }
 
+    /** One registration attempt, no retry: the periodic re-registration. */
+    public long registerOnce(long servedVersion) {
+        return stub().withDeadlineAfter(10, TimeUnit.SECONDS).registerWorker(WorkerRegistration.newBuilder()
+                .setWorkerId(config.id()).setAddress(advertisedAddress).setServingVersion(Math.max(0, servedVersion))
+                .build()).getCurrentVersion();
+    }
+
     /** The artifact of {@code version}, as the chunks it arrived in. */
     public List<byte[]> pull(long version) {
         List<byte[]> chunks = new ArrayList<>();
