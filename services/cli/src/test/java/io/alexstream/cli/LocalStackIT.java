@@ -2,21 +2,21 @@ package io.alexstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.alexstream.engine.model.AlexNetConfig;
-import io.alexstream.engine.model.AlexNetModel;
-import io.alexstream.engine.model.Profiles;
-import io.alexstream.engine.runtime.SessionOptions;
-import io.alexstream.engine.weights.WeightsCodec;
-import io.alexstream.engine.weights.WeightsMetadata;
+
+
+
+
+
+
 import io.alexstream.local.ServiceProcess;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,7 @@ class LocalStackIT {
     @Test
     void upSendReceiveAndDownLeavesNothingRunning() throws Exception {
         Path root = Path.of(System.getProperty("alexstream.root", "../..")).toAbsolutePath().normalize();
-        seedVersion(Files.createDirectories(work.resolve("trainer/versions")).resolve("v000001.alxw"));
+        SeedVersion.write(work.resolve("trainer"), Map.of());
         // fixed ports below Linux's ephemeral range (32768-60999), so no client socket can be holding them
         LocalStack.Options options = new LocalStack.Options(root, work, 1, "small", 0, 21180, Map.of());
         ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -94,15 +94,5 @@ class LocalStackIT {
         }
         assertThat(LocalStack.running(work)).isEmpty();
         assertThat(Files.exists(work.resolve("stack.pid"))).isFalse();
-    }
-
-    private static void seedVersion(Path file) throws Exception {
-        AlexNetConfig config = Profiles.small();
-        try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu()); OutputStream out = Files.newOutputStream(file)) {
-            float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
-            Arrays.fill(mean, 60f);
-            model.initialize(4, mean);
-            WeightsCodec.write(model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())), out);
-        }
     }
 }

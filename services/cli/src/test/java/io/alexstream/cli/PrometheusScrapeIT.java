@@ -5,18 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.alexstream.engine.model.AlexNetConfig;
-import io.alexstream.engine.model.AlexNetModel;
-import io.alexstream.engine.model.Profiles;
-import io.alexstream.engine.runtime.SessionOptions;
-import io.alexstream.engine.weights.WeightsCodec;
-import io.alexstream.engine.weights.WeightsMetadata;
+
+
+
+
+
+
 import io.alexstream.proto.v1.ClassifierGrpc;
 import io.alexstream.proto.v1.ClassifyRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
+
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,7 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +80,7 @@ class PrometheusScrapeIT {
         Path root = Path.of(System.getProperty("alexstream.root", "../..")).toAbsolutePath().normalize();
         Path prometheusBinary = Path.of("/usr/bin/prometheus");
         assertThat(Files.isExecutable(prometheusBinary)).as("prometheus (apt-get install prometheus; .ci/run does)").isTrue();
-        seedVersion(Files.createDirectories(work.resolve("trainer/versions")).resolve("v000001.alxw"));
+        SeedVersion.write(work.resolve("trainer"), Map.of("top1", 0.42, "top5", 0.81, "top1_center", 0.40, "top5_center", 0.79));
         LocalStack.Options options = new LocalStack.Options(root, work, 1, "small", 0, BASE_PORT, Map.of());
         try (LocalStack stack = LocalStack.start(options, new PrintStream(new ByteArrayOutputStream(), true))) {
             stack.workers().get(0).awaitReady(Duration.ofSeconds(120));
@@ -285,16 +285,5 @@ class PrometheusScrapeIT {
         Set<String> all = new java.util.HashSet<>(a);
         all.addAll(b);
         return all;
-    }
-
-    private static void seedVersion(Path file) throws Exception {
-        AlexNetConfig config = Profiles.small();
-        try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu()); OutputStream out = Files.newOutputStream(file)) {
-            float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
-            Arrays.fill(mean, 60f);
-            model.initialize(4, mean);
-            Map<String, Double> holdout = Map.of("top1", 0.42, "top5", 0.81, "top1_center", 0.40, "top5_center", 0.79);
-            WeightsCodec.write(model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", holdout, Map.of(), List.of())), out);
-        }
     }
 }
