@@ -40,7 +40,8 @@ final class PipelineBench {
 
     /** What the Kafka path and gRPC measurements found. */
     record Figures(double kafkaImagesPerSecond, double kafkaSeconds, int images, double meanBatch, double grpcP50Ms,
-                   double grpcP99Ms, int grpcCalls, double pushSeconds, double trainerImagesPerSecond, int trainerSteps) {
+                   double grpcP99Ms, int grpcCalls, double pushSeconds, double trainerImagesPerSecond,
+                   double trainerSteadyImagesPerSecond, int trainerSteps) {
     }
 
     /** The trainer part: a version already in its store (pushed at its start), and how many labeled images to train on. */
@@ -94,6 +95,7 @@ final class PipelineBench {
                     ingest.close();
                     double pushSeconds = Double.NaN;
                     double trainerRate = Double.NaN;
+                    double trainerSteadyRate = Double.NaN;
                     int trainerSteps = 0;
                     if (trainerRun != null) {
                         try (ServiceProcess trainer = ServiceProcess.quarkusApp("trainer", trainerJar)
@@ -114,11 +116,12 @@ final class PipelineBench {
                             produceLabeled(kafka, trainerRun);
                             status = awaitStatus(http, trainer, s -> s.contains("\"imagesPerSecond\""), "a training round");
                             trainerRate = number(status, "imagesPerSecond");
+                            trainerSteadyRate = number(status, "steadyImagesPerSecond");
                             trainerSteps = (int) Math.round(number(status, "trainingSteps"));
                         }
                     }
                     return new Figures(images / seconds, seconds, images, meanBatch, percentile(latencies, 0.5), percentile(latencies, 0.99),
-                            grpcCalls, pushSeconds, trainerRate, trainerSteps);
+                            grpcCalls, pushSeconds, trainerRate, trainerSteadyRate, trainerSteps);
                 }
             }
         }

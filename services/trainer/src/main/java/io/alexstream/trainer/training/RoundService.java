@@ -56,10 +56,14 @@ public class RoundService {
 
     private static final Logger LOG = Logger.getLogger(RoundService.class);
 
-    /** What a finished round found. */
+    /**
+     * What a finished round found. {@code imagesPerSecond} is the whole training phase (graph warm-up, augmentation,
+     * validation passes); {@code steadyImagesPerSecond} only the training steps after the round's first check, the
+     * figure comparable with the bare engine's step rate.
+     */
     public record RoundResult(int round, String trigger, boolean promoted, long version, Map<String, Double> candidate,
                               Map<String, Double> serving, String decision, double seconds, long trainingSteps, double imagesPerSecond,
-                              double meanLoss, float learningRate, String finishedAt) {
+                              double steadyImagesPerSecond, double meanLoss, float learningRate, String finishedAt) {
     }
 
     private final TrainerConfig config;
@@ -118,6 +122,24 @@ public class RoundService {
             metrics.counter("alexstream.trainer.rounds", "outcome", outcome);
         }
         Timer.builder("alexstream.trainer.round.duration").register(metrics);
+    }
+
+    /**
+     * Images per second of the training steps after the first progress report: that first stretch carries the
+     * graph's warm-up, and the time between reports leaves out the validation passes. NaN with fewer than two reports.
+     */
+    static double steadyImagesPerSecond(List<Trainer.Progress> history, int batchSize) {
+        double images = 0;
+        double seconds = 0;
+        for (int i = 1; i < history.size(); i++) {
+            int previous = history.get(i - 1).step();
+            int step = history.get(i).step();
+            // the anneal phase is a second run whose step count starts again at zero
+            double stretch = (step > previous ? step - previous : step) * (double) batchSize;
+            images += stretch;
+            seconds += stretch / history.get(i).imagesPerSecond();
+        }
+        return seconds > 0 ? images / seconds : Double.NaN;
     }
 
     private void exportHoldoutAccuracy(long version, Map<String, Double> accuracy) {
@@ -300,7 +322,7 @@ public class RoundService {
         double seconds = (System.nanoTime() - started) / 1e9;
         Timer.builder("alexstream.trainer.round.duration").register(metrics).record(Duration.ofNanos(System.nanoTime() - started));
         history.add(new RoundResult(round, trigger, promoted, version, candidate, serving, decision, seconds, result.steps(), imagesPerSecond,
-                meanLoss, options.learningRate(), Instant.now().toString()));
+                steadyImagesPerSecond(result.history(), options.batchSize()), meanLoss, options.learningRate(), Instant.now().toString()));
         if (promoted) {
             exportHoldoutAccuracy(version, candidate);
             activity.set("ROLLING_OUT");
