@@ -40,7 +40,7 @@ final class PipelineBench {
 
     /** What the Kafka path and gRPC measurements found. */
     record Figures(double kafkaImagesPerSecond, double kafkaSeconds, int images, double meanBatch, double grpcP50Ms,
-                   double grpcP99Ms, int grpcCalls, double pushSeconds, double trainerImagesPerSecond,
+                   double grpcP99Ms, int grpcCalls, double pushSeconds, double warmPushSeconds, double trainerImagesPerSecond,
                    double trainerSteadyImagesPerSecond, int trainerSteps) {
     }
 
@@ -58,6 +58,7 @@ final class PipelineBench {
         Path trainerJar = root.resolve("services/trainer/target/quarkus-app/quarkus-run.jar");
         String trainerToken = io.alexstream.auth.BearerTokens.generate();
         String workerToken = io.alexstream.auth.BearerTokens.generate();
+        String operatorToken = io.alexstream.auth.BearerTokens.generate();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             kafka.createTopics(Map.of("images", 1, "images.labeled", 1, "predictions", 1, "images.dead-letter", 1));
             try (ServiceProcess ingest = ServiceProcess.quarkusApp("ingest", ingestJar)
@@ -94,6 +95,7 @@ final class PipelineBench {
                     double[] latencies = grpcLatencies(worker.port(), image, grpcCalls);
                     ingest.close();
                     double pushSeconds = Double.NaN;
+                    double warmPushSeconds = Double.NaN;
                     double trainerRate = Double.NaN;
                     double trainerSteadyRate = Double.NaN;
                     int trainerSteps = 0;
@@ -108,6 +110,7 @@ final class PipelineBench {
                                 .property("alexstream.trainer.epochs-per-round", 1)
                                 .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
                                 .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
+                                .environment("ALEXSTREAM_AUTH_OPERATOR_TOKEN", operatorToken)
                                 .log(workDir.resolve("trainer.log")).start()) {
                             trainer.awaitReady(Duration.ofSeconds(180));
                             // at start the trainer pushes its current version to the listed worker
@@ -117,11 +120,13 @@ final class PipelineBench {
                             status = awaitStatus(http, trainer, s -> s.contains("\"imagesPerSecond\""), "a training round");
                             trainerRate = number(status, "imagesPerSecond");
                             trainerSteadyRate = number(status, "steadyImagesPerSecond");
+                            // the same size of artifact again, now that both JVMs are warm: the operator's rollback to version 1
+                            warmPushSeconds = rollBackAndTimePush(http, trainer, operatorToken);
                             trainerSteps = (int) Math.round(number(status, "trainingSteps"));
                         }
                     }
                     return new Figures(images / seconds, seconds, images, meanBatch, percentile(latencies, 0.5), percentile(latencies, 0.99),
-                            grpcCalls, pushSeconds, trainerRate, trainerSteadyRate, trainerSteps);
+                            grpcCalls, pushSeconds, warmPushSeconds, trainerRate, trainerSteadyRate, trainerSteps);
                 }
             }
         }
@@ -209,6 +214,21 @@ final class PipelineBench {
     }
 
     /** The first number after {@code "key":} in a JSON text. */
+    private static double rollBackAndTimePush(HttpClient http, ServiceProcess trainer, String operatorToken) throws Exception {
+        io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port()).usePlaintext().build();
+        try {
+            io.alexstream.proto.v1.ModelRegistryGrpc.newBlockingStub(channel)
+                    .withCallCredentials(new io.alexstream.auth.BearerCredentials(operatorToken))
+                    .withDeadlineAfter(5, java.util.concurrent.TimeUnit.MINUTES)
+                    .rollback(io.alexstream.proto.v1.RollbackRequest.newBuilder().setVersion(1).build());
+        } finally {
+            channel.shutdownNow();
+        }
+        String status = awaitStatus(http, trainer, s -> s.contains("\"servingVersion\":1,") && s.contains("\"lastPushResult\":\"ok\""),
+                "the rollback push");
+        return number(status, "lastPushSeconds");
+    }
+
     static double number(String json, String key) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\":([-0-9.eE]+)").matcher(json);
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;

@@ -45,6 +45,7 @@ public class ModelReceiverService implements ModelReceiver {
         WeightsHeader header;
         final List<byte[]> chunks = new ArrayList<>();
         long bytes;
+        final long started = System.nanoTime();
     }
 
     @Override
@@ -87,14 +88,20 @@ public class ModelReceiverService implements ModelReceiver {
             throw Status.INVALID_ARGUMENT.withDescription("TRUNCATED: the header announced " + header.getTotalBytes()
                     + " bytes, " + staged.bytes + " arrived").asRuntimeException();
         }
+        long received = System.nanoTime();
         try {
             var weights = WeightsCodec.readChunks(staged.chunks, config.maxPushBytes());
+            long decoded = System.nanoTime();
             if (weights.metadata().version() != header.getVersion()) {
                 throw Status.INVALID_ARGUMENT.withDescription("the header says version " + header.getVersion()
                         + " but the artifact holds version " + weights.metadata().version()).asRuntimeException();
             }
             long serving = models.activate(weights, header.getRollback(), staged.chunks);
-            LOG.infof("worker %s now serves version %d (pushed%s)", config.id(), serving, header.getRollback() ? ", rollback" : "");
+            long done = System.nanoTime();
+            // where a push's time goes: the transfer, the checksum and decoding, then validation and the swap
+            LOG.infof("worker %s now serves version %d (pushed%s): %.1f MB received in %.2f s, checked and decoded in %.2f s, "
+                            + "validated and swapped in %.2f s", config.id(), serving, header.getRollback() ? ", rollback" : "",
+                    staged.bytes / 1e6, (received - staged.started) / 1e9, (decoded - received) / 1e9, (done - decoded) / 1e9);
             return PushResult.newBuilder().setAccepted(true).setServingVersion(serving)
                     .setMessage("serving version " + serving).build();
         } catch (WeightsFormatException e) {

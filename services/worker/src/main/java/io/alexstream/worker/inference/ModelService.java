@@ -204,18 +204,23 @@ public class ModelService {
             throw new WeightsRefusedException(Status.Code.FAILED_PRECONDITION, "version " + version
                     + " is older than the served version " + servedVersion.get() + " (only an explicit rollback goes back)");
         }
+        long started = System.nanoTime();
         warmUp(weights);
+        long warmedUp = System.nanoTime();
         try {
             model.load(weights);
         } catch (WeightsFormatException e) {
             throw new WeightsRefusedException(Status.Code.INVALID_ARGUMENT, e.getMessage());
         }
+        long swapped = System.nanoTime();
         servedVersion.set(version);
         workerMetrics.serving(version);
         lastError = null;
         if (artifact != null) {
             keepAsLastGood(artifact);
         }
+        LOG.infof("version %d: staging load and warm-up %.2f s, swap %.2f s, kept on disk %.2f s", version,
+                (warmedUp - started) / 1e9, (swapped - warmedUp) / 1e9, (System.nanoTime() - swapped) / 1e9);
         resumeIfReady();
         return version;
     }
