@@ -25,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WeightsPusher {
 
+    /** How much may sit in the transport's buffer before the sender waits for it to drain. */
+    static final int ON_READY_THRESHOLD_BYTES = 8 << 20;
+
     private WeightsPusher() {
     }
 
@@ -44,6 +47,8 @@ public final class WeightsPusher {
                 .setTotalBytes(size).setProfile(profile).setRollback(rollback).build();
         ModelReceiverGrpc.newStub(channel).withCallCredentials(new BearerCredentials(token))
                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                // with the default 32 KB the sender stalled after every chunk, waiting for the transport to drain
+                .withOnReadyThreshold(ON_READY_THRESHOLD_BYTES)
                 .pushWeights(new ClientResponseObserver<WeightsChunk, PushResult>() {
                     private boolean headerSent;
                     private boolean done;

@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,12 @@ public class ModelService {
     private volatile boolean synced;
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "trainer-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** One writer, so the last good artifacts land on disk in the order they were activated. */
+    private final ExecutorService diskWriter = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "last-good-writer");
         thread.setDaemon(true);
         return thread;
     });
@@ -159,6 +166,12 @@ public class ModelService {
 
     void onStop(@Observes ShutdownEvent event) {
         heartbeat.shutdownNow();
+        diskWriter.shutdown();
+        try {
+            diskWriter.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (batcher != null) {
             batcher.close();
         }
@@ -217,10 +230,12 @@ public class ModelService {
         workerMetrics.serving(version);
         lastError = null;
         if (artifact != null) {
-            keepAsLastGood(artifact);
+            // off the push's critical path: a crash before the write ends restarts on the previous last good
+            // version, and the trainer, told by the re-registration, pushes again
+            diskWriter.execute(() -> keepAsLastGood(artifact));
         }
-        LOG.infof("version %d: staging load and warm-up %.2f s, swap %.2f s, kept on disk %.2f s", version,
-                (warmedUp - started) / 1e9, (swapped - warmedUp) / 1e9, (System.nanoTime() - swapped) / 1e9);
+        LOG.infof("version %d: staging load and warm-up %.2f s, swap %.2f s", version,
+                (warmedUp - started) / 1e9, (swapped - warmedUp) / 1e9);
         resumeIfReady();
         return version;
     }
@@ -255,6 +270,7 @@ public class ModelService {
 
     private void keepAsLastGood(List<byte[]> artifact) {
         Path target = lastGoodFile();
+        long started = System.nanoTime();
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             Path staged = target.resolveSibling(target.getFileName() + ".staged");
@@ -264,6 +280,7 @@ public class ModelService {
                 }
             }
             Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            LOG.debugf("worker %s kept its last good weights at %s in %.2f s", config.id(), target, (System.nanoTime() - started) / 1e9);
         } catch (IOException e) {
             LOG.warnf("worker %s serves version %d but could not keep it at %s: %s", config.id(), servedVersion.get(),
                     target, e.getMessage());
