@@ -213,7 +213,7 @@ final class PipelineBench {
         throw new IllegalStateException("no " + what + " in 10 minutes; status " + status + "\n" + trainer.logTail());
     }
 
-    /** The first number after {@code "key":} in a JSON text. */
+    /** The operator's rollback to version 1, and the trainer's time for the push it causes. */
     private static double rollBackAndTimePush(HttpClient http, ServiceProcess trainer, String operatorToken) throws Exception {
         io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port()).usePlaintext().build();
         try {
@@ -229,6 +229,7 @@ final class PipelineBench {
         return number(status, "lastPushSeconds");
     }
 
+    /** The first number after {@code "key":} in a JSON text. */
     static double number(String json, String key) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\":([-0-9.eE]+)").matcher(json);
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;

@@ -2,21 +2,13 @@ package io.alexstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
-
-
-
-
-
 import io.alexstream.local.ServiceProcess;
 import java.io.ByteArrayOutputStream;
-
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

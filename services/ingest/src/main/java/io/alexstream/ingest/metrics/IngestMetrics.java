@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What ingest tells Prometheus: {@code alexstream_ingest_images_accepted_total{topic}},
@@ -24,6 +26,9 @@ public class IngestMetrics {
 
     private final MeterRegistry registry;
     private final Timer publishDuration;
+    private final Map<String, Counter> acceptedByTopic = new ConcurrentHashMap<>();
+    private final Map<String, Counter> bytesByTopic = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejectedByReason = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -47,25 +52,25 @@ public class IngestMetrics {
     }
 
     private Counter acceptedCounter(String topic) {
-        return Counter.builder("alexstream.ingest.images.accepted")
+        return acceptedByTopic.computeIfAbsent(topic, t -> Counter.builder("alexstream.ingest.images.accepted")
                 .description("Images acknowledged by the broker and answered 202")
-                .tag("topic", topic)
-                .register(registry);
+                .tag("topic", t)
+                .register(registry));
     }
 
     private Counter bytesCounter(String topic) {
-        return Counter.builder("alexstream.ingest.received.bytes")
+        return bytesByTopic.computeIfAbsent(topic, t -> Counter.builder("alexstream.ingest.received.bytes")
                 .description("Encoded image bytes published")
                 .baseUnit("bytes")
-                .tag("topic", topic)
-                .register(registry);
+                .tag("topic", t)
+                .register(registry));
     }
 
     private Counter rejectedCounter(String reason) {
-        return Counter.builder("alexstream.ingest.images.rejected")
+        return rejectedByReason.computeIfAbsent(reason, r -> Counter.builder("alexstream.ingest.images.rejected")
                 .description("Requests refused with a problem body, by reason")
-                .tag("reason", reason)
-                .register(registry);
+                .tag("reason", r)
+                .register(registry));
     }
 
     public void accepted(String topic, long bytes) {

@@ -131,9 +131,7 @@ public class ModelService {
         try {
             long current = trainer.register(servedVersion.get());
             if (current > servedVersion.get()) {
-                LOG.infof("worker %s pulls version %d from the trainer", config.id(), current);
-                List<byte[]> artifact = trainer.pull(current);
-                activate(WeightsCodec.readChunks(artifact, config.maxPushBytes()), false, artifact);
+                pullAndActivate(current);
             }
         } catch (Exception e) {
             LOG.warnf("worker %s could not sync with the trainer (%s); serving %s", config.id(), e.getMessage(),
@@ -155,13 +153,17 @@ public class ModelService {
         try {
             long current = trainer.registerOnce(servedVersion.get());
             if (!model.isLoaded() && current > 0) {
-                LOG.infof("worker %s pulls version %d from the trainer", config.id(), current);
-                List<byte[]> artifact = trainer.pull(current);
-                activate(WeightsCodec.readChunks(artifact, config.maxPushBytes()), false, artifact);
+                pullAndActivate(current);
             }
         } catch (Exception e) {
             LOG.debugf("worker %s could not re-register with the trainer: %s", config.id(), e.getMessage());
         }
+    }
+
+    private void pullAndActivate(long version) throws WeightsFormatException, WeightsRefusedException {
+        LOG.infof("worker %s pulls version %d from the trainer", config.id(), version);
+        List<byte[]> artifact = trainer.pull(version);
+        activate(WeightsCodec.readChunks(artifact, config.maxPushBytes()), false, artifact);
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -45,9 +45,7 @@ public class TrainerClient {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.trainerSyncSeconds());
         while (true) {
             try {
-                return stub().withDeadlineAfter(10, TimeUnit.SECONDS).registerWorker(WorkerRegistration.newBuilder()
-                        .setWorkerId(config.id()).setAddress(advertisedAddress).setServingVersion(Math.max(0, servedVersion))
-                        .build()).getCurrentVersion();
+                return registerOnce(servedVersion);
             } catch (StatusRuntimeException e) {
                 if (System.nanoTime() > deadline || e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
                     throw e;
@@ -58,7 +56,7 @@ public class TrainerClient {
         }
     }
 
-    /** One registration attempt, no retry: the periodic re-registration. */
+    /** One registration attempt, no retry (the periodic re-registration); returns the trainer's current version. */
     public long registerOnce(long servedVersion) {
         return stub().withDeadlineAfter(10, TimeUnit.SECONDS).registerWorker(WorkerRegistration.newBuilder()
                 .setWorkerId(config.id()).setAddress(advertisedAddress).setServingVersion(Math.max(0, servedVersion))

@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a worker tells Prometheus about the images it answers, on both paths (Kafka and gRPC):
@@ -37,6 +39,8 @@ public class WorkerMetrics {
     private final Timer inference;
     private final Counter crops;
     private final MultiGauge modelInfo;
+    private final Map<String, Counter> classifiedBySource = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadLettersByReason = new ConcurrentHashMap<>();
 
     public WorkerMetrics(MeterRegistry registry, WorkerConfig config) {
         this.registry = registry;
@@ -59,13 +63,13 @@ public class WorkerMetrics {
     }
 
     private Counter classifiedCounter(String source) {
-        return Counter.builder("alexstream.worker.images.classified").description("Images answered with a prediction")
-                .tags(worker).tag("source", source).register(registry);
+        return classifiedBySource.computeIfAbsent(source, s -> Counter.builder("alexstream.worker.images.classified")
+                .description("Images answered with a prediction").tags(worker).tag("source", s).register(registry));
     }
 
     private Counter deadLetterCounter(String reason) {
-        return Counter.builder("alexstream.worker.dead.letters").description("Records sent to the dead-letter topic, by reason")
-                .tags(worker).tag("reason", reason).register(registry);
+        return deadLettersByReason.computeIfAbsent(reason, r -> Counter.builder("alexstream.worker.dead.letters")
+                .description("Records sent to the dead-letter topic, by reason").tags(worker).tag("reason", r).register(registry));
     }
 
     private Timer latency(String name, String description) {
