@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +14,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -59,12 +56,6 @@ class ComposeFileTest {
     private static final Pattern TOKEN_VARIABLE = Pattern.compile("ALEXSTREAM_AUTH_[A-Z0-9_]*TOKEN");
     /** ${NAME:?message}: compose stops with the message when NAME is unset or empty. */
     private static final Pattern REQUIRED_REFERENCE = Pattern.compile("\\$\\{([A-Za-z0-9_]+):\\?[^}]+}");
-    private static final Pattern PROFILE_PREFIX = Pattern.compile("^%[^.]+\\.");
-    private static final Pattern CONFIG_MAPPING_PREFIX = Pattern.compile("@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"([^\"]+)\"");
-    /** An abstract interface method: annotations, a return type, a name, no parameters, no body. */
-    private static final Pattern MAPPING_METHOD = Pattern.compile(
-            "(?m)^\\s*((?:@\\w+(?:\\((?:[^()]|\\([^()]*\\))*\\))?\\s+)*)[\\w.<>\\[\\], ?]+?\\s+(\\w+)\\s*\\(\\s*\\)\\s*;");
-    private static final Pattern WITH_NAME = Pattern.compile("@WithName\\s*\\(\\s*\"([^\"]+)\"");
     /** [host_ip:]host_port:container_port[/protocol]; a bare container port publishes nothing fixed. */
     private static final Pattern SHORT_PORT = Pattern.compile("^(?:(.+):)?(\\d+):(\\d+)(?:/(tcp|udp))?$");
 
@@ -279,64 +270,11 @@ class ComposeFileTest {
                 .toList();
     }
 
-    /**
-     * The env form of every key a service knows: its application.properties (all profiles), the properties its
-     * {@code @ConfigMapping} interfaces under config/ define, and {@link #FRAMEWORK_KEYS}.
-     */
+    /** The env form of every key a service knows ({@link ServiceConfigKeys}) and of {@link #FRAMEWORK_KEYS}. */
     static Set<String> knownEnvironmentNames(String module) {
-        Path moduleDir = ROOT.resolve("services").resolve(module);
-        Set<String> keys = new TreeSet<>(FRAMEWORK_KEYS);
-        try {
-            Properties properties = new Properties();
-            try (Reader reader = Files.newBufferedReader(moduleDir.resolve("src/main/resources/application.properties"))) {
-                properties.load(reader);
-            }
-            properties.stringPropertyNames().forEach(key -> keys.add(PROFILE_PREFIX.matcher(key).replaceFirst("")));
-            try (Stream<Path> sources = Files.walk(moduleDir.resolve("src/main/java"))) {
-                for (Path source : sources.filter(ComposeFileTest::isConfigSource).toList()) {
-                    keys.addAll(keysOfConfigMapping(Files.readString(source), source));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the configuration of services/" + module, e);
-        }
-        return keys.stream().map(ComposeFileTest::environmentName).collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    private static boolean isConfigSource(Path path) {
-        return path.toString().endsWith(".java") && path.getParent().getFileName().toString().equals("config");
-    }
-
-    /** prefix + each abstract method's name in kebab case (or its @WithName), as SmallRye Config names them. */
-    static List<String> keysOfConfigMapping(String source, Path file) {
-        Matcher prefix = CONFIG_MAPPING_PREFIX.matcher(source);
-        if (!prefix.find()) {
-            return List.of();
-        }
-        // nested groups would need their own prefixes: fail loudly rather than call their keys unknown
-        if (Pattern.compile("\\binterface\\s+\\w+").matcher(source).results().count() > 1 || source.contains("@WithParentName")) {
-            throw new IllegalStateException(file + ": config groups are not understood here; extend keysOfConfigMapping");
-        }
-        List<String> keys = new ArrayList<>();
-        Matcher method = MAPPING_METHOD.matcher(source.substring(prefix.end()));
-        while (method.find()) {
-            Matcher withName = WITH_NAME.matcher(method.group(1));
-            String property = withName.find() ? withName.group(1) : kebabCase(method.group(2));
-            keys.add(prefix.group(1) + "." + property);
-        }
-        if (keys.isEmpty()) {
-            throw new IllegalStateException(file + ": @ConfigMapping without any property found; has the source's shape changed?");
-        }
-        return keys;
-    }
-
-    static String kebabCase(String camelCase) {
-        return camelCase.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replaceAll("([A-Z])([A-Z][a-z])", "$1-$2").toLowerCase(Locale.ROOT);
-    }
-
-    /** MicroProfile's env form: upper case, every character other than a letter or digit becomes '_'. */
-    static String environmentName(String key) {
-        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        Set<String> names = ServiceConfigKeys.environmentNames(module);
+        FRAMEWORK_KEYS.forEach(key -> names.add(ServiceConfigKeys.environmentName(key)));
+        return names;
     }
 
     // ---- reading compose entries (short and long syntax)

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -66,11 +64,6 @@ class KubernetesManifestsTest {
     private static final Pattern CONFIG_ENV_NAME = Pattern.compile("(ALEXSTREAM|KAFKA|QUARKUS|MP)_[A-Z0-9_]+");
     /** kustomize appends a 10-character content hash to generated ConfigMaps and Secrets. */
     private static final String GENERATED_SUFFIX = "(-[a-z0-9]{10})?";
-    private static final Pattern MAPPING_PREFIX = Pattern.compile("@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"([^\"]+)\"");
-    /** An abstract accessor of a mapping interface, with the annotations in front of it. */
-    private static final Pattern MAPPING_ACCESSOR =
-            Pattern.compile("((?:@\\w+(?:\\s*\\([^)]*\\))?\\s+)*)[\\w.<>,?\\[\\]\\s]+?\\s(\\w+)\\s*\\(\\s*\\)\\s*;");
-    private static final Pattern WITH_NAME = Pattern.compile("@WithName\\s*\\(\\s*\"([^\"]+)\"");
     private static final Pattern PROPERTY_REFERENCE = Pattern.compile("\\$\\{([^}:]+)(?::[^}]*)?}");
     /** A push token given a value in an env file, a generator literal or YAML. */
     private static final Pattern TOKEN_ASSIGNMENT =
@@ -262,7 +255,7 @@ class KubernetesManifestsTest {
         assertThat(named("Deployment", target.path("name").asText())).as("the Deployment scaleTargetRef names")
                 .containsExactly(single("Deployment", "worker"));
 
-        Properties worker = applicationProperties("worker");
+        Properties worker = ServiceConfigKeys.applicationProperties("worker");
         List<JsonNode> kafkaTriggers = stream(scaled.at("/spec/triggers"))
                 .filter(trigger -> trigger.path("type").asText().equals("kafka")).toList();
         assertThat(kafkaTriggers).as("kafka triggers").hasSize(1);
@@ -493,58 +486,10 @@ class KubernetesManifestsTest {
 
     // ---------------------------------------------------------------- configuration keys
 
-    /** The config-shaped env names among {@code names} that no key of the service maps to. */
-    static List<String> unknownConfigEnvVars(String service, Collection<String> names) throws IOException {
-        Set<String> known = knownConfigKeys(service).stream().map(KubernetesManifestsTest::envForm).collect(Collectors.toSet());
+    /** The config-shaped env names among {@code names} that no key of the service ({@link ServiceConfigKeys}) maps to. */
+    static List<String> unknownConfigEnvVars(String service, Collection<String> names) {
+        Set<String> known = ServiceConfigKeys.environmentNames(service);
         return names.stream().filter(name -> CONFIG_ENV_NAME.matcher(name).matches()).filter(name -> !known.contains(name)).toList();
-    }
-
-    /** The keys of the service's application.properties and of its @ConfigMapping interfaces. */
-    static Set<String> knownConfigKeys(String service) throws IOException {
-        Set<String> keys = new TreeSet<>();
-        for (String key : applicationProperties(service).stringPropertyNames()) {
-            keys.add(key.replaceFirst("^%[^.]+\\.", ""));
-        }
-        Path sources = root.resolve("services").resolve(service).resolve("src/main/java");
-        List<Path> javaFiles;
-        try (Stream<Path> walk = Files.walk(sources)) {
-            javaFiles = walk.filter(file -> file.toString().endsWith(".java")).toList();
-        }
-        for (Path javaFile : javaFiles) {
-            String source = withoutComments(Files.readString(javaFile, StandardCharsets.UTF_8));
-            Matcher prefix = MAPPING_PREFIX.matcher(source);
-            if (!prefix.find()) {
-                continue;
-            }
-            Matcher accessor = MAPPING_ACCESSOR.matcher(source.substring(source.indexOf('{', prefix.end()) + 1));
-            while (accessor.find()) {
-                Matcher withName = WITH_NAME.matcher(accessor.group(1));
-                keys.add(prefix.group(1) + "." + (withName.find() ? withName.group(1) : kebabCase(accessor.group(2))));
-            }
-        }
-        return keys;
-    }
-
-    /** How MicroProfile Config looks a key up in the environment: upper case, anything else than A-Z0-9 as '_'. */
-    static String envForm(String key) {
-        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-    }
-
-    private static String kebabCase(String camelCase) {
-        return camelCase.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
-    }
-
-    private static String withoutComments(String javaSource) {
-        return javaSource.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("(?m)//.*$", "");
-    }
-
-    private static Properties applicationProperties(String service) throws IOException {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(
-                root.resolve("services").resolve(service).resolve("src/main/resources/application.properties"))) {
-            properties.load(reader);
-        }
-        return properties;
     }
 
     /** A property's value with its ${...} references expanded, as the service would see it. */
