@@ -18,10 +18,6 @@ import io.alexstream.worker.config.WorkerConfig;
 import io.alexstream.worker.messaging.Channels;
 import io.alexstream.worker.metrics.WorkerMetrics;
 import io.grpc.Status;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.ChannelRegistry;
@@ -60,7 +56,6 @@ public class ModelService {
     /** The version being served, -1 before any: exported as alexstream_worker_model_version. */
     private final AtomicLong servedVersion = new AtomicLong(-1);
 
-    private final MeterRegistry metrics;
     private final WorkerMetrics workerMetrics;
     private final TrainerClient trainer;
     private final AlexNetConfig modelConfig;
@@ -80,12 +75,11 @@ public class ModelService {
     });
     private final AtomicBoolean resumed = new AtomicBoolean();
 
-    public ModelService(WorkerConfig config, ChannelRegistry channels, MeterRegistry metrics, TrainerClient trainer,
+    public ModelService(WorkerConfig config, ChannelRegistry channels, TrainerClient trainer,
                         WorkerMetrics workerMetrics) {
         this.workerMetrics = workerMetrics;
         this.config = config;
         this.channels = channels;
-        this.metrics = metrics;
         this.trainer = trainer;
         this.modelConfig = Profiles.byName(config.profile());
         this.preprocessor = new Preprocessor(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()),
@@ -95,19 +89,11 @@ public class ModelService {
     void onStart(@Observes StartupEvent event) {
         SessionOptions options = config.gpu().map(SessionOptions::gpu).orElse(SessionOptions.cpu());
         model = AlexNetModel.create(modelConfig, options);
-        // alexstream_worker_batch_size: images per session run, the dynamic batcher's effect
-        DistributionSummary batchSizes = DistributionSummary.builder("alexstream.worker.batch.size")
-                .tags(Tags.of("worker", config.id())).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(metrics);
-        batcher = new DynamicBatcher(model, config.maxBatch(), config.maxWaitMillis(), config.queueCapacity(), batchSizes::record);
+        batcher = new DynamicBatcher(model, config.maxBatch(), config.maxWaitMillis(), config.queueCapacity(), workerMetrics::batchRun);
         LOG.infof("worker %s: profile %s on %s (%s)", config.id(), config.profile(), model.placement().device(),
                 model.placement().explanation());
-        // alexstream_worker_device_info{device="cpu"|"gpu:N"} 1, alexstream_worker_model_version
-        Gauge.builder("alexstream.worker.device.info", () -> 1)
-                .tags(Tags.of("device", model.placement().device(), "worker", config.id()))
-                .strongReference(true).register(metrics);
-        Gauge.builder("alexstream.worker.model.version", servedVersion, AtomicLong::doubleValue)
-                .tags(Tags.of("worker", config.id()))
-                .strongReference(true).register(metrics);
+        workerMetrics.runsOn(model.placement().device());
+        workerMetrics.exportServedVersion(servedVersion);
         Path lastGood = lastGoodFile();
         if (Files.isRegularFile(lastGood)) {
             loadFile(lastGood.toString());

@@ -4,6 +4,8 @@ import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.inference.DynamicBatcher;
 import io.alexstream.worker.config.WorkerConfig;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a worker tells Prometheus about the images it answers, on both paths (Kafka and gRPC):
@@ -20,9 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * (its rate is crops per second), {@code alexstream_worker_queue_wait_seconds},
  * {@code alexstream_worker_preprocess_duration_seconds}, {@code alexstream_worker_inference_duration_seconds}
  * (the session run that answered the image, with histogram buckets for p99 alerts),
- * {@code alexstream_worker_dead_letters_total{reason}} and
- * {@code alexstream_worker_model_info{version}} (1 for the version served). Every series carries
- * the worker id, so dashboards can tell workers apart when they share a scrape job.
+ * {@code alexstream_worker_dead_letters_total{reason}}, {@code alexstream_worker_batch_size} (images per
+ * session run, the dynamic batcher's effect), {@code alexstream_worker_model_version} and
+ * {@code alexstream_worker_model_info{version}} (1 for the version served) and
+ * {@code alexstream_worker_device_info{device="cpu"|"gpu:N"}}. Every series carries the worker id, so
+ * dashboards can tell workers apart when they share a scrape job.
  */
 @ApplicationScoped
 public class WorkerMetrics {
@@ -39,6 +44,7 @@ public class WorkerMetrics {
     private final Timer inference;
     private final Counter crops;
     private final MultiGauge modelInfo;
+    private final DistributionSummary batchSizes;
     private final Map<String, Counter> classifiedBySource = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettersByReason = new ConcurrentHashMap<>();
 
@@ -52,6 +58,8 @@ public class WorkerMetrics {
         this.modelInfo = MultiGauge.builder("alexstream.worker.model.info")
                 .description("1 for the model version this worker serves")
                 .tags(worker).register(registry);
+        this.batchSizes = DistributionSummary.builder("alexstream.worker.batch.size").tags(worker)
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
         // counters exist at 0 from the start: rate() cannot see the first increase of a series born at 1
         for (String source : List.of(SOURCE_KAFKA, SOURCE_GRPC)) {
             classifiedCounter(source);
@@ -90,6 +98,21 @@ public class WorkerMetrics {
 
     public void deadLettered(String reason) {
         deadLetterCounter(reason).increment();
+    }
+
+    public void batchRun(int images) {
+        batchSizes.record(images);
+    }
+
+    /** The device the session really uses, as {@code Placement} found it. */
+    public void runsOn(String device) {
+        Gauge.builder("alexstream.worker.device.info", () -> 1).tags(worker).tag("device", device).strongReference(true).register(registry);
+    }
+
+    /** The version the model service serves, -1 before any. */
+    public void exportServedVersion(AtomicLong servedVersion) {
+        Gauge.builder("alexstream.worker.model.version", servedVersion, AtomicLong::doubleValue).tags(worker)
+                .strongReference(true).register(registry);
     }
 
     public void serving(long version) {
