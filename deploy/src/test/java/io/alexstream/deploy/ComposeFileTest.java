@@ -252,11 +252,14 @@ class ComposeFileTest {
             assertThat(port).as("QUARKUS_HTTP_PORT of %s", name).isNotNull();
             String probe = stream(service.path("healthcheck").path("test")).map(JsonNode::asText).collect(Collectors.joining(" "));
             assertThat(probe).as("healthcheck of %s", name).contains("http://localhost:" + port + "/q/health/ready");
+            // a service with a gRPC server of its own (the worker) listens on that port too; the others serve gRPC on HTTP's
+            String grpcPort = environment(service).getOrDefault("QUARKUS_GRPC_SERVER_PORT", port);
             assertThat(ports(service)).as("published ports of %s", name).isNotEmpty()
-                    .allSatisfy(published -> assertThat(published.target()).as("container port published for %s", name).isEqualTo(port));
+                    .allSatisfy(published -> assertThat(published.target()).as("container port published for %s", name).isIn(port, grpcPort));
+            assertThat(ports(service).stream().map(Port::target)).as("ports published for %s", name).contains(grpcPort);
             String advertised = environment(service).get("ALEXSTREAM_WORKER_ADVERTISED_ADDRESS");
             if (advertised != null) {
-                assertThat(advertised).as("address %s gives the trainer", name).isEqualTo(name + ":" + port);
+                assertThat(advertised).as("address %s gives the trainer: its gRPC port", name).isEqualTo(name + ":" + grpcPort);
             }
         });
     }

@@ -212,8 +212,8 @@ class KubernetesManifestsTest {
                 .as("%s is defined before the advertised address that expands it", address.group(1)).isTrue();
         assertThat(env(worker, address.group(1)).at("/valueFrom/fieldRef/fieldPath").asText())
                 .as("%s carries the pod IP", address.group(1)).isEqualTo("status.podIP");
-        assertThat(address.group(2)).as("advertised port = the worker's http containerPort")
-                .isEqualTo(containerPort(worker, "http"));
+        assertThat(address.group(2)).as("advertised port = the worker's grpc containerPort")
+                .isEqualTo(containerPort(worker, "grpc"));
 
         String trainerAddress = env(worker, "ALEXSTREAM_WORKER_TRAINER_ADDRESS").path("value").asText("");
         assertThat(trainerAddress).as("trainer address").matches("[a-z0-9-]+(\\.[a-z0-9.-]+)?:\\d+");

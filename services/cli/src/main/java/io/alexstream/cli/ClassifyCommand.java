@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code classify FILE... [--address localhost:8081] [--center] [--top 5]}: gRPC Classify on a
+ * {@code classify FILE... [--address localhost:9081] [--center] [--top 5]}: gRPC Classify on a
  * worker; prints each file's top classes with probabilities and the model version that answered.
  */
 final class ClassifyCommand {
@@ -25,10 +25,10 @@ final class ClassifyCommand {
 
     static int run(Arguments arguments) throws Exception {
         if (arguments.positional().isEmpty()) {
-            System.err.println("usage: alexstream classify FILE... [--address localhost:8081] [--center] [--top 5]");
+            System.err.println("usage: alexstream classify FILE... [--address localhost:9081] [--center] [--top 5]");
             return 2;
         }
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(arguments.get("address", "localhost:8081")).usePlaintext()
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(arguments.get("address", "localhost:9081")).usePlaintext()
                 .maxInboundMessageSize(8 << 20).build();
         int failures = 0;
         try {

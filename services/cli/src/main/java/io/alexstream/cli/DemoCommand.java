@@ -188,8 +188,8 @@ final class DemoCommand {
             Observed observed = streamTest(stack, data.test());
             out.printf(Locale.ROOT, "classifying the test split's centre crops over gRPC (ClassifyStream), and %d unary calls for latency%n",
                     GRPC_LATENCY_CALLS);
-            Map<String, ClassifyResponse> centre = classifyCentre(stack.workers().get(0).port(), data.test());
-            double[] grpcMillis = unaryLatencies(stack.workers().get(0).port(), data.test());
+            Map<String, ClassifyResponse> centre = classifyCentre(stack.workers().get(0).grpcPort(), data.test());
+            double[] grpcMillis = unaryLatencies(stack.workers().get(0).grpcPort(), data.test());
 
             Map<String, Object> result = summarize(data, observed, centre, grpcMillis, beforeTest, timeline, started, servingVersion);
             Path report = Path.of(arguments.get("report", stack.work().resolve("demo-report.html").toString()));

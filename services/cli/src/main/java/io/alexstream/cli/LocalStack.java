@@ -77,6 +77,9 @@ final class LocalStack implements AutoCloseable {
         for (int i = 1; i < options.workers(); i++) {
             ports.add(options.basePort() + 2 + i);
         }
+        for (int i = 1; i <= options.workers(); i++) {
+            ports.add(grpcPort(workerPort(options, i)));
+        }
         for (int port : ports) {
             requireFree(port);
         }
@@ -114,11 +117,12 @@ final class LocalStack implements AutoCloseable {
                 .log(logs.resolve("ingest.log"))
                 .start();
         for (int i = 1; i <= options.workers(); i++) {
-            int port = i == 1 ? options.basePort() + 1 : options.basePort() + 2 + (i - 1);
+            int port = workerPort(options, i);
             String id = "worker-" + i;
             workers.add(withTokens(ServiceProcess.quarkusApp(id, apps.resolve("worker/target/quarkus-app/quarkus-run.jar"))
                     .jvmOption("-Xmx1g")
                     .port(port)
+                    .separateGrpcPort(grpcPort(port))
                     .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                     .property("alexstream.worker.id", id)
                     .property("alexstream.worker.profile", options.profile())
@@ -134,6 +138,16 @@ final class LocalStack implements AutoCloseable {
             worker.awaitLive(Duration.ofSeconds(180));
         }
         out.println(" done");
+    }
+
+    /** Worker 1 next to ingest (8081 by default), the others after the trainer (8083, 8084, ...). */
+    private static int workerPort(Options options, int worker) {
+        return worker == 1 ? options.basePort() + 1 : options.basePort() + 2 + (worker - 1);
+    }
+
+    /** A worker's gRPC server listens 1000 above its HTTP port (8081 -> 9081), as in the worker's own defaults. */
+    static int grpcPort(int httpPort) {
+        return httpPort + 1000;
     }
 
     private ServiceProcess.Builder withTokens(ServiceProcess.Builder builder, boolean isTrainer) {
@@ -183,7 +197,7 @@ final class LocalStack implements AutoCloseable {
                 kafka.bootstrapServers() + " (in this process)", options.work().resolve("kafka"));
         for (ServiceProcess service : services()) {
             out.printf(Locale.ROOT, "%-10s %-8d %-6d %-6s %-36s %s%n", service.name(), service.pid(), service.port(),
-                    service == ingest ? "-" : Integer.toString(service.port()), service.uri("/q/metrics"), service.log());
+                    service == ingest ? "-" : Integer.toString(service.grpcPort()), service.uri("/q/metrics"), service.log());
         }
         out.println("tokens for the model-management calls: " + options.work().resolve("credentials.env"));
     }

@@ -66,6 +66,7 @@ final class PipelineBench {
                          .log(workDir.resolve("ingest.log")).start();
                  ServiceProcess worker = ServiceProcess.quarkusApp("worker", workerJar)
                          .jvmOption("-Xmx4g")
+                         .separateGrpcPort(0)
                          .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                          .property("alexstream.worker.profile", profile)
                          .property("alexstream.worker.weights-file", weights)
@@ -92,7 +93,7 @@ final class PipelineBench {
                     System.out.printf(java.util.Locale.ROOT, "  worker session runs took %.1f s of the %.1f s (%.0f%%); %.1f ms of session time per image%n",
                             sessionSeconds, seconds, 100 * sessionSeconds / seconds, 1e3 * sessionSeconds / images);
 
-                    double[] latencies = grpcLatencies(worker.port(), image, grpcCalls);
+                    double[] latencies = grpcLatencies(worker.grpcPort(), image, grpcCalls);
                     ingest.close();
                     double pushSeconds = Double.NaN;
                     double warmPushSeconds = Double.NaN;
@@ -105,7 +106,7 @@ final class PipelineBench {
                                 .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                                 .property("alexstream.trainer.profile", profile)
                                 .property("alexstream.trainer.data-dir", trainerRun.seededVersions().getParent())
-                                .property("alexstream.trainer.workers", "127.0.0.1:" + worker.port())
+                                .property("alexstream.trainer.workers", "127.0.0.1:" + worker.grpcPort())
                                 .property("alexstream.trainer.min-new-examples", trainerRun.labeledImages() * 8 / 10)
                                 .property("alexstream.trainer.epochs-per-round", 1)
                                 .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)

@@ -188,7 +188,7 @@ class PrometheusScrapeIT {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>("images", "prom-bad", "not an image".getBytes(StandardCharsets.UTF_8))).get();
         }
-        ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + (BASE_PORT + 1)).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + LocalStack.grpcPort(BASE_PORT + 1)).usePlaintext().build();
         try {
             ClassifierGrpc.ClassifierBlockingStub classifier = ClassifierGrpc.newBlockingStub(channel);
             for (DemoCommand.Sample sample : samples.subList(6, 9)) {

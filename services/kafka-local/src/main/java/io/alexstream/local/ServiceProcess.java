@@ -26,12 +26,14 @@ public final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final int port;
+    private final int grpcPort;
     private final Path log;
 
-    private ServiceProcess(String name, Process process, int port, Path log) {
+    private ServiceProcess(String name, Process process, int port, int grpcPort, Path log) {
         this.name = name;
         this.process = process;
         this.port = port;
+        this.grpcPort = grpcPort;
         this.log = log;
     }
 
@@ -55,6 +57,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Where its gRPC services listen: the separate gRPC server's port, else the HTTP port. */
+    public int grpcPort() {
+        return grpcPort;
     }
 
     public long pid() {
@@ -139,6 +146,7 @@ public final class ServiceProcess implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path log;
         private int port;
+        private Integer grpcPort;
 
         private Builder(String name, Path jar) {
             this.name = name;
@@ -170,9 +178,18 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
-        /** The HTTP (and gRPC) port; a free one when not set. */
+        /** The HTTP port (and the gRPC port of a service that serves gRPC on it); a free one when not set. */
         public Builder port(int port) {
             this.port = port;
+            return this;
+        }
+
+        /**
+         * The port of a service whose gRPC server listens apart from HTTP (the worker's does:
+         * {@code quarkus.grpc.server.port}); 0 for a free one.
+         */
+        public Builder separateGrpcPort(int grpcPort) {
+            this.grpcPort = grpcPort;
             return this;
         }
 
@@ -188,12 +205,17 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(jvmOptions);
             properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.add("-Dquarkus.http.port=" + chosen);
+            int chosenGrpc = chosen;
+            if (grpcPort != null) {
+                chosenGrpc = grpcPort > 0 ? grpcPort : freePort();
+                command.add("-Dquarkus.grpc.server.port=" + chosenGrpc);
+            }
             command.add("-jar");
             command.add(jar.toString());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             builder.environment().putAll(environment);
-            return new ServiceProcess(name, builder.start(), chosen, logFile);
+            return new ServiceProcess(name, builder.start(), chosen, chosenGrpc, logFile);
         }
     }
 }

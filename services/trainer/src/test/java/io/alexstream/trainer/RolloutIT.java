@@ -113,7 +113,7 @@ class RolloutIT {
                 // a client keeps calling both workers through training and rollout
                 byte[] probe = png(images.get(0).image());
                 List<ManagedChannel> channels = workers.stream()
-                        .map(w -> ManagedChannelBuilder.forAddress("127.0.0.1", w.port()).usePlaintext().build()).toList();
+                        .map(w -> ManagedChannelBuilder.forAddress("127.0.0.1", w.grpcPort()).usePlaintext().build()).toList();
                 List<List<Long>> versionsSeen = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
                 List<String> failures = new CopyOnWriteArrayList<>();
                 AtomicInteger calls = new AtomicInteger();
@@ -162,7 +162,7 @@ class RolloutIT {
                 ServiceProcess late = startWorker(workerJar, kafka, "worker-c", null, trainerPort);
                 workers.add(late);
                 late.awaitReady(Duration.ofSeconds(120));
-                ManagedChannel lateChannel = ManagedChannelBuilder.forAddress("127.0.0.1", late.port()).usePlaintext().build();
+                ManagedChannel lateChannel = ManagedChannelBuilder.forAddress("127.0.0.1", late.grpcPort()).usePlaintext().build();
                 try {
                     assertThat(ClassifierGrpc.newBlockingStub(lateChannel).classify(ClassifyRequest.newBuilder()
                             .setImage(ByteString.copyFrom(probe)).build()).getPrediction().getModelVersion()).isEqualTo(1);
@@ -227,6 +227,7 @@ class RolloutIT {
     private ServiceProcess startWorker(Path jar, EmbeddedKafka kafka, String id, Path weights, int trainerPort) throws Exception {
         ServiceProcess.Builder builder = ServiceProcess.quarkusApp(id, jar)
                 .jvmOption("-Xmx1g")
+                .separateGrpcPort(0)
                 .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                 .property("alexstream.worker.id", id)
                 .property("alexstream.worker.state-dir", dir.resolve(id))

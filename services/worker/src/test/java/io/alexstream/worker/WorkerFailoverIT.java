@@ -125,6 +125,7 @@ class WorkerFailoverIT {
     private ServiceProcess startWorker(Path app, EmbeddedKafka kafka, Path weights, String id) throws Exception {
         return ServiceProcess.quarkusApp(id, app)
                 .jvmOption("-Xmx1g")
+                .separateGrpcPort(0)
                 .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                 .property("alexstream.worker.weights-file", weights)
                 .property("alexstream.worker.id", id)

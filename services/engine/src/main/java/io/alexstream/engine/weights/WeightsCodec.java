@@ -240,8 +240,9 @@ public final class WeightsCodec {
     private static float[] readTensor(DataInputStream in, TensorEntry entry) throws IOException, WeightsFormatException {
         int count = (int) entry.size();
         float[] values = new float[count];
-        byte[] chunk = new byte[1 << 16];
-        ByteBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] chunk = new byte[1 << 20];
+        // a bulk view: a pushed artifact is decoded once per push, so this path must be fast before the JIT warms it
+        java.nio.FloatBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         long totalBytes = (long) count * 4;
         long done = 0;
         int index = 0;
@@ -254,9 +255,8 @@ public final class WeightsCodec {
                         + " (" + totalBytes + " bytes expected)");
             }
             view.clear();
-            for (int i = 0; i < want / 4; i++) {
-                values[index++] = view.getFloat();
-            }
+            view.get(values, index, want / 4);
+            index += want / 4;
             done += want;
         }
         return values;

@@ -56,10 +56,10 @@ public interface TrainerConfig {
     Optional<List<String>> workers();
 
     /**
-     * Bytes per pushed chunk. Small on purpose: the workers' gRPC server (Vert.x, shared with HTTP) reassembles each
-     * message from 16 KB frames at a cost that grows with the message; 1 MB chunks took 3x as long as 64 KB ones.
+     * Bytes per pushed chunk. The workers' own gRPC server (Netty) pays per message, so fewer, larger chunks move a
+     * 245 MB artifact faster: 1.1 s with 1 MiB chunks where 64 KB ones took 2.4 s. The workers accept messages of up to 8 MiB.
      */
-    @WithDefault("65536")
+    @WithDefault("1048576")
     int pushChunkBytes();
 
     /** How long one worker may take to receive, validate and swap a version. */

@@ -1,5 +1,6 @@
 package io.alexstream.worker.grpc;
 
+import com.google.protobuf.ByteString;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.proto.v1.ModelReceiver;
@@ -16,8 +17,6 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import java.util.ArrayList;
-import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,7 +42,8 @@ public class ModelReceiverService implements ModelReceiver {
     /** What has arrived of one push. */
     private static final class Staged {
         WeightsHeader header;
-        final List<byte[]> chunks = new ArrayList<>();
+        // joined without copying: a 245 MB artifact is held once, as the transport delivered it
+        ByteString artifact = ByteString.EMPTY;
         long bytes;
         final long started = System.nanoTime();
     }
@@ -72,7 +72,7 @@ public class ModelReceiverService implements ModelReceiver {
                         throw Status.RESOURCE_EXHAUSTED.withDescription("the weights stream passed " + limit
                                 + " bytes and was cut off").asRuntimeException();
                     }
-                    staged.chunks.add(chunk.getData().toByteArray());
+                    staged.artifact = staged.artifact.concat(chunk.getData());
                 })
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(this::activate)
@@ -90,13 +90,13 @@ public class ModelReceiverService implements ModelReceiver {
         }
         long received = System.nanoTime();
         try {
-            var weights = WeightsCodec.readChunks(staged.chunks, config.maxPushBytes());
+            var weights = WeightsCodec.read(staged.artifact.newInput(), config.maxPushBytes());
             long decoded = System.nanoTime();
             if (weights.metadata().version() != header.getVersion()) {
                 throw Status.INVALID_ARGUMENT.withDescription("the header says version " + header.getVersion()
                         + " but the artifact holds version " + weights.metadata().version()).asRuntimeException();
             }
-            long serving = models.activate(weights, header.getRollback(), staged.chunks);
+            long serving = models.activate(weights, header.getRollback(), staged.artifact);
             long done = System.nanoTime();
             // where a push's time goes: the transfer, the checksum and decoding, then validation and the swap
             LOG.infof("worker %s now serves version %d (pushed%s): %.1f MB received in %.2f s, checked and decoded in %.2f s, "

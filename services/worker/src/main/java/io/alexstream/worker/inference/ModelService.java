@@ -1,5 +1,6 @@
 package io.alexstream.worker.inference;
 
+import com.google.protobuf.ByteString;
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException;
@@ -148,8 +149,8 @@ public class ModelService {
 
     private void pullAndActivate(long version) throws WeightsFormatException, WeightsRefusedException {
         LOG.infof("worker %s pulls version %d from the trainer", config.id(), version);
-        List<byte[]> artifact = trainer.pull(version);
-        activate(WeightsCodec.readChunks(artifact, config.maxPushBytes()), false, artifact);
+        ByteString artifact = trainer.pull(version);
+        activate(WeightsCodec.read(artifact.newInput(), config.maxPushBytes()), false, artifact);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -191,7 +192,7 @@ public class ModelService {
      * @param artifact the encoded artifact to keep as the last good weights, or null when it came from that file
      * @return the version now served
      */
-    public synchronized long activate(ModelWeights weights, boolean mayGoBack, List<byte[]> artifact) throws WeightsRefusedException {
+    public synchronized long activate(ModelWeights weights, boolean mayGoBack, ByteString artifact) throws WeightsRefusedException {
         try {
             weights.requireCompatible(modelConfig);
         } catch (WeightsFormatException e) {
@@ -256,16 +257,14 @@ public class ModelService {
         }
     }
 
-    private void keepAsLastGood(List<byte[]> artifact) {
+    private void keepAsLastGood(ByteString artifact) {
         Path target = lastGoodFile();
         long started = System.nanoTime();
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             Path staged = target.resolveSibling(target.getFileName() + ".staged");
             try (var out = Files.newOutputStream(staged)) {
-                for (byte[] chunk : artifact) {
-                    out.write(chunk);
-                }
+                artifact.writeTo(out);
             }
             Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             LOG.debugf("worker %s kept its last good weights at %s in %.2f s", config.id(), target, (System.nanoTime() - started) / 1e9);

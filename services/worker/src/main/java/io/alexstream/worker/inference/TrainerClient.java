@@ -1,5 +1,6 @@
 package io.alexstream.worker.inference;
 
+import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.PullRequest;
@@ -12,9 +13,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -30,10 +29,10 @@ public class TrainerClient {
     private final String advertisedAddress;
     private ManagedChannel channel;
 
-    public TrainerClient(WorkerConfig config, AuthConfig auth, @ConfigProperty(name = "quarkus.http.port") int httpPort) {
+    public TrainerClient(WorkerConfig config, AuthConfig auth, @ConfigProperty(name = "quarkus.grpc.server.port") int grpcPort) {
         this.config = config;
         this.auth = auth;
-        this.advertisedAddress = config.advertisedAddress().orElse("localhost:" + httpPort);
+        this.advertisedAddress = config.advertisedAddress().orElse("localhost:" + grpcPort);
     }
 
     public boolean configured() {
@@ -63,9 +62,9 @@ public class TrainerClient {
                 .build()).getCurrentVersion();
     }
 
-    /** The artifact of {@code version}, as the chunks it arrived in. */
-    public List<byte[]> pull(long version) {
-        List<byte[]> chunks = new ArrayList<>();
+    /** The artifact of {@code version}: its chunks joined without copying. */
+    public ByteString pull(long version) {
+        ByteString artifact = ByteString.EMPTY;
         long total = 0;
         Iterator<WeightsChunk> stream = stub().withDeadlineAfter(5, TimeUnit.MINUTES)
                 .pullWeights(PullRequest.newBuilder().setWorkerId(config.id()).setVersion(version).build());
@@ -78,9 +77,9 @@ public class TrainerClient {
             if (total > config.maxPushBytes()) {
                 throw new IllegalStateException("the pulled artifact exceeds " + config.maxPushBytes() + " bytes");
             }
-            chunks.add(chunk.getData().toByteArray());
+            artifact = artifact.concat(chunk.getData());
         }
-        return chunks;
+        return artifact;
     }
 
     private synchronized ModelRegistryGrpc.ModelRegistryBlockingStub stub() {
