@@ -14,12 +14,15 @@ import io.alexstream.engine.training.Trainer;
 import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.engine.weights.WeightsMetadata;
 import io.alexstream.trainer.config.TrainerConfig;
+import io.alexstream.trainer.messaging.Channels;
 import io.alexstream.trainer.rollout.RolloutService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.ChannelRegistry;
+import io.smallrye.reactive.messaging.PausableChannel;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -70,6 +73,7 @@ public class RoundService {
     private final ExampleBank bank;
     private final RolloutService rollout;
     private final MeterRegistry metrics;
+    private final ChannelRegistry channels;
     private final VersionStore versions;
     private final AlexNetConfig modelConfig;
     private final ExecutorService rounds = Executors.newSingleThreadExecutor(r -> new Thread(r, "training-round"));
@@ -92,11 +96,12 @@ public class RoundService {
     /** The holdout figures every version records and Prometheus gets, per version and for the serving one. */
     static final List<String> HOLDOUT_METRICS = List.of("top1", "top5", "top1_center", "top5_center");
 
-    public RoundService(TrainerConfig config, ExampleBank bank, RolloutService rollout, MeterRegistry metrics) {
+    public RoundService(TrainerConfig config, ExampleBank bank, RolloutService rollout, MeterRegistry metrics, ChannelRegistry channels) {
         this.config = config;
         this.bank = bank;
         this.rollout = rollout;
         this.metrics = metrics;
+        this.channels = channels;
         this.modelConfig = bank.modelConfig();
         try {
             this.versions = VersionStore.open(Path.of(config.dataDir()).resolve("versions"));
@@ -231,6 +236,29 @@ public class RoundService {
             return;
         }
         activity.set("TRAINING");
+        PausableChannel intake = config.pauseIntakeDuringRounds() ? channels.getPausable(Channels.LABELED_IN) : null;
+        if (intake != null) {
+            intake.pause();
+        }
+        long promoted;
+        try {
+            promoted = train(trigger, epochs, started, snapshot);
+        } finally {
+            if (intake != null) {
+                intake.resume();
+            }
+        }
+        if (promoted > 0) {
+            activity.set("ROLLING_OUT");
+            rollout.rollOut(versions, promoted, false);
+        }
+        activity.set("IDLE");
+    }
+
+    /** Trains, judges and records one round; returns the version it promoted, 0 when the candidate was rejected. */
+    private long train(String trigger, int epochs, long started, ExampleBank.Snapshot snapshot) throws IOException, WeightsFormatException {
+        List<Example> training = snapshot.training();
+        List<Example> holdout = snapshot.holdout();
         int round = history.size() + 1;
         if (model == null) {
             model = AlexNetModel.create(modelConfig, SessionOptions.cpu());
@@ -325,10 +353,8 @@ public class RoundService {
                 steadyImagesPerSecond(result.history(), options.batchSize()), meanLoss, options.learningRate(), Instant.now().toString()));
         if (promoted) {
             exportHoldoutAccuracy(version, candidate);
-            activity.set("ROLLING_OUT");
-            rollout.rollOut(versions, version, false);
         }
-        activity.set("IDLE");
+        return version;
     }
 
     private Map<String, Double> evaluate(List<Example> holdout) {
