@@ -1,6 +1,7 @@
 package io.alexstream.worker.grpc;
 
 import com.google.protobuf.ByteString;
+import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.proto.v1.ModelReceiver;
@@ -17,13 +18,16 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 
 /**
  * {@code alexstream.v1.ModelReceiver}: the trainer's weights arrive as a header chunk and data
  * chunks; they are staged in memory (never beyond the configured limit: a longer stream is
- * cut off with RESOURCE_EXHAUSTED), decoded and checked (checksum, format, finite values),
- * then validated and swapped in by {@link ModelService#activate}. A refusal leaves the served
+ * cut off with RESOURCE_EXHAUSTED) and decoded and checked (checksum, format, finite values)
+ * while they arrive, then validated and swapped in by {@link ModelService#activate}. A refusal leaves the served
  * weights untouched. Only the trainer's token gets here (see ModelManagementAuth).
  */
 @GrpcService
@@ -39,44 +43,68 @@ public class ModelReceiverService implements ModelReceiver {
         this.config = config;
     }
 
-    /** What has arrived of one push. */
+    /** A push that stops for this long is abandoned by its decoder. */
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+
+    /** What has arrived of one push, and its decoding, which starts with the header and follows the chunks. */
     private static final class Staged {
         WeightsHeader header;
-        // joined without copying: a 245 MB artifact is held once, as the transport delivered it
+        // joined without copying: a 245 MB artifact is held once, as the transport delivered it (kept as the last good copy)
         ByteString artifact = ByteString.EMPTY;
+        final ChunkPipe pipe = new ChunkPipe(STALL_TIMEOUT);
+        CompletableFuture<ModelWeights> decoded;
         long bytes;
+        long lastChunk;
         final long started = System.nanoTime();
     }
 
     @Override
     public Uni<PushResult> pushWeights(Multi<WeightsChunk> request) {
         long limit = config.maxPushBytes();
+        Staged staged = new Staged();
         return request
-                .collect().in(Staged::new, (staged, chunk) -> {
+                .collect().in(() -> staged, (push, chunk) -> {
                     if (chunk.hasHeader()) {
-                        if (staged.header != null) {
+                        if (push.header != null) {
                             throw Status.INVALID_ARGUMENT.withDescription("a second header chunk").asRuntimeException();
                         }
                         if (chunk.getHeader().getTotalBytes() > limit) {
                             throw Status.RESOURCE_EXHAUSTED.withDescription("the artifact declares " + chunk.getHeader().getTotalBytes()
                                     + " bytes; this worker accepts at most " + limit).asRuntimeException();
                         }
-                        staged.header = chunk.getHeader();
+                        push.header = chunk.getHeader();
+                        push.decoded = CompletableFuture.supplyAsync(() -> decode(push.pipe, limit), Infrastructure.getDefaultWorkerPool());
                         return;
                     }
-                    if (staged.header == null) {
+                    if (push.header == null) {
                         throw Status.INVALID_ARGUMENT.withDescription("the first chunk must be the header").asRuntimeException();
                     }
-                    staged.bytes += chunk.getData().size();
-                    if (staged.bytes > limit) {
+                    push.bytes += chunk.getData().size();
+                    if (push.bytes > limit) {
                         throw Status.RESOURCE_EXHAUSTED.withDescription("the weights stream passed " + limit
                                 + " bytes and was cut off").asRuntimeException();
                     }
-                    staged.artifact = staged.artifact.concat(chunk.getData());
+                    push.artifact = push.artifact.concat(chunk.getData());
+                    push.pipe.offer(chunk.getData());
+                })
+                .invoke(push -> {
+                    push.lastChunk = System.nanoTime();
+                    push.pipe.end();
                 })
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(this::activate)
-                .onFailure().invoke(failure -> LOG.warnf("weights push refused: %s", failure.getMessage()));
+                .onFailure().invoke(failure -> {
+                    staged.pipe.end();
+                    LOG.warnf("weights push refused: %s", failure.getMessage());
+                });
+    }
+
+    private static ModelWeights decode(ChunkPipe pipe, long limit) {
+        try {
+            return WeightsCodec.read(pipe, limit);
+        } catch (WeightsFormatException e) {
+            throw new CompletionException(e);
+        }
     }
 
     private PushResult activate(Staged staged) {
@@ -88,9 +116,16 @@ public class ModelReceiverService implements ModelReceiver {
             throw Status.INVALID_ARGUMENT.withDescription("TRUNCATED: the header announced " + header.getTotalBytes()
                     + " bytes, " + staged.bytes + " arrived").asRuntimeException();
         }
-        long received = System.nanoTime();
         try {
-            var weights = WeightsCodec.read(staged.artifact.newInput(), config.maxPushBytes());
+            ModelWeights weights;
+            try {
+                weights = staged.decoded.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof WeightsFormatException format) {
+                    throw format;
+                }
+                throw e;
+            }
             long decoded = System.nanoTime();
             if (weights.metadata().version() != header.getVersion()) {
                 throw Status.INVALID_ARGUMENT.withDescription("the header says version " + header.getVersion()
@@ -98,10 +133,12 @@ public class ModelReceiverService implements ModelReceiver {
             }
             long serving = models.activate(weights, header.getRollback(), staged.artifact);
             long done = System.nanoTime();
-            // where a push's time goes: the transfer, the checksum and decoding, then validation and the swap
-            LOG.infof("worker %s now serves version %d (pushed%s): %.1f MB received in %.2f s, checked and decoded in %.2f s, "
+            // where a push's time goes: the transfer (checksum and decoding run alongside it), what decoding had left
+            // after the last chunk, then validation and the swap
+            LOG.infof("worker %s now serves version %d (pushed%s): %.1f MB received in %.2f s, decoded %.2f s after the last chunk, "
                             + "validated and swapped in %.2f s", config.id(), serving, header.getRollback() ? ", rollback" : "",
-                    staged.bytes / 1e6, (received - staged.started) / 1e9, (decoded - received) / 1e9, (done - decoded) / 1e9);
+                    staged.bytes / 1e6, (staged.lastChunk - staged.started) / 1e9, (decoded - staged.lastChunk) / 1e9,
+                    (done - decoded) / 1e9);
             return PushResult.newBuilder().setAccepted(true).setServingVersion(serving)
                     .setMessage("serving version " + serving).build();
         } catch (WeightsFormatException e) {
