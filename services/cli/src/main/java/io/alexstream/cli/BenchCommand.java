@@ -195,6 +195,10 @@ final class BenchCommand {
         figures.put("kafka_images_per_s", round(found.kafkaImagesPerSecond()));
         figures.put("kafka_mean_batch", round(found.meanBatch()));
         figures.put("kafka_ratio", round3(found.kafkaImagesPerSecond() / bare));
+        System.out.printf(Locale.ROOT, "the worker alone, draining images that wait in the topic: %.2f images/s, ratio %.3f of the bare engine's %.2f%n",
+                found.drainImagesPerSecond(), found.drainImagesPerSecond() / bare, bare);
+        figures.put("kafka_drain_images_per_s", round(found.drainImagesPerSecond()));
+        figures.put("kafka_drain_ratio", round3(found.drainImagesPerSecond() / bare));
         figures.put("grpc_p50_ms", round(found.grpcP50Ms()));
         figures.put("grpc_p99_ms", round(found.grpcP99Ms()));
         figures.put("grpc_p50_ratio", round3(found.grpcP50Ms() / single));

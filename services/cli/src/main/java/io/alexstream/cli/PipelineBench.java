@@ -39,7 +39,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class PipelineBench {
 
     /** What the Kafka path and gRPC measurements found. */
-    record Figures(double kafkaImagesPerSecond, double kafkaSeconds, int images, double meanBatch, double grpcP50Ms,
+    record Figures(double kafkaImagesPerSecond, double kafkaSeconds, int images, double meanBatch, double drainImagesPerSecond, double grpcP50Ms,
                    double grpcP99Ms, int grpcCalls, double pushSeconds, double warmPushSeconds, double trainerImagesPerSecond,
                    double trainerSteadyImagesPerSecond, int trainerSteps) {
     }
@@ -64,19 +64,9 @@ final class PipelineBench {
             try (ServiceProcess ingest = ServiceProcess.quarkusApp("ingest", ingestJar)
                          .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                          .log(workDir.resolve("ingest.log")).start();
-                 ServiceProcess worker = ServiceProcess.quarkusApp("worker", workerJar)
-                         .jvmOption("-Xmx4g")
-                         .separateGrpcPort(0)
-                         .property("kafka.bootstrap.servers", kafka.bootstrapServers())
-                         .property("alexstream.worker.profile", profile)
-                         .property("alexstream.worker.weights-file", weights)
-                         .property("alexstream.worker.id", "bench-worker")
-                         .property("alexstream.worker.state-dir", workDir.resolve("worker-state"))
-                         .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
-                         .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
-                         .log(workDir.resolve("worker.log")).start()) {
+                 ServiceProcess first = worker(workerJar, kafka, profile, weights, workDir, trainerToken, workerToken, "worker.log")) {
                 ingest.awaitReady(Duration.ofSeconds(90));
-                worker.awaitReady(Duration.ofSeconds(180));
+                first.awaitReady(Duration.ofSeconds(180));
                 byte[] image = jpeg(320, 256);
                 HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
                 try (KafkaConsumer<String, String> predictions = consumer(kafka)) {
@@ -87,50 +77,105 @@ final class PipelineBench {
                     List<String> ids = post(http, ingest, image, images);
                     double sessionSeconds = awaitAnswers(predictions, ids);
                     double seconds = (System.nanoTime() - t0) / 1e9;
-                    String metrics = http.send(HttpRequest.newBuilder(worker.uri("/q/metrics")).build(),
+                    String metrics = http.send(HttpRequest.newBuilder(first.uri("/q/metrics")).build(),
                             HttpResponse.BodyHandlers.ofString()).body();
                     double meanBatch = metric(metrics, "alexstream_worker_batch_size_sum") / metric(metrics, "alexstream_worker_batch_size_count");
                     System.out.printf(java.util.Locale.ROOT, "  worker session runs took %.1f s of the %.1f s (%.0f%%); %.1f ms of session time per image%n",
                             sessionSeconds, seconds, 100 * sessionSeconds / seconds, 1e3 * sessionSeconds / images);
 
-                    double[] latencies = grpcLatencies(worker.grpcPort(), image, grpcCalls);
+                    double[] latencies = grpcLatencies(first.grpcPort(), image, grpcCalls);
+
+                    // the worker on its own: images that wait in the topic (posted while no worker ran) drained by a fresh
+                    // worker of the same group, without ingest and the posting client on the same two cores
+                    first.close();
+                    List<String> waiting = post(http, ingest, image, images);
                     ingest.close();
-                    double pushSeconds = Double.NaN;
-                    double warmPushSeconds = Double.NaN;
-                    double trainerRate = Double.NaN;
-                    double trainerSteadyRate = Double.NaN;
-                    int trainerSteps = 0;
-                    if (trainerRun != null) {
-                        try (ServiceProcess trainer = ServiceProcess.quarkusApp("trainer", trainerJar)
-                                .jvmOption("-Xmx6g")
-                                .property("kafka.bootstrap.servers", kafka.bootstrapServers())
-                                .property("alexstream.trainer.profile", profile)
-                                .property("alexstream.trainer.data-dir", trainerRun.seededVersions().getParent())
-                                .property("alexstream.trainer.workers", "127.0.0.1:" + worker.grpcPort())
-                                .property("alexstream.trainer.min-new-examples", trainerRun.labeledImages() * 8 / 10)
-                                .property("alexstream.trainer.epochs-per-round", 1)
-                                .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
-                                .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
-                                .environment("ALEXSTREAM_AUTH_OPERATOR_TOKEN", operatorToken)
-                                .log(workDir.resolve("trainer.log")).start()) {
-                            trainer.awaitReady(Duration.ofSeconds(180));
-                            // at start the trainer pushes its current version to the listed worker
-                            String status = awaitStatus(http, trainer, s -> s.contains("\"lastPushResult\":\"ok\""), "the push");
-                            pushSeconds = number(status, "lastPushSeconds");
-                            produceLabeled(kafka, trainerRun);
-                            status = awaitStatus(http, trainer, s -> s.contains("\"imagesPerSecond\""), "a training round");
-                            trainerRate = number(status, "imagesPerSecond");
-                            trainerSteadyRate = number(status, "steadyImagesPerSecond");
-                            // the same size of artifact again, now that both JVMs are warm: the operator's rollback to version 1
-                            warmPushSeconds = rollBackAndTimePush(http, trainer, operatorToken);
-                            trainerSteps = (int) Math.round(number(status, "trainingSteps"));
+                    ServiceProcess worker = worker(workerJar, kafka, profile, weights, workDir, trainerToken, workerToken, "worker-drain.log");
+                    try (worker) {
+                        worker.awaitReady(Duration.ofSeconds(180));
+                        double drainRate = awaitDrain(predictions, waiting);
+                        double pushSeconds = Double.NaN;
+                        double warmPushSeconds = Double.NaN;
+                        double trainerRate = Double.NaN;
+                        double trainerSteadyRate = Double.NaN;
+                        int trainerSteps = 0;
+                        if (trainerRun != null) {
+                            try (ServiceProcess trainer = ServiceProcess.quarkusApp("trainer", trainerJar)
+                                    .jvmOption("-Xmx6g")
+                                    .property("kafka.bootstrap.servers", kafka.bootstrapServers())
+                                    .property("alexstream.trainer.profile", profile)
+                                    .property("alexstream.trainer.data-dir", trainerRun.seededVersions().getParent())
+                                    .property("alexstream.trainer.workers", "127.0.0.1:" + worker.grpcPort())
+                                    .property("alexstream.trainer.min-new-examples", trainerRun.labeledImages() * 8 / 10)
+                                    .property("alexstream.trainer.epochs-per-round", 1)
+                                    .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
+                                    .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
+                                    .environment("ALEXSTREAM_AUTH_OPERATOR_TOKEN", operatorToken)
+                                    .log(workDir.resolve("trainer.log")).start()) {
+                                trainer.awaitReady(Duration.ofSeconds(180));
+                                // at start the trainer pushes its current version to the listed worker
+                                String status = awaitStatus(http, trainer, s -> s.contains("\"lastPushResult\":\"ok\""), "the push");
+                                pushSeconds = number(status, "lastPushSeconds");
+                                produceLabeled(kafka, trainerRun);
+                                status = awaitStatus(http, trainer, s -> s.contains("\"imagesPerSecond\""), "a training round");
+                                trainerRate = number(status, "imagesPerSecond");
+                                trainerSteadyRate = number(status, "steadyImagesPerSecond");
+                                // the same size of artifact again, now that both JVMs are warm: the operator's rollback to version 1
+                                warmPushSeconds = rollBackAndTimePush(http, trainer, operatorToken);
+                                trainerSteps = (int) Math.round(number(status, "trainingSteps"));
+                            }
                         }
+                        return new Figures(images / seconds, seconds, images, meanBatch, drainRate, percentile(latencies, 0.5),
+                                percentile(latencies, 0.99), grpcCalls, pushSeconds, warmPushSeconds, trainerRate, trainerSteadyRate, trainerSteps);
                     }
-                    return new Figures(images / seconds, seconds, images, meanBatch, percentile(latencies, 0.5), percentile(latencies, 0.99),
-                            grpcCalls, pushSeconds, warmPushSeconds, trainerRate, trainerSteadyRate, trainerSteps);
                 }
             }
         }
+    }
+
+    private static ServiceProcess worker(Path jar, EmbeddedKafka kafka, String profile, Path weights, Path workDir, String trainerToken,
+                                         String workerToken, String log) throws IOException {
+        return ServiceProcess.quarkusApp("worker", jar)
+                .jvmOption("-Xmx4g")
+                .separateGrpcPort(0)
+                .property("kafka.bootstrap.servers", kafka.bootstrapServers())
+                .property("alexstream.worker.profile", profile)
+                .property("alexstream.worker.weights-file", weights)
+                .property("alexstream.worker.id", "bench-worker")
+                .property("alexstream.worker.state-dir", workDir.resolve("worker-state"))
+                .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
+                .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
+                .log(workDir.resolve(log)).start();
+    }
+
+    /**
+     * Images/s of a worker draining {@code ids} that already wait in the topic: from the first prediction to the last
+     * (broker timestamps), leaving out the images of the first session run, which also paid for graph optimisation.
+     */
+    private static double awaitDrain(KafkaConsumer<String, String> consumer, List<String> ids) {
+        Set<String> waiting = new HashSet<>(ids);
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        int firstRun = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!waiting.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(waiting.size() + " waiting images got no prediction in 5 minutes");
+            }
+            for (var record : consumer.poll(Duration.ofMillis(100))) {
+                if (waiting.remove(record.key())) {
+                    if (record.timestamp() < first) {
+                        first = record.timestamp();
+                        firstRun = (int) number(record.value(), "batch_size");
+                    }
+                    last = Math.max(last, record.timestamp());
+                }
+            }
+        }
+        double seconds = (last - first) / 1e3;
+        System.out.printf(java.util.Locale.ROOT, "  drained %d waiting images: %d after the first session run in %.1f s%n",
+                ids.size(), ids.size() - firstRun, seconds);
+        return (ids.size() - firstRun) / seconds;
     }
 
     /** Posts {@code count} copies with up to 16 requests in flight; returns the ids ingest gave them. */
