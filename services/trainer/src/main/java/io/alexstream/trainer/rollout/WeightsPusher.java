@@ -1,6 +1,6 @@
 package io.alexstream.trainer.rollout;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.alexstream.auth.BearerCredentials;
 import io.alexstream.proto.v1.ModelReceiverGrpc;
 import io.alexstream.proto.v1.PushResult;
@@ -70,7 +70,8 @@ public final class WeightsPusher {
                                         requests.onCompleted();
                                         return;
                                     }
-                                    requests.onNext(WeightsChunk.newBuilder().setData(ByteString.copyFrom(chunk)).build());
+                                    // the array is this chunk's alone and never written again: wrapped, not copied
+                                    requests.onNext(WeightsChunk.newBuilder().setData(UnsafeByteOperations.unsafeWrap(chunk)).build());
                                 }
                             } catch (IOException e) {
                                 done = true;
