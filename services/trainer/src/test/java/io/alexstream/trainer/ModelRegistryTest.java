@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.alexstream.auth.BearerCredentials;
+import io.alexstream.trainer.training.ExampleBank;
+import io.alexstream.trainer.training.RoundService;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.PullRequest;
 import io.alexstream.proto.v1.RollbackRequest;
 import io.alexstream.proto.v1.RolloutStatus;
 import io.alexstream.proto.v1.RolloutStatusRequest;
+import io.alexstream.proto.v1.TriggerRoundRequest;
 import io.alexstream.proto.v1.WeightsChunk;
 import io.alexstream.proto.v1.WorkerRegistration;
 import io.grpc.Status;
@@ -17,8 +20,22 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -28,7 +45,8 @@ import org.junit.jupiter.api.function.Executable;
 /**
  * Tier: component over a real gRPC socket, with a real broker. The trainer's registry: the
  * roles each call needs, workers registering and pulling the current version, and the
- * explicit rollback (only to an existing older version, only by an operator).
+ * explicit rollback (only to an existing older version, only by an operator), and the labeled
+ * records that arrive during a round waiting in Kafka until it ends.
  */
 @QuarkusTest
 @QuarkusTestResource(value = TrainerTestResources.class, restrictToAnnotatedClass = true)
@@ -37,6 +55,15 @@ class ModelRegistryTest {
 
     @GrpcClient("registry")
     io.grpc.Channel channel;
+
+    @Inject
+    ExampleBank bank;
+
+    @Inject
+    RoundService rounds;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
 
     ModelRegistryGrpc.ModelRegistryBlockingStub as(String token) {
         ModelRegistryGrpc.ModelRegistryBlockingStub stub = ModelRegistryGrpc.newBlockingStub(channel);
@@ -86,6 +113,65 @@ class ModelRegistryTest {
         // the registered worker (a dead address) could not be reached: the rollout says so
         assertThat(status.getState()).isEqualTo("FAILED");
         assertThat(status.getMessage()).contains("late-worker");
+    }
+
+    @Test
+    @Order(4)
+    void labeledRecordsWaitInKafkaWhileARoundTrains() throws Exception {
+        produceLabeled(0, 600);
+        await(() -> stored() >= 600, "the first 600 examples stored");
+        as(TrainerTestResources.OPERATOR_TOKEN).triggerRound(TriggerRoundRequest.newBuilder().setEpochs(30).build());
+        await(() -> "TRAINING".equals(rounds.activity()), "the round to start");
+        int before = stored();
+        produceLabeled(600, 100);
+        long trainingSince = System.nanoTime();
+        long watchedNanos = 0;
+        while ("TRAINING".equals(rounds.activity()) && watchedNanos < 4_000_000_000L) {
+            assertThat(stored()).as("examples stored while the round trains").isEqualTo(before);
+            Thread.sleep(100);
+            watchedNanos = System.nanoTime() - trainingSince;
+        }
+        // without the pause the 100 records are stored within a second; the round must have lasted longer than that
+        assertThat(watchedNanos).as("how long the round was watched while it trained").isGreaterThan(2_000_000_000L);
+        await(() -> !"TRAINING".equals(rounds.activity()), "the round to end");
+        await(() -> stored() == before + 100, "the 100 waiting records stored after the round");
+    }
+
+    private int stored() {
+        return ((Number) bank.stats().get("stored")).intValue();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private void produceLabeled(int firstId, int count) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Random random = new Random(firstId);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = firstId; i < firstId + count; i++) {
+                BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+                for (int y = 0; y < 28; y++) {
+                    for (int x = 0; x < 28; x++) {
+                        image.getRaster().setSample(x, y, 0, random.nextInt(256));
+                    }
+                }
+                ByteArrayOutputStream png = new ByteArrayOutputStream();
+                ImageIO.write(image, "png", png);
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>("images.labeled", "noise-" + i, png.toByteArray());
+                record.headers().add("label", Integer.toString(i % 10).getBytes(StandardCharsets.UTF_8));
+                producer.send(record);
+            }
+            producer.flush();
+        }
     }
 
     private static void assertStatus(Executable call, Status.Code code) {

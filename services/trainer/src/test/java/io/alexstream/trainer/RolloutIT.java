@@ -179,7 +179,9 @@ class RolloutIT {
                 trainer.awaitReady(Duration.ofSeconds(120));
                 JsonNode resumed = awaitStatus(trainer,
                         s -> s.path("examples").path("stored").asLong() == LABELED + MORE_AFTER_RESTART, "the new images stored");
-                assertThat(resumed.path("examples").path("stored_since_start").asLong()).isEqualTo(MORE_AFTER_RESTART);
+                String restartedLog = trainer.logTail();
+                assertThat(resumed.path("examples").path("stored_since_start").asLong())
+                        .as("stored by the restarted trainer; status %s; its log ends:%n%s", resumed, restartedLog).isEqualTo(MORE_AFTER_RESTART);
                 assertThat(resumed.path("examples").path("duplicates_skipped").asLong()).isZero();
                 assertThat(resumed.path("current_version").asLong()).isEqualTo(1);
                 // registrations live in the trainer's memory: the workers' heartbeat re-registers them

@@ -64,28 +64,36 @@ public class ImageConsumer {
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
         List<CompletableFuture<Void>> answered = new ArrayList<>();
+        // every record is decoded before any is submitted: the batcher then sees the whole poll at once and runs full
+        // batches, instead of starting a run with the first image while this thread still decodes the others next to
+        // the session's threads
+        List<Prepared> prepared = new ArrayList<>();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             String id = imageId(record);
-            String correlationId = header(record, Channels.HEADER_CORRELATION_ID);
             long started = System.nanoTime();
-            ScaledImage image;
             try {
-                image = models.prepare(record.getPayload());
+                ScaledImage image = models.prepare(record.getPayload());
+                prepared.add(new Prepared(record, id, image, (System.nanoTime() - started) / 1e9));
             } catch (ImageRejectedException e) {
                 answered.add(deadLetter(record, id, e.reason().name(), e.getMessage()));
-                continue;
             }
-            double preprocessSeconds = (System.nanoTime() - started) / 1e9;
-            answered.add(submit(image).handle((timed, failure) -> {
+        }
+        for (Prepared item : prepared) {
+            String correlationId = header(item.record(), Channels.HEADER_CORRELATION_ID);
+            answered.add(submit(item.image()).handle((timed, failure) -> {
                 if (failure != null) {
-                    return deadLetter(record, id, WorkerMetrics.INFERENCE_FAILED, String.valueOf(failure.getMessage()));
+                    return deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, String.valueOf(failure.getMessage()));
                 }
-                metrics.classified(WorkerMetrics.SOURCE_KAFKA, timed, preprocessSeconds);
-                return publish(prediction(id, correlationId, timed, preprocessSeconds));
+                metrics.classified(WorkerMetrics.SOURCE_KAFKA, timed, item.preprocessSeconds());
+                return publish(prediction(item.id(), correlationId, timed, item.preprocessSeconds()));
             }).thenCompose(stage -> stage));
         }
         return CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new))
                 .thenCompose(done -> batch.ack());
+    }
+
+    /** A record decoded and rescaled, waiting to be submitted. */
+    private record Prepared(KafkaRecord<String, byte[]> record, String id, ScaledImage image, double preprocessSeconds) {
     }
 
     /** Waits for room in the batcher rather than refusing: a Kafka record can always wait. */
