@@ -263,13 +263,19 @@ final class PipelineBench {
             if (!trainer.isAlive()) {
                 throw new IllegalStateException("the trainer died waiting for " + what + ":\n" + trainer.logTail());
             }
-            Thread.sleep(250);
+            // seldom: every status request is work the measured trainer does beside its training steps
+            Thread.sleep(2000);
         }
         throw new IllegalStateException("no " + what + " in 10 minutes; status " + status + "\n" + trainer.logTail());
     }
 
     /** The operator's rollback to version 1, and the trainer's time for the push it causes. */
     private static double rollBackAndTimePush(HttpClient http, ServiceProcess trainer, String operatorToken) throws Exception {
+        // a round that happened to beat version 2 rolls its version out first; the timed push must not overlap that push
+        // or the worker's copy of it to disk
+        awaitStatus(http, trainer, s -> s.contains("\"activity\":\"IDLE\"") && !s.contains("\"rollout_state\":\"ROLLING_OUT\""),
+                "the round's rollout to end");
+        Thread.sleep(5000);
         io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port()).usePlaintext().build();
         try {
             io.alexstream.proto.v1.ModelRegistryGrpc.newBlockingStub(channel)
