@@ -3,6 +3,7 @@ package io.alexstream.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
 import io.alexstream.trainer.training.ExampleBank;
 import io.alexstream.trainer.training.RoundService;
@@ -24,8 +25,6 @@ import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
@@ -90,14 +89,15 @@ class ModelRegistryTest {
         long current = as(TrainerTestResources.WORKER_TOKEN).registerWorker(WorkerRegistration.newBuilder()
                 .setWorkerId("late-worker").setAddress("localhost:1").setServingVersion(0).build()).getCurrentVersion();
         assertThat(current).isEqualTo(2);
-        List<byte[]> chunks = new ArrayList<>();
-        as(TrainerTestResources.WORKER_TOKEN).pullWeights(PullRequest.newBuilder().setWorkerId("late-worker").build())
-                .forEachRemaining(chunk -> {
-                    if (!chunk.hasHeader()) {
-                        chunks.add(chunk.getData().toByteArray());
-                    }
-                });
-        assertThat(WeightsCodec.readChunks(chunks, WeightsCodec.DEFAULT_MAX_BYTES).metadata().version()).isEqualTo(2);
+        ByteString artifact = ByteString.EMPTY;
+        for (var it = as(TrainerTestResources.WORKER_TOKEN).pullWeights(PullRequest.newBuilder().setWorkerId("late-worker").build());
+             it.hasNext(); ) {
+            WeightsChunk chunk = it.next();
+            if (!chunk.hasHeader()) {
+                artifact = artifact.concat(chunk.getData());
+            }
+        }
+        assertThat(WeightsCodec.read(artifact.newInput(), WeightsCodec.DEFAULT_MAX_BYTES).metadata().version()).isEqualTo(2);
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.DigestInputStream;
@@ -23,7 +22,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,23 +130,6 @@ public final class WeightsCodec {
 
     public static ModelWeights read(byte[] bytes) throws WeightsFormatException {
         return read(new java.io.ByteArrayInputStream(bytes), DEFAULT_MAX_BYTES);
-    }
-
-    /** Reads an artifact delivered as chunks, in order. */
-    public static ModelWeights readChunks(Iterable<byte[]> chunks, long maxBytes) throws WeightsFormatException {
-        Iterator<byte[]> it = chunks.iterator();
-        InputStream joined = new SequenceInputStream(new java.util.Enumeration<InputStream>() {
-            @Override
-            public boolean hasMoreElements() {
-                return it.hasNext();
-            }
-
-            @Override
-            public InputStream nextElement() {
-                return new java.io.ByteArrayInputStream(it.next());
-            }
-        });
-        return read(joined, maxBytes);
     }
 
     public static ModelWeights read(InputStream raw, long maxBytes) throws WeightsFormatException {

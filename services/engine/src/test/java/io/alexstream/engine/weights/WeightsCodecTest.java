@@ -80,13 +80,13 @@ class WeightsCodecTest {
         WeightsCodec.writeChunks(weights, 4096, chunks::add);
         assertThat(chunks).hasSizeGreaterThan(10);
         assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> assertThat(c).hasSize(4096));
-        ModelWeights read = WeightsCodec.readChunks(chunks, WeightsCodec.DEFAULT_MAX_BYTES);
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        chunks.forEach(joined::writeBytes);
+        ModelWeights read = WeightsCodec.read(joined.toByteArray());
         assertThat(read.config()).isEqualTo(CONFIG);
         for (Map.Entry<String, float[]> e : weights.variables().entrySet()) {
             assertThat(floatBits(read.variables().get(e.getKey()))).as(e.getKey()).isEqualTo(floatBits(e.getValue()));
         }
-        ByteArrayOutputStream joined = new ByteArrayOutputStream();
-        chunks.forEach(joined::writeBytes);
         assertThat(joined.toByteArray()).isEqualTo(WeightsCodec.toBytes(weights));
     }
 
