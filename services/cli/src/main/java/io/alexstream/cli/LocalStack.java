@@ -72,12 +72,9 @@ final class LocalStack implements AutoCloseable {
             throw new IllegalStateException("a stack is already running from " + options.work() + " (pid " + other.get().pid()
                     + "); stop it with ./alexstream down, or use another --work directory");
         }
-        List<Integer> ports = new ArrayList<>(List.of(options.kafkaPort(), options.basePort(), options.basePort() + 1,
-                options.basePort() + 2));
-        for (int i = 1; i < options.workers(); i++) {
-            ports.add(options.basePort() + 2 + i);
-        }
+        List<Integer> ports = new ArrayList<>(List.of(options.kafkaPort(), options.basePort(), trainerPort(options)));
         for (int i = 1; i <= options.workers(); i++) {
+            ports.add(workerPort(options, i));
             ports.add(grpcPort(workerPort(options, i)));
         }
         for (int port : ports) {
@@ -100,7 +97,7 @@ final class LocalStack implements AutoCloseable {
         kafka = EmbeddedKafka.start(options.work().resolve("kafka"), options.kafkaPort());
         kafka.createTopics(TOPICS);
         Path apps = options.root().resolve("services");
-        int trainerPort = options.basePort() + 2;
+        int trainerPort = trainerPort(options);
         ServiceProcess.Builder trainerBuilder = ServiceProcess.quarkusApp("trainer", apps.resolve("trainer/target/quarkus-app/quarkus-run.jar"))
                 .jvmOption("-Xmx5g")
                 .port(trainerPort)
@@ -138,6 +135,10 @@ final class LocalStack implements AutoCloseable {
             worker.awaitLive(Duration.ofSeconds(180));
         }
         out.println(" done");
+    }
+
+    private static int trainerPort(Options options) {
+        return options.basePort() + 2;
     }
 
     /** Worker 1 next to ingest (8081 by default), the others after the trainer (8083, 8084, ...). */
