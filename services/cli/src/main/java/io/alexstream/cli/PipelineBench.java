@@ -28,6 +28,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -153,29 +154,20 @@ final class PipelineBench {
      * (broker timestamps), leaving out the images of the first session run, which also paid for graph optimisation.
      */
     private static double awaitDrain(KafkaConsumer<String, String> consumer, List<String> ids) {
-        Set<String> waiting = new HashSet<>(ids);
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        int firstRun = 0;
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (!waiting.isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(waiting.size() + " waiting images got no prediction in 5 minutes");
+        long[] first = {Long.MAX_VALUE};
+        long[] last = {Long.MIN_VALUE};
+        int[] firstRun = {0};
+        awaitPredictions(consumer, ids, record -> {
+            if (record.timestamp() < first[0]) {
+                first[0] = record.timestamp();
+                firstRun[0] = (int) number(record.value(), "batch_size");
             }
-            for (var record : consumer.poll(Duration.ofMillis(100))) {
-                if (waiting.remove(record.key())) {
-                    if (record.timestamp() < first) {
-                        first = record.timestamp();
-                        firstRun = (int) number(record.value(), "batch_size");
-                    }
-                    last = Math.max(last, record.timestamp());
-                }
-            }
-        }
-        double seconds = (last - first) / 1e3;
+            last[0] = Math.max(last[0], record.timestamp());
+        });
+        double seconds = (last[0] - first[0]) / 1e3;
         System.out.printf(java.util.Locale.ROOT, "  drained %d waiting images: %d after the first session run in %.1f s%n",
-                ids.size(), ids.size() - firstRun, seconds);
-        return (ids.size() - firstRun) / seconds;
+                ids.size(), ids.size() - firstRun[0], seconds);
+        return (ids.size() - firstRun[0]) / seconds;
     }
 
     /** Posts {@code count} copies with up to 16 requests in flight; returns the ids ingest gave them. */
@@ -205,20 +197,27 @@ final class PipelineBench {
 
     /** Waits for every id's prediction; returns the seconds of session runs behind them (each image's share of its run). */
     private static double awaitAnswers(KafkaConsumer<String, String> consumer, List<String> ids) {
-        double sessionSeconds = 0;
+        double[] sessionSeconds = {0};
+        awaitPredictions(consumer, ids,
+                record -> sessionSeconds[0] += number(record.value(), "inference_seconds") / number(record.value(), "batch_size"));
+        return sessionSeconds[0];
+    }
+
+    /** Polls the predictions topic until every id was answered, handing each id's first prediction to {@code answered}. */
+    private static void awaitPredictions(KafkaConsumer<String, String> consumer, List<String> ids,
+                                         java.util.function.Consumer<ConsumerRecord<String, String>> answered) {
         Set<String> waiting = new HashSet<>(ids);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (!waiting.isEmpty()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(waiting.size() + " images got no prediction in 5 minutes");
             }
-            for (var record : consumer.poll(Duration.ofMillis(100))) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
                 if (waiting.remove(record.key())) {
-                    sessionSeconds += number(record.value(), "inference_seconds") / number(record.value(), "batch_size");
+                    answered.accept(record);
                 }
             }
         }
-        return sessionSeconds;
     }
 
     private static double[] grpcLatencies(int port, byte[] image, int calls) throws InterruptedException {
