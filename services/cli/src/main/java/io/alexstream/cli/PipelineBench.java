@@ -167,7 +167,8 @@ final class PipelineBench {
         double seconds = (last[0] - first[0]) / 1e3;
         System.out.printf(java.util.Locale.ROOT, "  drained %d waiting images: %d after the first session run in %.1f s%n",
                 ids.size(), ids.size() - firstRun[0], seconds);
-        return (ids.size() - firstRun[0]) / seconds;
+        // all of them in the first run (a short --pipeline-images): no steady stretch to time
+        return ids.size() > firstRun[0] && seconds > 0 ? (ids.size() - firstRun[0]) / seconds : Double.NaN;
     }
 
     /** Posts {@code count} copies with up to 16 requests in flight; returns the ids ingest gave them. */
