@@ -74,10 +74,17 @@ final class PipelineBench {
                     predictions.subscribe(List.of("predictions"));
                     // warm-up: the worker's first session runs pay for graph optimisation
                     awaitAnswers(predictions, post(http, ingest, image, 8));
+                    double[] cpuBefore = {cpuSeconds(first.pid()), cpuSeconds(ingest.pid()), ownCpuSeconds()};
                     long t0 = System.nanoTime();
                     List<String> ids = post(http, ingest, image, images);
                     double sessionSeconds = awaitAnswers(predictions, ids);
                     double seconds = (System.nanoTime() - t0) / 1e9;
+                    // where the two cores went during the window: the worker's share is what the bare engine had to itself
+                    System.out.printf(java.util.Locale.ROOT, "  CPU seconds in the %.1f s window (2 cores: %.1f): worker %.1f, ingest %.1f, "
+                                    + "this process (broker and posting client) %.1f; per image: worker %.0f ms, ingest %.1f ms, this process %.1f ms%n",
+                            seconds, 2 * seconds, cpuSeconds(first.pid()) - cpuBefore[0], cpuSeconds(ingest.pid()) - cpuBefore[1],
+                            ownCpuSeconds() - cpuBefore[2], 1e3 * (cpuSeconds(first.pid()) - cpuBefore[0]) / images,
+                            1e3 * (cpuSeconds(ingest.pid()) - cpuBefore[1]) / images, 1e3 * (ownCpuSeconds() - cpuBefore[2]) / images);
                     String metrics = http.send(HttpRequest.newBuilder(first.uri("/q/metrics")).build(),
                             HttpResponse.BodyHandlers.ofString()).body();
                     double meanBatch = metric(metrics, "alexstream_worker_batch_size_sum") / metric(metrics, "alexstream_worker_batch_size_count");
@@ -169,6 +176,16 @@ final class PipelineBench {
                 ids.size(), ids.size() - firstRun[0], seconds);
         // all of them in the first run (a short --pipeline-images): no steady stretch to time
         return ids.size() > firstRun[0] && seconds > 0 ? (ids.size() - firstRun[0]) / seconds : Double.NaN;
+    }
+
+    /** CPU time (user + system) a child process has used so far; NaN where the platform does not say. */
+    private static double cpuSeconds(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
+    private static double ownCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
     }
 
     /** Posts {@code count} copies with up to 16 requests in flight; returns the ids ingest gave them. */

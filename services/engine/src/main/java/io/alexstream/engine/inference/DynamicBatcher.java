@@ -16,7 +16,9 @@ import org.jboss.logging.Logger;
  * Dynamic batching in front of one {@link AlexNetModel}: callers (Kafka records, gRPC calls)
  * submit single images; one thread takes whatever is queued, waits at most {@code maxWait}
  * for more up to {@code maxBatch} images, and classifies them in one session run, since one
- * run over many crops is far cheaper than many runs. A full queue refuses at once
+ * run over many crops is far cheaper than many runs. It waits only while images arrive closer
+ * together than {@code maxWait} (a moving average of the gaps between arrivals): a lone caller,
+ * one request at a time, is not held back for company that does not come. A full queue refuses at once
  * ({@link QueueFullException}) instead of blocking; a cancelled request (a caller's deadline)
  * is skipped if it has not started.
  */
@@ -46,6 +48,10 @@ public final class DynamicBatcher implements AutoCloseable {
     private final IntConsumer batchSizes;
     private final Thread thread;
     private volatile boolean running = true;
+    private final Object arrivals = new Object();
+    private long lastArrival;
+    /** Moving average of the nanoseconds between submits (weights 1/2); 0 at first, so a fresh batcher waits. */
+    private volatile long arrivalGapNanos;
 
     /**
      * @param batchSizes told the size of every batch run (for metrics); may be a no-op
@@ -74,7 +80,14 @@ public final class DynamicBatcher implements AutoCloseable {
             throw new IllegalStateException("the batcher is closed");
         }
         CompletableFuture<Timed> result = new CompletableFuture<>();
-        if (!queue.offer(new Request(image, mode, topK, result, System.nanoTime()))) {
+        long now = System.nanoTime();
+        synchronized (arrivals) {
+            if (lastArrival != 0) {
+                arrivalGapNanos = (arrivalGapNanos + (now - lastArrival)) / 2;
+            }
+            lastArrival = now;
+        }
+        if (!queue.offer(new Request(image, mode, topK, result, now))) {
             throw new QueueFullException(capacity);
         }
         return result;
@@ -89,8 +102,9 @@ public final class DynamicBatcher implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
                 long deadline = System.nanoTime() + maxWaitNanos;
-                while (batch.size() < maxBatch) {
+                while (batch.size() < maxBatch && arrivalGapNanos < maxWaitNanos) {
                     long left = deadline - System.nanoTime();
                     Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {

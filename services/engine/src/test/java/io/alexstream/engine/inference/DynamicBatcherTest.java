@@ -64,6 +64,22 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aLoneCallerOneRequestAtATimeIsNotHeldForTheWait() throws Exception {
+        ScaledImage image = TestImages.random(1, CONFIG.scaleSize(), 25).get(0);
+        List<Double> queued = new ArrayList<>();
+        try (DynamicBatcher batcher = new DynamicBatcher(model, 8, 300, 64, size -> { })) {
+            for (int i = 0; i < 6; i++) {
+                queued.add(batcher.submit(image, Crops.Mode.TEN_CROP, 1).get(30, TimeUnit.SECONDS).queueSeconds());
+                Thread.sleep(400);
+            }
+        }
+        // a fresh batcher waits (it cannot know yet); once requests come 400 ms apart, waiting 300 ms for a second one is
+        // pure latency
+        assertThat(queued.get(0)).isGreaterThanOrEqualTo(0.29);
+        assertThat(queued.subList(4, 6)).allSatisfy(seconds -> assertThat(seconds).isLessThan(0.1));
+    }
+
+    @Test
     void aFullQueueRefusesAtOnceAndAcceptedRequestsStillComplete() throws Exception {
         ScaledImage image = TestImages.random(1, CONFIG.scaleSize(), 22).get(0);
         List<CompletableFuture<DynamicBatcher.Timed>> accepted = new ArrayList<>();
