@@ -16,7 +16,7 @@ public final class BearerCredentials extends CallCredentials {
     @Override
     public void applyRequestMetadata(RequestInfo requestInfo, Executor appExecutor, MetadataApplier applier) {
         Metadata headers = new Metadata();
-        headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+        headers.put(CallerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
         applier.apply(headers);
     }
 }

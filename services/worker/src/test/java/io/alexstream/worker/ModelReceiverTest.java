@@ -129,7 +129,11 @@ class ModelReceiverTest {
     }
 
     private long servedVersion() {
-        return ModelReceiverGrpc.newBlockingStub(channel).withCallCredentials(trainer())
+        return servedVersion(channel, trainer());
+    }
+
+    static long servedVersion(io.grpc.Channel channel, CallCredentials credentials) {
+        return ModelReceiverGrpc.newBlockingStub(channel).withCallCredentials(credentials)
                 .getServingStatus(ServingStatusRequest.getDefaultInstance()).getServingVersion();
     }
 
@@ -138,6 +142,11 @@ class ModelReceiverTest {
     }
 
     private CompletableFuture<PushResult> push(byte[] artifact, long version, CallCredentials credentials) {
+        return push(channel, artifact, version, credentials);
+    }
+
+    /** Streams an artifact in 1 MiB chunks after its header; {@code credentials} may be null. */
+    static CompletableFuture<PushResult> push(io.grpc.Channel channel, byte[] artifact, long version, CallCredentials credentials) {
         CompletableFuture<PushResult> result = new CompletableFuture<>();
         ModelReceiverGrpc.ModelReceiverStub stub = ModelReceiverGrpc.newStub(channel);
         if (credentials != null) {
@@ -172,7 +181,7 @@ class ModelReceiverTest {
         };
     }
 
-    private static void assertRefused(CompletableFuture<PushResult> push, Status.Code code, String... inDescription) {
+    static void assertRefused(CompletableFuture<PushResult> push, Status.Code code, String... inDescription) {
         assertThatThrownBy(() -> push.get(120, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -183,7 +192,7 @@ class ModelReceiverTest {
                 });
     }
 
-    private static byte[] artifact(long version, AlexNetConfig config, long seed) {
+    static byte[] artifact(long version, AlexNetConfig config, long seed) {
         try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
             float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
             Arrays.fill(mean, 100f);
@@ -193,7 +202,7 @@ class ModelReceiverTest {
         }
     }
 
-    private static byte[] png() throws Exception {
+    static byte[] png() throws Exception {
         BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
         image.setRGB(2, 2, 0x123456);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -33,12 +33,19 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     /** The weights the worker starts with (version 1), for tests that push variations of them. */
     static volatile io.alexstream.engine.weights.ModelWeights seedArtifact;
 
+    /** With the init arg {@code tls=true}: the CA that signed the worker's gRPC server certificate, to issue client certificates. */
+    static volatile io.alexstream.auth.LocalCertificates certificates;
+    static final String TRAINER_CERTIFICATE_NAME = "alexstream-trainer";
+    static final String OPERATOR_CERTIFICATE_NAME = "alexstream-operator";
+
     private EmbeddedKafka kafka;
     private boolean withWeights = true;
+    private boolean withTls;
 
     @Override
     public void init(Map<String, String> initArgs) {
         withWeights = !"false".equals(initArgs.get("weights"));
+        withTls = "true".equals(initArgs.get("tls"));
     }
 
     @Override
@@ -68,10 +75,27 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
             }
             Map<String, String> properties = new java.util.HashMap<>(common);
             properties.put("alexstream.worker.weights-file", weights.toString());
+            if (withTls) {
+                properties.putAll(tls(dir.resolve("tls")));
+            }
             return properties;
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the worker test environment", e);
         }
+    }
+
+    /** TLS on the worker's gRPC server, a client certificate requested (not required), and the certificate CNs per role. */
+    private static Map<String, String> tls(Path dir) throws java.io.IOException {
+        certificates = io.alexstream.auth.LocalCertificates.createAuthority(dir, "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
+        io.alexstream.auth.LocalCertificates.Issued server = certificates.issueServer("worker-1");
+        String password = io.alexstream.auth.BearerTokens.generate();
+        return Map.of("quarkus.grpc.server.ssl.certificate", server.certificate().toString(),
+                "quarkus.grpc.server.ssl.key", server.key().toString(),
+                "quarkus.grpc.server.ssl.trust-store", certificates.trustStore(password).toString(),
+                "quarkus.grpc.server.ssl.trust-store-password", password,
+                "quarkus.grpc.server.ssl.client-auth", "REQUEST",
+                "alexstream.auth.trainer-certificate-name", TRAINER_CERTIFICATE_NAME,
+                "alexstream.auth.operator-certificate-name", OPERATOR_CERTIFICATE_NAME);
     }
 
     @Override

@@ -69,6 +69,21 @@ public interface TrainerConfig {
     @WithDefault("1048576")
     int pushChunkBytes();
 
+    /**
+     * The CA certificate (PEM) that signed the workers' gRPC server certificates: set, pushes go over TLS
+     * (the workers' {@code quarkus.grpc.server.ssl.*}); absent, over plaintext.
+     */
+    Optional<String> pushTlsTrustCertificate();
+
+    /**
+     * The trainer's client certificate (PEM) for mutual TLS: a worker that maps its CN to the trainer role
+     * ({@code alexstream.auth.trainer-certificate-name}) accepts pushes without a token. Needs {@link #pushTlsKey()}.
+     */
+    Optional<String> pushTlsCertificate();
+
+    /** The private key (PKCS#8 PEM) of {@link #pushTlsCertificate()}. */
+    Optional<String> pushTlsKey();
+
     /** How long one worker may take to receive, validate and swap a version. */
     @WithDefault("PT2M")
     Duration pushTimeout();

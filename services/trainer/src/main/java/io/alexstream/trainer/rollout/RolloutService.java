@@ -1,20 +1,22 @@
 package io.alexstream.trainer.rollout;
 
+import io.alexstream.auth.TlsChannels;
 import io.alexstream.proto.v1.PushResult;
 import io.alexstream.trainer.config.AuthConfig;
 import io.alexstream.trainer.config.TrainerConfig;
 import io.alexstream.trainer.training.VersionStore;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,11 +49,15 @@ public class RolloutService {
     private final AtomicInteger stateCode = new AtomicInteger();
     private volatile State state = State.IDLE;
     private volatile String message = "";
+    /** TLS to the workers' gRPC servers when a CA is configured; plaintext otherwise. */
+    private final Optional<TlsChannels.ClientTls> pushTls;
 
     public RolloutService(TrainerConfig config, AuthConfig auth, MeterRegistry metrics) {
         this.config = config;
         this.auth = auth;
         this.metrics = metrics;
+        this.pushTls = config.pushTlsTrustCertificate().map(trust -> new TlsChannels.ClientTls(Path.of(trust),
+                config.pushTlsCertificate().map(Path::of), config.pushTlsKey().map(Path::of)));
         config.workers().ifPresent(list -> list.forEach(address -> workers.put(address, new WorkerState(address, address, -1, "", 0))));
         // alexstream_trainer_rollout_state: 0 idle, 1 rolling out, 2 done, 3 failed
         io.micrometer.core.instrument.Gauge.builder("alexstream.trainer.rollout.state", stateCode, AtomicInteger::get)
@@ -140,7 +146,7 @@ public class RolloutService {
     }
 
     private ManagedChannel channel(String address) {
-        return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build());
+        return channels.computeIfAbsent(address, a -> TlsChannels.forTarget(a, pushTls));
     }
 
     @PreDestroy

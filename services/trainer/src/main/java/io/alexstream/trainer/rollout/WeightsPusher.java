@@ -45,8 +45,12 @@ public final class WeightsPusher {
         }
         WeightsHeader header = WeightsHeader.newBuilder().setVersion(version).setParentVersion(parentVersion)
                 .setTotalBytes(size).setProfile(profile).setRollback(rollback).build();
-        ModelReceiverGrpc.newStub(channel).withCallCredentials(new BearerCredentials(token))
-                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        ModelReceiverGrpc.ModelReceiverStub stub = ModelReceiverGrpc.newStub(channel);
+        if (token != null && !token.isEmpty()) {
+            // over mutual TLS the trainer's certificate is its credential and a token is optional
+            stub = stub.withCallCredentials(new BearerCredentials(token));
+        }
+        stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 // with the default 32 KB the sender stalled after every chunk, waiting for the transport to drain
                 .withOnReadyThreshold(ON_READY_THRESHOLD_BYTES)
                 .pushWeights(new ClientResponseObserver<WeightsChunk, PushResult>() {

@@ -1,6 +1,6 @@
 package io.alexstream.trainer.security;
 
-import io.alexstream.auth.BearerAuthInterceptor;
+import io.alexstream.auth.CallerAuthInterceptor;
 import io.alexstream.auth.BearerTokens;
 import io.alexstream.auth.Role;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
@@ -22,11 +22,11 @@ import java.util.Set;
 @GlobalInterceptor
 public class ModelManagementAuth implements ServerInterceptor {
 
-    private final BearerAuthInterceptor delegate;
+    private final CallerAuthInterceptor delegate;
 
     public ModelManagementAuth(AuthConfig config) {
         BearerTokens known = BearerTokens.of(config.trainerToken(), config.workerToken(), config.operatorToken());
-        delegate = new BearerAuthInterceptor(known, Map.of(
+        delegate = new CallerAuthInterceptor(known, Map.of(
                 ModelRegistryGrpc.getRegisterWorkerMethod().getFullMethodName(), Set.of(Role.WORKER),
                 ModelRegistryGrpc.getPullWeightsMethod().getFullMethodName(), Set.of(Role.WORKER),
                 ModelRegistryGrpc.getGetRolloutStatusMethod().getFullMethodName(), Set.of(Role.values()),

@@ -4,8 +4,9 @@ import io.smallrye.config.ConfigMapping;
 import java.util.Optional;
 
 /**
- * Bearer tokens per role (env {@code ALEXSTREAM_AUTH_TRAINER_TOKEN}, ...). None has a default:
- * without a trainer token no push is ever accepted.
+ * Credentials per role: bearer tokens (env {@code ALEXSTREAM_AUTH_TRAINER_TOKEN}, ...) and the
+ * CNs of client certificates for mutual TLS. None has a default: without a trainer token or a
+ * trainer certificate name no push is ever accepted.
  */
 @ConfigMapping(prefix = "alexstream.auth")
 public interface AuthConfig {
@@ -18,4 +19,17 @@ public interface AuthConfig {
 
     /** Presented by operators and tools (status calls). */
     Optional<String> operatorToken();
+
+    /**
+     * Subject CN of the trainer's client certificate: with TLS on the gRPC server
+     * ({@code quarkus.grpc.server.ssl.*}, a trust store and {@code client-auth=REQUEST}), a
+     * certificate the handshake verified with this CN may push weights without a token.
+     */
+    Optional<String> trainerCertificateName();
+
+    /** Subject CN of workers' client certificates (status calls). */
+    Optional<String> workerCertificateName();
+
+    /** Subject CN of operators' client certificates (status calls). */
+    Optional<String> operatorCertificateName();
 }

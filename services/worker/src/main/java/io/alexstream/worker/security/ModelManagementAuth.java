@@ -1,7 +1,8 @@
 package io.alexstream.worker.security;
 
-import io.alexstream.auth.BearerAuthInterceptor;
+import io.alexstream.auth.CallerAuthInterceptor;
 import io.alexstream.auth.BearerTokens;
+import io.alexstream.auth.CertificateRoles;
 import io.alexstream.auth.Role;
 import io.alexstream.proto.v1.ModelReceiverGrpc;
 import io.alexstream.worker.config.AuthConfig;
@@ -16,8 +17,9 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Locks the worker's model-management door: only the trainer's token may push weights;
- * status needs any known token. Classify, health and reflection stay open.
+ * Locks the worker's model-management door: only the trainer (its token, or its client
+ * certificate over mutual TLS) may push weights; status needs any known credential. Classify,
+ * health and reflection stay open.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -25,14 +27,17 @@ public class ModelManagementAuth implements ServerInterceptor {
 
     private static final Logger LOG = Logger.getLogger(ModelManagementAuth.class);
 
-    private final BearerAuthInterceptor delegate;
+    private final CallerAuthInterceptor delegate;
 
     public ModelManagementAuth(AuthConfig config) {
         BearerTokens known = BearerTokens.of(config.trainerToken(), config.workerToken(), config.operatorToken());
-        if (!known.isConfigured(Role.TRAINER)) {
-            LOG.warn("no trainer token configured (alexstream.auth.trainer-token): every weights push will be refused");
+        CertificateRoles certificates = CertificateRoles.of(config.trainerCertificateName(), config.workerCertificateName(),
+                config.operatorCertificateName());
+        if (!known.isConfigured(Role.TRAINER) && !certificates.isConfigured(Role.TRAINER)) {
+            LOG.warn("no trainer token (alexstream.auth.trainer-token) and no trainer certificate name "
+                    + "(alexstream.auth.trainer-certificate-name) configured: every weights push will be refused");
         }
-        delegate = new BearerAuthInterceptor(known, Map.of(
+        delegate = new CallerAuthInterceptor(known, certificates, Map.of(
                 ModelReceiverGrpc.getPushWeightsMethod().getFullMethodName(), Set.of(Role.TRAINER),
                 ModelReceiverGrpc.getGetServingStatusMethod().getFullMethodName(), Set.of(Role.values())));
     }

@@ -15,13 +15,13 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Tier: unit. Who gets through the interceptor, and with which status the others are stopped. */
-class BearerAuthInterceptorTest {
+class CallerAuthInterceptorTest {
 
     static final String TRAINER = "trainer-token-0123456789";
     static final String WORKER = "worker-token-0123456789";
     static final String PUSH = "alexstream.v1.ModelReceiver/PushWeights";
 
-    final BearerAuthInterceptor interceptor = new BearerAuthInterceptor(
+    final CallerAuthInterceptor interceptor = new CallerAuthInterceptor(
             new BearerTokens(Map.of(Role.TRAINER, TRAINER, Role.WORKER, WORKER)),
             Map.of(PUSH, Set.of(Role.TRAINER)));
 
@@ -66,7 +66,7 @@ class BearerAuthInterceptorTest {
     private boolean intercept(RecordingCall call, String authorization) {
         Metadata headers = new Metadata();
         if (authorization != null) {
-            headers.put(BearerAuthInterceptor.AUTHORIZATION, authorization);
+            headers.put(CallerAuthInterceptor.AUTHORIZATION, authorization);
         }
         boolean[] reached = new boolean[1];
         interceptor.interceptCall(call, headers, (c, h) -> {
