@@ -26,7 +26,18 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
     static final String OPERATOR_TOKEN = BearerTokens.generate();
     static final String TRAINER_TOKEN = BearerTokens.generate();
 
+    /** With the init arg {@code tls=true}: the CA behind the trainer's TLS port, to issue client certificates. */
+    static volatile io.alexstream.auth.LocalCertificates certificates;
+    static final String WORKER_CERTIFICATE_NAME = "alexstream-worker";
+    static final String OPERATOR_CERTIFICATE_NAME = "alexstream-operator";
+
     private EmbeddedKafka kafka;
+    private boolean withTls;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        withTls = "true".equals(initArgs.get("tls"));
+    }
 
     @Override
     public Map<String, String> start() {
@@ -47,11 +58,23 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
                     }
                 }
             }
-            return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
+            Map<String, String> properties = new java.util.HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
                     "alexstream.trainer.data-dir", dir.resolve("trainer").toString(),
                     "alexstream.auth.worker-token", WORKER_TOKEN,
                     "alexstream.auth.operator-token", OPERATOR_TOKEN,
-                    "alexstream.auth.trainer-token", TRAINER_TOKEN);
+                    "alexstream.auth.trainer-token", TRAINER_TOKEN));
+            if (withTls) {
+                // the HTTP server's TLS (Quarkus's TLS registry), which the gRPC services on the HTTP port share
+                certificates = io.alexstream.auth.LocalCertificates.createAuthority(dir.resolve("tls"), "alexstream-test-ca",
+                        List.of("localhost", "127.0.0.1"));
+                io.alexstream.auth.LocalCertificates.Issued server = certificates.issueServer("trainer");
+                properties.put("quarkus.tls.key-store.pem.trainer.cert", server.certificate().toString());
+                properties.put("quarkus.tls.key-store.pem.trainer.key", server.key().toString());
+                properties.put("quarkus.tls.trust-store.pem.certs", certificates.authorityCertificate().toString());
+                properties.put("alexstream.auth.worker-certificate-name", WORKER_CERTIFICATE_NAME);
+                properties.put("alexstream.auth.operator-certificate-name", OPERATOR_CERTIFICATE_NAME);
+            }
+            return properties;
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the trainer test environment", e);
         }

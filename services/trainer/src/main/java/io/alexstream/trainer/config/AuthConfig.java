@@ -4,8 +4,9 @@ import io.smallrye.config.ConfigMapping;
 import java.util.Optional;
 
 /**
- * Bearer tokens per role (env {@code ALEXSTREAM_AUTH_TRAINER_TOKEN}, ...). None has a default:
- * a role without a token cannot call anything protected.
+ * Credentials per role: bearer tokens (env {@code ALEXSTREAM_AUTH_TRAINER_TOKEN}, ...) and the
+ * CNs of client certificates for mutual TLS. None has a default: a role with neither cannot
+ * call anything protected.
  */
 @ConfigMapping(prefix = "alexstream.auth")
 public interface AuthConfig {
@@ -18,4 +19,14 @@ public interface AuthConfig {
 
     /** Presented by operators: rollback and training rounds. */
     Optional<String> operatorToken();
+
+    /**
+     * Subject CN of the workers' client certificates: over TLS (the HTTP server's TLS, which the
+     * gRPC services share: {@code quarkus.tls.*}, {@code quarkus.http.ssl.client-auth=request}), a
+     * certificate the handshake verified with this CN may register and pull without a token.
+     */
+    Optional<String> workerCertificateName();
+
+    /** Subject CN of operators' client certificates: rollback and training rounds without a token. */
+    Optional<String> operatorCertificateName();
 }

@@ -2,6 +2,7 @@ package io.alexstream.trainer.security;
 
 import io.alexstream.auth.CallerAuthInterceptor;
 import io.alexstream.auth.BearerTokens;
+import io.alexstream.auth.CertificateRoles;
 import io.alexstream.auth.Role;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.trainer.config.AuthConfig;
@@ -12,11 +13,12 @@ import io.grpc.ServerInterceptor;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Locks the trainer's registry: workers (their token) register and pull; operators roll back
- * and trigger rounds; any known token reads the rollout status.
+ * Locks the trainer's registry: workers (their token or client certificate) register and pull;
+ * operators roll back and trigger rounds; any known credential reads the rollout status.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -26,7 +28,9 @@ public class ModelManagementAuth implements ServerInterceptor {
 
     public ModelManagementAuth(AuthConfig config) {
         BearerTokens known = BearerTokens.of(config.trainerToken(), config.workerToken(), config.operatorToken());
-        delegate = new CallerAuthInterceptor(known, Map.of(
+        CertificateRoles certificates = CertificateRoles.of(Optional.empty(), config.workerCertificateName(),
+                config.operatorCertificateName());
+        delegate = new CallerAuthInterceptor(known, certificates, Map.of(
                 ModelRegistryGrpc.getRegisterWorkerMethod().getFullMethodName(), Set.of(Role.WORKER),
                 ModelRegistryGrpc.getPullWeightsMethod().getFullMethodName(), Set.of(Role.WORKER),
                 ModelRegistryGrpc.getGetRolloutStatusMethod().getFullMethodName(), Set.of(Role.values()),

@@ -45,6 +45,15 @@ public interface WorkerConfig {
     /** The trainer's gRPC address (host:port): register at start-up and pull its current version. */
     Optional<String> trainerAddress();
 
+    /** The CA certificate (PEM) of the trainer's TLS port: set, the worker talks to the trainer over TLS. */
+    Optional<String> trainerTlsTrustCertificate();
+
+    /** This worker's client certificate (PEM) for mutual TLS with the trainer; needs {@link #trainerTlsKey()}. */
+    Optional<String> trainerTlsCertificate();
+
+    /** The private key (PKCS#8 PEM) of {@link #trainerTlsCertificate()}. */
+    Optional<String> trainerTlsKey();
+
     /** host:port at which the trainer reaches this worker's ModelReceiver; localhost and the HTTP port when absent. */
     Optional<String> advertisedAddress();
 

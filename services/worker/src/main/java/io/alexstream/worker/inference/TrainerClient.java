@@ -2,6 +2,7 @@ package io.alexstream.worker.inference;
 
 import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
+import io.alexstream.auth.TlsChannels;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.PullRequest;
 import io.alexstream.proto.v1.WeightsChunk;
@@ -9,10 +10,10 @@ import io.alexstream.proto.v1.WorkerRegistration;
 import io.alexstream.worker.config.AuthConfig;
 import io.alexstream.worker.config.WorkerConfig;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -84,11 +85,13 @@ public class TrainerClient {
 
     private synchronized ModelRegistryGrpc.ModelRegistryBlockingStub stub() {
         if (channel == null) {
-            channel = ManagedChannelBuilder.forTarget(config.trainerAddress().orElseThrow()).usePlaintext()
-                    .maxInboundMessageSize(8 << 20).build();
+            channel = TlsChannels.forTarget(config.trainerAddress().orElseThrow(), config.trainerTlsTrustCertificate()
+                    .map(trust -> new TlsChannels.ClientTls(Path.of(trust), config.trainerTlsCertificate().map(Path::of),
+                            config.trainerTlsKey().map(Path::of))));
         }
-        return ModelRegistryGrpc.newBlockingStub(channel)
-                .withCallCredentials(new BearerCredentials(auth.workerToken().orElse("")));
+        ModelRegistryGrpc.ModelRegistryBlockingStub stub = ModelRegistryGrpc.newBlockingStub(channel).withMaxInboundMessageSize(8 << 20);
+        // over mutual TLS the worker's certificate is its credential and a token is optional
+        return auth.workerToken().map(token -> stub.withCallCredentials(new BearerCredentials(token))).orElse(stub);
     }
 
     @PreDestroy
