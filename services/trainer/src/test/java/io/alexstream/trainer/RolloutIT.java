@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.alexstream.auth.BearerCredentials;
-import io.alexstream.auth.BearerTokens;
+import io.alexstream.auth.LocalCertificates;
+import io.alexstream.auth.TlsChannels;
 import io.alexstream.engine.data.IdxImages;
 import io.alexstream.engine.model.AlexNetConfig;
 import io.alexstream.engine.model.AlexNetModel;
@@ -24,7 +24,6 @@ import io.alexstream.proto.v1.CropMode;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.TriggerRoundRequest;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.awt.image.BufferedImage;
@@ -41,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -63,9 +63,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the topic train version 1, which is promoted (it beats chance on the holdout) and rolled out
  * to both workers while a client keeps Classify calls going to each: no call fails, and each
  * worker's answers switch from version 0 to version 1 exactly once. A worker started later
- * pulls version 1 before it is ready. Round triggers without the operator's token are refused.
- * The trainer restarted on its data resumes where it stopped: it neither loses nor re-reads
- * labeled images.
+ * pulls version 1 before it is ready. Round triggers without the operator's certificate are
+ * refused. The trainer restarted on its data resumes where it stopped: it neither loses nor
+ * re-reads labeled images. Every model-management call goes over mutual TLS with certificates
+ * of a CA made for the test and no token at all: the trainer's pushes, the workers' register and
+ * pull, the operator's trigger (the bearer-token path between real processes is LocalStackIT's).
  */
 class RolloutIT {
 
@@ -76,9 +78,12 @@ class RolloutIT {
     @TempDir
     Path dir;
 
-    final String trainerToken = BearerTokens.generate();
-    final String workerToken = BearerTokens.generate();
-    final String operatorToken = BearerTokens.generate();
+    static final String TRAINER_CN = "alexstream-trainer";
+    static final String WORKER_CN = "alexstream-worker";
+    static final String OPERATOR_CN = "alexstream-operator";
+    LocalCertificates certificates;
+    String trustStorePassword;
+    int trainerTlsPort;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final ObjectMapper json = new ObjectMapper();
 
@@ -91,7 +96,10 @@ class RolloutIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             kafka.createTopics(Map.of("images", 2, "images.labeled", 2, "predictions", 2, "images.dead-letter", 1));
             Path seed = seedWeights(dir.resolve("seed-v0.alxw"));
+            certificates = LocalCertificates.createAuthority(dir.resolve("tls"), "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
+            trustStorePassword = io.alexstream.auth.BearerTokens.generate();
             int trainerPort = ServiceProcess.freePort();
+            trainerTlsPort = ServiceProcess.freePort();
             ServiceProcess trainer = startTrainer(trainerJar, kafka, trainerPort);
             List<ServiceProcess> workers = new ArrayList<>();
             try {
@@ -103,17 +111,12 @@ class RolloutIT {
                 }
                 awaitStatus(trainer, s -> s.path("workers").size() == 2, "both workers registered");
 
-                ManagedChannel trainerChannel = ManagedChannelBuilder.forAddress("127.0.0.1", trainerPort).usePlaintext().build();
-                try {
-                    assertRoundTriggersNeedTheOperatorToken(trainerChannel);
-                } finally {
-                    trainerChannel.shutdownNow();
-                }
+                assertRoundTriggersNeedTheOperatorCertificate();
 
                 // a client keeps calling both workers through training and rollout
                 byte[] probe = png(images.get(0).image());
                 List<ManagedChannel> channels = workers.stream()
-                        .map(w -> ManagedChannelBuilder.forAddress("127.0.0.1", w.grpcPort()).usePlaintext().build()).toList();
+                        .map(w -> TlsChannels.forTarget("127.0.0.1:" + w.grpcPort(), anonymous())).toList();
                 List<List<Long>> versionsSeen = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
                 List<String> failures = new CopyOnWriteArrayList<>();
                 AtomicInteger calls = new AtomicInteger();
@@ -162,7 +165,7 @@ class RolloutIT {
                 ServiceProcess late = startWorker(workerJar, kafka, "worker-c", null, trainerPort);
                 workers.add(late);
                 late.awaitReady(Duration.ofSeconds(120));
-                ManagedChannel lateChannel = ManagedChannelBuilder.forAddress("127.0.0.1", late.grpcPort()).usePlaintext().build();
+                ManagedChannel lateChannel = TlsChannels.forTarget("127.0.0.1:" + late.grpcPort(), anonymous());
                 try {
                     assertThat(ClassifierGrpc.newBlockingStub(lateChannel).classify(ClassifyRequest.newBuilder()
                             .setImage(ByteString.copyFrom(probe)).build()).getPrediction().getModelVersion()).isEqualTo(1);
@@ -197,21 +200,43 @@ class RolloutIT {
         }
     }
 
-    private void assertRoundTriggersNeedTheOperatorToken(ManagedChannel channel) {
-        ModelRegistryGrpc.ModelRegistryBlockingStub registry = ModelRegistryGrpc.newBlockingStub(channel);
-        assertThatThrownBy(() -> registry.triggerRound(TriggerRoundRequest.getDefaultInstance()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
-                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
-        assertThatThrownBy(() -> registry.withCallCredentials(new BearerCredentials(workerToken))
-                .triggerRound(TriggerRoundRequest.getDefaultInstance()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
-                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
-        // with the operator's token the call is accepted; with no examples yet the round is skipped
-        assertThat(registry.withCallCredentials(new BearerCredentials(operatorToken))
-                .triggerRound(TriggerRoundRequest.getDefaultInstance()).getMessage()).contains("queued");
+    private void assertRoundTriggersNeedTheOperatorCertificate() throws Exception {
+        assertTrigger(anonymous(), Status.Code.UNAUTHENTICATED);
+        assertTrigger(client(WORKER_CN), Status.Code.PERMISSION_DENIED);
+        // with the operator's certificate the call is accepted; with no examples yet the round is skipped
+        ManagedChannel channel = TlsChannels.forTarget("127.0.0.1:" + trainerTlsPort, client(OPERATOR_CN));
+        try {
+            assertThat(ModelRegistryGrpc.newBlockingStub(channel).triggerRound(TriggerRoundRequest.getDefaultInstance()).getMessage())
+                    .contains("queued");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private void assertTrigger(Optional<TlsChannels.ClientTls> tls, Status.Code code) {
+        ManagedChannel channel = TlsChannels.forTarget("127.0.0.1:" + trainerTlsPort, tls);
+        try {
+            assertThatThrownBy(() -> ModelRegistryGrpc.newBlockingStub(channel).triggerRound(TriggerRoundRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** TLS that trusts the test's CA, without a client certificate (what a Classify caller uses). */
+    private Optional<TlsChannels.ClientTls> anonymous() {
+        return Optional.of(new TlsChannels.ClientTls(certificates.authorityCertificate(), Optional.empty(), Optional.empty()));
+    }
+
+    private Optional<TlsChannels.ClientTls> client(String commonName) throws Exception {
+        LocalCertificates.Issued issued = certificates.issueClient(commonName);
+        return Optional.of(new TlsChannels.ClientTls(certificates.authorityCertificate(), Optional.of(issued.certificate()),
+                Optional.of(issued.key())));
     }
 
     private ServiceProcess startTrainer(Path jar, EmbeddedKafka kafka, int port) throws Exception {
+        LocalCertificates.Issued server = certificates.issueServer("trainer");
+        LocalCertificates.Issued pusher = certificates.issueClient(TRAINER_CN);
         return ServiceProcess.quarkusApp("trainer", jar)
                 .jvmOption("-Xmx2g")
                 .port(port)
@@ -219,30 +244,48 @@ class RolloutIT {
                 .property("alexstream.trainer.data-dir", dir.resolve("trainer"))
                 .property("alexstream.trainer.min-new-examples", 2500)
                 .property("alexstream.trainer.epochs-per-round", 2)
-                .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
-                .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
-                .environment("ALEXSTREAM_AUTH_OPERATOR_TOKEN", operatorToken)
+                // the registry on the TLS port; plain HTTP stays for status and health
+                .property("quarkus.http.ssl-port", trainerTlsPort)
+                .property("quarkus.tls.key-store.pem.trainer.cert", server.certificate())
+                .property("quarkus.tls.key-store.pem.trainer.key", server.key())
+                .property("quarkus.tls.trust-store.pem.certs", certificates.authorityCertificate())
+                .property("alexstream.auth.worker-certificate-name", WORKER_CN)
+                .property("alexstream.auth.operator-certificate-name", OPERATOR_CN)
+                // pushes to the workers over TLS with the trainer's certificate
+                .property("alexstream.trainer.push-tls-trust-certificate", certificates.authorityCertificate())
+                .property("alexstream.trainer.push-tls-certificate", pusher.certificate())
+                .property("alexstream.trainer.push-tls-key", pusher.key())
                 .log(dir.resolve("trainer.log"))
                 .start();
     }
 
     private ServiceProcess startWorker(Path jar, EmbeddedKafka kafka, String id, Path weights, int trainerPort) throws Exception {
+        LocalCertificates.Issued server = certificates.issueServer(id);
+        LocalCertificates.Issued puller = certificates.issueClient(WORKER_CN);
         ServiceProcess.Builder builder = ServiceProcess.quarkusApp(id, jar)
                 .jvmOption("-Xmx1g")
                 .separateGrpcPort(0)
                 .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                 .property("alexstream.worker.id", id)
                 .property("alexstream.worker.state-dir", dir.resolve(id))
-                .property("alexstream.worker.trainer-address", "127.0.0.1:" + trainerPort)
+                .property("alexstream.worker.trainer-address", "127.0.0.1:" + trainerTlsPort)
                 .property("alexstream.worker.trainer-heartbeat-seconds", 2)
-                .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
-                .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
+                // gRPC over TLS; pushes only from the trainer's certificate
+                .property("quarkus.grpc.server.ssl.certificate", server.certificate())
+                .property("quarkus.grpc.server.ssl.key", server.key())
+                .property("quarkus.grpc.server.ssl.trust-store", certificates.trustStore(trustStorePassword))
+                .property("quarkus.grpc.server.ssl.trust-store-password", trustStorePassword)
+                .property("quarkus.grpc.server.ssl.client-auth", "REQUEST")
+                .property("alexstream.auth.trainer-certificate-name", TRAINER_CN)
+                // register and pull over TLS with the worker's certificate
+                .property("alexstream.worker.trainer-tls-trust-certificate", certificates.authorityCertificate())
+                .property("alexstream.worker.trainer-tls-certificate", puller.certificate())
+                .property("alexstream.worker.trainer-tls-key", puller.key())
                 .log(dir.resolve(id + ".log"));
         if (weights != null) {
             builder.property("alexstream.worker.weights-file", weights);
         }
-        ServiceProcess worker = builder.start();
-        return worker;
+        return builder.start();
     }
 
     private void produceLabeled(EmbeddedKafka kafka, List<IdxImages.LabeledImage> images, int firstId) throws Exception {
