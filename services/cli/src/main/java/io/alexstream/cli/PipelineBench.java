@@ -91,7 +91,13 @@ final class PipelineBench {
                     System.out.printf(java.util.Locale.ROOT, "  worker session runs took %.1f s of the %.1f s (%.0f%%); %.1f ms of session time per image%n",
                             sessionSeconds, seconds, 100 * sessionSeconds / seconds, 1e3 * sessionSeconds / images);
 
+                    double[] grpcCpuBefore = {cpuSeconds(first.pid()), cpuSeconds(ingest.pid()), ownCpuSeconds()};
+                    long grpcStarted = System.nanoTime();
                     double[] latencies = grpcLatencies(first.grpcPort(), image, grpcCalls);
+                    double grpcSeconds = (System.nanoTime() - grpcStarted) / 1e9;
+                    System.out.printf(java.util.Locale.ROOT, "  CPU seconds in the %.1f s of gRPC calls: worker %.1f, ingest %.1f, this process %.1f%n",
+                            grpcSeconds, cpuSeconds(first.pid()) - grpcCpuBefore[0], cpuSeconds(ingest.pid()) - grpcCpuBefore[1],
+                            ownCpuSeconds() - grpcCpuBefore[2]);
 
                     // the worker on its own: images that wait in the topic (posted while no worker ran) drained by a fresh
                     // worker of the same group, without ingest and the posting client on the same two cores
