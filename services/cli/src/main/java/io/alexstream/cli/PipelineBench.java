@@ -130,8 +130,14 @@ final class PipelineBench {
                                 // at start the trainer pushes its current version to the listed worker
                                 String status = awaitStatus(http, trainer, s -> s.contains("\"lastPushResult\":\"ok\""), "the push");
                                 pushSeconds = number(status, "lastPushSeconds");
+                                double[] roundCpuBefore = {cpuSeconds(trainer.pid()), cpuSeconds(worker.pid()), ownCpuSeconds()};
+                                long roundStarted = System.nanoTime();
                                 produceLabeled(kafka, trainerRun);
                                 status = awaitStatus(http, trainer, s -> s.contains("\"imagesPerSecond\""), "a training round");
+                                System.out.printf(java.util.Locale.ROOT, "  CPU seconds from the first labeled image to the round's end (%.1f s): "
+                                                + "trainer %.1f, worker %.1f, this process (broker, producer, status polls) %.1f%n",
+                                        (System.nanoTime() - roundStarted) / 1e9, cpuSeconds(trainer.pid()) - roundCpuBefore[0],
+                                        cpuSeconds(worker.pid()) - roundCpuBefore[1], ownCpuSeconds() - roundCpuBefore[2]);
                                 trainerRate = number(status, "imagesPerSecond");
                                 trainerSteadyRate = number(status, "steadyImagesPerSecond");
                                 // the same size of artifact again, now that both JVMs are warm: the operator's rollback to version 1
