@@ -74,30 +74,29 @@ final class PipelineBench {
                     predictions.subscribe(List.of("predictions"));
                     // warm-up: the worker's first session runs pay for graph optimisation
                     awaitAnswers(predictions, post(http, ingest, image, 8));
-                    double[] cpuBefore = {cpuSeconds(first.pid()), cpuSeconds(ingest.pid()), ownCpuSeconds()};
+                    double[] cpuBefore = cpuSeconds(first.pid(), ingest.pid());
                     long t0 = System.nanoTime();
                     List<String> ids = post(http, ingest, image, images);
                     double sessionSeconds = awaitAnswers(predictions, ids);
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     // where the two cores went during the window: the worker's share is what the bare engine had to itself
+                    double[] cpu = cpuSince(cpuBefore, first.pid(), ingest.pid());
                     System.out.printf(java.util.Locale.ROOT, "  CPU seconds in the %.1f s window (2 cores: %.1f): worker %.1f, ingest %.1f, "
                                     + "this process (broker and posting client) %.1f; per image: worker %.0f ms, ingest %.1f ms, this process %.1f ms%n",
-                            seconds, 2 * seconds, cpuSeconds(first.pid()) - cpuBefore[0], cpuSeconds(ingest.pid()) - cpuBefore[1],
-                            ownCpuSeconds() - cpuBefore[2], 1e3 * (cpuSeconds(first.pid()) - cpuBefore[0]) / images,
-                            1e3 * (cpuSeconds(ingest.pid()) - cpuBefore[1]) / images, 1e3 * (ownCpuSeconds() - cpuBefore[2]) / images);
+                            seconds, 2 * seconds, cpu[0], cpu[1], cpu[2], 1e3 * cpu[0] / images, 1e3 * cpu[1] / images, 1e3 * cpu[2] / images);
                     String metrics = http.send(HttpRequest.newBuilder(first.uri("/q/metrics")).build(),
                             HttpResponse.BodyHandlers.ofString()).body();
                     double meanBatch = metric(metrics, "alexstream_worker_batch_size_sum") / metric(metrics, "alexstream_worker_batch_size_count");
                     System.out.printf(java.util.Locale.ROOT, "  worker session runs took %.1f s of the %.1f s (%.0f%%); %.1f ms of session time per image%n",
                             sessionSeconds, seconds, 100 * sessionSeconds / seconds, 1e3 * sessionSeconds / images);
 
-                    double[] grpcCpuBefore = {cpuSeconds(first.pid()), cpuSeconds(ingest.pid()), ownCpuSeconds()};
+                    double[] grpcCpuBefore = cpuSeconds(first.pid(), ingest.pid());
                     long grpcStarted = System.nanoTime();
                     double[] latencies = grpcLatencies(first.grpcPort(), image, grpcCalls);
                     double grpcSeconds = (System.nanoTime() - grpcStarted) / 1e9;
+                    double[] grpcCpu = cpuSince(grpcCpuBefore, first.pid(), ingest.pid());
                     System.out.printf(java.util.Locale.ROOT, "  CPU seconds in the %.1f s of gRPC calls: worker %.1f, ingest %.1f, this process %.1f%n",
-                            grpcSeconds, cpuSeconds(first.pid()) - grpcCpuBefore[0], cpuSeconds(ingest.pid()) - grpcCpuBefore[1],
-                            ownCpuSeconds() - grpcCpuBefore[2]);
+                            grpcSeconds, grpcCpu[0], grpcCpu[1], grpcCpu[2]);
 
                     // the worker on its own: images that wait in the topic (posted while no worker ran) drained by a fresh
                     // worker of the same group, without ingest and the posting client on the same two cores
@@ -130,14 +129,14 @@ final class PipelineBench {
                                 // at start the trainer pushes its current version to the listed worker
                                 String status = awaitStatus(http, trainer, s -> s.contains("\"lastPushResult\":\"ok\""), "the push");
                                 pushSeconds = number(status, "lastPushSeconds");
-                                double[] roundCpuBefore = {cpuSeconds(trainer.pid()), cpuSeconds(worker.pid()), ownCpuSeconds()};
+                                double[] roundCpuBefore = cpuSeconds(trainer.pid(), worker.pid());
                                 long roundStarted = System.nanoTime();
                                 produceLabeled(kafka, trainerRun);
                                 status = awaitStatus(http, trainer, s -> s.contains("\"imagesPerSecond\""), "a training round");
+                                double[] roundCpu = cpuSince(roundCpuBefore, trainer.pid(), worker.pid());
                                 System.out.printf(java.util.Locale.ROOT, "  CPU seconds from the first labeled image to the round's end (%.1f s): "
                                                 + "trainer %.1f, worker %.1f, this process (broker, producer, status polls) %.1f%n",
-                                        (System.nanoTime() - roundStarted) / 1e9, cpuSeconds(trainer.pid()) - roundCpuBefore[0],
-                                        cpuSeconds(worker.pid()) - roundCpuBefore[1], ownCpuSeconds() - roundCpuBefore[2]);
+                                        (System.nanoTime() - roundStarted) / 1e9, roundCpu[0], roundCpu[1], roundCpu[2]);
                                 trainerRate = number(status, "imagesPerSecond");
                                 trainerSteadyRate = number(status, "steadyImagesPerSecond");
                                 // the same size of artifact again, now that both JVMs are warm: the operator's rollback to version 1
@@ -191,6 +190,25 @@ final class PipelineBench {
                 ids.size(), ids.size() - firstRun[0], seconds);
         // all of them in the first run (a short --pipeline-images): no steady stretch to time
         return ids.size() > firstRun[0] && seconds > 0 ? (ids.size() - firstRun[0]) / seconds : Double.NaN;
+    }
+
+    /** CPU seconds the child processes have used so far, in order, and this process's last. */
+    private static double[] cpuSeconds(long... pids) {
+        double[] seconds = new double[pids.length + 1];
+        for (int i = 0; i < pids.length; i++) {
+            seconds[i] = cpuSeconds(pids[i]);
+        }
+        seconds[pids.length] = ownCpuSeconds();
+        return seconds;
+    }
+
+    /** CPU seconds used since {@code before} (taken by {@link #cpuSeconds(long...)} with the same pids), each read once. */
+    private static double[] cpuSince(double[] before, long... pids) {
+        double[] seconds = cpuSeconds(pids);
+        for (int i = 0; i < seconds.length; i++) {
+            seconds[i] -= before[i];
+        }
+        return seconds;
     }
 
     /** CPU time (user + system) a child process has used so far; NaN where the platform does not say. */

@@ -46,10 +46,6 @@ public final class CertificateRoles {
         return new CertificateRoles(byName);
     }
 
-    public boolean isEmpty() {
-        return roles.isEmpty();
-    }
-
     public boolean isConfigured(Role role) {
         return roles.containsValue(role);
     }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,6 +89,17 @@ public final class LocalCertificates {
     /** A client certificate (clientAuth) whose CN is what a server maps to a role. */
     public Issued issueClient(String commonName) throws IOException {
         return issue(commonName, "client");
+    }
+
+    /** A client's TLS that trusts this CA and presents a new client certificate with this CN. */
+    public TlsChannels.ClientTls clientTls(String commonName) throws IOException {
+        Issued issued = issueClient(commonName);
+        return new TlsChannels.ClientTls(authorityCertificate(), Optional.of(issued.certificate()), Optional.of(issued.key()));
+    }
+
+    /** A client's TLS that trusts this CA and presents no certificate (what a Classify caller uses). */
+    public TlsChannels.ClientTls trustOnly() {
+        return new TlsChannels.ClientTls(authorityCertificate(), Optional.empty(), Optional.empty());
     }
 
     /** The CA certificate in a PKCS12 trust store (what Quarkus's gRPC server takes as its trust store). */

@@ -23,6 +23,12 @@ public final class TlsChannels {
                 throw new IllegalArgumentException("a client certificate needs its key, and a key its certificate");
             }
         }
+
+        /** From a service's settings (file paths): TLS when a CA to trust is set, plaintext (empty) otherwise. */
+        public static Optional<ClientTls> fromSettings(Optional<String> trustCertificate, Optional<String> certificate,
+                                                       Optional<String> key) {
+            return trustCertificate.map(trust -> new ClientTls(Path.of(trust), certificate.map(Path::of), key.map(Path::of)));
+        }
     }
 
     private TlsChannels() {

@@ -97,8 +97,7 @@ class MutualTlsTest {
 
     @Test
     void withoutACertificateTheTokenDecidesAndNeitherIsUnauthenticated() {
-        Optional<TlsChannels.ClientTls> anonymous = Optional.of(new TlsChannels.ClientTls(authority.authorityCertificate(),
-                Optional.empty(), Optional.empty()));
+        Optional<TlsChannels.ClientTls> anonymous = Optional.of(authority.trustOnly());
         assertRefused(anonymous, null, Status.Code.UNAUTHENTICATED, "client certificate");
         assertRefused(anonymous, "not-a-valid-token-0123456789", Status.Code.UNAUTHENTICATED, "not valid");
         assertThat(call(anonymous, PUSH, TRAINER_TOKEN)).isEqualTo("accepted");
@@ -117,9 +116,7 @@ class MutualTlsTest {
     }
 
     static Optional<TlsChannels.ClientTls> client(String commonName) throws IOException {
-        LocalCertificates.Issued issued = authority.issueClient(commonName);
-        return Optional.of(new TlsChannels.ClientTls(authority.authorityCertificate(), Optional.of(issued.certificate()),
-                Optional.of(issued.key())));
+        return Optional.of(authority.clientTls(commonName));
     }
 
     static void assertRefused(Optional<TlsChannels.ClientTls> tls, String token, Status.Code code, String detail) {

@@ -225,13 +225,11 @@ class RolloutIT {
 
     /** TLS that trusts the test's CA, without a client certificate (what a Classify caller uses). */
     private Optional<TlsChannels.ClientTls> anonymous() {
-        return Optional.of(new TlsChannels.ClientTls(certificates.authorityCertificate(), Optional.empty(), Optional.empty()));
+        return Optional.of(certificates.trustOnly());
     }
 
     private Optional<TlsChannels.ClientTls> client(String commonName) throws Exception {
-        LocalCertificates.Issued issued = certificates.issueClient(commonName);
-        return Optional.of(new TlsChannels.ClientTls(certificates.authorityCertificate(), Optional.of(issued.certificate()),
-                Optional.of(issued.key())));
+        return Optional.of(certificates.clientTls(commonName));
     }
 
     private ServiceProcess startTrainer(Path jar, EmbeddedKafka kafka, int port) throws Exception {

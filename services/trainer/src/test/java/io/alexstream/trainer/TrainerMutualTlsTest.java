@@ -3,7 +3,6 @@ package io.alexstream.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.alexstream.auth.LocalCertificates;
 import io.alexstream.auth.TlsChannels;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.RollbackRequest;
@@ -60,8 +59,7 @@ class TrainerMutualTlsTest {
 
     @Test
     void withoutACertificateOrTokenNothingIsAllowed() {
-        Optional<TlsChannels.ClientTls> anonymous = Optional.of(new TlsChannels.ClientTls(
-                TrainerTestResources.certificates.authorityCertificate(), Optional.empty(), Optional.empty()));
+        Optional<TlsChannels.ClientTls> anonymous = Optional.of(TrainerTestResources.certificates.trustOnly());
         assertStatus(() -> registry(anonymous).rollback(RollbackRequest.newBuilder().setVersion(1).build()), Status.Code.UNAUTHENTICATED);
         assertStatus(() -> registry(anonymous).getRolloutStatus(RolloutStatusRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
     }
@@ -73,9 +71,7 @@ class TrainerMutualTlsTest {
     }
 
     private static Optional<TlsChannels.ClientTls> client(String commonName) throws IOException {
-        LocalCertificates.Issued issued = TrainerTestResources.certificates.issueClient(commonName);
-        return Optional.of(new TlsChannels.ClientTls(TrainerTestResources.certificates.authorityCertificate(),
-                Optional.of(issued.certificate()), Optional.of(issued.key())));
+        return Optional.of(TrainerTestResources.certificates.clientTls(commonName));
     }
 
     private static void assertStatus(Executable call, Status.Code code) {

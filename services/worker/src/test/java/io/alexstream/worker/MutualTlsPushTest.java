@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
-import io.alexstream.auth.LocalCertificates;
 import io.alexstream.auth.TlsChannels;
 import io.alexstream.engine.model.Profiles;
 import io.alexstream.proto.v1.ClassifierGrpc;
@@ -94,13 +93,10 @@ class MutualTlsPushTest {
     }
 
     private static Optional<TlsChannels.ClientTls> anonymous() {
-        return Optional.of(new TlsChannels.ClientTls(WorkerTestResources.certificates.authorityCertificate(), Optional.empty(),
-                Optional.empty()));
+        return Optional.of(WorkerTestResources.certificates.trustOnly());
     }
 
     private static Optional<TlsChannels.ClientTls> client(String commonName) throws IOException {
-        LocalCertificates.Issued issued = WorkerTestResources.certificates.issueClient(commonName);
-        return Optional.of(new TlsChannels.ClientTls(WorkerTestResources.certificates.authorityCertificate(),
-                Optional.of(issued.certificate()), Optional.of(issued.key())));
+        return Optional.of(WorkerTestResources.certificates.clientTls(commonName));
     }
 }

@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +55,8 @@ public class RolloutService {
         this.config = config;
         this.auth = auth;
         this.metrics = metrics;
-        this.pushTls = config.pushTlsTrustCertificate().map(trust -> new TlsChannels.ClientTls(Path.of(trust),
-                config.pushTlsCertificate().map(Path::of), config.pushTlsKey().map(Path::of)));
+        this.pushTls = TlsChannels.ClientTls.fromSettings(config.pushTlsTrustCertificate(), config.pushTlsCertificate(),
+                config.pushTlsKey());
         config.workers().ifPresent(list -> list.forEach(address -> workers.put(address, new WorkerState(address, address, -1, "", 0))));
         // alexstream_trainer_rollout_state: 0 idle, 1 rolling out, 2 done, 3 failed
         io.micrometer.core.instrument.Gauge.builder("alexstream.trainer.rollout.state", stateCode, AtomicInteger::get)

@@ -13,7 +13,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -85,9 +84,8 @@ public class TrainerClient {
 
     private synchronized ModelRegistryGrpc.ModelRegistryBlockingStub stub() {
         if (channel == null) {
-            channel = TlsChannels.forTarget(config.trainerAddress().orElseThrow(), config.trainerTlsTrustCertificate()
-                    .map(trust -> new TlsChannels.ClientTls(Path.of(trust), config.trainerTlsCertificate().map(Path::of),
-                            config.trainerTlsKey().map(Path::of))));
+            channel = TlsChannels.forTarget(config.trainerAddress().orElseThrow(), TlsChannels.ClientTls.fromSettings(
+                    config.trainerTlsTrustCertificate(), config.trainerTlsCertificate(), config.trainerTlsKey()));
         }
         ModelRegistryGrpc.ModelRegistryBlockingStub stub = ModelRegistryGrpc.newBlockingStub(channel).withMaxInboundMessageSize(8 << 20);
         // over mutual TLS the worker's certificate is its credential and a token is optional
