@@ -1,7 +1,6 @@
 package io.alexstream.cli;
 
 import io.alexstream.engine.image.Crops;
-import io.alexstream.engine.image.ScaledImage;
 import io.alexstream.engine.model.AlexNetConfig;
 import io.alexstream.engine.model.AlexNetModel;
 import io.alexstream.engine.model.LayerGeometry;
@@ -44,6 +43,9 @@ final class BenchCommand {
                 .mapToInt(Integer::parseInt).toArray();
         int trainBatch = arguments.getInt("train-batch", 128);
         int trainSteps = arguments.getInt("train-steps", 3);
+        if (trainSteps < 1) {
+            throw new IllegalArgumentException("--train-steps must be at least 1 (--train-batch 0 leaves training out), got " + trainSteps);
+        }
         boolean json = arguments.flag("json");
         SessionOptions session = SessionOptions.cpu().withThreads(arguments.getInt("threads", 0), arguments.getInt("inter", 0));
         int cores = Runtime.getRuntime().availableProcessors();
@@ -65,7 +67,7 @@ final class BenchCommand {
             model.initialize(1, mean);
             System.out.printf(Locale.ROOT, "%s profile, groups %d: %.3f GFLOP per crop%n", config.profile(), config.groups(),
                     flopsPerCrop / 1e9);
-            Random random = new Random(1);
+            BareEngine bare = new BareEngine(model);
             double bestRate = 0;
             int bestBatch = 0;
             Double singleMs = null;
@@ -73,16 +75,7 @@ final class BenchCommand {
             System.out.printf(Locale.ROOT, "%-8s %-6s %12s %12s %10s %8s%n", "images", "crops", "ms/batch", "images/s",
                     "GFLOP/s", "ratio");
             for (int batch : batches) {
-                List<ScaledImage> images = randomImages(batch, config.scaleSize(), random);
-                model.classify(images, Crops.Mode.TEN_CROP, 5);
-                int runs = Math.max(3, 24 / batch);
-                double[] times = new double[runs];
-                for (int r = 0; r < runs; r++) {
-                    long t0 = System.nanoTime();
-                    model.classify(images, Crops.Mode.TEN_CROP, 5);
-                    times[r] = (System.nanoTime() - t0) / 1e9;
-                }
-                double seconds = median(times);
+                double seconds = bare.inferSeconds(batch, Math.max(3, 24 / batch));
                 double rate = batch / seconds;
                 double gflops = rate * Crops.TEN * flopsPerCrop / 1e9;
                 System.out.printf(Locale.ROOT, "%-8d %-6d %12.1f %12.2f %10.1f %8.3f%n", batch, batch * 10,
@@ -102,27 +95,13 @@ final class BenchCommand {
             figures.put("infer_images_per_s", round(bestRate));
             figures.put("infer_gflops", round(inferGflops));
             figures.put("infer_ratio", round3(inferGflops / ceiling));
-            figures.put("infer_single_ms", round(singleMs));
+            if (singleMs != null) {
+                figures.put("infer_single_ms", round(singleMs));
+            }
             figures.put("infer_batches", rows);
 
             if (trainBatch > 0) {
-                int cropValues = config.cropSize() * config.cropSize() * 3;
-                float[] crops = new float[trainBatch * cropValues];
-                for (int i = 0; i < crops.length; i++) {
-                    crops[i] = random.nextFloat() * 200 - 100;
-                }
-                int[] labels = new int[trainBatch];
-                for (int i = 0; i < trainBatch; i++) {
-                    labels[i] = random.nextInt(config.numClasses());
-                }
-                model.trainStep(crops, labels, 0.001f);
-                double[] times = new double[trainSteps];
-                for (int s = 0; s < trainSteps; s++) {
-                    long t0 = System.nanoTime();
-                    model.trainStep(crops, labels, 0.001f);
-                    times[s] = (System.nanoTime() - t0) / 1e9;
-                }
-                double seconds = median(times);
+                double seconds = bare.trainStepSeconds(trainBatch, trainSteps);
                 double rate = trainBatch / seconds;
                 double gflops = rate * LayerGeometry.trainingFlopsPerCrop(config) / 1e9;
                 System.out.printf(Locale.ROOT, "training, batch %d: %.2f s/step, %.1f images/s, %.1f GFLOP/s, ratio %.3f%n",
@@ -133,12 +112,12 @@ final class BenchCommand {
                 figures.put("train_gflops", round(gflops));
                 figures.put("train_ratio", round3(gflops / ceiling));
             }
-            int pipelineImages = arguments.getInt("pipeline-images", 64);
+            int pipelineImages = arguments.getInt("pipeline-images", 128);
             if (pipelineImages > 0) {
                 model.initialize(1, mean);
                 try {
-                    pipeline(model, config, figures, pipelineImages, arguments.getInt("grpc-calls", 30),
-                            arguments.getInt("trainer-images", 1024));
+                    pipeline(model, bare, bestBatch, config, figures, pipelineImages, arguments.getInt("grpc-calls", 30),
+                            arguments.getInt("trainer-images", 1024), trainBatch, trainSteps);
                 } catch (Exception e) {
                     throw new IllegalStateException("the Kafka/gRPC benchmark failed: " + e.getMessage(), e);
                 }
@@ -161,8 +140,8 @@ final class BenchCommand {
      * (written to a work directory the packaged worker loads), after the in-process model is
      * idle, so the services get the whole machine as the bare engine did.
      */
-    private static void pipeline(AlexNetModel model, AlexNetConfig config, Map<String, Object> figures, int images, int grpcCalls,
-                                 int trainerImages) throws Exception {
+    private static void pipeline(AlexNetModel model, BareEngine bare, int inferBatch, AlexNetConfig config, Map<String, Object> figures,
+                                 int images, int grpcCalls, int trainerImages, int trainBatch, int trainSteps) throws Exception {
         java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("alexstream.root", ".")).toAbsolutePath().normalize();
         java.nio.file.Path work = java.nio.file.Files.createTempDirectory("alexstream-bench-");
         java.nio.file.Path weights = work.resolve(config.profile() + ".alxw");
@@ -184,23 +163,39 @@ final class BenchCommand {
             trainerRun = new PipelineBench.TrainerRun(versions, trainerImages, config.numClasses());
         }
         System.out.printf(Locale.ROOT, "Kafka path: broker, packaged ingest and worker (logs in %s) ...%n", work);
-        PipelineBench.Figures found = PipelineBench.run(root, work, weights, config.profile(), images, grpcCalls, trainerRun);
-        double bare = ((Number) figures.get("infer_images_per_s")).doubleValue();
-        double single = ((Number) figures.get("infer_single_ms")).doubleValue();
-        System.out.printf(Locale.ROOT, "ingest -> Kafka -> worker -> predictions: %d images in %.1f s, %.2f images/s (mean batch %.1f), ratio %.3f of the bare engine's %.2f%n",
-                found.images(), found.kafkaSeconds(), found.kafkaImagesPerSecond(), found.meanBatch(), found.kafkaImagesPerSecond() / bare, bare);
-        System.out.printf(Locale.ROOT, "gRPC Classify, concurrency 1, %d calls: p50 %.1f ms, p99 %.1f ms; engine single image %.1f ms, ratio %.3f%n",
-                found.grpcCalls(), found.grpcP50Ms(), found.grpcP99Ms(), single, found.grpcP50Ms() / single);
+        PipelineBench.Figures found = PipelineBench.run(root, work, weights, config.profile(), images, grpcCalls, trainerRun,
+                new PipelineBench.BareSettings(bare, inferBatch, trainBatch, trainSteps));
+        // each ratio is taken against the bare engine measured right beside the service (mean of just before and just
+        // after); the figure from the start of the run, minutes earlier, is printed beside it
+        double startRate = ((Number) figures.get("infer_images_per_s")).doubleValue();
+        double kafkaReference = found.kafkaReference().value();
+        System.out.printf(Locale.ROOT, "ingest -> Kafka -> worker -> predictions: %d images in %.1f s, %.2f images/s (mean batch %.1f); "
+                        + "bare engine beside it %.2f images/s (%.2f before, %.2f after): ratio %.3f (%.3f against the start's %.2f)%n",
+                found.images(), found.kafkaSeconds(), found.kafkaImagesPerSecond(), found.meanBatch(), kafkaReference,
+                found.kafkaReference().before(), found.kafkaReference().after(), found.kafkaImagesPerSecond() / kafkaReference,
+                found.kafkaImagesPerSecond() / startRate, startRate);
         figures.put("kafka_images", found.images());
         figures.put("kafka_images_per_s", round(found.kafkaImagesPerSecond()));
         figures.put("kafka_mean_batch", round(found.meanBatch()));
-        figures.put("kafka_ratio", round3(found.kafkaImagesPerSecond() / bare));
-        System.out.printf(Locale.ROOT, "the worker alone, draining images that wait in the topic: %.2f images/s, ratio %.3f of the bare engine's %.2f%n",
-                found.drainImagesPerSecond(), found.drainImagesPerSecond() / bare, bare);
+        figures.put("kafka_reference_images_per_s", round(kafkaReference));
+        figures.put("kafka_ratio", round3(found.kafkaImagesPerSecond() / kafkaReference));
+        figures.put("kafka_ratio_vs_start", round3(found.kafkaImagesPerSecond() / startRate));
+        double drainReference = found.drainReference().value();
+        System.out.printf(Locale.ROOT, "the worker alone, draining images that wait in the topic: %.2f images/s; bare engine right after "
+                        + "it %.2f: ratio %.3f (%.3f against the start's)%n", found.drainImagesPerSecond(), drainReference,
+                found.drainImagesPerSecond() / drainReference, found.drainImagesPerSecond() / startRate);
         figures.put("kafka_drain_images_per_s", round(found.drainImagesPerSecond()));
-        figures.put("kafka_drain_ratio", round3(found.drainImagesPerSecond() / bare));
+        figures.put("kafka_drain_ratio", round3(found.drainImagesPerSecond() / drainReference));
+        double single = found.singleImageReferenceMs().value();
+        Number startSingle = (Number) figures.get("infer_single_ms");
+        System.out.printf(Locale.ROOT, "gRPC Classify, concurrency 1, %d calls: p50 %.1f ms, p99 %.1f ms; engine single image beside "
+                        + "them %.1f ms (%.1f before, %.1f after): ratio %.3f%s%n", found.grpcCalls(), found.grpcP50Ms(), found.grpcP99Ms(),
+                single, found.singleImageReferenceMs().before(), found.singleImageReferenceMs().after(), found.grpcP50Ms() / single,
+                startSingle == null ? "" : String.format(Locale.ROOT, " (%.3f against the start's %.1f ms)",
+                        found.grpcP50Ms() / startSingle.doubleValue(), startSingle.doubleValue()));
         figures.put("grpc_p50_ms", round(found.grpcP50Ms()));
         figures.put("grpc_p99_ms", round(found.grpcP99Ms()));
+        figures.put("grpc_reference_single_ms", round(single));
         figures.put("grpc_p50_ratio", round3(found.grpcP50Ms() / single));
         if (trainerRun != null) {
             long bytes = java.nio.file.Files.size(trainerRun.seededVersions().resolve("v000002.alxw"));
@@ -212,19 +207,24 @@ final class BenchCommand {
             figures.put("push_seconds", round3(found.warmPushSeconds()));
             figures.put("push_cold_seconds", round3(found.pushSeconds()));
             figures.put("push_bytes", bytes);
-            Object bareTrain = figures.get("train_images_per_s");
-            double bareRate = bareTrain == null ? Double.NaN : ((Number) bareTrain).doubleValue();
+            Object startTrain = figures.get("train_images_per_s");
+            double startTrainRate = startTrain == null ? Double.NaN : ((Number) startTrain).doubleValue();
+            double trainReference = found.trainReference().value();
             // steady = the service's training steps after the first (graph warm-up) stretch, as the bare figure leaves out its
             // warm-up step; the round's rate also carries the warm-up and the validation passes
             System.out.printf(Locale.ROOT, "trainer service: %.2f images/s in steady training (%.2f over the whole round, %d steps); "
-                            + "bare engine training %.2f images/s; ratio %.3f (target >= 0.90; whole round %.3f)%n",
-                    found.trainerSteadyImagesPerSecond(), found.trainerImagesPerSecond(), found.trainerSteps(), bareRate,
-                    found.trainerSteadyImagesPerSecond() / bareRate, found.trainerImagesPerSecond() / bareRate);
+                            + "bare engine training beside it %.2f images/s (%.2f before, %.2f after): ratio %.3f (target >= 0.90; "
+                            + "whole round %.3f; %.3f against the start's %.2f)%n",
+                    found.trainerSteadyImagesPerSecond(), found.trainerImagesPerSecond(), found.trainerSteps(), trainReference,
+                    found.trainReference().before(), found.trainReference().after(), found.trainerSteadyImagesPerSecond() / trainReference,
+                    found.trainerImagesPerSecond() / trainReference, found.trainerSteadyImagesPerSecond() / startTrainRate, startTrainRate);
             figures.put("trainer_images_per_s", round(found.trainerSteadyImagesPerSecond()));
             figures.put("trainer_round_images_per_s", round(found.trainerImagesPerSecond()));
             figures.put("trainer_steps", found.trainerSteps());
-            figures.put("trainer_ratio", round3(found.trainerSteadyImagesPerSecond() / bareRate));
-            figures.put("trainer_round_ratio", round3(found.trainerImagesPerSecond() / bareRate));
+            figures.put("trainer_reference_images_per_s", round(trainReference));
+            figures.put("trainer_ratio", round3(found.trainerSteadyImagesPerSecond() / trainReference));
+            figures.put("trainer_round_ratio", round3(found.trainerImagesPerSecond() / trainReference));
+            figures.put("trainer_ratio_vs_start", round3(found.trainerSteadyImagesPerSecond() / startTrainRate));
         }
         java.nio.file.Files.deleteIfExists(weights);
     }
@@ -264,22 +264,6 @@ final class BenchCommand {
                 return 2.0 * MATMUL_N * MATMUL_N * (double) MATMUL_N / best / 1e9;
             }
         }
-    }
-
-    private static List<ScaledImage> randomImages(int count, int size, Random random) {
-        List<ScaledImage> images = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            byte[] rgb = new byte[size * size * 3];
-            random.nextBytes(rgb);
-            images.add(new ScaledImage(size, rgb));
-        }
-        return images;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 
     private static double round(double v) {

@@ -31,7 +31,12 @@ public final class Main {
             System.exit(args.length == 0 ? 0 : 2);
         }
         Arguments arguments = Arguments.parse(Arrays.copyOfRange(args, 1, args.length));
-        int status = COMMANDS.get(args[0]).run(arguments);
-        System.exit(status);
+        try {
+            System.exit(COMMANDS.get(args[0]).run(arguments));
+        } catch (IllegalArgumentException e) {
+            // a bad option: its message says which and why; a stack trace would only bury it
+            System.err.println("alexstream " + args[0] + ": " + e.getMessage());
+            System.exit(2);
+        }
     }
 }

@@ -40,10 +40,47 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class PipelineBench {
 
     /** What the Kafka path and gRPC measurements found. */
-    record Figures(double kafkaImagesPerSecond, double kafkaSeconds, int images, double meanBatch, double drainImagesPerSecond, double grpcP50Ms,
-                   double grpcP99Ms, int grpcCalls, double pushSeconds, double warmPushSeconds, double trainerImagesPerSecond,
-                   double trainerSteadyImagesPerSecond, int trainerSteps) {
+    record Figures(double kafkaImagesPerSecond, double kafkaSeconds, int images, double meanBatch, Reference kafkaReference,
+                   double drainImagesPerSecond, Reference drainReference, double grpcP50Ms, double grpcP99Ms, int grpcCalls,
+                   Reference singleImageReferenceMs, double pushSeconds, double warmPushSeconds, double trainerImagesPerSecond,
+                   double trainerSteadyImagesPerSecond, int trainerSteps, Reference trainReference) {
     }
+
+    /**
+     * The bare engine's figure measured in this process right beside a service measurement (just before and just
+     * after it, while the services idle): the denominator of that service's ratio.
+     */
+    record Reference(double before, double after) {
+        static final Reference NONE = new Reference(Double.NaN, Double.NaN);
+
+        /** The mean of the sides that were measured. */
+        double value() {
+            if (Double.isNaN(before)) {
+                return after;
+            }
+            return Double.isNaN(after) ? before : (before + after) / 2;
+        }
+    }
+
+    /** How the bench's own engine is measured beside the services: its best inference batch and its training step. */
+    record BareSettings(BareEngine engine, int inferBatch, int trainBatch, int trainSteps) {
+        double inferImagesPerSecond() {
+            return engine.inferImagesPerSecond(inferBatch, REFERENCE_RUNS);
+        }
+
+        double singleImageMs() {
+            return engine.inferSeconds(1, SINGLE_IMAGE_RUNS) * 1e3;
+        }
+
+        double trainImagesPerSecond() {
+            return trainBatch > 0 ? trainBatch / engine.trainStepSeconds(trainBatch, trainSteps) : Double.NaN;
+        }
+    }
+
+    /** Images posted before the timed window, so the services' JIT compilers are past the hot paths. */
+    static final int WARM_UP_IMAGES = 32;
+    private static final int REFERENCE_RUNS = 4;
+    private static final int SINGLE_IMAGE_RUNS = 9;
 
     /** The trainer part: a version already in its store (pushed at its start), and how many labeled images to train on. */
     record TrainerRun(Path seededVersions, int labeledImages, int classes) {
@@ -52,7 +89,8 @@ final class PipelineBench {
     private PipelineBench() {
     }
 
-    static Figures run(Path root, Path workDir, Path weights, String profile, int images, int grpcCalls, TrainerRun trainerRun)
+    static Figures run(Path root, Path workDir, Path weights, String profile, int images, int grpcCalls, TrainerRun trainerRun,
+                       BareSettings bare)
             throws Exception {
         Path ingestJar = root.resolve("services/ingest/target/quarkus-app/quarkus-run.jar");
         Path workerJar = root.resolve("services/worker/target/quarkus-app/quarkus-run.jar");
@@ -72,8 +110,9 @@ final class PipelineBench {
                 HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
                 try (KafkaConsumer<String, String> predictions = consumer(kafka)) {
                     predictions.subscribe(List.of("predictions"));
-                    // warm-up: the worker's first session runs pay for graph optimisation
-                    awaitAnswers(predictions, post(http, ingest, image, 8));
+                    // warm-up: the worker's first session runs pay for graph optimisation, and every JVM compiles its hot paths
+                    awaitAnswers(predictions, post(http, ingest, image, WARM_UP_IMAGES));
+                    double inferBefore = beside("10-crop images/s before the Kafka window", bare::inferImagesPerSecond, first.pid(), ingest.pid());
                     double[] cpuBefore = cpuSeconds(first.pid(), ingest.pid());
                     long t0 = System.nanoTime();
                     List<String> ids = post(http, ingest, image, images);
@@ -81,6 +120,8 @@ final class PipelineBench {
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     // where the two cores went during the window: the worker's share is what the bare engine had to itself
                     double[] cpu = cpuSince(cpuBefore, first.pid(), ingest.pid());
+                    Reference kafkaReference = new Reference(inferBefore,
+                            beside("10-crop images/s after the Kafka window", bare::inferImagesPerSecond, first.pid(), ingest.pid()));
                     System.out.printf(java.util.Locale.ROOT, "  CPU seconds in the %.1f s window (2 cores: %.1f): worker %.1f, ingest %.1f, "
                                     + "this process (broker and posting client) %.1f; per image: worker %.0f ms, ingest %.1f ms, this process %.1f ms%n",
                             seconds, 2 * seconds, cpu[0], cpu[1], cpu[2], 1e3 * cpu[0] / images, 1e3 * cpu[1] / images, 1e3 * cpu[2] / images);
@@ -90,11 +131,14 @@ final class PipelineBench {
                     System.out.printf(java.util.Locale.ROOT, "  worker session runs took %.1f s of the %.1f s (%.0f%%); %.1f ms of session time per image%n",
                             sessionSeconds, seconds, 100 * sessionSeconds / seconds, 1e3 * sessionSeconds / images);
 
+                    double singleBefore = beside("single-image ms before the gRPC calls", bare::singleImageMs, first.pid(), ingest.pid());
                     double[] grpcCpuBefore = cpuSeconds(first.pid(), ingest.pid());
                     long grpcStarted = System.nanoTime();
                     double[] latencies = grpcLatencies(first.grpcPort(), image, grpcCalls);
                     double grpcSeconds = (System.nanoTime() - grpcStarted) / 1e9;
                     double[] grpcCpu = cpuSince(grpcCpuBefore, first.pid(), ingest.pid());
+                    Reference singleImageReference = new Reference(singleBefore,
+                            beside("single-image ms after the gRPC calls", bare::singleImageMs, first.pid(), ingest.pid()));
                     System.out.printf(java.util.Locale.ROOT, "  CPU seconds in the %.1f s of gRPC calls: worker %.1f, ingest %.1f, this process %.1f%n",
                             grpcSeconds, grpcCpu[0], grpcCpu[1], grpcCpu[2]);
 
@@ -107,11 +151,15 @@ final class PipelineBench {
                     try (worker) {
                         worker.awaitReady(Duration.ofSeconds(180));
                         double drainRate = awaitDrain(predictions, waiting);
+                        // the worker starts consuming as soon as it is ready, so the engine is measured after the drain only
+                        Reference drainReference = new Reference(Double.NaN,
+                                beside("10-crop images/s after the drain", bare::inferImagesPerSecond, worker.pid()));
                         double pushSeconds = Double.NaN;
                         double warmPushSeconds = Double.NaN;
                         double trainerRate = Double.NaN;
                         double trainerSteadyRate = Double.NaN;
                         int trainerSteps = 0;
+                        Reference trainReference = Reference.NONE;
                         if (trainerRun != null) {
                             try (ServiceProcess trainer = ServiceProcess.quarkusApp("trainer", trainerJar)
                                     .jvmOption("-Xmx6g")
@@ -129,6 +177,7 @@ final class PipelineBench {
                                 // at start the trainer pushes its current version to the listed worker
                                 String status = awaitStatus(http, trainer, s -> s.contains("\"lastPushResult\":\"ok\""), "the push");
                                 pushSeconds = number(status, "lastPushSeconds");
+                                double trainBefore = beside("training images/s before the round", bare::trainImagesPerSecond, trainer.pid(), worker.pid());
                                 double[] roundCpuBefore = cpuSeconds(trainer.pid(), worker.pid());
                                 long roundStarted = System.nanoTime();
                                 produceLabeled(kafka, trainerRun);
@@ -137,6 +186,10 @@ final class PipelineBench {
                                 System.out.printf(java.util.Locale.ROOT, "  CPU seconds from the first labeled image to the round's end (%.1f s): "
                                                 + "trainer %.1f, worker %.1f, this process (broker, producer, status polls) %.1f%n",
                                         (System.nanoTime() - roundStarted) / 1e9, roundCpu[0], roundCpu[1], roundCpu[2]);
+                                // a round that beat the serving version pushes it; the engine is measured after that push settled
+                                awaitRolloutEnd(http, trainer);
+                                trainReference = new Reference(trainBefore,
+                                        beside("training images/s after the round", bare::trainImagesPerSecond, trainer.pid(), worker.pid()));
                                 trainerRate = number(status, "imagesPerSecond");
                                 trainerSteadyRate = number(status, "steadyImagesPerSecond");
                                 // the same size of artifact again, now that both JVMs are warm: the operator's rollback to version 1
@@ -144,8 +197,9 @@ final class PipelineBench {
                                 trainerSteps = (int) Math.round(number(status, "trainingSteps"));
                             }
                         }
-                        return new Figures(images / seconds, seconds, images, meanBatch, drainRate, percentile(latencies, 0.5),
-                                percentile(latencies, 0.99), grpcCalls, pushSeconds, warmPushSeconds, trainerRate, trainerSteadyRate, trainerSteps);
+                        return new Figures(images / seconds, seconds, images, meanBatch, kafkaReference, drainRate, drainReference,
+                                percentile(latencies, 0.5), percentile(latencies, 0.99), grpcCalls, singleImageReference, pushSeconds,
+                                warmPushSeconds, trainerRate, trainerSteadyRate, trainerSteps, trainReference);
                     }
                 }
             }
@@ -190,6 +244,24 @@ final class PipelineBench {
                 ids.size(), ids.size() - firstRun[0], seconds);
         // all of them in the first run (a short --pipeline-images): no steady stretch to time
         return ids.size() > firstRun[0] && seconds > 0 ? (ids.size() - firstRun[0]) / seconds : Double.NaN;
+    }
+
+    /**
+     * Measures the bare engine in this process while the services idle, and prints what they used of the CPU meanwhile
+     * (their share would have slowed the engine, so it is on record).
+     */
+    private static double beside(String what, java.util.function.DoubleSupplier measure, long... servicePids) {
+        double[] before = cpuSeconds(servicePids);
+        long started = System.nanoTime();
+        double value = measure.getAsDouble();
+        double[] used = cpuSince(before, servicePids);
+        double services = 0;
+        for (int i = 0; i < servicePids.length; i++) {
+            services += used[i];
+        }
+        System.out.printf(java.util.Locale.ROOT, "  bare engine, %s: %.2f (the idle services used %.2f CPU seconds in its %.1f s)%n",
+                what, value, services, (System.nanoTime() - started) / 1e9);
+        return value;
     }
 
     /** CPU seconds the child processes have used so far, in order, and this process's last. */
@@ -319,13 +391,8 @@ final class PipelineBench {
         throw new IllegalStateException("no " + what + " in 10 minutes; status " + status + "\n" + trainer.logTail());
     }
 
-    /** The operator's rollback to version 1, and the trainer's time for the push it causes. */
+    /** The operator's rollback to version 1, and the trainer's time for the push it causes (after the round's rollout ended). */
     private static double rollBackAndTimePush(HttpClient http, ServiceProcess trainer, String operatorToken) throws Exception {
-        // a round that happened to beat version 2 rolls its version out first; the timed push must not overlap that push
-        // or the worker's copy of it to disk
-        awaitStatus(http, trainer, s -> s.contains("\"activity\":\"IDLE\"") && !s.contains("\"rollout_state\":\"ROLLING_OUT\""),
-                "the round's rollout to end");
-        Thread.sleep(5000);
         io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port()).usePlaintext().build();
         try {
             io.alexstream.proto.v1.ModelRegistryGrpc.newBlockingStub(channel)
@@ -338,6 +405,13 @@ final class PipelineBench {
         String status = awaitStatus(http, trainer, s -> s.contains("\"servingVersion\":1,") && s.contains("\"lastPushResult\":\"ok\""),
                 "the rollback push");
         return number(status, "lastPushSeconds");
+    }
+
+    /** Waits until the trainer is idle and not rolling out, then for the worker's copy of a pushed version to disk. */
+    private static void awaitRolloutEnd(HttpClient http, ServiceProcess trainer) throws Exception {
+        awaitStatus(http, trainer, s -> s.contains("\"activity\":\"IDLE\"") && !s.contains("\"rollout_state\":\"ROLLING_OUT\""),
+                "the round's rollout to end");
+        Thread.sleep(5000);
     }
 
     /** The first number after {@code "key":} in a JSON text. */
