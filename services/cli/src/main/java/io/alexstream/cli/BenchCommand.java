@@ -267,11 +267,11 @@ final class BenchCommand {
     }
 
     private static double round(double v) {
-        return Math.round(v * 10) / 10.0;
+        return Double.isFinite(v) ? Math.round(v * 10) / 10.0 : Double.NaN;
     }
 
     private static double round3(double v) {
-        return Math.round(v * 1000) / 1000.0;
+        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : Double.NaN;
     }
 
     private static String cpuModel() {
