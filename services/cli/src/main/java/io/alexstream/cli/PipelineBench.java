@@ -210,9 +210,11 @@ final class PipelineBench {
                                          String workerToken, String log) throws IOException {
         return ServiceProcess.quarkusApp("worker", jar)
                 // a fixed heap: growing it during a 245 MB push (humongous chunks, fresh regions, a concurrent cycle per
-                // chunk batch) made the warm push 3.5-4.7 s; at -Xms4g it took 1.8 s in the same bench configuration
+                // chunk batch) made the warm push 3.5-4.7 s; at -Xms4g it took 1.8 s in the same bench configuration. Touched
+                // at start: a push's first touch of fresh heap cost the worker 0.5-1 core of system time while it arrived
                 .jvmOption("-Xms4g")
                 .jvmOption("-Xmx4g")
+                .jvmOption("-XX:+AlwaysPreTouch")
                 .separateGrpcPort(0)
                 .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                 .property("alexstream.worker.profile", profile)
