@@ -162,6 +162,8 @@ final class PipelineBench {
                         int trainerSteps = 0;
                         Reference trainReference = Reference.NONE;
                         if (trainerRun != null) {
+                            // encoded now: encoding them while the round ran took the trainer's CPU
+                            List<LabeledImage> labeled = labeledImages(trainerRun);
                             try (ServiceProcess trainer = ServiceProcess.quarkusApp("trainer", trainerJar)
                                     .jvmOption("-Xmx6g")
                                     .property("kafka.bootstrap.servers", kafka.bootstrapServers())
@@ -181,7 +183,7 @@ final class PipelineBench {
                                 double trainBefore = beside("training images/s before the round", bare::trainImagesPerSecond, trainer.pid(), worker.pid());
                                 double[] roundCpuBefore = cpuSeconds(trainer.pid(), worker.pid());
                                 long roundStarted = System.nanoTime();
-                                produceLabeled(kafka, trainerRun);
+                                produceLabeled(kafka, labeled);
                                 status = awaitStatus(http, trainer, s -> s.contains("\"imagesPerSecond\""), "a training round");
                                 double[] roundCpu = cpuSince(roundCpuBefore, trainer.pid(), worker.pid());
                                 System.out.printf(java.util.Locale.ROOT, "  CPU seconds from the first labeled image to the round's end (%.1f s): "
@@ -423,17 +425,30 @@ final class PipelineBench {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
-    private static void produceLabeled(EmbeddedKafka kafka, TrainerRun run) throws Exception {
+    /** A labeled image as the bench produces it to the labeled topic. */
+    private record LabeledImage(byte[] jpeg, int label) {
+    }
+
+    /** The labeled images of the trainer's round, encoded before anything is timed (encoding 1,024 JPEGs takes seconds). */
+    private static List<LabeledImage> labeledImages(TrainerRun run) throws IOException {
+        java.util.Random random = new java.util.Random(7);
+        List<LabeledImage> images = new ArrayList<>();
+        for (int i = 0; i < run.labeledImages(); i++) {
+            images.add(new LabeledImage(noisyJpeg(random, 256, 256), random.nextInt(run.classes())));
+        }
+        return images;
+    }
+
+    private static void produceLabeled(EmbeddedKafka kafka, List<LabeledImage> images) {
         Properties props = new Properties();
         props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-        java.util.Random random = new java.util.Random(7);
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(props,
                 new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            for (int i = 0; i < run.labeledImages(); i++) {
+            for (int i = 0; i < images.size(); i++) {
                 var record = new org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>("images.labeled", "bench-" + i,
-                        noisyJpeg(random, 256, 256));
-                record.headers().add("label", Integer.toString(random.nextInt(run.classes())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        images.get(i).jpeg());
+                record.headers().add("label", Integer.toString(images.get(i).label()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 producer.send(record);
             }
             producer.flush();
