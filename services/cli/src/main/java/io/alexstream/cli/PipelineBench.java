@@ -78,7 +78,7 @@ final class PipelineBench {
     }
 
     /** Images posted before the timed window, so the services' JIT compilers are past the hot paths. */
-    static final int WARM_UP_IMAGES = 32;
+    private static final int WARM_UP_IMAGES = 32;
     /** Images per bare inference reference (median of their session runs): 2-4 s of this machine's time. */
     private static final int REFERENCE_IMAGES = 32;
     private static final int SINGLE_IMAGE_RUNS = 9;
