@@ -169,34 +169,37 @@ final class BenchCommand {
         // after); the figure from the start of the run, minutes earlier, is printed beside it
         double startRate = ((Number) figures.get("infer_images_per_s")).doubleValue();
         double kafkaReference = found.kafkaReference().value();
+        double kafkaRatio = found.kafkaImagesPerSecond() / kafkaReference;
+        double kafkaRatioVsStart = found.kafkaImagesPerSecond() / startRate;
         System.out.printf(Locale.ROOT, "ingest -> Kafka -> worker -> predictions: %d images in %.1f s, %.2f images/s (mean batch %.1f); "
                         + "bare engine beside it %.2f images/s (%.2f before, %.2f after): ratio %.3f (%.3f against the start's %.2f)%n",
                 found.images(), found.kafkaSeconds(), found.kafkaImagesPerSecond(), found.meanBatch(), kafkaReference,
-                found.kafkaReference().before(), found.kafkaReference().after(), found.kafkaImagesPerSecond() / kafkaReference,
-                found.kafkaImagesPerSecond() / startRate, startRate);
+                found.kafkaReference().before(), found.kafkaReference().after(), kafkaRatio, kafkaRatioVsStart, startRate);
         figures.put("kafka_images", found.images());
         figures.put("kafka_images_per_s", round(found.kafkaImagesPerSecond()));
         figures.put("kafka_mean_batch", round(found.meanBatch()));
         figures.put("kafka_reference_images_per_s", round(kafkaReference));
-        figures.put("kafka_ratio", round3(found.kafkaImagesPerSecond() / kafkaReference));
-        figures.put("kafka_ratio_vs_start", round3(found.kafkaImagesPerSecond() / startRate));
+        figures.put("kafka_ratio", round3(kafkaRatio));
+        figures.put("kafka_ratio_vs_start", round3(kafkaRatioVsStart));
         double drainReference = found.drainReference().value();
+        double drainRatio = found.drainImagesPerSecond() / drainReference;
         System.out.printf(Locale.ROOT, "the worker alone, draining images that wait in the topic: %.2f images/s; bare engine right after "
                         + "it %.2f: ratio %.3f (%.3f against the start's)%n", found.drainImagesPerSecond(), drainReference,
-                found.drainImagesPerSecond() / drainReference, found.drainImagesPerSecond() / startRate);
+                drainRatio, found.drainImagesPerSecond() / startRate);
         figures.put("kafka_drain_images_per_s", round(found.drainImagesPerSecond()));
-        figures.put("kafka_drain_ratio", round3(found.drainImagesPerSecond() / drainReference));
+        figures.put("kafka_drain_ratio", round3(drainRatio));
         double single = found.singleImageReferenceMs().value();
+        double grpcRatio = found.grpcP50Ms() / single;
         Number startSingle = (Number) figures.get("infer_single_ms");
         System.out.printf(Locale.ROOT, "gRPC Classify, concurrency 1, %d calls: p50 %.1f ms, p99 %.1f ms; engine single image beside "
                         + "them %.1f ms (%.1f before, %.1f after): ratio %.3f%s%n", found.grpcCalls(), found.grpcP50Ms(), found.grpcP99Ms(),
-                single, found.singleImageReferenceMs().before(), found.singleImageReferenceMs().after(), found.grpcP50Ms() / single,
+                single, found.singleImageReferenceMs().before(), found.singleImageReferenceMs().after(), grpcRatio,
                 startSingle == null ? "" : String.format(Locale.ROOT, " (%.3f against the start's %.1f ms)",
                         found.grpcP50Ms() / startSingle.doubleValue(), startSingle.doubleValue()));
         figures.put("grpc_p50_ms", round(found.grpcP50Ms()));
         figures.put("grpc_p99_ms", round(found.grpcP99Ms()));
         figures.put("grpc_reference_single_ms", round(single));
-        figures.put("grpc_p50_ratio", round3(found.grpcP50Ms() / single));
+        figures.put("grpc_p50_ratio", round3(grpcRatio));
         if (trainerRun != null) {
             long bytes = java.nio.file.Files.size(trainerRun.seededVersions().resolve("v000002.alxw"));
             // a rollout pushes after a round, between services that have been running: that is push_seconds; the push
@@ -210,21 +213,24 @@ final class BenchCommand {
             Object startTrain = figures.get("train_images_per_s");
             double startTrainRate = startTrain == null ? Double.NaN : ((Number) startTrain).doubleValue();
             double trainReference = found.trainReference().value();
+            double trainerRatio = found.trainerSteadyImagesPerSecond() / trainReference;
+            double trainerRoundRatio = found.trainerImagesPerSecond() / trainReference;
+            double trainerRatioVsStart = found.trainerSteadyImagesPerSecond() / startTrainRate;
             // steady = the service's training steps after the first (graph warm-up) stretch, as the bare figure leaves out its
             // warm-up step; the round's rate also carries the warm-up and the validation passes
             System.out.printf(Locale.ROOT, "trainer service: %.2f images/s in steady training (%.2f over the whole round, %d steps); "
                             + "bare engine training beside it %.2f images/s (%.2f before, %.2f after): ratio %.3f (target >= 0.90; "
                             + "whole round %.3f; %.3f against the start's %.2f)%n",
                     found.trainerSteadyImagesPerSecond(), found.trainerImagesPerSecond(), found.trainerSteps(), trainReference,
-                    found.trainReference().before(), found.trainReference().after(), found.trainerSteadyImagesPerSecond() / trainReference,
-                    found.trainerImagesPerSecond() / trainReference, found.trainerSteadyImagesPerSecond() / startTrainRate, startTrainRate);
+                    found.trainReference().before(), found.trainReference().after(), trainerRatio, trainerRoundRatio, trainerRatioVsStart,
+                    startTrainRate);
             figures.put("trainer_images_per_s", round(found.trainerSteadyImagesPerSecond()));
             figures.put("trainer_round_images_per_s", round(found.trainerImagesPerSecond()));
             figures.put("trainer_steps", found.trainerSteps());
             figures.put("trainer_reference_images_per_s", round(trainReference));
-            figures.put("trainer_ratio", round3(found.trainerSteadyImagesPerSecond() / trainReference));
-            figures.put("trainer_round_ratio", round3(found.trainerImagesPerSecond() / trainReference));
-            figures.put("trainer_ratio_vs_start", round3(found.trainerSteadyImagesPerSecond() / startTrainRate));
+            figures.put("trainer_ratio", round3(trainerRatio));
+            figures.put("trainer_round_ratio", round3(trainerRoundRatio));
+            figures.put("trainer_ratio_vs_start", round3(trainerRatioVsStart));
         }
         java.nio.file.Files.deleteIfExists(weights);
     }
