@@ -81,6 +81,8 @@ final class PipelineBench {
     private static final int WARM_UP_IMAGES = 32;
     /** Images per bare inference reference (median of their session runs): 2-4 s of this machine's time. */
     private static final int REFERENCE_IMAGES = 32;
+    /** Images posted and not yet answered while the Kafka path is timed: four batches' worth waiting in the topic. */
+    private static final int OUTSTANDING_IMAGES = 32;
     private static final int SINGLE_IMAGE_RUNS = 9;
 
     /** The trainer part: a version already in its store (pushed at its start), and how many labeled images to train on. */
@@ -114,13 +116,11 @@ final class PipelineBench {
                     // warm-up: the worker's first session runs pay for graph optimisation, and every JVM compiles its hot paths
                     awaitAnswers(predictions, post(http, ingest, image, WARM_UP_IMAGES));
                     double inferBefore = beside("10-crop images/s before the Kafka window", bare::inferImagesPerSecond, first.pid(), ingest.pid());
-                    double[] cpuBefore = cpuSeconds(first.pid(), ingest.pid());
-                    long t0 = System.nanoTime();
-                    List<String> ids = post(http, ingest, image, images);
-                    double sessionSeconds = awaitAnswers(predictions, ids);
-                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    Sustained sustained = sustain(http, ingest, image, predictions, images, first.pid(), ingest.pid());
+                    double seconds = sustained.seconds();
+                    double sessionSeconds = sustained.sessionSeconds();
                     // where the two cores went during the window: the worker's share is what the bare engine had to itself
-                    double[] cpu = cpuSince(cpuBefore, first.pid(), ingest.pid());
+                    double[] cpu = sustained.cpu();
                     Reference kafkaReference = new Reference(inferBefore,
                             beside("10-crop images/s after the Kafka window", bare::inferImagesPerSecond, first.pid(), ingest.pid()));
                     System.out.printf(java.util.Locale.ROOT, "  CPU seconds in the %.1f s window (2 cores: %.1f): worker %.1f, ingest %.1f, "
@@ -229,6 +229,97 @@ final class PipelineBench {
                 .log(workDir.resolve(log)).start();
     }
 
+    /** The timed stretch of a steady stream: its seconds, the session time behind it, and the CPU each process used in it. */
+    record Sustained(double seconds, double sessionSeconds, double[] cpu) {
+    }
+
+    /**
+     * A steady stream through the whole path: images are posted so that {@link #OUTSTANDING_IMAGES} are always posted
+     * and not yet answered (a new one for every prediction, as many clients would), and the {@code timed} predictions
+     * after the first {@link #OUTSTANDING_IMAGES} are timed, while the posting goes on behind them. The start and the
+     * end of the stream, when the worker waits for the first images or answers the last ones with nothing behind
+     * them, are outside the window; ingest's work, the broker's and the worker's overlap in it as they would in service.
+     */
+    private static Sustained sustain(HttpClient http, ServiceProcess ingest, byte[] image, KafkaConsumer<String, String> predictions,
+                                     int timed, long... pids) throws Exception {
+        int total = OUTSTANDING_IMAGES + timed + OUTSTANDING_IMAGES;
+        Semaphore room = new Semaphore(OUTSTANDING_IMAGES);
+        List<CompletableFuture<String>> posted = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicReference<Throwable> refused = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread poster = new Thread(() -> {
+            for (int i = 0; i < total; i++) {
+                try {
+                    room.acquire();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                posted.add(postOne(http, ingest, image).whenComplete((id, failure) -> {
+                    if (failure != null) {
+                        refused.compareAndSet(null, failure);
+                    }
+                }));
+            }
+        }, "bench-poster");
+        poster.setDaemon(true);
+        Set<String> answered = new HashSet<>();
+        double sessionSeconds = 0;
+        double[] cpuBefore = null;
+        long started = 0;
+        double seconds = Double.NaN;
+        double[] cpu = null;
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        poster.start();
+        try {
+            while (answered.size() < total) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException((total - answered.size()) + " of the stream's images got no prediction in 5 minutes");
+                }
+                if (refused.get() != null) {
+                    throw new IllegalStateException("a post of the stream failed: " + refused.get().getMessage(), refused.get());
+                }
+                for (ConsumerRecord<String, String> record : predictions.poll(Duration.ofMillis(50))) {
+                    // only this stream posts now, so every new key is one of its images
+                    if (!answered.add(record.key())) {
+                        continue;
+                    }
+                    room.release();
+                    int count = answered.size();
+                    if (count == OUTSTANDING_IMAGES) {
+                        cpuBefore = cpuSeconds(pids);
+                        started = System.nanoTime();
+                    } else if (count > OUTSTANDING_IMAGES && count <= OUTSTANDING_IMAGES + timed) {
+                        sessionSeconds += number(record.value(), "inference_seconds") / number(record.value(), "batch_size");
+                        if (count == OUTSTANDING_IMAGES + timed) {
+                            seconds = (System.nanoTime() - started) / 1e9;
+                            cpu = cpuSince(cpuBefore, pids);
+                        }
+                    }
+                }
+            }
+        } finally {
+            poster.interrupt();
+        }
+        poster.join(TimeUnit.SECONDS.toMillis(10));
+        for (CompletableFuture<String> id : posted) {
+            id.get(60, TimeUnit.SECONDS);
+        }
+        return new Sustained(seconds, sessionSeconds, cpu);
+    }
+
+    /** Posts one image; the future holds the id ingest gave it, or fails with ingest's answer. */
+    private static CompletableFuture<String> postOne(HttpClient http, ServiceProcess ingest, byte[] image) {
+        HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/images")).header("Content-Type", "image/jpeg")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+            if (response.statusCode() != 202) {
+                throw new IllegalStateException("ingest answered " + response.statusCode() + ": " + response.body());
+            }
+            String body = response.body();
+            int start = body.indexOf("[\"") + 2;
+            return body.substring(start, body.indexOf('"', start));
+        });
+    }
+
     /**
      * Images/s of a worker draining {@code ids} that already wait in the topic: from the first prediction to the last
      * (broker timestamps), leaving out the images of the first session run, which also paid for graph optimisation.
@@ -304,17 +395,7 @@ final class PipelineBench {
         List<CompletableFuture<String>> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             inFlight.acquire();
-            HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/images")).header("Content-Type", "image/jpeg")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build();
-            ids.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inFlight.release())
-                    .thenApply(response -> {
-                        if (response.statusCode() != 202) {
-                            throw new IllegalStateException("ingest answered " + response.statusCode() + ": " + response.body());
-                        }
-                        String body = response.body();
-                        int start = body.indexOf("[\"") + 2;
-                        return body.substring(start, body.indexOf('"', start));
-                    }));
+            ids.add(postOne(http, ingest, image).whenComplete((id, e) -> inFlight.release()));
         }
         List<String> result = new ArrayList<>();
         for (CompletableFuture<String> id : ids) {

@@ -10,10 +10,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Dynamic batching in front of one {@link AlexNetModel}: callers (Kafka records, gRPC calls)
+ * Dynamic batching in front of one {@link AlexNetModel} (or whichever model a supplier names at
+ * the start of each batch, so a worker can swap models between batches): callers (Kafka records, gRPC calls)
  * submit single images; one thread takes whatever is queued, waits at most {@code maxWait}
  * for more up to {@code maxBatch} images, and classifies them in one session run, since one
  * run over many crops is far cheaper than many runs. It waits only while images arrive closer
@@ -40,7 +42,7 @@ public final class DynamicBatcher implements AutoCloseable {
     public record Timed(Prediction prediction, double queueSeconds, double inferenceSeconds, int batchSize) {
     }
 
-    private final AlexNetModel model;
+    private final Supplier<AlexNetModel> model;
     private final int maxBatch;
     private final long maxWaitNanos;
     private final int capacity;
@@ -57,6 +59,15 @@ public final class DynamicBatcher implements AutoCloseable {
      * @param batchSizes told the size of every batch run (for metrics); may be a no-op
      */
     public DynamicBatcher(AlexNetModel model, int maxBatch, long maxWaitMillis, int capacity, IntConsumer batchSizes) {
+        this(() -> model, maxBatch, maxWaitMillis, capacity, batchSizes);
+    }
+
+    /**
+     * @param model      asked once per batch: the whole batch runs on the model it names, so a batch in flight
+     *                   finishes on the model it started with when the supplier moves on to another
+     * @param batchSizes told the size of every batch run (for metrics); may be a no-op
+     */
+    public DynamicBatcher(Supplier<AlexNetModel> model, int maxBatch, long maxWaitMillis, int capacity, IntConsumer batchSizes) {
         if (maxBatch < 1 || capacity < 1 || maxWaitMillis < 0) {
             throw new IllegalArgumentException("maxBatch and capacity must be >= 1 and maxWait >= 0");
         }
@@ -135,6 +146,7 @@ public final class DynamicBatcher implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
+        AlexNetModel serving = model.get();
         // one session run per crop mode and k present in the batch (normally exactly one)
         List<List<Request>> groups = new ArrayList<>();
         for (Request r : batch) {
@@ -150,7 +162,7 @@ public final class DynamicBatcher implements AutoCloseable {
         for (List<Request> group : groups) {
             List<ScaledImage> images = new ArrayList<>(group.size());
             group.forEach(r -> images.add(r.image()));
-            List<Prediction> predictions = model.classify(images, group.get(0).mode(), group.get(0).topK());
+            List<Prediction> predictions = serving.classify(images, group.get(0).mode(), group.get(0).topK());
             double inference = (System.nanoTime() - started) / 1e9;
             for (int i = 0; i < group.size(); i++) {
                 Request r = group.get(i);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Tier: plain unit on a real session. Requests that arrive together share one session run
  * (never more than the maximum batch), answers match direct classification, a full queue
- * refuses at once, and closing finishes what was queued.
+ * refuses at once, closing finishes what was queued, and a batch runs whole on the model named
+ * at its start (how a worker swaps versions between batches).
  */
 class DynamicBatcherTest {
 
@@ -61,6 +63,33 @@ class DynamicBatcherTest {
         assertThat(batches.stream().mapToInt(Integer::intValue).sum()).isEqualTo(12);
         assertThat(batches).allSatisfy(size -> assertThat(size).isBetween(1, 8));
         assertThat(batches.get(0)).isEqualTo(8);
+    }
+
+    @Test
+    void eachBatchRunsWholeOnTheModelTheSupplierNamesAtItsStart() throws Exception {
+        try (AlexNetModel next = AlexNetModel.create(CONFIG, SessionOptions.cpu())) {
+            next.load(model.export(new io.alexstream.engine.weights.WeightsMetadata(7, 0L, "2026-11-28T00:00:00Z",
+                    null, null, null)));
+            AtomicInteger asked = new AtomicInteger();
+            List<Integer> batches = new CopyOnWriteArrayList<>();
+            List<CompletableFuture<DynamicBatcher.Timed>> futures = new ArrayList<>();
+            // the first batch is named the current model, every later one the next version
+            try (DynamicBatcher batcher = new DynamicBatcher(() -> asked.getAndIncrement() == 0 ? model : next, 8, 200, 64,
+                    batches::add)) {
+                for (ScaledImage image : TestImages.random(12, CONFIG.scaleSize(), 26)) {
+                    futures.add(batcher.submit(image, Crops.Mode.CENTER, 1));
+                }
+                List<Long> versions = new ArrayList<>();
+                for (CompletableFuture<DynamicBatcher.Timed> future : futures) {
+                    versions.add(future.get(30, TimeUnit.SECONDS).prediction().modelVersion());
+                }
+                assertThat(batches.get(0)).isEqualTo(8);
+                long current = model.metadata().version();
+                assertThat(current).isNotEqualTo(7);
+                assertThat(versions.subList(0, 8)).containsOnly(current);
+                assertThat(versions.subList(8, 12)).containsOnly(7L);
+            }
+        }
     }
 
     @Test

@@ -34,6 +34,13 @@ public interface WorkerConfig {
     @WithDefault("256")
     int queueCapacity();
 
+    /**
+     * Kafka polls submitted to the batcher and not yet answered: with 2 the next poll is decoded while the session
+     * runs the previous one; 1 decodes each poll only after the previous one was answered.
+     */
+    @WithDefault("2")
+    int pollsInFlight();
+
     /** Classes returned per image. */
     @WithDefault("5")
     int topK();

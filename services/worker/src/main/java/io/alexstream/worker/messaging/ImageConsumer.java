@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -34,12 +35,17 @@ import org.jboss.logging.Logger;
  * {@link Channels#PREDICTIONS_OUT}, keyed by image id. A record that cannot be decoded or
  * breaks a limit goes to {@link Channels#DEAD_LETTERS_OUT} with the reason. The batch's offsets
  * are committed only after every prediction and dead letter was acknowledged by the broker
- * (at-least-once); if one is not, the channel fails and the records are read again.
+ * (at-least-once); if one is not, the batch is nacked, the channel fails and the records are read
+ * again. The next poll is decoded while the batcher still runs this one (at most
+ * {@link WorkerConfig#pollsInFlight()} polls are in the batcher at once, so gRPC callers find room).
  */
 @ApplicationScoped
 public class ImageConsumer {
 
     private static final Logger LOG = Logger.getLogger(ImageConsumer.class);
+
+    /** Polls submitted to the batcher and not yet answered ({@link WorkerConfig#pollsInFlight()}). */
+    private final Semaphore pollsInFlight;
 
     private final ModelService models;
     private final WorkerConfig config;
@@ -58,11 +64,21 @@ public class ImageConsumer {
         this.json = json;
         this.predictions = predictions;
         this.deadLetters = deadLetters;
+        if (config.pollsInFlight() < 1) {
+            throw new IllegalArgumentException("alexstream.worker.polls-in-flight must be at least 1, got " + config.pollsInFlight());
+        }
+        this.pollsInFlight = new Semaphore(config.pollsInFlight());
     }
 
     @Incoming(Channels.IMAGES_IN)
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        try {
+            pollsInFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        }
         List<CompletableFuture<Void>> answered = new ArrayList<>();
         // every record is decoded before any is submitted: the batcher then sees the whole poll at once and runs full
         // batches, instead of starting a run with the first image while this thread still decodes the others next to
@@ -88,8 +104,17 @@ public class ImageConsumer {
                 return publish(prediction(item.id(), correlationId, timed, item.preprocessSeconds()));
             }).thenCompose(stage -> stage));
         }
-        return CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new))
-                .thenCompose(done -> batch.ack());
+        CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new))
+                .whenComplete((done, failure) -> pollsInFlight.release())
+                .thenCompose(done -> batch.ack())
+                .whenComplete((done, failure) -> {
+                    if (failure != null) {
+                        LOG.errorf("a prediction or dead letter of this poll was not acknowledged: %s", failure.getMessage());
+                        batch.nack(failure);
+                    }
+                });
+        // the acknowledgement goes on without this thread: the next poll is decoded while this one's images run
+        return CompletableFuture.completedFuture(null);
     }
 
     /** A record decoded and rescaled, waiting to be submitted. */
