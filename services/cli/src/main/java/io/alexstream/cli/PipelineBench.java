@@ -81,8 +81,11 @@ final class PipelineBench {
     private static final int WARM_UP_IMAGES = 32;
     /** Images per bare inference reference (median of their session runs): 2-4 s of this machine's time. */
     private static final int REFERENCE_IMAGES = 32;
-    /** Images posted and not yet answered while the Kafka path is timed: four batches' worth waiting in the topic. */
-    private static final int OUTSTANDING_IMAGES = 32;
+    /**
+     * Images posted and not yet answered while the Kafka path is timed: four batches of 16 (the largest swept), so
+     * the worker always finds a full batch behind the one it runs, as under a sustained load.
+     */
+    private static final int OUTSTANDING_IMAGES = 64;
     private static final int SINGLE_IMAGE_RUNS = 9;
 
     /** The trainer part: a version already in its store (pushed at its start), and how many labeled images to train on. */

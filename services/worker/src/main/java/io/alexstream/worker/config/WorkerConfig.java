@@ -35,11 +35,12 @@ public interface WorkerConfig {
     int queueCapacity();
 
     /**
-     * Kafka polls submitted to the batcher and not yet answered: with 2 the next poll is decoded while the session
-     * runs the previous one; 1 decodes each poll only after the previous one was answered.
+     * Images from Kafka submitted to the batcher and not yet answered, in batches of {@link #maxBatch()}: with 2 the
+     * next polls are decoded while the session runs, and a full batch waits when a run ends; with 1 a poll is
+     * decoded only when the images before it no longer fill a batch.
      */
     @WithDefault("2")
-    int pollsInFlight();
+    int kafkaBatchesInFlight();
 
     /** Classes returned per image. */
     @WithDefault("5")

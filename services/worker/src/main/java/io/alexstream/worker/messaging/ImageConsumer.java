@@ -36,16 +36,18 @@ import org.jboss.logging.Logger;
  * breaks a limit goes to {@link Channels#DEAD_LETTERS_OUT} with the reason. The batch's offsets
  * are committed only after every prediction and dead letter was acknowledged by the broker
  * (at-least-once); if one is not, the batch is nacked, the channel fails and the records are read
- * again. The next poll is decoded while the batcher still runs this one (at most
- * {@link WorkerConfig#pollsInFlight()} polls are in the batcher at once, so gRPC callers find room).
+ * again. The next polls are decoded while the batcher still runs this one: Kafka keeps at most
+ * {@link WorkerConfig#kafkaBatchesInFlight()} batches' worth of images in the batcher, so a full
+ * batch waits when a run ends and gRPC callers still find room in the queue.
  */
 @ApplicationScoped
 public class ImageConsumer {
 
     private static final Logger LOG = Logger.getLogger(ImageConsumer.class);
 
-    /** Polls submitted to the batcher and not yet answered ({@link WorkerConfig#pollsInFlight()}). */
-    private final Semaphore pollsInFlight;
+    /** One permit per image from Kafka submitted to the batcher and not yet answered. */
+    private final Semaphore imagesInFlight;
+    private final int maxImagesInFlight;
 
     private final ModelService models;
     private final WorkerConfig config;
@@ -64,17 +66,21 @@ public class ImageConsumer {
         this.json = json;
         this.predictions = predictions;
         this.deadLetters = deadLetters;
-        if (config.pollsInFlight() < 1) {
-            throw new IllegalArgumentException("alexstream.worker.polls-in-flight must be at least 1, got " + config.pollsInFlight());
+        if (config.kafkaBatchesInFlight() < 1) {
+            throw new IllegalArgumentException("alexstream.worker.kafka-batches-in-flight must be at least 1, got "
+                    + config.kafkaBatchesInFlight());
         }
-        this.pollsInFlight = new Semaphore(config.pollsInFlight());
+        this.maxImagesInFlight = config.kafkaBatchesInFlight() * config.maxBatch();
+        this.imagesInFlight = new Semaphore(maxImagesInFlight);
     }
 
     @Incoming(Channels.IMAGES_IN)
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        // a poll larger than the limit takes every permit: it runs alone
+        int permits = Math.min(batch.getRecords().size(), maxImagesInFlight);
         try {
-            pollsInFlight.acquire();
+            imagesInFlight.acquire(permits);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(e);
@@ -105,7 +111,7 @@ public class ImageConsumer {
             }).thenCompose(stage -> stage));
         }
         CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new))
-                .whenComplete((done, failure) -> pollsInFlight.release())
+                .whenComplete((done, failure) -> imagesInFlight.release(permits))
                 .thenCompose(done -> batch.ack())
                 .whenComplete((done, failure) -> {
                     if (failure != null) {
