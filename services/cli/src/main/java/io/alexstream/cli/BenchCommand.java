@@ -47,18 +47,19 @@ final class BenchCommand {
             throw new IllegalArgumentException("--train-steps must be at least 1 (--train-batch 0 leaves training out), got " + trainSteps);
         }
         boolean json = arguments.flag("json");
-        SessionOptions session = SessionOptions.cpu().withThreads(arguments.getInt("threads", 0), arguments.getInt("inter", 0));
+        SessionOptions session = SessionOptions.cpu().withThreads(arguments.getInt("threads", SessionOptions.cpuIntraOpThreads()), arguments.getInt("inter", 0));
         int cores = Runtime.getRuntime().availableProcessors();
 
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("machine", System.getProperty("os.arch") + ", " + cores + " cores, " + cpuModel());
         figures.put("profile", config.profile());
         figures.put("groups", config.groups());
+        figures.put("intra_op_threads", session.intraOpThreads());
 
         double ceiling = matmulGflops(session, arguments.getInt("matmul-runs", 5));
         figures.put("matmul_gflops", round(ceiling));
-        System.out.printf(Locale.ROOT, "fp32 matmul %dx%d x %dx%d: %.1f GFLOP/s (the ceiling)%n",
-                MATMUL_N, MATMUL_N, MATMUL_N, MATMUL_N, ceiling);
+        System.out.printf(Locale.ROOT, "fp32 matmul %dx%d x %dx%d: %.1f GFLOP/s (the ceiling); sessions with %d intra-op threads "
+                        + "(the services' default) on %d cores%n", MATMUL_N, MATMUL_N, MATMUL_N, MATMUL_N, ceiling, session.intraOpThreads(), cores);
 
         double flopsPerCrop = 2.0 * LayerGeometry.totalMultiplyAdds(config);
         try (AlexNetModel model = AlexNetModel.create(config, session)) {
@@ -162,7 +163,7 @@ final class BenchCommand {
             }
             trainerRun = new PipelineBench.TrainerRun(versions, trainerImages, config.numClasses());
         }
-        System.out.printf(Locale.ROOT, "Kafka path: broker, packaged ingest and worker (logs in %s) ...%n", work);
+        System.out.printf(Locale.ROOT, "Kafka path: broker, packaged ingest and worker (logs in %s; the rest of it is deleted at the end) ...%n", work);
         PipelineBench.Figures found = PipelineBench.run(root, work, weights, config.profile(), images, grpcCalls, trainerRun,
                 new PipelineBench.BareSettings(bare, inferBatch, trainBatch, trainSteps));
         // each ratio is taken against the bare engine measured right beside the service (mean of just before and just
@@ -232,7 +233,20 @@ final class BenchCommand {
             figures.put("trainer_round_ratio", round3(trainerRoundRatio));
             figures.put("trainer_ratio_vs_start", round3(trainerRatioVsStart));
         }
-        java.nio.file.Files.deleteIfExists(weights);
+        // the broker's log, the worker's state and the trainer's versions hold about 1 GB per run; the logs stay
+        try (var entries = java.nio.file.Files.list(work)) {
+            for (java.nio.file.Path entry : entries.filter(p -> !p.getFileName().toString().endsWith(".log")).toList()) {
+                deleteTree(entry);
+            }
+        }
+    }
+
+    private static void deleteTree(java.nio.file.Path root) throws java.io.IOException {
+        try (var paths = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(path);
+            }
+        }
     }
 
     /** Best-of-N seconds of one 4096^3 fp32 matmul, fed from variables so no copy is timed. */

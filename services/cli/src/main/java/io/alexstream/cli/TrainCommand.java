@@ -45,7 +45,7 @@ final class TrainCommand {
         List<Example> test = examples(IdxImages.fashionMnist(dir, false, arguments.getInt("test", 10000)), config);
         List<ScaledImage> trainImages = train.stream().map(Example::image).toList();
         System.out.printf(Locale.ROOT, "loaded %d train / %d test in %.1f s%n", train.size(), test.size(), (System.nanoTime() - t0) / 1e9);
-        SessionOptions session = SessionOptions.cpu().withThreads(arguments.getInt("threads", 0), arguments.getInt("inter", 0));
+        SessionOptions session = SessionOptions.cpu().withThreads(arguments.getInt("threads", SessionOptions.cpuIntraOpThreads()), arguments.getInt("inter", 0));
         try (AlexNetModel model = AlexNetModel.create(config, session)) {
             Initialization defaults = Initialization.forProfile(config);
             Initialization init = new Initialization(

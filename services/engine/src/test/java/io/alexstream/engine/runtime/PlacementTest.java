@@ -24,6 +24,15 @@ class PlacementTest {
     }
 
     @Test
+    void cpuSessionRunsTwiceAsManyIntraOpThreadsAsCoresUnlessTold() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(SessionOptions.cpu().toConfigProto().getIntraOpParallelismThreads()).isEqualTo(2 * cores);
+        assertThat(SessionOptions.cpu().toConfigProto().getInterOpParallelismThreads()).isZero();
+        assertThat(SessionOptions.cpu().withThreads(0, 0).toConfigProto().getIntraOpParallelismThreads()).isZero();
+        assertThat(SessionOptions.gpu(0).toConfigProto().getIntraOpParallelismThreads()).isZero();
+    }
+
+    @Test
     void aMachineWithoutAUsableGpuRunsOnCpuAndSaysWhy() {
         Placement placement = Placement.detect(SessionOptions.gpu(0));
         if (placement.onGpu()) {

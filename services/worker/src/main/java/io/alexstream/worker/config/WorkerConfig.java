@@ -22,6 +22,12 @@ public interface WorkerConfig {
     /** The one GPU this worker uses (CUDA index; needs a -Pgpu build); CPU when absent. */
     Optional<Integer> gpu();
 
+    /**
+     * Threads inside one TensorFlow op. When absent: twice the cores on a CPU (so the plumbing's threads that preempt
+     * one of them do not stall the op), TensorFlow's choice on a GPU.
+     */
+    Optional<Integer> intraOpThreads();
+
     /** Most images per session run. */
     @WithDefault("16")
     int maxBatch();

@@ -93,11 +93,12 @@ public class ModelService {
     }
 
     void onStart(@Observes StartupEvent event) {
-        sessionOptions = config.gpu().map(SessionOptions::gpu).orElse(SessionOptions.cpu());
+        SessionOptions placed = config.gpu().map(SessionOptions::gpu).orElse(SessionOptions.cpu());
+        sessionOptions = config.intraOpThreads().map(threads -> placed.withThreads(threads, placed.interOpThreads())).orElse(placed);
         model = AlexNetModel.create(modelConfig, sessionOptions);
         batcher = new DynamicBatcher(() -> model, config.maxBatch(), config.maxWaitMillis(), config.queueCapacity(), workerMetrics::batchRun);
-        LOG.infof("worker %s: profile %s on %s (%s)", config.id(), config.profile(), model.placement().device(),
-                model.placement().explanation());
+        LOG.infof("worker %s: profile %s on %s (%s), %s intra-op threads", config.id(), config.profile(), model.placement().device(),
+                model.placement().explanation(), sessionOptions.intraOpThreads() == 0 ? "TensorFlow's choice of" : sessionOptions.intraOpThreads());
         workerMetrics.runsOn(model.placement().device());
         workerMetrics.exportServedVersion(servedVersion);
         Path lastGood = lastGoodFile();
