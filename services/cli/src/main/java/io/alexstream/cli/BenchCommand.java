@@ -69,6 +69,13 @@ final class BenchCommand {
             System.out.printf(Locale.ROOT, "%s profile, groups %d: %.3f GFLOP per crop%n", config.profile(), config.groups(),
                     flopsPerCrop / 1e9);
             BareEngine bare = new BareEngine(model);
+            // the sweep and the training step only: the services' measurements below get the machine as it is
+            BackgroundLoad load = BackgroundLoad.start(arguments.getInt("background-load-threads", 0));
+            if (load.cores() > 0) {
+                System.out.printf(Locale.ROOT, "background load: %.2f of a core in busy slices of %d ms (--background-load-threads)%n",
+                        load.cores(), BackgroundLoad.BUSY_NANOS / 1_000_000);
+                figures.put("background_load_cores", round3(load.cores()));
+            }
             double bestRate = 0;
             int bestBatch = 0;
             Double singleMs = null;
@@ -113,6 +120,7 @@ final class BenchCommand {
                 figures.put("train_gflops", round(gflops));
                 figures.put("train_ratio", round3(gflops / ceiling));
             }
+            load.close();
             int pipelineImages = arguments.getInt("pipeline-images", 128);
             if (pipelineImages > 0) {
                 model.initialize(1, mean);

@@ -12,6 +12,7 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG, PNG, GIF and BMP into {@link RgbImage}. The header is read first and the
@@ -73,12 +74,9 @@ public final class ImageDecoder {
             throw new ImageRejectedException(Reason.TOO_MANY_BYTES,
                     "image is " + encoded.length + " bytes; the limit is " + limits.maxBytes() + " bytes");
         }
-        ImageInputStream input;
-        try {
-            input = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded));
-        } catch (IOException e) {
-            throw new ImageRejectedException(Reason.CORRUPT, "cannot read image: " + e.getMessage(), e);
-        }
+        // not ImageIO.createImageInputStream: with ImageIO's default cache setting it copies every image into a
+        // temporary file first, which took 2.0-2.2 ms of a 320x256 JPEG's 2.4-2.7 ms decode (0.4-0.5 ms from memory)
+        ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded));
         Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
         ImageReader reader = null;
         while (readers.hasNext() && reader == null) {

@@ -7,8 +7,11 @@ import io.alexstream.engine.image.ImageRejectedException.Reason;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -16,6 +19,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Tier: plain unit. Real encoders (ImageIO) produce the inputs; hostile files are built byte by byte. */
 class ImageDecoderTest {
@@ -58,6 +62,33 @@ class ImageDecoderTest {
         assertThat(right[0]).isCloseTo(0, org.assertj.core.data.Offset.offset(tolerance));
         assertThat(right[2]).isCloseTo(255, org.assertj.core.data.Offset.offset(tolerance));
         assertThat(decoder.readHeader(encode(source, format)).format()).isEqualTo(format);
+    }
+
+    /**
+     * ImageIO's own streams copy each image into a file in its cache directory; a decoder that goes through them fails
+     * where that directory is gone or not writable (a read-only root filesystem) and pays for a file per image.
+     */
+    @Test
+    void decodesFromMemoryWithoutImageIosCacheDirectory(@TempDir Path dir) throws Exception {
+        BufferedImage source = new BufferedImage(40, 30, BufferedImage.TYPE_3BYTE_BGR);
+        source.getGraphics().drawImage(colourBlocks(), 0, 0, null);
+        byte[] jpeg = encode(source, "jpeg");
+        byte[] png = encode(source, "png");
+        File cache = Files.createDirectory(dir.resolve("imageio-cache")).toFile();
+        File previousDirectory = ImageIO.getCacheDirectory();
+        boolean previousUse = ImageIO.getUseCache();
+        ImageIO.setUseCache(true);
+        ImageIO.setCacheDirectory(cache);
+        Files.delete(cache.toPath());
+        try {
+            assertThat(decoder.decode(jpeg).width()).isEqualTo(40);
+            assertThat(decoder.verify(jpeg)).isEqualTo(new ImageDecoder.Header("jpeg", 40, 30));
+            assertThat(decoder.decode(png).height()).isEqualTo(30);
+            assertThat(decoder.verify(png)).isEqualTo(new ImageDecoder.Header("png", 40, 30));
+        } finally {
+            ImageIO.setCacheDirectory(previousDirectory);
+            ImageIO.setUseCache(previousUse);
+        }
     }
 
     @Test
