@@ -31,10 +31,10 @@ public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int inter
     /**
      * Twice as many intra-op threads as cores. A service never has the cores to itself: Kafka clients, HTTP, JIT and
      * GC threads take slices of them. With one thread per core, every op waits for the shard of a preempted thread;
-     * with more, smaller shards the other cores take over its work. On this project's 2-core machine, with a
-     * synthetic load of 0.35 core beside it (3 threads, each busy 1 ms in 8.5), batch-10 inference ran at 7.4-9.7
-     * images/s with 4 threads against 5.5-8.9 with 2, interleaved runs; alone, both ran at 9.5-11.7, and a training
-     * step was no slower (3.20-3.36 s against 3.37-3.86 s).
+     * with more, smaller shards the other cores take over its work. On this project's 2-core machine, beside a
+     * synthetic load of 0.35 core (bench --background-load-threads 3), batch-10 inference ran 6-8% faster with 4
+     * threads than with 2 in each of three interleaved pairs; alone it ran 0-4% slower, and a training step was no
+     * slower (README, Devices).
      */
     public static int cpuIntraOpThreads() {
         return 2 * Runtime.getRuntime().availableProcessors();
