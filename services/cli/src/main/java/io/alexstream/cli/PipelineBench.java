@@ -89,8 +89,8 @@ final class PipelineBench {
     /**
      * Predictions of the stream before its timed window opens. The services' JIT compilers stay busy for 15-20 s after
      * a stream starts: with the window opening after 64, it held 0.75 CPU s of the worker's compiler threads, 0.69 of
-     * this process's and 0.27 of ingest's, a sixth of what everything but the session used. A sustained stream is past
-     * that stretch.
+     * this process's and 0.27 of ingest's, over a third of what everything but the session used. A sustained stream is
+     * past that stretch (though this process's compiler never quite stops: the broker's and the clients' code).
      */
     private static final int SETTLING_IMAGES = 128;
     private static final int SINGLE_IMAGE_RUNS = 9;
