@@ -59,7 +59,8 @@ final class BenchCommand {
         double ceiling = matmulGflops(session, arguments.getInt("matmul-runs", 5));
         figures.put("matmul_gflops", round(ceiling));
         System.out.printf(Locale.ROOT, "fp32 matmul %dx%d x %dx%d: %.1f GFLOP/s (the ceiling); sessions with %d intra-op threads "
-                        + "(the services' default) on %d cores%n", MATMUL_N, MATMUL_N, MATMUL_N, MATMUL_N, ceiling, session.intraOpThreads(), cores);
+                        + "(the services' default on %d cores: %d)%n", MATMUL_N, MATMUL_N, MATMUL_N, MATMUL_N, ceiling, session.intraOpThreads(),
+                cores, SessionOptions.cpuIntraOpThreads());
 
         double flopsPerCrop = 2.0 * LayerGeometry.totalMultiplyAdds(config);
         try (AlexNetModel model = AlexNetModel.create(config, session)) {
