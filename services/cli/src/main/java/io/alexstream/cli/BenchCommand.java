@@ -245,15 +245,7 @@ final class BenchCommand {
         // the broker's log, the worker's state and the trainer's versions hold about 1 GB per run; the logs stay
         try (var entries = java.nio.file.Files.list(work)) {
             for (java.nio.file.Path entry : entries.filter(p -> !p.getFileName().toString().endsWith(".log")).toList()) {
-                deleteTree(entry);
-            }
-        }
-    }
-
-    private static void deleteTree(java.nio.file.Path root) throws java.io.IOException {
-        try (var paths = java.nio.file.Files.walk(root)) {
-            for (java.nio.file.Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(path);
+                DemoCommand.deleteTree(entry);
             }
         }
     }

@@ -570,7 +570,8 @@ final class DemoCommand {
         return samples;
     }
 
-    private static void deleteTree(Path path) throws IOException {
+    /** Deletes a file or a directory with everything in it; nothing when it does not exist (also `bench`'s clean-up). */
+    static void deleteTree(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }
