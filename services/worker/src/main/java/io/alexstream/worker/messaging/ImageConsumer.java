@@ -85,6 +85,19 @@ public class ImageConsumer {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(e);
         }
+        try {
+            answerWhenRun(batch, permits);
+        } catch (RuntimeException | Error e) {
+            // the channel fails on it; the permits must not go with it
+            imagesInFlight.release(permits);
+            throw e;
+        }
+        // the acknowledgement goes on without this thread: the next poll is decoded while this one's images run
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Decodes and submits the poll; its permits are released, and it is acknowledged, once every image is answered. */
+    private void answerWhenRun(KafkaRecordBatch<String, byte[]> batch, int permits) {
         List<CompletableFuture<Void>> answered = new ArrayList<>();
         // every record is decoded before any is submitted: the batcher then sees the whole poll at once and runs full
         // batches, instead of starting a run with the first image while this thread still decodes the others next to
@@ -119,8 +132,6 @@ public class ImageConsumer {
                         batch.nack(failure);
                     }
                 });
-        // the acknowledgement goes on without this thread: the next poll is decoded while this one's images run
-        return CompletableFuture.completedFuture(null);
     }
 
     /** A record decoded and rescaled, waiting to be submitted. */
