@@ -178,18 +178,19 @@ final class BenchCommand {
         // each ratio is taken against the bare engine measured right beside the service (mean of just before and just
         // after); the figure from the start of the run, minutes earlier, is printed beside it
         double startRate = ((Number) figures.get("infer_images_per_s")).doubleValue();
-        double kafkaReference = found.kafkaReference().value();
-        double kafkaRatio = found.kafkaImagesPerSecond() / kafkaReference;
-        double kafkaRatioVsStart = found.kafkaImagesPerSecond() / startRate;
-        System.out.printf(Locale.ROOT, "ingest -> Kafka -> worker -> predictions: %d images in %.1f s, %.2f images/s (mean batch %.1f); "
-                        + "bare engine beside it %.2f images/s (%.2f before, %.2f after): ratio %.3f (%.3f against the start's %.2f)%n",
-                found.images(), found.kafkaSeconds(), found.kafkaImagesPerSecond(), found.meanBatch(), kafkaReference,
-                found.kafkaReference().before(), found.kafkaReference().after(), kafkaRatio, kafkaRatioVsStart, startRate);
+        PipelineBench.KafkaWindow kafka = found.kafka();
+        double kafkaRatioVsStart = kafka.imagesPerSecond() / startRate;
+        List<Double> kafkaRatios = found.kafkaWindows().stream().map(w -> round3(w.ratio())).toList();
+        System.out.printf(Locale.ROOT, "ingest -> Kafka -> worker -> predictions, the median of %d windows of %d images: %.2f images/s (mean batch %.1f); "
+                        + "bare engine beside it %.2f images/s (%.2f before, %.2f after): ratio %.3f (windows %s; %.3f against the start's %.2f)%n",
+                found.kafkaWindows().size(), found.images(), kafka.imagesPerSecond(), kafka.meanBatch(), kafka.reference().value(),
+                kafka.reference().before(), kafka.reference().after(), kafka.ratio(), kafkaRatios, kafkaRatioVsStart, startRate);
         figures.put("kafka_images", found.images());
-        figures.put("kafka_images_per_s", round(found.kafkaImagesPerSecond()));
-        figures.put("kafka_mean_batch", round(found.meanBatch()));
-        figures.put("kafka_reference_images_per_s", round(kafkaReference));
-        figures.put("kafka_ratio", round3(kafkaRatio));
+        figures.put("kafka_images_per_s", round(kafka.imagesPerSecond()));
+        figures.put("kafka_mean_batch", round(kafka.meanBatch()));
+        figures.put("kafka_reference_images_per_s", round(kafka.reference().value()));
+        figures.put("kafka_ratio", round3(kafka.ratio()));
+        figures.put("kafka_ratios", kafkaRatios);
         figures.put("kafka_ratio_vs_start", round3(kafkaRatioVsStart));
         double drainReference = found.drainReference().value();
         double drainRatio = found.drainImagesPerSecond() / drainReference;

@@ -41,9 +41,10 @@ public interface WorkerConfig {
     int queueCapacity();
 
     /**
-     * Images from Kafka submitted to the batcher and not yet answered, in batches of {@link #maxBatch()}: with 2 the
-     * next polls are decoded while the session runs, and a full batch waits when a run ends; with 1 a poll is
-     * decoded only when the images before it no longer fill a batch.
+     * Images from Kafka submitted to the batcher and not yet answered, in batches of {@link #maxBatch()}; each image's
+     * place is freed when it is answered. With 2, the next polls' images fill the queue while a run goes on, so a full
+     * batch waits when it ends; with 1 they are submitted only as the run's images are answered, and the next run
+     * takes what arrived by then.
      */
     @WithDefault("2")
     int kafkaBatchesInFlight();

@@ -47,7 +47,6 @@ public class ImageConsumer {
 
     /** One permit per image from Kafka submitted to the batcher and not yet answered. */
     private final Semaphore imagesInFlight;
-    private final int maxImagesInFlight;
 
     private final ModelService models;
     private final WorkerConfig config;
@@ -70,38 +69,16 @@ public class ImageConsumer {
             throw new IllegalArgumentException("alexstream.worker.kafka-batches-in-flight must be at least 1, got "
                     + config.kafkaBatchesInFlight());
         }
-        this.maxImagesInFlight = config.kafkaBatchesInFlight() * config.maxBatch();
-        this.imagesInFlight = new Semaphore(maxImagesInFlight);
+        this.imagesInFlight = new Semaphore(config.kafkaBatchesInFlight() * config.maxBatch());
     }
 
     @Incoming(Channels.IMAGES_IN)
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
-        // a poll larger than the limit takes every permit: it runs alone
-        int permits = Math.min(batch.getRecords().size(), maxImagesInFlight);
-        try {
-            imagesInFlight.acquire(permits);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(e);
-        }
-        try {
-            answerWhenRun(batch, permits);
-        } catch (RuntimeException | Error e) {
-            // the channel fails on it; the permits must not go with it
-            imagesInFlight.release(permits);
-            throw e;
-        }
-        // the acknowledgement goes on without this thread: the next poll is decoded while this one's images run
-        return CompletableFuture.completedFuture(null);
-    }
-
-    /** Decodes and submits the poll; its permits are released, and it is acknowledged, once every image is answered. */
-    private void answerWhenRun(KafkaRecordBatch<String, byte[]> batch, int permits) {
         List<CompletableFuture<Void>> answered = new ArrayList<>();
-        // every record is decoded before any is submitted: the batcher then sees the whole poll at once and runs full
-        // batches, instead of starting a run with the first image while this thread still decodes the others next to
-        // the session's threads
+        // every record is decoded before any is submitted: an idle batcher then sees the whole poll at once and runs
+        // full batches, instead of starting a run with the first image while this thread still decodes the others next
+        // to the session's threads
         List<Prepared> prepared = new ArrayList<>();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             String id = imageId(record);
@@ -114,17 +91,28 @@ public class ImageConsumer {
             }
         }
         for (Prepared item : prepared) {
-            String correlationId = header(item.record(), Channels.HEADER_CORRELATION_ID);
-            answered.add(submit(item.image()).handle((timed, failure) -> {
-                if (failure != null) {
-                    return deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, String.valueOf(failure.getMessage()));
-                }
-                metrics.classified(WorkerMetrics.SOURCE_KAFKA, timed, item.preprocessSeconds());
-                return publish(prediction(item.id(), correlationId, timed, item.preprocessSeconds()));
-            }).thenCompose(stage -> stage));
+            // a permit per image, given back when that image is answered (not when its whole poll is): while a run
+            // goes on, the images of the next polls fill the queue up to the limit, so the next run is a full batch
+            // whatever the polls' sizes
+            try {
+                imagesInFlight.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                // the images submitted so far are still answered; the poll is never acknowledged, so it is read again
+                return CompletableFuture.failedFuture(e);
+            }
+            CompletableFuture<Void> answer;
+            try {
+                answer = answer(item);
+            } catch (RuntimeException | Error e) {
+                // the channel fails on it; the permit must not go with it
+                imagesInFlight.release();
+                throw e;
+            }
+            answered.add(answer.whenComplete((done, failure) -> imagesInFlight.release()));
         }
+        // the acknowledgement goes on without this thread: the next poll is decoded while this one's images run
         CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new))
-                .whenComplete((done, failure) -> imagesInFlight.release(permits))
                 .thenCompose(done -> batch.ack())
                 .whenComplete((done, failure) -> {
                     if (failure != null) {
@@ -132,6 +120,19 @@ public class ImageConsumer {
                         batch.nack(failure);
                     }
                 });
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Submits a decoded image; completes once its prediction (or its dead letter, if the run failed) is acknowledged. */
+    private CompletableFuture<Void> answer(Prepared item) {
+        String correlationId = header(item.record(), Channels.HEADER_CORRELATION_ID);
+        return submit(item.image()).handle((timed, failure) -> {
+            if (failure != null) {
+                return deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, String.valueOf(failure.getMessage()));
+            }
+            metrics.classified(WorkerMetrics.SOURCE_KAFKA, timed, item.preprocessSeconds());
+            return publish(prediction(item.id(), correlationId, timed, item.preprocessSeconds()));
+        }).thenCompose(stage -> stage);
     }
 
     /** A record decoded and rescaled, waiting to be submitted. */
