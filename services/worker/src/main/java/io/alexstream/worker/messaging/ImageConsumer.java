@@ -69,7 +69,7 @@ public class ImageConsumer {
             throw new IllegalArgumentException("alexstream.worker.kafka-batches-in-flight must be at least 1, got "
                     + config.kafkaBatchesInFlight());
         }
-        this.imagesInFlight = new Semaphore(config.kafkaBatchesInFlight() * config.maxBatch());
+        this.imagesInFlight = new Semaphore(config.kafkaBatchesInFlight() * ModelService.maxBatch(config));
     }
 
     @Incoming(Channels.IMAGES_IN)
