@@ -43,10 +43,10 @@ public interface WorkerConfig {
     int queueCapacity();
 
     /**
-     * Images from Kafka submitted to the batcher and not yet answered, in batches of the largest run ({@link #maxBatch()}); each image's
-     * place is freed when it is answered. With 2, the next polls' images fill the queue while a run goes on, so a full
-     * batch waits when it ends; with 1 they are submitted only as the run's images are answered, and the next run
-     * takes what arrived by then.
+     * Images from Kafka submitted to the batcher and not yet answered, in batches of the largest run
+     * ({@link #maxBatch()}); each image's place is freed when it is answered. With 2, the next polls' images fill the
+     * queue while a run goes on, so a full batch waits when it ends; with 1 they are submitted only as the run's images
+     * are answered, and the next run takes what arrived by then.
      */
     @WithDefault("2")
     int kafkaBatchesInFlight();

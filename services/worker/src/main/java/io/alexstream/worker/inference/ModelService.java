@@ -48,6 +48,16 @@ public class ModelService {
 
     private static final Logger LOG = Logger.getLogger(ModelService.class);
 
+    /** The largest session run on a GPU unless configured. */
+    public static final int GPU_MAX_BATCH = 16;
+    /**
+     * The largest session run on a CPU unless configured. On the project's 2-core machine, alone, batches of 16 ran
+     * from 11% slower to 13% faster than batches of 8 in six sweeps (2% faster in the median); in the Kafka path,
+     * beside ingest, the broker and the posting client, six timed windows of full batches of 8 sustained 0.90-1.07
+     * of the bare engine, six of 16 (interleaved with them) 0.84-0.97. A run of 8 also answers in half the time.
+     */
+    public static final int CPU_MAX_BATCH = 8;
+
     private final WorkerConfig config;
     private final ChannelRegistry channels;
     private final Preprocessor preprocessor;
@@ -91,16 +101,6 @@ public class ModelService {
         this.preprocessor = new Preprocessor(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()),
                 modelConfig.scaleSize());
     }
-
-    /** The largest session run on a GPU unless configured. */
-    public static final int GPU_MAX_BATCH = 16;
-    /**
-     * The largest session run on a CPU unless configured. On the project's 2-core machine, alone, batches of 16 ran
-     * from 11% slower to 13% faster than batches of 8 in six sweeps (2% faster in the median); in the Kafka path,
-     * beside ingest, the broker and the posting client, six timed windows of full batches of 8 sustained 0.90-1.07
-     * of the bare engine, six of 16 (interleaved with them) 0.84-0.97. A run of 8 also answers in half the time.
-     */
-    public static final int CPU_MAX_BATCH = 8;
 
     /** The batcher's largest run: {@code alexstream.worker.max-batch}, else by device. */
     public static int maxBatch(WorkerConfig config) {
