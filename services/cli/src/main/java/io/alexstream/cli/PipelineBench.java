@@ -54,7 +54,7 @@ final class PipelineBench {
     }
 
     /** One timed stretch of the steady stream, and the bare engine measured just before and just after it. */
-    record KafkaWindow(double imagesPerSecond, double seconds, double meanBatch, Reference reference) {
+    record KafkaWindow(double imagesPerSecond, double meanBatch, Reference reference) {
         double ratio() {
             return imagesPerSecond / reference.value();
         }
@@ -154,7 +154,7 @@ final class PipelineBench {
                         double sessionSeconds = sustained.sessionSeconds();
                         double inferAfter = beside("10-crop images/s after Kafka window " + window, bare::inferImagesPerSecond,
                                 first.pid(), ingest.pid());
-                        KafkaWindow timed = new KafkaWindow(images / seconds, seconds, sustained.meanBatch(), new Reference(inferBefore, inferAfter));
+                        KafkaWindow timed = new KafkaWindow(images / seconds, sustained.meanBatch(), new Reference(inferBefore, inferAfter));
                         windows.add(timed);
                         // where the two cores went during the window: the worker's share is what the bare engine had to itself
                         double[] cpu = sustained.cpu();

@@ -111,10 +111,11 @@ public class ModelService {
         SessionOptions placed = config.gpu().map(SessionOptions::gpu).orElse(SessionOptions.cpu());
         sessionOptions = config.intraOpThreads().map(threads -> placed.withThreads(threads, placed.interOpThreads())).orElse(placed);
         model = AlexNetModel.create(modelConfig, sessionOptions);
-        batcher = new DynamicBatcher(() -> model, maxBatch(config), config.maxWaitMillis(), config.queueCapacity(), workerMetrics::batchRun);
+        int maxBatch = maxBatch(config);
+        batcher = new DynamicBatcher(() -> model, maxBatch, config.maxWaitMillis(), config.queueCapacity(), workerMetrics::batchRun);
         LOG.infof("worker %s: profile %s on %s (%s), %s intra-op threads, batches of up to %d", config.id(), config.profile(),
                 model.placement().device(), model.placement().explanation(),
-                sessionOptions.intraOpThreads() == 0 ? "TensorFlow's choice of" : sessionOptions.intraOpThreads(), maxBatch(config));
+                sessionOptions.intraOpThreads() == 0 ? "TensorFlow's choice of" : sessionOptions.intraOpThreads(), maxBatch);
         workerMetrics.runsOn(model.placement().device());
         workerMetrics.exportServedVersion(servedVersion);
         Path lastGood = lastGoodFile();
