@@ -217,15 +217,15 @@ public final class AlexNetGraph {
             Ops scale = scopes.at(branch + "/input_scale");
             input = scale.math.mul(images, scale.constant((float) config.inputScale()));
         }
-        Operand<TFloat32> x = conv(scopes, branch + "/conv1", input, variables, 0, LayerGeometry.CONV1_STRIDE, "VALID");
+        Operand<TFloat32> x = conv(scopes, branch + "/conv1", input, AlexNetConfig.CHANNELS, variables, 0, LayerGeometry.CONV1_STRIDE, "VALID");
         x = lrn(scopes, branch + "/conv1", x, config.convChannels(0), config.groups());
         x = maxPool(scopes, branch + "/pool1", x);
-        x = conv(scopes, branch + "/conv2", x, variables, 2, 1, "SAME");
+        x = conv(scopes, branch + "/conv2", x, config.convChannels(0), variables, 2, 1, "SAME");
         x = lrn(scopes, branch + "/conv2", x, config.convChannels(1), config.groups());
         x = maxPool(scopes, branch + "/pool2", x);
-        x = conv(scopes, branch + "/conv3", x, variables, 4, 1, "SAME");
-        x = conv(scopes, branch + "/conv4", x, variables, 6, 1, "SAME");
-        x = conv(scopes, branch + "/conv5", x, variables, 8, 1, "SAME");
+        x = conv(scopes, branch + "/conv3", x, config.convChannels(1), variables, 4, 1, "SAME");
+        x = conv(scopes, branch + "/conv4", x, config.convChannels(2), variables, 6, 1, "SAME");
+        x = conv(scopes, branch + "/conv5", x, config.convChannels(3), variables, 8, 1, "SAME");
         x = maxPool(scopes, branch + "/pool5", x);
         long flat = variables.get(10).spec().shape()[0];
         Ops flatten = scopes.at(branch + "/flatten");
@@ -241,14 +241,51 @@ public final class AlexNetGraph {
         return dense(scopes, branch + "/fc8", x, variables, 14, false);
     }
 
-    // Grouped layers need no split/concat: Conv2D infers the group count from the filter depth.
-    private static Operand<TFloat32> conv(Scopes scopes, String name, Operand<TFloat32> input,
+    /**
+     * A convolution, its bias and ReLU. A grouped layer (filter depth below the input's channels) runs one Conv2D per
+     * group on its slice of the input maps, filter and bias, and concatenates the groups' maps, as on the paper's two
+     * GPUs; the variables keep their shapes, so weight files do not change. TensorFlow's own grouped Conv2D (which
+     * infers the groups from the filter depth) only works where oneDNN runs it: by default oneDNN is off on CPUs
+     * without AVX-512 VNNI/BF16 (AMD Zen 3, for one), and there Eigen's filter gradient refuses it ("filter_size
+     * does not have enough elements") and Grappler's fused conv+bias+ReLU refuses it at the first inference run.
+     */
+    private static Operand<TFloat32> conv(Scopes scopes, String name, Operand<TFloat32> input, int inputChannels,
                                          List<ModelVariable> variables, int weightIndex, int stride, String padding) {
         Ops layer = scopes.at(name);
-        Operand<TFloat32> conv = layer.nn.conv2d(input, variables.get(weightIndex).variable(),
-                List.of(1L, (long) stride, (long) stride, 1L), padding);
-        Operand<TFloat32> biased = layer.nn.biasAdd(conv, variables.get(weightIndex + 1).variable());
-        return scopes.named(name + "/output").nn.relu(biased);
+        Operand<TFloat32> weights = variables.get(weightIndex).variable();
+        Operand<TFloat32> bias = variables.get(weightIndex + 1).variable();
+        List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
+        int groups = (int) (inputChannels / variables.get(weightIndex).spec().shape()[2]);
+        if (groups == 1) {
+            Operand<TFloat32> biased = layer.nn.biasAdd(layer.nn.conv2d(input, weights, strides, padding), bias);
+            return scopes.named(name + "/output").nn.relu(biased);
+        }
+        return scopes.named(name + "/output").nn.relu(groupedConv2d(layer, input, weights, bias, groups, strides, padding));
+    }
+
+    /**
+     * Conv2D plus bias in {@code groups} groups: group g convolves input maps [g d, (g+1) d) (d the filter depth) with
+     * filter and bias columns [g m, (g+1) m) (m the output maps per group), the layout TensorFlow's grouped Conv2D
+     * uses; the groups' maps are concatenated in order.
+     */
+    static Operand<TFloat32> groupedConv2d(Ops layer, Operand<TFloat32> input, Operand<TFloat32> weights, Operand<TFloat32> bias,
+                                           int groups, List<Long> strides, String padding) {
+        // int32 offsets: the C++ gradient of Slice subtracts them from the input's int32 shape
+        long[] filterShape = weights.shape().asArray();
+        int depth = (int) filterShape[2];
+        int outPerGroup = (int) filterShape[3] / groups;
+        List<Operand<TFloat32>> maps = new ArrayList<>(groups);
+        for (int g = 0; g < groups; g++) {
+            Ops group = layer.withSubScope("group" + g);
+            Operand<TFloat32> inputSlice = group.slice(input, group.constant(new int[] {0, 0, 0, g * depth}),
+                    group.constant(new int[] {-1, -1, -1, depth}));
+            Operand<TFloat32> filterSlice = group.slice(weights, group.constant(new int[] {0, 0, 0, g * outPerGroup}),
+                    group.constant(new int[] {-1, -1, -1, outPerGroup}));
+            Operand<TFloat32> biasSlice = group.slice(bias, group.constant(new int[] {g * outPerGroup}),
+                    group.constant(new int[] {outPerGroup}));
+            maps.add(group.nn.biasAdd(group.nn.conv2d(inputSlice, filterSlice, strides, padding), biasSlice));
+        }
+        return layer.concat(maps, layer.constant(3));
     }
 
     /**

@@ -24,8 +24,6 @@ import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.types.TFloat32;
@@ -65,31 +63,12 @@ public final class AlexNetModel implements AutoCloseable {
         Graph graph = new Graph();
         try {
             AlexNetGraph handles = AlexNetGraph.build(graph, config);
-            Session session = new Session(graph, sessionConfig(config, options));
+            Session session = new Session(graph, options.toConfigProto());
             return new AlexNetModel(config, graph, session, handles, placement);
         } catch (RuntimeException e) {
             graph.close();
             throw e;
         }
-    }
-
-    /**
-     * The session's configuration. A grouped model runs without Grappler's remapper: it fuses each Conv2D with its
-     * BiasAdd and ReLU into one {@code _FusedConv2D}, whose Eigen kernel (the one used where oneDNN is off: by default
-     * on CPUs without AVX-512 VNNI/BF16, such as AMD Zen 3) refuses a grouped convolution at the first session run
-     * ("Fused conv implementation does not support grouped convolutions for now"). oneDNN's kernel accepts it, so the
-     * paper profile ran on AVX-512 machines and failed on AVX2 ones.
-     */
-    static ConfigProto sessionConfig(AlexNetConfig config, SessionOptions options) {
-        ConfigProto proto = options.toConfigProto();
-        if (config.groups() == 1) {
-            return proto;
-        }
-        return proto.toBuilder()
-                .setGraphOptions(proto.getGraphOptions().toBuilder()
-                        .setRewriteOptions(proto.getGraphOptions().getRewriteOptions().toBuilder()
-                                .setRemapping(RewriterConfig.Toggle.OFF)))
-                .build();
     }
 
     public AlexNetConfig config() {

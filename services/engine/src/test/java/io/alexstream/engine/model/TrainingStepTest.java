@@ -58,6 +58,41 @@ class TrainingStepTest {
     }
 
     @Test
+    void thePapersGroupedLayersTrainTheFiltersOfBothGroups() {
+        // on CPUs where oneDNN is off (AMD Zen 3), TensorFlow's own grouped Conv2D had no filter gradient at the paper's
+        // sizes ("filter_size does not have enough elements" in conv5); the small profile's sizes took another kernel
+        AlexNetConfig config = Profiles.paper();
+        try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
+            model.initialize(7, TestImages.grayMean(config.scaleSize()));
+            java.util.Random random = new java.util.Random(3);
+            float[] crops = new float[32 * config.cropSize() * config.cropSize() * 3];
+            for (int i = 0; i < crops.length; i++) {
+                crops[i] = random.nextFloat() * 200 - 100;
+            }
+            WeightsMetadata meta = model.metadata();
+            java.util.Map<String, float[]> before = model.export(meta).variables();
+            float loss = model.trainStep(crops, new int[32], 0.01f);
+            java.util.Map<String, float[]> after = model.export(meta).variables();
+
+            assertThat(loss).isFinite().isPositive();
+            for (int layer : new int[] {2, 4, 5}) {
+                String name = "conv" + layer + "/weights";
+                // k x k x depth x out: the last axis is the output map, the first half of them group 0's
+                int out = config.convChannels(layer - 1);
+                boolean[] groupMoved = new boolean[2];
+                float[] was = before.get(name);
+                float[] now = after.get(name);
+                for (int i = 0; i < was.length; i++) {
+                    if (was[i] != now[i]) {
+                        groupMoved[(i % out) / (out / 2)] = true;
+                    }
+                }
+                assertThat(groupMoved).as(name).containsExactly(true, true);
+            }
+        }
+    }
+
+    @Test
     void weightDecayAloneShrinksWeightsByTheFactorOfTheRule() {
         AlexNetConfig config = Profiles.small();
         try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
