@@ -6,7 +6,6 @@ import io.alexstream.engine.image.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.image.Preprocessor;
 import io.alexstream.engine.image.ScaledImage;
-import io.alexstream.engine.inference.BatchSizeTuner;
 import io.alexstream.engine.inference.ClassScore;
 import io.alexstream.engine.inference.DynamicBatcher;
 import io.alexstream.engine.model.AlexNetConfig;
@@ -31,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,13 +51,12 @@ public class ModelService {
     /** The largest session run on a GPU unless configured. */
     public static final int GPU_MAX_BATCH = 16;
     /**
-     * The largest session runs a CPU worker times at start-up, when none is configured; it then runs the fastest per
-     * image. The best batch is the CPU's: on the AVX-512 EPYC runs of 8 sustained more than runs of 16 in the Kafka
-     * path (16 was no faster alone); on an AVX2 Zen 3 runs of 4 were 6-8% faster per image than runs of 8.
+     * The largest session run on a CPU unless configured. On the project's 2-core machine, alone, batches of 16 ran
+     * from 11% slower to 13% faster than batches of 8 in six sweeps (2% faster in the median); in the Kafka path,
+     * beside ingest, the broker and the posting client, six timed windows of full batches of 8 sustained 0.90-1.07
+     * of the bare engine, six of 16 (interleaved with them) 0.84-0.97. A run of 8 also answers in half the time.
      */
-    public static final List<Integer> CPU_BATCH_CANDIDATES = List.of(2, 4, 8);
-    /** Timed runs of each candidate (interleaved; the median counts). */
-    static final int TUNING_ROUNDS = 3;
+    public static final int CPU_MAX_BATCH = 8;
 
     private final WorkerConfig config;
     private final ChannelRegistry channels;
@@ -68,8 +65,6 @@ public class ModelService {
     private volatile AlexNetModel model;
     private SessionOptions sessionOptions;
     private DynamicBatcher batcher;
-    /** The batcher's largest run, resolved at start-up. */
-    private volatile int maxBatch;
     private volatile String lastError = "no weights loaded yet";
     /** The version being served, -1 before any: exported as alexstream_worker_model_version. */
     private final AtomicLong servedVersion = new AtomicLong(-1);
@@ -107,24 +102,16 @@ public class ModelService {
                 modelConfig.scaleSize());
     }
 
-    /**
-     * The batcher's largest run when it needs no measuring: {@code alexstream.worker.max-batch}, else
-     * {@link #GPU_MAX_BATCH} on a GPU; empty on a CPU, where it is timed at start-up.
-     */
-    public static Optional<Integer> fixedMaxBatch(WorkerConfig config) {
-        return config.maxBatch().or(() -> config.gpu().map(gpu -> GPU_MAX_BATCH));
-    }
-
-    /** The batcher's largest run, as configured, by device or timed at start-up. */
-    public int maxBatch() {
-        return maxBatch;
+    /** The batcher's largest run: {@code alexstream.worker.max-batch}, else by device. */
+    public static int maxBatch(WorkerConfig config) {
+        return config.maxBatch().orElse(config.gpu().isPresent() ? GPU_MAX_BATCH : CPU_MAX_BATCH);
     }
 
     void onStart(@Observes StartupEvent event) {
         SessionOptions placed = config.gpu().map(SessionOptions::gpu).orElse(SessionOptions.cpu());
         sessionOptions = config.intraOpThreads().map(threads -> placed.withThreads(threads, placed.interOpThreads())).orElse(placed);
         model = AlexNetModel.create(modelConfig, sessionOptions);
-        maxBatch = fixedMaxBatch(config).orElseGet(this::fastestCpuBatch);
+        int maxBatch = maxBatch(config);
         batcher = new DynamicBatcher(() -> model, maxBatch, config.maxWaitMillis(), config.queueCapacity(), workerMetrics::batchRun);
         LOG.infof("worker %s: profile %s on %s (%s), %s intra-op threads, batches of up to %d", config.id(), config.profile(),
                 model.placement().device(), model.placement().explanation(),
@@ -147,23 +134,6 @@ public class ModelService {
         } else {
             synced = true;
             resumeIfReady();
-        }
-    }
-
-    /**
-     * Times the {@link #CPU_BATCH_CANDIDATES} on a scratch session with random weights (the time does not depend on
-     * them, and the serving model stays unloaded, so nothing is answered by them) and returns the fastest per image.
-     */
-    private int fastestCpuBatch() {
-        long started = System.nanoTime();
-        try (AlexNetModel scratch = AlexNetModel.create(modelConfig, sessionOptions)) {
-            scratch.initialize(1, new float[modelConfig.scaleSize() * modelConfig.scaleSize() * AlexNetConfig.CHANNELS]);
-            BatchSizeTuner.Choice choice = BatchSizeTuner.fastest(scratch, CPU_BATCH_CANDIDATES, Crops.Mode.TEN_CROP, TUNING_ROUNDS);
-            StringBuilder rates = new StringBuilder();
-            choice.imagesPerSecond().forEach((batch, rate) -> rates.append(String.format(java.util.Locale.ROOT, " %d: %.2f", batch, rate)));
-            LOG.infof("worker %s: 10-crop images/s by batch size (timed at start-up in %.1f s):%s; runs batches of up to %d",
-                    config.id(), (System.nanoTime() - started) / 1e9, rates, choice.batch());
-            return choice.batch();
         }
     }
 

@@ -45,11 +45,8 @@ public class ImageConsumer {
 
     private static final Logger LOG = Logger.getLogger(ImageConsumer.class);
 
-    /**
-     * One permit per image from Kafka submitted to the batcher and not yet answered; made at the first poll, once the
-     * batch size is resolved (a CPU worker times it at start-up, before the channel is resumed).
-     */
-    private Semaphore imagesInFlight;
+    /** One permit per image from Kafka submitted to the batcher and not yet answered. */
+    private final Semaphore imagesInFlight;
 
     private final ModelService models;
     private final WorkerConfig config;
@@ -72,15 +69,12 @@ public class ImageConsumer {
             throw new IllegalArgumentException("alexstream.worker.kafka-batches-in-flight must be at least 1, got "
                     + config.kafkaBatchesInFlight());
         }
+        this.imagesInFlight = new Semaphore(config.kafkaBatchesInFlight() * ModelService.maxBatch(config));
     }
 
     @Incoming(Channels.IMAGES_IN)
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
-        if (imagesInFlight == null) {
-            // polls arrive one at a time on this thread
-            imagesInFlight = new Semaphore(config.kafkaBatchesInFlight() * models.maxBatch());
-        }
         List<CompletableFuture<Void>> answered = new ArrayList<>();
         // every record is decoded before any is submitted: an idle batcher then sees the whole poll at once and runs
         // full batches, instead of starting a run with the first image while this thread still decodes the others next

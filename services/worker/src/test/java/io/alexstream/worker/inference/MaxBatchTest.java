@@ -8,15 +8,15 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Tier: plain unit. The batcher's largest run follows the device unless it is configured; a CPU's is timed. */
+/** Tier: plain unit. The batcher's largest run follows the device unless it is configured. */
 class MaxBatchTest {
 
     @Test
-    void aGpuWorkerRunsBatchesOfSixteenACpuWorkerTimesItsOwnUnlessTold() {
-        assertThat(ModelService.fixedMaxBatch(config(Optional.empty(), Optional.empty()))).isEmpty();
-        assertThat(ModelService.fixedMaxBatch(config(Optional.of(0), Optional.empty()))).contains(16);
-        assertThat(ModelService.fixedMaxBatch(config(Optional.empty(), Optional.of(32)))).contains(32);
-        assertThat(ModelService.fixedMaxBatch(config(Optional.of(1), Optional.of(4)))).contains(4);
+    void aCpuWorkerRunsBatchesOfEightAGpuWorkerSixteenUnlessTold() {
+        assertThat(ModelService.maxBatch(config(Optional.empty(), Optional.empty()))).isEqualTo(8);
+        assertThat(ModelService.maxBatch(config(Optional.of(0), Optional.empty()))).isEqualTo(16);
+        assertThat(ModelService.maxBatch(config(Optional.empty(), Optional.of(32)))).isEqualTo(32);
+        assertThat(ModelService.maxBatch(config(Optional.of(1), Optional.of(4)))).isEqualTo(4);
     }
 
     /** A configuration with only the GPU index and the largest batch set. */
