@@ -217,15 +217,15 @@ public final class AlexNetGraph {
             Ops scale = scopes.at(branch + "/input_scale");
             input = scale.math.mul(images, scale.constant((float) config.inputScale()));
         }
-        Operand<TFloat32> x = conv(scopes, branch + "/conv1", input, AlexNetConfig.CHANNELS, variables, 0, LayerGeometry.CONV1_STRIDE, "VALID");
+        Operand<TFloat32> x = conv(scopes, branch + "/conv1", input, variables, 0, LayerGeometry.CONV1_STRIDE, "VALID");
         x = lrn(scopes, branch + "/conv1", x, config.convChannels(0), config.groups());
         x = maxPool(scopes, branch + "/pool1", x);
-        x = conv(scopes, branch + "/conv2", x, config.convChannels(0), variables, 2, 1, "SAME");
+        x = conv(scopes, branch + "/conv2", x, variables, 2, 1, "SAME");
         x = lrn(scopes, branch + "/conv2", x, config.convChannels(1), config.groups());
         x = maxPool(scopes, branch + "/pool2", x);
-        x = conv(scopes, branch + "/conv3", x, config.convChannels(1), variables, 4, 1, "SAME");
-        x = conv(scopes, branch + "/conv4", x, config.convChannels(2), variables, 6, 1, "SAME");
-        x = conv(scopes, branch + "/conv5", x, config.convChannels(3), variables, 8, 1, "SAME");
+        x = conv(scopes, branch + "/conv3", x, variables, 4, 1, "SAME");
+        x = conv(scopes, branch + "/conv4", x, variables, 6, 1, "SAME");
+        x = conv(scopes, branch + "/conv5", x, variables, 8, 1, "SAME");
         x = maxPool(scopes, branch + "/pool5", x);
         long flat = variables.get(10).spec().shape()[0];
         Ops flatten = scopes.at(branch + "/flatten");
@@ -249,13 +249,14 @@ public final class AlexNetGraph {
      * without AVX-512 VNNI/BF16 (AMD Zen 3, for one), and there Eigen's filter gradient refuses it ("filter_size
      * does not have enough elements") and Grappler's fused conv+bias+ReLU refuses it at the first inference run.
      */
-    private static Operand<TFloat32> conv(Scopes scopes, String name, Operand<TFloat32> input, int inputChannels,
+    private static Operand<TFloat32> conv(Scopes scopes, String name, Operand<TFloat32> input,
                                          List<ModelVariable> variables, int weightIndex, int stride, String padding) {
         Ops layer = scopes.at(name);
         Operand<TFloat32> weights = variables.get(weightIndex).variable();
         Operand<TFloat32> bias = variables.get(weightIndex + 1).variable();
         List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
-        int groups = (int) (inputChannels / variables.get(weightIndex).spec().shape()[2]);
+        // the maps' count is static in this graph (only the batch dimension is open)
+        int groups = (int) (input.shape().get(3) / variables.get(weightIndex).spec().shape()[2]);
         if (groups == 1) {
             Operand<TFloat32> biased = layer.nn.biasAdd(layer.nn.conv2d(input, weights, strides, padding), bias);
             return scopes.named(name + "/output").nn.relu(biased);

@@ -34,7 +34,7 @@ class GroupedConvolutionTest {
         float[] bias = randoms(random, new long[] {6});
         List<Long> strides = List.of(1L, 1L, 1L, 1L);
         try (Graph graph = new Graph();
-             // TensorFlow's grouped Conv2D runs unfused only where oneDNN is off: no remapper for the reference
+             // where oneDNN is off, TensorFlow's grouped Conv2D runs only unfused: no remapper for the reference
              Session session = new Session(graph, ConfigProto.newBuilder().setGraphOptions(GraphOptions.newBuilder()
                      .setRewriteOptions(RewriterConfig.newBuilder().setRemapping(RewriterConfig.Toggle.OFF))).build());
              TFloat32 x = TFloat32.tensorOf(Shape.of(inputShape), DataBuffers.of(input, true, false));

@@ -59,8 +59,8 @@ class TrainingStepTest {
 
     @Test
     void thePapersGroupedLayersTrainTheFiltersOfBothGroups() {
-        // on CPUs where oneDNN is off (AMD Zen 3), TensorFlow's own grouped Conv2D had no filter gradient at the paper's
-        // sizes ("filter_size does not have enough elements" in conv5); the small profile's sizes took another kernel
+        // on CPUs where oneDNN is off (AMD Zen 3), TensorFlow's own grouped Conv2D failed here: Grappler's fused
+        // conv+bias+ReLU refused the groups, and without the fusion its filter gradient refused conv5's in a batch-128 step
         AlexNetConfig config = Profiles.paper();
         try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
             model.initialize(7, TestImages.grayMean(config.scaleSize()));
