@@ -97,7 +97,7 @@ class PrometheusScrapeIT {
                         "alexstream_ingest_publish_duration_seconds_bucket", "alexstream_worker_images_classified_total{source=\"kafka\"}",
                         "alexstream_worker_images_classified_total{source=\"grpc\"}", "alexstream_worker_inference_duration_seconds_bucket",
                         "alexstream_worker_queue_wait_seconds_bucket", "alexstream_worker_preprocess_duration_seconds_bucket",
-                        "alexstream_worker_batch_size_count", "alexstream_worker_crops_total", "alexstream_worker_dead_letters_total",
+                        "alexstream_worker_batch_size_count", "alexstream_worker_batch_limit", "alexstream_worker_crops_total", "alexstream_worker_dead_letters_total",
                         "alexstream_worker_model_info{version=\"1\"}", "alexstream_worker_device_info{device=\"cpu\"}",
                         "kafka_consumer_fetch_manager_records_lag_max{job=\"alexstream-worker\"}",
                         "grpc_server_processing_duration_seconds_count{service=\"alexstream.v1.Classifier\"}",

@@ -46,7 +46,9 @@ class KafkaBacklogTest {
     public static class PollsOfSixBatchesOfFour implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            // the batcher's own choice of size would make short runs on purpose: this test counts the consumer's
             return Map.of("alexstream.worker.max-batch", Integer.toString(MAX_BATCH),
+                    "alexstream.worker.batch-tuning", "false",
                     "alexstream.worker.kafka-batches-in-flight", "2",
                     "mp.messaging.incoming.images-in.max.poll.records", Integer.toString(POLL_RECORDS));
         }

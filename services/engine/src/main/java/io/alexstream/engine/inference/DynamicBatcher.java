@@ -17,8 +17,9 @@ import org.jboss.logging.Logger;
  * Dynamic batching in front of one {@link AlexNetModel} (or whichever model a supplier names at
  * the start of each batch, so a worker can swap models between batches): callers (Kafka records, gRPC calls)
  * submit single images; one thread takes whatever is queued, waits at most {@code maxWait}
- * for more up to {@code maxBatch} images, and classifies them in one session run, since one
- * run over many crops is far cheaper than many runs. It waits only while images arrive closer
+ * for more up to its {@link BatchLimit} (a fixed maximum, or the size its own runs found fastest), and classifies
+ * them in one session run, since one run over many crops is cheaper than many runs (up to a size that
+ * depends on the device). It waits only while images arrive closer
  * together than {@code maxWait} (a moving average of the gaps between arrivals): a lone caller,
  * one request at a time, is not held back for company that does not come. A full queue refuses at once
  * ({@link QueueFullException}) instead of blocking; a cancelled request (a caller's deadline)
@@ -43,7 +44,7 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     private final Supplier<AlexNetModel> model;
-    private final int maxBatch;
+    private final BatchLimit batchLimit;
     private final long maxWaitNanos;
     private final int capacity;
     private final BlockingQueue<Request> queue;
@@ -68,11 +69,20 @@ public final class DynamicBatcher implements AutoCloseable {
      * @param batchSizes told the size of every batch run (for metrics); may be a no-op
      */
     public DynamicBatcher(Supplier<AlexNetModel> model, int maxBatch, long maxWaitMillis, int capacity, IntConsumer batchSizes) {
-        if (maxBatch < 1 || capacity < 1 || maxWaitMillis < 0) {
-            throw new IllegalArgumentException("maxBatch and capacity must be >= 1 and maxWait >= 0");
+        this(model, BatchLimit.fixed(maxBatch), maxWaitMillis, capacity, batchSizes);
+    }
+
+    /**
+     * @param model      asked once per batch (see above)
+     * @param batchLimit the most images of each run; owned by this batcher's thread from now on
+     * @param batchSizes told the size of every batch run (for metrics); may be a no-op
+     */
+    public DynamicBatcher(Supplier<AlexNetModel> model, BatchLimit batchLimit, long maxWaitMillis, int capacity, IntConsumer batchSizes) {
+        if (capacity < 1 || maxWaitMillis < 0) {
+            throw new IllegalArgumentException("capacity must be >= 1 and maxWait >= 0");
         }
         this.model = model;
-        this.maxBatch = maxBatch;
+        this.batchLimit = batchLimit;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
         this.capacity = capacity;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -105,17 +115,18 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     private void loop() {
-        List<Request> batch = new ArrayList<>(maxBatch);
+        List<Request> batch = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             try {
                 Request first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
+                int limit = batchLimit.next();
                 batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
+                queue.drainTo(batch, limit - 1);
                 long deadline = System.nanoTime() + maxWaitNanos;
-                while (batch.size() < maxBatch && arrivalGapNanos < maxWaitNanos) {
+                while (batch.size() < limit && arrivalGapNanos < maxWaitNanos) {
                     long left = deadline - System.nanoTime();
                     Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
@@ -163,7 +174,17 @@ public final class DynamicBatcher implements AutoCloseable {
             List<ScaledImage> images = new ArrayList<>(group.size());
             group.forEach(r -> images.add(r.image()));
             List<Prediction> predictions = serving.classify(images, group.get(0).mode(), group.get(0).topK());
-            double inference = (System.nanoTime() - started) / 1e9;
+            long classified = System.nanoTime();
+            if (groups.size() == 1) {
+                // before the answers: completing them runs the callers' callbacks on this thread
+                int before = batchLimit.served();
+                batchLimit.ran(batch.size(), classified - started);
+                if (batchLimit.served() != before) {
+                    LOG.infof("runs of %d images now: %.1f ms per image, against %.1f in runs of %d", batchLimit.served(),
+                            batchLimit.millisPerImage(batchLimit.served()), batchLimit.millisPerImage(before), before);
+                }
+            }
+            double inference = (classified - started) / 1e9;
             for (int i = 0; i < group.size(); i++) {
                 Request r = group.get(i);
                 complete(r, predictions.get(i), null, (started - r.queuedAt()) / 1e9, inference, batch.size());
@@ -179,6 +200,11 @@ public final class DynamicBatcher implements AutoCloseable {
         } else {
             r.result().complete(new Timed(prediction, queueSeconds, inferenceSeconds, batchSize));
         }
+    }
+
+    /** The most images of a run between the limit's explorations (the configured maximum unless it is tuned). */
+    public int servedBatchLimit() {
+        return batchLimit.served();
     }
 
     /** Stops taking requests, finishes those queued, and stops the thread. */

@@ -34,6 +34,13 @@ public interface WorkerConfig {
      */
     Optional<Integer> maxBatch();
 
+    /**
+     * Whether the batcher learns the fastest run size up to {@link #maxBatch()} from its own full runs (a power of
+     * two, see {@code BatchLimit}); false runs every full batch at the maximum.
+     */
+    @WithDefault("true")
+    boolean batchTuning();
+
     /** How long the batcher waits for more images once it has one, in milliseconds. */
     @WithDefault("5")
     long maxWaitMillis();

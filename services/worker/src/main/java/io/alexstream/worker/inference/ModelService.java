@@ -7,6 +7,7 @@ import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.image.Preprocessor;
 import io.alexstream.engine.image.ScaledImage;
 import io.alexstream.engine.inference.ClassScore;
+import io.alexstream.engine.inference.BatchLimit;
 import io.alexstream.engine.inference.DynamicBatcher;
 import io.alexstream.engine.model.AlexNetConfig;
 import io.alexstream.engine.model.AlexNetModel;
@@ -112,10 +113,13 @@ public class ModelService {
         sessionOptions = config.intraOpThreads().map(threads -> placed.withThreads(threads, placed.interOpThreads())).orElse(placed);
         model = AlexNetModel.create(modelConfig, sessionOptions);
         int maxBatch = maxBatch(config);
-        batcher = new DynamicBatcher(() -> model, maxBatch, config.maxWaitMillis(), config.queueCapacity(), workerMetrics::batchRun);
-        LOG.infof("worker %s: profile %s on %s (%s), %s intra-op threads, batches of up to %d", config.id(), config.profile(),
+        BatchLimit batchLimit = config.batchTuning() ? BatchLimit.tuned(maxBatch) : BatchLimit.fixed(maxBatch);
+        batcher = new DynamicBatcher(() -> model, batchLimit, config.maxWaitMillis(), config.queueCapacity(), workerMetrics::batchRun);
+        workerMetrics.exportBatchLimit(batcher::servedBatchLimit);
+        LOG.infof("worker %s: profile %s on %s (%s), %s intra-op threads, batches of up to %d%s", config.id(), config.profile(),
                 model.placement().device(), model.placement().explanation(),
-                sessionOptions.intraOpThreads() == 0 ? "TensorFlow's choice of" : sessionOptions.intraOpThreads(), maxBatch);
+                sessionOptions.intraOpThreads() == 0 ? "TensorFlow's choice of" : sessionOptions.intraOpThreads(), maxBatch,
+                config.batchTuning() ? " (the size that runs fastest, learnt from the runs)" : "");
         workerMetrics.runsOn(model.placement().device());
         workerMetrics.exportServedVersion(servedVersion);
         Path lastGood = lastGoodFile();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 /**
  * What a worker tells Prometheus about the images it answers, on both paths (Kafka and gRPC):
@@ -107,6 +108,12 @@ public class WorkerMetrics {
     /** The device the session really uses, as {@code Placement} found it. */
     public void runsOn(String device) {
         Gauge.builder("alexstream.worker.device.info", () -> 1).tags(worker).tag("device", device).strongReference(true).register(registry);
+    }
+
+    /** The batcher's run size between its explorations: the configured maximum, or the size it found fastest. */
+    public void exportBatchLimit(IntSupplier servedLimit) {
+        Gauge.builder("alexstream.worker.batch.limit", servedLimit, IntSupplier::getAsInt).tags(worker)
+                .strongReference(true).register(registry);
     }
 
     /** The version the model service serves, -1 before any. */

@@ -1,0 +1,127 @@
+package io.alexstream.engine.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tier: plain unit, no session. A tuned limit settles on the size whose runs take the least time per image, on a
+ * CPU-like curve (2 fastest), a GPU-like one (the maximum fastest) and under 10% noise per run; it counts only full
+ * runs and not a size's first; a fixed limit never moves.
+ */
+class BatchLimitTest {
+
+    /** Milliseconds per image by run size, as the Zen 3 sweeps had them (2 about 6% faster than 8). */
+    private static final Map<Integer, Double> CPU_LIKE = Map.of(1, 166.0, 2, 161.0, 4, 168.0, 8, 172.0);
+    /** 2 and 8 both faster than the 4 between them, as in three of the Zen 3's five sweeps. */
+    private static final Map<Integer, Double> TWO_DIPS = Map.of(1, 190.0, 2, 161.0, 4, 176.0, 8, 168.0);
+    /** As a GPU or oneDNN on AVX-512 has them: the bigger the run, the faster per image. */
+    private static final Map<Integer, Double> GPU_LIKE = Map.of(1, 40.0, 2, 25.0, 4, 16.0, 8, 11.0, 16, 9.0);
+
+    @Test
+    void settlesOnTheSizeWithTheLeastTimePerImage() {
+        BatchLimit limit = BatchLimit.tuned(8);
+        int[] runsAt = serve(limit, 600, size -> CPU_LIKE.get(size), new Random(1), 0);
+
+        assertThat(limit.served()).isEqualTo(2);
+        // the rest are the first runs at 8 and the explorations of the others
+        assertThat(runsAt[2]).isGreaterThan(400);
+    }
+
+    @Test
+    void findsTheFastestSizeBeyondASlowerOneBetween() {
+        BatchLimit limit = BatchLimit.tuned(8);
+        serve(limit, 200, size -> TWO_DIPS.get(size), new Random(6), 0);
+        assertThat(limit.served()).isEqualTo(2);
+    }
+
+    @Test
+    void staysAtTheMaximumWhereBiggerRunsAreFaster() {
+        BatchLimit limit = BatchLimit.tuned(16);
+        int[] runsAt = serve(limit, 400, size -> GPU_LIKE.get(size), new Random(2), 0);
+
+        assertThat(limit.served()).isEqualTo(16);
+        assertThat(runsAt[16]).isEqualTo(400 - 400 / BatchLimit.EXPLORE_EVERY);
+        // the explorations go to the others in turn
+        assertThat(runsAt[8] + runsAt[4] + runsAt[2] + runsAt[1]).isEqualTo(400 / BatchLimit.EXPLORE_EVERY);
+        int perOther = 400 / BatchLimit.EXPLORE_EVERY / 4;
+        assertThat(runsAt[1]).isBetween(perOther - 1, perOther + 1);
+    }
+
+    @Test
+    void findsTheFastestSizeThroughTenPercentNoisePerRun() {
+        int settledOnTwo = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            BatchLimit limit = BatchLimit.tuned(8);
+            int[] runsAt = serve(limit, 600, size -> CPU_LIKE.get(size), new Random(seed), 0.10);
+            if (limit.served() == 2 || runsAt[2] > 300) {
+                settledOnTwo++;
+            }
+        }
+        // 1 and 4 are within 3-4% of 2, so a noisy stretch may serve them for a while; 8 is the one to leave
+        assertThat(settledOnTwo).isGreaterThanOrEqualTo(15);
+    }
+
+    @Test
+    void shortRunsAndEachSizesFirstFullRunAreNotCounted() {
+        BatchLimit limit = BatchLimit.tuned(8);
+        // a light load: runs shorter than the limit, fast per image, would make small sizes look fast; they are ignored
+        for (int i = 0; i < 50; i++) {
+            int size = limit.next();
+            if (size > 1) {
+                limit.ran(size / 2, 1_000_000);
+            }
+        }
+        assertThat(limit.served()).isEqualTo(8);
+        for (int size : new int[] {1, 2, 4, 8}) {
+            assertThat(limit.millisPerImage(size)).isNaN();
+        }
+
+        int first = limit.next();
+        limit.ran(first, first * 900_000_000L);
+        assertThat(limit.millisPerImage(first)).as("the first full run of a size pays for its new shape").isNaN();
+        limit.ran(first, first * 170_000_000L);
+        // ran() without a next() in between counts the run against the last limit given
+        assertThat(limit.millisPerImage(first)).isEqualTo(170.0);
+    }
+
+    @Test
+    void aFixedLimitAlwaysGivesTheMaximum() {
+        BatchLimit limit = BatchLimit.fixed(8);
+        int[] runsAt = serve(limit, 100, size -> CPU_LIKE.get(size), new Random(3), 0);
+        assertThat(runsAt[8]).isEqualTo(100);
+        assertThat(limit.served()).isEqualTo(8);
+    }
+
+    @Test
+    void aMaximumOfOneHasNothingToTune() {
+        BatchLimit limit = BatchLimit.tuned(1);
+        int[] runsAt = serve(limit, 50, size -> 100.0, new Random(4), 0);
+        assertThat(runsAt[1]).isEqualTo(50);
+        assertThatThrownBy(() -> BatchLimit.tuned(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aMaximumThatIsNotAPowerOfTwoIsACandidateToo() {
+        BatchLimit limit = BatchLimit.tuned(6);
+        int[] runsAt = serve(limit, 200, size -> Map.of(1, 30.0, 2, 20.0, 4, 15.0, 6, 10.0).get(size), new Random(5), 0);
+        assertThat(limit.served()).isEqualTo(6);
+        assertThat(runsAt[6]).isGreaterThan(150);
+    }
+
+    /** Runs {@code runs} full runs at the limit's sizes, each taking size x the curve's ms per image x (1 +- noise). */
+    private static int[] serve(BatchLimit limit, int runs, IntToDoubleFunction millisPerImage, Random random, double noise) {
+        int[] runsAt = new int[17];
+        for (int i = 0; i < runs; i++) {
+            int size = limit.next();
+            runsAt[size]++;
+            double factor = 1 + noise * (2 * random.nextDouble() - 1);
+            limit.ran(size, Math.round(size * millisPerImage.applyAsDouble(size) * factor * 1e6));
+        }
+        return runsAt;
+    }
+}
