@@ -8,7 +8,8 @@ import java.util.List;
  * The most images a {@link DynamicBatcher} puts in its next session run. {@link #fixed(int)} is always the maximum.
  * {@link #tuned(int)} learns the size from the batcher's own full runs: the candidates are the powers of two up to
  * the maximum (and the maximum), it serves the one whose recent full runs took the least time per image, and every
- * {@link #EXPLORE_EVERY}th run it tries one of the others in turn, so a size that became faster takes over.
+ * {@link #EXPLORE_EVERY}th run (every {@link #EXPLORE_EVERY_LATER}th after the first {@link #LEARNING_RUNS}) it
+ * tries one of the others in turn, so a size that became faster takes over.
  *
  * <p>Why learn it: which size is fastest depends on the device and the CPU, and no constant fits them all. On the
  * AVX-512 machine with oneDNN, runs of 8 images did 10-crop inference 20% faster per image than runs of one; on the
@@ -23,8 +24,15 @@ import java.util.List;
  */
 public final class BatchLimit {
 
-    /** One run in this many tries another size than the one served. */
+    /** One run in this many tries another size than the one served, for the first {@link #LEARNING_RUNS} runs. */
     static final int EXPLORE_EVERY = 6;
+    /**
+     * After the first {@link #LEARNING_RUNS}, one run in this many: an exploration costs throughput where the size
+     * served is the fastest (on a GPU a run of one image may take a third of a run of 16), so it becomes rarer once
+     * every size has been timed several times, and still follows a machine whose best size changes.
+     */
+    static final int EXPLORE_EVERY_LATER = 24;
+    static final int LEARNING_RUNS = 240;
     /**
      * Counted full runs a size needs before it may take over: beside other processes one run's time per image varies
      * by 20% (a bench's worker switched to runs of 1 on a single run at 152 ms per image and back 7 s later at 232).
@@ -80,7 +88,7 @@ public final class BatchLimit {
     public int next() {
         int index = served;
         runs++;
-        if (tuned && sizes.length > 1 && runs % EXPLORE_EVERY == 0) {
+        if (tuned && sizes.length > 1 && runs % (runs <= LEARNING_RUNS ? EXPLORE_EVERY : EXPLORE_EVERY_LATER) == 0) {
             // the others in turn, not only the neighbours: a size two steps away can be the fastest while the one
             // between is slower than both (the Zen 3's sweeps had 2 and 8 ahead of 4 in three runs of five)
             explored = (explored + 1) % sizes.length;

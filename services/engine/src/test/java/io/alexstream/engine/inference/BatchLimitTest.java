@@ -42,14 +42,21 @@ class BatchLimitTest {
     @Test
     void staysAtTheMaximumWhereBiggerRunsAreFaster() {
         BatchLimit limit = BatchLimit.tuned(16);
-        int[] runsAt = serve(limit, 400, size -> GPU_LIKE.get(size), new Random(2), 0);
+        int learning = BatchLimit.LEARNING_RUNS;
+        int[] runsAt = serve(limit, learning, size -> GPU_LIKE.get(size), new Random(2), 0);
 
         assertThat(limit.served()).isEqualTo(16);
-        assertThat(runsAt[16]).isEqualTo(400 - 400 / BatchLimit.EXPLORE_EVERY);
+        assertThat(runsAt[16]).isEqualTo(learning - learning / BatchLimit.EXPLORE_EVERY);
         // the explorations go to the others in turn
-        assertThat(runsAt[8] + runsAt[4] + runsAt[2] + runsAt[1]).isEqualTo(400 / BatchLimit.EXPLORE_EVERY);
-        int perOther = 400 / BatchLimit.EXPLORE_EVERY / 4;
+        assertThat(runsAt[8] + runsAt[4] + runsAt[2] + runsAt[1]).isEqualTo(learning / BatchLimit.EXPLORE_EVERY);
+        int perOther = learning / BatchLimit.EXPLORE_EVERY / 4;
         assertThat(runsAt[1]).isBetween(perOther - 1, perOther + 1);
+
+        // then rarer: one run in EXPLORE_EVERY_LATER
+        int later = 480;
+        int[] laterRuns = serve(limit, later, size -> GPU_LIKE.get(size), new Random(3), 0);
+        assertThat(limit.served()).isEqualTo(16);
+        assertThat(laterRuns[16]).isEqualTo(later - later / BatchLimit.EXPLORE_EVERY_LATER);
     }
 
     @Test
