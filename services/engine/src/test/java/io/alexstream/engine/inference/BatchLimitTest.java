@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class BatchLimitTest {
 
-    /** Milliseconds per image by run size, as the Zen 3 sweeps had them (2 about 6% faster than 8). */
+    /** Milliseconds per image by run size, as the Zen 3 sweeps had them (2 about 5% faster than 8). */
     private static final Map<Integer, Double> CPU_LIKE = Map.of(1, 166.0, 2, 161.0, 4, 168.0, 8, 172.0);
     /** 2 and 8 both faster than the 4 between them, as in three of the Zen 3's five sweeps. */
     private static final Map<Integer, Double> TWO_DIPS = Map.of(1, 190.0, 2, 161.0, 4, 176.0, 8, 168.0);
