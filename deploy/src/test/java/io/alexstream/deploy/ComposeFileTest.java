@@ -46,6 +46,7 @@ class ComposeFileTest {
     /** Variables the compose file may give an application although they are no config key, and why. */
     private static final Map<String, String> NOT_CONFIG_KEYS = Map.of(
             "TF_CPP_MIN_LOG_LEVEL", "read by TensorFlow's native library, not by Quarkus",
+            "TF_CPU_ALLOCATOR_USE_BFC", "read by TensorFlow's native library, not by Quarkus",
             "JAVA_OPTS_APPEND", "read by the images' Java launcher (Red Hat run-java.sh, Dockerfile.gpu's entrypoint)");
 
     /** Which tokens a service cannot work without: the trainer pushes and accepts registrations, a worker registers and accepts pushes. */
