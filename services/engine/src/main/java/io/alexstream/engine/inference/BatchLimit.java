@@ -14,13 +14,15 @@ import java.util.List;
  * <p>Why learn it: which size is fastest depends on the device and the CPU, and no constant fits them all. On the
  * AVX-512 machine with oneDNN, runs of 8 images did 10-crop inference 20% faster per image than runs of one; on the
  * AVX2 Zen 3 without oneDNN and with TensorFlow's default allocator, runs of 2 were faster than runs of 8 in 20 of
- * 24 interleaved pairs, by 6% in the mean (README, run AE); with its pooling allocator 8 and 16 led (run AF). A start-up timing could not tell them apart (it ran beside the other services' start), but the
- * running batcher compares sizes in runs seconds apart, under the load it serves, many times over.
+ * 24 interleaved pairs, by 6% in the mean (README, run AE); with its pooling allocator 8 and 16 led (run AF). A
+ * start-up timing could not tell them apart (it ran beside the other services' start), but the running batcher
+ * compares sizes in runs seconds apart, under the load it serves, many times over.
  *
  * <p>Only full runs count (the size the limit asked for): a short run happens under a light load, when the engine
  * has more of the machine, and would make the small sizes look faster than they are. The first full run of each
  * size is not counted either (it pays for the new shape's buffers), and a size takes over only after
- * {@link #RUNS_TO_TAKE_OVER} counted runs, with an average lower by more than {@link #MARGIN}. Not thread-safe: the batcher's one thread owns it.
+ * {@link #RUNS_TO_TAKE_OVER} counted runs, with an average lower by more than {@link #MARGIN}. Not thread-safe: the
+ * batcher's one thread owns it.
  */
 public final class BatchLimit {
 
@@ -122,7 +124,8 @@ public final class BatchLimit {
                 fastest = i;
             }
         }
-        if (fastest != served && !Double.isNaN(nanosPerImage[served]) && nanosPerImage[fastest] < (1 - MARGIN) * nanosPerImage[served]) {
+        if (fastest != served && !Double.isNaN(nanosPerImage[served])
+                && nanosPerImage[fastest] < (1 - MARGIN) * nanosPerImage[served]) {
             served = fastest;
         }
     }
@@ -136,4 +139,5 @@ public final class BatchLimit {
     public double millisPerImage(int size) {
         int index = Arrays.binarySearch(sizes, size);
         return index < 0 ? Double.NaN : nanosPerImage[index] / 1e6;
-    }}
+    }
+}
