@@ -7,9 +7,9 @@ import java.util.List;
 /**
  * The most images a {@link DynamicBatcher} puts in its next session run. {@link #fixed(int)} is always the maximum.
  * {@link #tuned(int)} learns the size from the batcher's own full runs: the candidates are the powers of two up to
- * the maximum (and the maximum), it serves the one whose recent full runs took the least time per image, and every
- * {@link #EXPLORE_EVERY}th run (every {@link #EXPLORE_EVERY_LATER}th after the first {@link #LEARNING_RUNS}) it
- * tries one of the others in turn, so a size that became faster takes over.
+ * the maximum (and the maximum); every {@link #EXPLORE_EVERY}th run (every {@link #EXPLORE_EVERY_LATER}th after the
+ * first {@link #LEARNING_RUNS}) tries one of the sizes not served, in turn, and another size takes over once its runs
+ * took less time per image than the served size's beside them.
  *
  * <p>Why learn it: which size is fastest depends on the device and the CPU, and no constant fits them all. On the
  * AVX-512 machine with oneDNN, runs of 8 images did 10-crop inference 20% faster per image than runs of one; on the
@@ -18,11 +18,18 @@ import java.util.List;
  * start-up timing could not tell them apart (it ran beside the other services' start), but the running batcher
  * compares sizes in runs seconds apart, under the load it serves, many times over.
  *
+ * <p>Why side by side: the time per image of every size moves with the load beside the worker (on a co-located
+ * worker it rose from 121 to 179 ms per image within 30 s as a stream began). A first version kept each size's own
+ * moving average, so the served size's fresh, slower runs were compared with another size's stale ones, and it
+ * switched between 4 and 8 every few seconds. Now an exploration's time per image is divided by the mean of the
+ * served runs right before and right after it, which cancels a load that rises or falls steadily, and a size takes
+ * over when its average of these ratios, over at least {@link #RUNS_TO_TAKE_OVER} comparisons, is lower than one by
+ * more than {@link #MARGIN}.
+ *
  * <p>Only full runs count (the size the limit asked for): a short run happens under a light load, when the engine
  * has more of the machine, and would make the small sizes look faster than they are. The first full run of each
- * size is not counted either (it pays for the new shape's buffers), and a size takes over only after
- * {@link #RUNS_TO_TAKE_OVER} counted runs, with an average lower by more than {@link #MARGIN}. Not thread-safe: the
- * batcher's one thread owns it.
+ * size is not counted either (it pays for the new shape's buffers). Not thread-safe: the batcher's one thread owns
+ * it.
  */
 public final class BatchLimit {
 
@@ -36,26 +43,42 @@ public final class BatchLimit {
     static final int EXPLORE_EVERY_LATER = 24;
     static final int LEARNING_RUNS = 240;
     /**
-     * Counted full runs a size needs before it may take over: beside other processes one run's time per image varies
-     * by 20% (a bench's worker switched to runs of 1 on a single run at 152 ms per image and back 7 s later at 232).
+     * Comparisons a size needs before it may take over: beside other processes one run's time per image varies by 20%
+     * (a bench's worker switched to runs of 1 on a single run at 152 ms per image and back 7 s later at 232).
      */
     static final int RUNS_TO_TAKE_OVER = 3;
-    /** The weight of a new run in a size's moving average of time per image. */
+    /** The weight of a new comparison in a size's moving average (the first few are a plain mean). */
     static final double NEW_RUN_WEIGHT = 0.25;
-    /** Another size takes over only when its average is lower by more than this fraction (no flapping on noise). */
+    /** Another size takes over only when its average ratio is below one by more than this (no flapping on noise). */
     static final double MARGIN = 0.02;
 
     private final int[] sizes;
     private final boolean tuned;
-    /** Moving average of nanoseconds per image of each size's counted full runs; NaN until one was counted. */
-    private final double[] nanosPerImage;
     private final int[] fullRuns;
+    /**
+     * Each size's time per image against the served size's, measured side by side: the moving average over its
+     * explorations of its run's time per image over the mean of the served runs right before and right after it.
+     * NaN until one was compared (and for the served size).
+     */
+    private final double[] relative;
+    private final int[] comparisons;
     /** Volatile: metrics read it from other threads. */
     private volatile int served;
     private int lastLimit;
     private long runs;
     /** The size last explored (an index into the sizes). */
     private int explored;
+    /** Nanoseconds per image of the served size's last counted run; NaN until one (and after a take-over). */
+    private double lastServedNanosPerImage = Double.NaN;
+    /** An exploration waiting for the served run after it: its size (-1: none), time per image, and the run before. */
+    private int pendingIndex = -1;
+    private double pendingNanosPerImage;
+    private double pendingBefore;
+    /** The size served before the last take-over, and its new size's relative time per image then. */
+    private int previousServed = -1;
+    private int takenOver = -1;
+    private double takeOverRatio = Double.NaN;
+    private int takeOverComparisons;
 
     private BatchLimit(int maxBatch, boolean tuned) {
         if (maxBatch < 1) {
@@ -68,9 +91,10 @@ public final class BatchLimit {
         }
         candidates.add(maxBatch);
         this.sizes = tuned ? candidates.stream().mapToInt(Integer::intValue).toArray() : new int[] {maxBatch};
-        this.nanosPerImage = new double[sizes.length];
-        Arrays.fill(nanosPerImage, Double.NaN);
         this.fullRuns = new int[sizes.length];
+        this.relative = new double[sizes.length];
+        Arrays.fill(relative, Double.NaN);
+        this.comparisons = new int[sizes.length];
         // the maximum until the runs say otherwise: what a batcher without tuning would do
         this.served = sizes.length - 1;
         this.lastLimit = sizes[served];
@@ -114,20 +138,56 @@ public final class BatchLimit {
             return;
         }
         double perImage = (double) nanos / images;
-        nanosPerImage[index] = Double.isNaN(nanosPerImage[index]) ? perImage
-                : (1 - NEW_RUN_WEIGHT) * nanosPerImage[index] + NEW_RUN_WEIGHT * perImage;
-        int fastest = served;
+        if (index != served) {
+            // compared once the served run after it is in; with no served run before it, there is nothing to compare
+            pendingIndex = Double.isNaN(lastServedNanosPerImage) ? -1 : index;
+            pendingNanosPerImage = perImage;
+            pendingBefore = lastServedNanosPerImage;
+            return;
+        }
+        if (pendingIndex >= 0) {
+            // the mean of the runs before and after cancels a load that rises or falls steadily across the three
+            compare(pendingIndex, pendingNanosPerImage / ((pendingBefore + perImage) / 2));
+            pendingIndex = -1;
+        }
+        lastServedNanosPerImage = perImage;
+    }
+
+    private void compare(int index, double ratio) {
+        comparisons[index]++;
+        // a plain mean of the first few, then a moving average: one comparison must not outweigh the next ones
+        double weight = Math.max(NEW_RUN_WEIGHT, 1.0 / comparisons[index]);
+        relative[index] = comparisons[index] == 1 ? ratio : (1 - weight) * relative[index] + weight * ratio;
+        int fastest = -1;
         for (int i = 0; i < sizes.length; i++) {
-            // fullRuns counts the uncounted first run too
-            boolean enoughRuns = fullRuns[i] > RUNS_TO_TAKE_OVER;
-            if (enoughRuns && (Double.isNaN(nanosPerImage[fastest]) || nanosPerImage[i] < nanosPerImage[fastest])) {
+            if (i != served && comparisons[i] >= RUNS_TO_TAKE_OVER && (fastest < 0 || relative[i] < relative[fastest])) {
                 fastest = i;
             }
         }
-        if (fastest != served && !Double.isNaN(nanosPerImage[served])
-                && nanosPerImage[fastest] < (1 - MARGIN) * nanosPerImage[served]) {
-            served = fastest;
+        if (fastest >= 0 && relative[fastest] < 1 - MARGIN) {
+            takeOver(fastest);
         }
+    }
+
+    /** Serves {@code index} from now on; the others' comparisons are restated against it. */
+    private void takeOver(int index) {
+        double factor = relative[index];
+        previousServed = served;
+        takenOver = index;
+        takeOverRatio = factor;
+        takeOverComparisons = comparisons[index];
+        for (int i = 0; i < sizes.length; i++) {
+            if (i != index && i != served) {
+                relative[i] /= factor;
+            }
+        }
+        relative[served] = 1 / factor;
+        comparisons[served] = comparisons[index];
+        relative[index] = Double.NaN;
+        comparisons[index] = 0;
+        lastServedNanosPerImage = Double.NaN;
+        pendingIndex = -1;
+        served = index;
     }
 
     /** The size served between explorations. */
@@ -135,9 +195,21 @@ public final class BatchLimit {
         return sizes[served];
     }
 
-    /** The moving average of milliseconds per image of {@code size}'s full runs; NaN if none was counted. */
-    public double millisPerImage(int size) {
+    /**
+     * {@code size}'s time per image against the served size's, from the explorations compared side by side so far
+     * (0.9: 10% less time per image); NaN for the served size and for a size not compared yet.
+     */
+    public double relativeTimePerImage(int size) {
         int index = Arrays.binarySearch(sizes, size);
-        return index < 0 ? Double.NaN : nanosPerImage[index] / 1e6;
+        return index < 0 ? Double.NaN : relative[index];
+    }
+
+    /** Why the last take-over happened, for the log; empty if the served size never changed. */
+    public String lastTakeOver() {
+        if (previousServed < 0) {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT, "runs of %d images now: %.3f of the time per image of runs of %d, "
+                + "in %d comparisons side by side", sizes[takenOver], takeOverRatio, sizes[previousServed], takeOverComparisons);
     }
 }

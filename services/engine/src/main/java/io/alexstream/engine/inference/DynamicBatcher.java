@@ -177,11 +177,10 @@ public final class DynamicBatcher implements AutoCloseable {
             long classified = System.nanoTime();
             if (groups.size() == 1) {
                 // before the answers: completing them runs the callers' callbacks on this thread
-                int before = batchLimit.served();
+                int servedBefore = batchLimit.served();
                 batchLimit.ran(batch.size(), classified - started);
-                if (batchLimit.served() != before) {
-                    LOG.infof("runs of %d images now: %.1f ms per image, against %.1f in runs of %d", batchLimit.served(),
-                            batchLimit.millisPerImage(batchLimit.served()), batchLimit.millisPerImage(before), before);
+                if (batchLimit.served() != servedBefore) {
+                    LOG.info(batchLimit.lastTakeOver());
                 }
             }
             double inference = (classified - started) / 1e9;
