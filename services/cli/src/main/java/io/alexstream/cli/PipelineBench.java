@@ -91,8 +91,14 @@ final class PipelineBench {
         }
     }
 
-    /** Images posted before the timed window, so the services' JIT compilers are past the hot paths. */
-    private static final int WARM_UP_IMAGES = 32;
+    /**
+     * The stream that runs before the first window, in windows' worth of images: the JIT compilers of all three JVMs
+     * are busiest in the stream's first minute. Sampling each thread's CPU from /proc every 2 s in a short run showed
+     * the compiler threads of the worker, ingest and this process at 0.25-0.35 core together in the first window
+     * (which then measured 0.580 and 0.639 in two runs, against 0.79-0.98 for the later windows), and at 0.08-0.10
+     * core a minute later. Three windows' worth (384 images, 40-70 s here) puts the windows past that stretch.
+     */
+    static final int WARM_UP_WINDOWS = 3;
     /** Images per bare inference reference (median of their session runs): 2-4 s of this machine's time. */
     private static final int REFERENCE_IMAGES = 32;
     /**
@@ -145,11 +151,12 @@ final class PipelineBench {
                 try (KafkaConsumer<String, String> predictions = consumer(kafka)) {
                     predictions.subscribe(List.of("predictions"));
                     // warm-up: the worker's first session runs pay for graph optimisation, and every JVM compiles its hot paths
-                    awaitAnswers(predictions, post(http, ingest, image, WARM_UP_IMAGES));
+                    sustain(http, ingest, image, predictions, WARM_UP_WINDOWS * images, 0, first.pid(), ingest.pid());
                     List<KafkaWindow> windows = new ArrayList<>();
                     double inferBefore = beside("10-crop images/s before Kafka window 1", bare::inferImagesPerSecond, first.pid(), ingest.pid());
                     for (int window = 1; window <= KAFKA_WINDOWS; window++) {
-                        Sustained sustained = sustain(http, ingest, image, predictions, images, first.pid(), ingest.pid());
+                        Sustained sustained = sustain(http, ingest, image, predictions, SETTLING_IMAGES, images, first.pid(),
+                                ingest.pid());
                         double seconds = sustained.seconds();
                         double sessionSeconds = sustained.sessionSeconds();
                         double inferAfter = beside("10-crop images/s after Kafka window " + window, bare::inferImagesPerSecond,
@@ -276,13 +283,13 @@ final class PipelineBench {
     /**
      * A steady stream through the whole path: images are posted so that {@link #OUTSTANDING_IMAGES} are always posted
      * and not yet answered (a new one for every prediction, as many clients would), and the {@code timed} predictions
-     * after the first {@link #SETTLING_IMAGES} are timed, while the posting goes on behind them. The start and the
+     * after the first {@code settling} are timed, while the posting goes on behind them (none: a warm-up). The start and the
      * end of the stream, when the worker waits for the first images or answers the last ones with nothing behind
      * them, are outside the window; ingest's work, the broker's and the worker's overlap in it as they would in service.
      */
     private static Sustained sustain(HttpClient http, ServiceProcess ingest, byte[] image, KafkaConsumer<String, String> predictions,
-                                     int timed, long... pids) throws Exception {
-        int total = SETTLING_IMAGES + timed + OUTSTANDING_IMAGES;
+                                     int settling, int timed, long... pids) throws Exception {
+        int total = settling + timed + OUTSTANDING_IMAGES;
         Semaphore room = new Semaphore(OUTSTANDING_IMAGES);
         List<CompletableFuture<String>> posted = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicReference<Throwable> refused = new java.util.concurrent.atomic.AtomicReference<>();
@@ -325,15 +332,15 @@ final class PipelineBench {
                     }
                     room.release();
                     int count = answered.size();
-                    if (count == SETTLING_IMAGES) {
+                    if (count == settling) {
                         cpuBefore = cpuSeconds(pids);
                         started = System.nanoTime();
-                    } else if (count > SETTLING_IMAGES && count <= SETTLING_IMAGES + timed) {
+                    } else if (count > settling && count <= settling + timed) {
                         double batch = number(record.value(), "batch_size");
                         sessionSeconds += number(record.value(), "inference_seconds") / batch;
                         // each image is 1/batch of its run, so these sum to the runs behind the window
                         runs += 1 / batch;
-                        if (count == SETTLING_IMAGES + timed) {
+                        if (count == settling + timed) {
                             seconds = (System.nanoTime() - started) / 1e9;
                             cpu = cpuSince(cpuBefore, pids);
                         }
@@ -446,14 +453,6 @@ final class PipelineBench {
             result.add(id.get(60, TimeUnit.SECONDS));
         }
         return result;
-    }
-
-    /** Waits for every id's prediction; returns the seconds of session runs behind them (each image's share of its run). */
-    private static double awaitAnswers(KafkaConsumer<String, String> consumer, List<String> ids) {
-        double[] sessionSeconds = {0};
-        awaitPredictions(consumer, ids,
-                record -> sessionSeconds[0] += number(record.value(), "inference_seconds") / number(record.value(), "batch_size"));
-        return sessionSeconds[0];
     }
 
     /** Polls the predictions topic until every id was answered, handing each id's first prediction to {@code answered}. */

@@ -24,7 +24,8 @@ import java.util.List;
  * switched between 4 and 8 every few seconds. Now an exploration's time per image is divided by the mean of the
  * served runs right before and right after it, which cancels a load that rises or falls steadily, and a size takes
  * over when its average of these ratios, over at least {@link #RUNS_TO_TAKE_OVER} comparisons, is lower than one by
- * more than {@link #MARGIN}.
+ * more than {@link #MARGIN}. A size far behind (by more than {@link #FAR_BEHIND}) is tried on one of its turns in
+ * {@link #FAR_BEHIND_TURNS} only.
  *
  * <p>Only full runs count (the size the limit asked for): a short run happens under a light load, when the engine
  * has more of the machine, and would make the small sizes look faster than they are. The first full run of each
@@ -47,6 +48,14 @@ public final class BatchLimit {
      * (a bench's worker switched to runs of 1 on a single run at 152 ms per image and back 7 s later at 232).
      */
     static final int RUNS_TO_TAKE_OVER = 3;
+    /**
+     * A size whose runs took more than this much longer per image than the served size's, over at least
+     * {@link #RUNS_TO_TAKE_OVER} comparisons, is tried only on every {@link #FAR_BEHIND_TURNS}th of its turns: on the
+     * AVX-512 machine runs of 1 and 2 took 45% and 27% longer per image than runs of 8, and trying them as often as
+     * the close sizes cost about 1% of the worker's throughput while it learnt.
+     */
+    static final double FAR_BEHIND = 0.10;
+    static final int FAR_BEHIND_TURNS = 4;
     /** The weight of a new comparison in a size's moving average (the first few are a plain mean). */
     static final double NEW_RUN_WEIGHT = 0.25;
     /** Another size takes over only when its average ratio is below one by more than this (no flapping on noise). */
@@ -62,6 +71,8 @@ public final class BatchLimit {
      */
     private final double[] relative;
     private final int[] comparisons;
+    /** Exploration turns each size had, tried or not. */
+    private final int[] turns;
     /** Volatile: metrics read it from other threads. */
     private volatile int served;
     private int lastLimit;
@@ -95,6 +106,7 @@ public final class BatchLimit {
         this.relative = new double[sizes.length];
         Arrays.fill(relative, Double.NaN);
         this.comparisons = new int[sizes.length];
+        this.turns = new int[sizes.length];
         // the maximum until the runs say otherwise: what a batcher without tuning would do
         this.served = sizes.length - 1;
         this.lastLimit = sizes[served];
@@ -121,10 +133,17 @@ public final class BatchLimit {
             if (explored == served) {
                 explored = (explored + 1) % sizes.length;
             }
-            index = explored;
+            turns[explored]++;
+            if (!farBehind(explored) || turns[explored] % FAR_BEHIND_TURNS == 0) {
+                index = explored;
+            }
         }
         lastLimit = sizes[index];
         return lastLimit;
+    }
+
+    private boolean farBehind(int index) {
+        return comparisons[index] >= RUNS_TO_TAKE_OVER && relative[index] > 1 + FAR_BEHIND;
     }
 
     /** A run of {@code images} that took {@code nanos}, after {@link #next()} gave the limit it ran under. */

@@ -42,23 +42,27 @@ class BatchLimitTest {
     }
 
     @Test
-    void staysAtTheMaximumWhereBiggerRunsAreFaster() {
+    void staysAtTheMaximumWhereBiggerRunsAreFasterAndTriesTheFarSlowerSizesRarely() {
         BatchLimit limit = BatchLimit.tuned(16);
         int learning = BatchLimit.LEARNING_RUNS;
         int[] runsAt = serve(limit, learning, size -> GPU_LIKE.get(size), new Random(2), 0);
 
         assertThat(limit.served()).isEqualTo(16);
-        assertThat(runsAt[16]).isEqualTo(learning - learning / BatchLimit.EXPLORE_EVERY);
-        // the explorations go to the others in turn
-        assertThat(runsAt[8] + runsAt[4] + runsAt[2] + runsAt[1]).isEqualTo(learning / BatchLimit.EXPLORE_EVERY);
-        int perOther = learning / BatchLimit.EXPLORE_EVERY / 4;
-        assertThat(runsAt[1]).isBetween(perOther - 1, perOther + 1);
+        // 40 exploration turns, 10 for each of the four others in turn; each is tried on its first 4 (a first run
+        // that is not counted and 3 comparisons), then, being more than 10% slower, on one turn in 4: the 8th
+        int turnsEach = learning / BatchLimit.EXPLORE_EVERY / 4;
+        assertThat(turnsEach).isEqualTo(10);
+        for (int size : new int[] {1, 2, 4, 8}) {
+            assertThat(runsAt[size]).as("runs of %d", size).isEqualTo(5);
+            assertThat(limit.relativeTimePerImage(size)).isCloseTo(GPU_LIKE.get(size) / GPU_LIKE.get(16), within(1e-6));
+        }
+        assertThat(runsAt[16]).isEqualTo(learning - 20);
 
-        // then rarer: one run in EXPLORE_EVERY_LATER
+        // then rarer: one exploration turn in EXPLORE_EVERY_LATER runs, 5 for each size, of which one is tried
         int later = 480;
         int[] laterRuns = serve(limit, later, size -> GPU_LIKE.get(size), new Random(3), 0);
         assertThat(limit.served()).isEqualTo(16);
-        assertThat(laterRuns[16]).isEqualTo(later - later / BatchLimit.EXPLORE_EVERY_LATER);
+        assertThat(laterRuns[1] + laterRuns[2] + laterRuns[4] + laterRuns[8]).isEqualTo(4);
     }
 
     @Test
