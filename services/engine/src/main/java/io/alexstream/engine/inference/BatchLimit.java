@@ -85,11 +85,8 @@ public final class BatchLimit {
     private int pendingIndex = -1;
     private double pendingNanosPerImage;
     private double pendingBefore;
-    /** The size served before the last take-over, and its new size's relative time per image then. */
-    private int previousServed = -1;
-    private int takenOver = -1;
-    private double takeOverRatio = Double.NaN;
-    private int takeOverComparisons;
+    /** Why the last take-over happened, for the log; empty until one did. */
+    private String lastTakeOver = "";
 
     private BatchLimit(int maxBatch, boolean tuned) {
         if (maxBatch < 1) {
@@ -191,10 +188,8 @@ public final class BatchLimit {
     /** Serves {@code index} from now on; the others' comparisons are restated against it. */
     private void takeOver(int index) {
         double factor = relative[index];
-        previousServed = served;
-        takenOver = index;
-        takeOverRatio = factor;
-        takeOverComparisons = comparisons[index];
+        lastTakeOver = String.format(java.util.Locale.ROOT, "runs of %d images now: %.3f of the time per image of runs of %d, "
+                + "in %d comparisons side by side", sizes[index], factor, sizes[served], comparisons[index]);
         for (int i = 0; i < sizes.length; i++) {
             if (i != index && i != served) {
                 relative[i] /= factor;
@@ -225,10 +220,6 @@ public final class BatchLimit {
 
     /** Why the last take-over happened, for the log; empty if the served size never changed. */
     public String lastTakeOver() {
-        if (previousServed < 0) {
-            return "";
-        }
-        return String.format(java.util.Locale.ROOT, "runs of %d images now: %.3f of the time per image of runs of %d, "
-                + "in %d comparisons side by side", sizes[takenOver], takeOverRatio, sizes[previousServed], takeOverComparisons);
+        return lastTakeOver;
     }
 }
