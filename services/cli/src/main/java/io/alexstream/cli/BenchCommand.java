@@ -122,7 +122,7 @@ final class BenchCommand {
                 figures.put("train_ratio", round3(gflops / ceiling));
             }
             load.close();
-            int pipelineImages = arguments.getInt("pipeline-images", 128);
+            int pipelineImages = arguments.getInt("pipeline-images", 256);
             if (pipelineImages > 0) {
                 model.initialize(1, mean);
                 try {

@@ -11,9 +11,11 @@ import io.grpc.ManagedChannelBuilder;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,13 +94,23 @@ final class PipelineBench {
     }
 
     /**
-     * The stream that runs before the first window, in windows' worth of images: the JIT compilers of all three JVMs
-     * are busiest in the stream's first minute. Sampling each thread's CPU from /proc every 2 s in a short run showed
-     * the compiler threads of the worker, ingest and this process at 0.25-0.35 core together in the first window
-     * (which then measured 0.580 and 0.639 in two runs, against 0.79-0.98 for the later windows), and at 0.08-0.10
-     * core a minute later. Three windows' worth (384 images, 40-70 s here) puts the windows past that stretch.
+     * The stream runs before the first window until the JIT compilers of the worker, ingest and this process together
+     * use less than this many cores: the windows time the sustained path, not the JVMs' start. Sampling each thread's
+     * CPU from /proc every 2 s showed those compilers at 0.25-0.35 core in a stream's first minute, 0.07-0.16 core in its
+     * second and about 0.03-0.05 from the third on (the broker's and the clients' code reach C2's thresholds slowly at 10
+     * records a second). Windows that opened after a fixed 384-image warm-up (40-70 s) measured 0.827-0.963, with 10-15
+     * CPU-ms per image in this process and 4-7 in ingest; windows of the same code after 1,920 images measured 0.927,
+     * 0.968 and 0.969, with 6-8 and 3.0-3.3.
      */
-    static final int WARM_UP_WINDOWS = 3;
+    static final double SETTLED_COMPILER_CORES = 0.05;
+    /** Images of one warm-up stretch (plus the outstanding ones): the compilers' rate is taken over each, 25-35 s here. */
+    static final int WARM_UP_STRETCH_IMAGES = 256;
+    /** Warm-up stretches at least: the first holds the compilers' busiest minute whatever the rate at its end. */
+    static final int MIN_WARM_UP_STRETCHES = 2;
+    /** The warm-up ends after this even if the compilers never settle (the windows then say so in its line). */
+    static final Duration MAX_WARM_UP = Duration.ofMinutes(5);
+    /** Linux's USER_HZ, the unit of the per-thread times in /proc: 100 on every architecture the JDK ships for. */
+    private static final double CLOCK_TICKS_PER_SECOND = 100;
     /** Images per bare inference reference (median of their session runs): 2-4 s of this machine's time. */
     private static final int REFERENCE_IMAGES = 32;
     /**
@@ -151,7 +163,7 @@ final class PipelineBench {
                 try (KafkaConsumer<String, String> predictions = consumer(kafka)) {
                     predictions.subscribe(List.of("predictions"));
                     // warm-up: the worker's first session runs pay for graph optimisation, and every JVM compiles its hot paths
-                    sustain(http, ingest, image, predictions, WARM_UP_WINDOWS * images, 0, first.pid(), ingest.pid());
+                    warmUp(http, ingest, image, predictions, first.pid(), ingest.pid());
                     List<KafkaWindow> windows = new ArrayList<>();
                     double inferBefore = beside("10-crop images/s before Kafka window 1", bare::inferImagesPerSecond, first.pid(), ingest.pid());
                     for (int window = 1; window <= KAFKA_WINDOWS; window++) {
@@ -355,6 +367,79 @@ final class PipelineBench {
             id.get(60, TimeUnit.SECONDS);
         }
         return new Sustained(seconds, sessionSeconds, timed / runs, cpu);
+    }
+
+    /**
+     * Streams in stretches of {@link #WARM_UP_STRETCH_IMAGES} until the JIT compilers of the services and of this process
+     * settle below {@link #SETTLED_COMPILER_CORES} over a stretch (at least {@link #MIN_WARM_UP_STRETCHES}, at most
+     * {@link #MAX_WARM_UP}); prints each stretch's rate. Where /proc has no per-thread times the minimum is streamed.
+     */
+    private static void warmUp(HttpClient http, ServiceProcess ingest, byte[] image, KafkaConsumer<String, String> predictions,
+                               long workerPid, long ingestPid) throws Exception {
+        long[] jvms = {workerPid, ingestPid, ProcessHandle.current().pid()};
+        long started = System.nanoTime();
+        for (int stretch = 1; ; stretch++) {
+            double compiledBefore = compilerSeconds(jvms);
+            long stretchStarted = System.nanoTime();
+            sustain(http, ingest, image, predictions, WARM_UP_STRETCH_IMAGES, 0, workerPid, ingestPid);
+            double seconds = (System.nanoTime() - stretchStarted) / 1e9;
+            double compilerCores = (compilerSeconds(jvms) - compiledBefore) / seconds;
+            double streamed = (System.nanoTime() - started) / 1e9;
+            boolean settled = compilerCores < SETTLED_COMPILER_CORES;
+            boolean last = stretch >= MIN_WARM_UP_STRETCHES
+                    && (settled || Double.isNaN(compilerCores) || streamed >= MAX_WARM_UP.toSeconds());
+            System.out.printf(java.util.Locale.ROOT, "  warm-up stretch %d: %.1f s; the JIT compilers of the worker, ingest and this "
+                            + "process used %.3f core%s%n", stretch, seconds, compilerCores,
+                    !last ? "" : settled ? " (settled: the windows start)"
+                            : Double.isNaN(compilerCores) ? " (no per-thread CPU times here: the windows start)"
+                            : String.format(java.util.Locale.ROOT, " (still above %.2f after %.0f s: the windows start anyway)",
+                                    SETTLED_COMPILER_CORES, streamed));
+            if (last) {
+                return;
+            }
+        }
+    }
+
+    /** CPU seconds the JIT compiler threads of these processes have used so far; NaN without Linux's /proc. */
+    static double compilerSeconds(long... pids) {
+        double ticks = 0;
+        for (long pid : pids) {
+            Path tasks = Path.of("/proc", Long.toString(pid), "task");
+            try (var threads = Files.list(tasks)) {
+                for (Path thread : (Iterable<Path>) threads::iterator) {
+                    ticks += compilerTicks(thread.resolve("stat"));
+                }
+            } catch (IOException | UncheckedIOException e) {
+                return Double.NaN;
+            }
+        }
+        return ticks / CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** User and system ticks of one thread if it is one of HotSpot's compilers ("C1 CompilerThre", "C2 CompilerThre"). */
+    private static long compilerTicks(Path stat) {
+        String line;
+        try {
+            line = Files.readString(stat);
+        } catch (IOException e) {
+            return 0; // the thread ended since the listing
+        }
+        return compilerTicks(line);
+    }
+
+    static long compilerTicks(String statLine) {
+        int open = statLine.indexOf('(');
+        int close = statLine.lastIndexOf(')');
+        if (open < 0 || close < open) {
+            return 0;
+        }
+        String name = statLine.substring(open + 1, close);
+        if (!name.matches("C[12] CompilerThre.*")) {
+            return 0;
+        }
+        // after the name: state, ppid, ... ; utime and stime are fields 14 and 15 of the line, 12 and 13 after it
+        String[] fields = statLine.substring(close + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** Posts one image; the future holds the id ingest gave it, or fails with ingest's answer. */

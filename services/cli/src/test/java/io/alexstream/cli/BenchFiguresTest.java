@@ -47,4 +47,26 @@ class BenchFiguresTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--train-steps");
     }
+
+    @Test
+    void theWarmUpCountsOnlyTheJitCompilerThreadsTimesFromTheirProcStatLines() {
+        // utime 1234 and stime 56 are fields 14 and 15; a name may hold spaces and parentheses
+        String compiler = "4242 (C2 CompilerThre) S 1 4240 4240 0 -1 4194368 5309 0 0 0 1234 56 0 0 20 0 40 0 1000";
+        String c1 = compiler.replace("C2 CompilerThre", "C1 CompilerThre");
+        String broker = "4243 (data-plane-kafk) S 1 4240 4240 0 -1 4194368 5309 0 0 0 9999 99 0 0 20 0 40 0 1000";
+        String tricky = "4244 (x) C2 CompilerThre) S 1 4240 4240 0 -1 4194368 5309 0 0 0 7 8 0 0 20 0 40 0 1000";
+        assertThat(PipelineBench.compilerTicks(compiler)).isEqualTo(1290);
+        assertThat(PipelineBench.compilerTicks(c1)).isEqualTo(1290);
+        assertThat(PipelineBench.compilerTicks(broker)).isZero();
+        assertThat(PipelineBench.compilerTicks(tricky)).isZero();
+    }
+
+    @Test
+    void thisJvmsCompilersHaveUsedCpuAfterCompilingItsTests() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task")),
+                "per-thread CPU times come from Linux's /proc");
+        double seconds = PipelineBench.compilerSeconds(ProcessHandle.current().pid());
+        assertThat(seconds).isPositive().isLessThan(ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() / 1e9);
+        assertThat(PipelineBench.compilerSeconds(ProcessHandle.current().pid(), Long.MAX_VALUE)).isNaN();
+    }
 }
