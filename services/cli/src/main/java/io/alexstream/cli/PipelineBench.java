@@ -379,11 +379,11 @@ final class PipelineBench {
         long[] jvms = {workerPid, ingestPid, ProcessHandle.current().pid()};
         long started = System.nanoTime();
         for (int stretch = 1; ; stretch++) {
-            double compiledBefore = compilerSeconds(jvms);
+            Map<String, Long> compiledBefore = compilerTicks(jvms);
             long stretchStarted = System.nanoTime();
             sustain(http, ingest, image, predictions, WARM_UP_STRETCH_IMAGES, 0, workerPid, ingestPid);
             double seconds = (System.nanoTime() - stretchStarted) / 1e9;
-            double compilerCores = (compilerSeconds(jvms) - compiledBefore) / seconds;
+            double compilerCores = compilerSecondsSince(compiledBefore, jvms) / seconds;
             double streamed = (System.nanoTime() - started) / 1e9;
             boolean settled = compilerCores < SETTLED_COMPILER_CORES;
             boolean last = stretch >= MIN_WARM_UP_STRETCHES
@@ -400,42 +400,63 @@ final class PipelineBench {
         }
     }
 
-    /** CPU seconds the JIT compiler threads of these processes have used so far; NaN without Linux's /proc. */
-    static double compilerSeconds(long... pids) {
-        double ticks = 0;
-        for (long pid : pids) {
-            Path tasks = Path.of("/proc", Long.toString(pid), "task");
-            try (var threads = Files.list(tasks)) {
-                for (Path thread : (Iterable<Path>) threads::iterator) {
-                    ticks += compilerTicks(thread.resolve("stat"));
-                }
-            } catch (IOException | UncheckedIOException e) {
-                return Double.NaN;
-            }
+    /**
+     * CPU seconds the JIT compiler threads of these processes used since {@code before} (from {@link #compilerTicks});
+     * NaN without Linux's /proc. Counted thread by thread: HotSpot starts and stops compiler threads as the queue needs,
+     * and a thread that ended takes its total with it, which in a plain sum would cancel a stretch's work.
+     */
+    static double compilerSecondsSince(Map<String, Long> before, long... pids) {
+        Map<String, Long> now = compilerTicks(pids);
+        if (before == null || now == null) {
+            return Double.NaN;
+        }
+        long ticks = 0;
+        for (Map.Entry<String, Long> thread : now.entrySet()) {
+            ticks += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
         }
         return ticks / CLOCK_TICKS_PER_SECOND;
     }
 
-    /** User and system ticks of one thread if it is one of HotSpot's compilers ("C1 CompilerThre", "C2 CompilerThre"). */
+    /** User and system ticks of each JIT compiler thread of these processes, by "pid/tid"; null without Linux's /proc. */
+    static Map<String, Long> compilerTicks(long... pids) {
+        Map<String, Long> ticks = new java.util.HashMap<>();
+        for (long pid : pids) {
+            Path tasks = Path.of("/proc", Long.toString(pid), "task");
+            try (var threads = Files.list(tasks)) {
+                for (Path thread : (Iterable<Path>) threads::iterator) {
+                    long used = compilerTicks(thread.resolve("stat"));
+                    if (used >= 0) {
+                        ticks.put(pid + "/" + thread.getFileName(), used);
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                return null;
+            }
+        }
+        return ticks;
+    }
+
+    /** User and system ticks of one thread if it is one of HotSpot's compilers, else -1. */
     private static long compilerTicks(Path stat) {
         String line;
         try {
             line = Files.readString(stat);
         } catch (IOException e) {
-            return 0; // the thread ended since the listing
+            return -1; // the thread ended since the listing
         }
         return compilerTicks(line);
     }
 
+    /** From a /proc/<pid>/task/<tid>/stat line: utime + stime if the thread is "C1 CompilerThre" or "C2 CompilerThre", else -1. */
     static long compilerTicks(String statLine) {
         int open = statLine.indexOf('(');
         int close = statLine.lastIndexOf(')');
         if (open < 0 || close < open) {
-            return 0;
+            return -1;
         }
         String name = statLine.substring(open + 1, close);
         if (!name.matches("C[12] CompilerThre.*")) {
-            return 0;
+            return -1;
         }
         // after the name: state, ppid, ... ; utime and stime are fields 14 and 15 of the line, 12 and 13 after it
         String[] fields = statLine.substring(close + 2).split(" ");

@@ -57,16 +57,23 @@ class BenchFiguresTest {
         String tricky = "4244 (x) C2 CompilerThre) S 1 4240 4240 0 -1 4194368 5309 0 0 0 7 8 0 0 20 0 40 0 1000";
         assertThat(PipelineBench.compilerTicks(compiler)).isEqualTo(1290);
         assertThat(PipelineBench.compilerTicks(c1)).isEqualTo(1290);
-        assertThat(PipelineBench.compilerTicks(broker)).isZero();
-        assertThat(PipelineBench.compilerTicks(tricky)).isZero();
+        assertThat(PipelineBench.compilerTicks(broker)).isEqualTo(-1);
+        assertThat(PipelineBench.compilerTicks(tricky)).isEqualTo(-1);
     }
 
     @Test
-    void thisJvmsCompilersHaveUsedCpuAfterCompilingItsTests() {
+    void theWarmUpReadsThisJvmsCompilersThreadByThreadAndNothingWithoutProc() {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task")),
                 "per-thread CPU times come from Linux's /proc");
-        double seconds = PipelineBench.compilerSeconds(ProcessHandle.current().pid());
-        assertThat(seconds).isPositive().isLessThan(ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() / 1e9);
-        assertThat(PipelineBench.compilerSeconds(ProcessHandle.current().pid(), Long.MAX_VALUE)).isNaN();
+        long pid = ProcessHandle.current().pid();
+        Map<String, Long> compilers = PipelineBench.compilerTicks(pid);
+        assertThat(compilers).isNotEmpty().allSatisfy((thread, ticks) -> assertThat(thread).startsWith(pid + "/"));
+        double total = compilers.values().stream().mapToLong(Long::longValue).sum() / 100.0;
+        assertThat(total).isPositive().isLessThan(ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() / 1e9);
+        // against nothing before, every thread's whole time counts; a thread that ended since is not subtracted
+        assertThat(PipelineBench.compilerSecondsSince(Map.of(), pid)).isGreaterThanOrEqualTo(total);
+        assertThat(PipelineBench.compilerSecondsSince(Map.of(pid + "/1", 1_000_000L), pid)).isGreaterThanOrEqualTo(total);
+        assertThat(PipelineBench.compilerTicks(pid, Long.MAX_VALUE)).isNull();
+        assertThat(PipelineBench.compilerSecondsSince(compilers, Long.MAX_VALUE)).isNaN();
     }
 }
