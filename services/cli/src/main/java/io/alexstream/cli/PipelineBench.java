@@ -344,7 +344,8 @@ final class PipelineBench {
                     }
                     room.release();
                     int count = answered.size();
-                    if (count == settling) {
+                    if (timed > 0 && count == settling) {
+                        // a warm-up (nothing timed) has no window to read the CPU for
                         cpuBefore = cpuSeconds(pids);
                         started = System.nanoTime();
                     } else if (count > settling && count <= settling + timed) {
@@ -379,7 +380,7 @@ final class PipelineBench {
         long[] jvms = {workerPid, ingestPid, ProcessHandle.current().pid()};
         long started = System.nanoTime();
         for (int stretch = 1; ; stretch++) {
-            Map<String, Long> compiledBefore = compilerTicks(jvms);
+            Map<String, Long> compiledBefore = compilerTicksByThread(jvms);
             long stretchStarted = System.nanoTime();
             sustain(http, ingest, image, predictions, WARM_UP_STRETCH_IMAGES, 0, workerPid, ingestPid);
             double seconds = (System.nanoTime() - stretchStarted) / 1e9;
@@ -401,12 +402,12 @@ final class PipelineBench {
     }
 
     /**
-     * CPU seconds the JIT compiler threads of these processes used since {@code before} (from {@link #compilerTicks});
+     * CPU seconds the JIT compiler threads of these processes used since {@code before} (from {@link #compilerTicksByThread});
      * NaN without Linux's /proc. Counted thread by thread: HotSpot starts and stops compiler threads as the queue needs,
      * and a thread that ended takes its total with it, which in a plain sum would cancel a stretch's work.
      */
     static double compilerSecondsSince(Map<String, Long> before, long... pids) {
-        Map<String, Long> now = compilerTicks(pids);
+        Map<String, Long> now = compilerTicksByThread(pids);
         if (before == null || now == null) {
             return Double.NaN;
         }
@@ -418,7 +419,7 @@ final class PipelineBench {
     }
 
     /** User and system ticks of each JIT compiler thread of these processes, by "pid/tid"; null without Linux's /proc. */
-    static Map<String, Long> compilerTicks(long... pids) {
+    static Map<String, Long> compilerTicksByThread(long... pids) {
         Map<String, Long> ticks = new java.util.HashMap<>();
         for (long pid : pids) {
             Path tasks = Path.of("/proc", Long.toString(pid), "task");

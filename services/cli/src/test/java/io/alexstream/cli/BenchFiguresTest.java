@@ -66,14 +66,14 @@ class BenchFiguresTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task")),
                 "per-thread CPU times come from Linux's /proc");
         long pid = ProcessHandle.current().pid();
-        Map<String, Long> compilers = PipelineBench.compilerTicks(pid);
+        Map<String, Long> compilers = PipelineBench.compilerTicksByThread(pid);
         assertThat(compilers).isNotEmpty().allSatisfy((thread, ticks) -> assertThat(thread).startsWith(pid + "/"));
         double total = compilers.values().stream().mapToLong(Long::longValue).sum() / 100.0;
         assertThat(total).isPositive().isLessThan(ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() / 1e9);
         // against nothing before, every thread's whole time counts; a thread that ended since is not subtracted
         assertThat(PipelineBench.compilerSecondsSince(Map.of(), pid)).isGreaterThanOrEqualTo(total);
         assertThat(PipelineBench.compilerSecondsSince(Map.of(pid + "/1", 1_000_000L), pid)).isGreaterThanOrEqualTo(total);
-        assertThat(PipelineBench.compilerTicks(pid, Long.MAX_VALUE)).isNull();
+        assertThat(PipelineBench.compilerTicksByThread(pid, Long.MAX_VALUE)).isNull();
         assertThat(PipelineBench.compilerSecondsSince(compilers, Long.MAX_VALUE)).isNaN();
     }
 }
