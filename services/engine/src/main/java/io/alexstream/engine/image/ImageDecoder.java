@@ -10,24 +10,39 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG, PNG, GIF and BMP into {@link RgbImage}. The header is read first and the
  * dimensions checked against {@link ImageLimits} before any pixel buffer exists, so a small
- * file that claims 40,000 x 40,000 pixels costs nothing. Grayscale images have their channel
+ * file that claims 40,000 x 40,000 pixels costs nothing. Memory is bounded whatever arrives:
+ * a caller that needs only a short side of N pixels gets the image subsampled while it is read
+ * (a 6000x6000 16-bit PNG is read as 545x545, never as 288 MB of samples), every decode takes
+ * its decoded bytes from a {@link DecodeBudget} first, and anything the JDK's readers throw,
+ * {@code Error}s included, is a {@code CORRUPT} rejection. Grayscale images have their channel
  * replicated to RGB without colour-space conversion (Java's getRGB would re-gamma them).
  */
 public final class ImageDecoder {
 
     public static final Set<String> FORMATS = Set.of("jpeg", "png", "gif", "bmp");
 
+    /** What {@link #verify} reads at least: enough rows to decode every byte, few pixels kept. */
+    static final int VERIFY_SHORT_SIDE = 64;
+
     private final ImageLimits limits;
+    private final DecodeBudget budget;
 
     public ImageDecoder(ImageLimits limits) {
+        this(limits, DecodeBudget.SHARED);
+    }
+
+    public ImageDecoder(ImageLimits limits, DecodeBudget budget) {
         this.limits = limits;
+        this.budget = budget;
     }
 
     /** Format and dimensions read from the header only. */
@@ -40,9 +55,18 @@ public final class ImageDecoder {
         }
     }
 
+    /** The whole image at full resolution. */
     public RgbImage decode(byte[] encoded) throws ImageRejectedException {
+        return decode(encoded, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The image, subsampled while it is read by the largest whole factor that keeps its shorter
+     * side at {@code minShortSide} pixels or more (no subsampling for smaller images).
+     */
+    public RgbImage decode(byte[] encoded, int minShortSide) throws ImageRejectedException {
         try (Opened opened = open(encoded)) {
-            return toRgb(readPixels(opened));
+            return readRgb(opened, minShortSide);
         }
     }
 
@@ -52,18 +76,53 @@ public final class ImageDecoder {
      */
     public Header verify(byte[] encoded) throws ImageRejectedException {
         try (Opened opened = open(encoded)) {
-            readPixels(opened);
+            readRgb(opened, VERIFY_SHORT_SIDE);
             return opened.header;
         }
     }
 
-    private static BufferedImage readPixels(Opened opened) throws ImageRejectedException {
-        try {
-            return opened.reader.read(0);
+    private RgbImage readRgb(Opened opened, int minShortSide) throws ImageRejectedException {
+        Header header = opened.header;
+        int factor = Math.max(1, Math.min(header.width(), header.height()) / Math.max(1, minShortSide));
+        long width = (header.width() + factor - 1) / factor;
+        long height = (header.height() + factor - 1) / factor;
+        // the reader's raster plus our RGB copy
+        long decodedBytes = width * height * (bytesPerPixel(opened.reader) + 3L);
+        try (DecodeBudget.Lease lease = budget.acquire(decodedBytes)) {
+            ImageReadParam param = opened.reader.getDefaultReadParam();
+            if (factor > 1) {
+                param.setSourceSubsampling(factor, factor, 0, 0);
+            }
+            return toRgb(opened.reader.read(0, param));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageRejectedException(Reason.CORRUPT, "interrupted while waiting to decode " + header.format() + " image", e);
         } catch (IOException | RuntimeException e) {
-            throw new ImageRejectedException(Reason.CORRUPT,
-                    "cannot decode " + opened.header.format() + " image: " + e.getMessage(), e);
+            throw new ImageRejectedException(Reason.CORRUPT, "cannot decode " + header.format() + " image: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            // a reader that allocates what a forged header declares; the budget bounds honest images
+            throw new ImageRejectedException(Reason.CORRUPT, "cannot decode " + header.format()
+                    + " image: its decoder ran out of memory (" + e.getMessage() + ")", e);
+        } catch (Error e) {
+            throw new ImageRejectedException(Reason.CORRUPT, "cannot decode " + header.format() + " image: " + e, e);
         }
+    }
+
+    /** Bytes per pixel of the reader's own raster, bit depth included (a 16-bit RGBA PNG is 8). */
+    private static int bytesPerPixel(ImageReader reader) {
+        try {
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            if (types != null && types.hasNext()) {
+                int bits = 0;
+                for (int size : types.next().getSampleModel().getSampleSize()) {
+                    bits += size;
+                }
+                return Math.max(1, (bits + 7) / 8);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the read that follows reports what is wrong with the image
+        }
+        return 8;
     }
 
     private Opened open(byte[] encoded) throws ImageRejectedException {
@@ -92,6 +151,9 @@ public final class ImageDecoder {
         }
         reader.setInput(input, true, true);
         String format = formatOf(reader);
+        if ("bmp".equals(format)) {
+            requireBmpDataFits(encoded, reader, input);
+        }
         try {
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);
@@ -109,11 +171,34 @@ public final class ImageDecoder {
                         format, width, height, (long) width * height, limits.maxSide(), limits.maxPixels()));
             }
             return opened;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             reader.dispose();
             closeQuietly(input);
             throw new ImageRejectedException(Reason.CORRUPT, "cannot read " + format + " header: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The JDK's BMP reader allocates the pixel-data size the header declares before it reads a
+     * byte of it: a declared size beyond the bytes the file holds is refused here, for free.
+     */
+    private static void requireBmpDataFits(byte[] encoded, ImageReader reader, ImageInputStream input) throws ImageRejectedException {
+        // offset 34 is biSizeImage only in the 40-byte and later info headers
+        if (encoded.length < 38 || littleEndianInt(encoded, 14) < 40) {
+            return;
+        }
+        long dataOffset = littleEndianInt(encoded, 10) & 0xFFFFFFFFL;
+        long declared = littleEndianInt(encoded, 34) & 0xFFFFFFFFL;
+        if (declared > Math.max(0, encoded.length - dataOffset)) {
+            reader.dispose();
+            closeQuietly(input);
+            throw new ImageRejectedException(Reason.CORRUPT, "bmp header declares " + declared + " bytes of pixel data at offset "
+                    + dataOffset + " but the file has " + encoded.length + " bytes");
+        }
+    }
+
+    private static int littleEndianInt(byte[] bytes, int at) {
+        return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | (bytes[at + 3] & 0xff) << 24;
     }
 
     private static String formatOf(ImageReader reader) {

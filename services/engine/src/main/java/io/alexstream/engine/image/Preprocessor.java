@@ -15,7 +15,9 @@ public final class Preprocessor {
     }
 
     public ScaledImage prepare(byte[] encoded) throws ImageRejectedException {
-        return Rescaler.scale(decoder.decode(encoded), scaleSize);
+        // twice the scale size on the shorter side: the rescaler's filter still sees every
+        // output pixel's neighbourhood, and a huge image never exists on the heap in full
+        return Rescaler.scale(decoder.decode(encoded, 2 * scaleSize), scaleSize);
     }
 
     public ScaledImage prepare(RgbImage image) {

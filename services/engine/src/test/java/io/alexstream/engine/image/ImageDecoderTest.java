@@ -120,6 +120,52 @@ class ImageDecoderTest {
     }
 
     @Test
+    void aBmpDeclaringMorePixelDataThanItHoldsIsCorruptNotAnOutOfMemoryError() {
+        assertThatThrownBy(() -> decoder.decode(HostileImages.bmpDeclaringHugeData()))
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT))
+                .hasMessageContaining("declares");
+        assertThatThrownBy(() -> decoder.verify(HostileImages.bmpDeclaringHugeData()))
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
+    }
+
+    @Test
+    void aLarge16BitPngIsSubsampledWhileReadSoItsSamplesNeverFillTheHeap() throws Exception {
+        byte[] png = HostileImages.png16BitRgb(6000);
+        assertThat(png.length).isLessThan((int) ImageLimits.DEFAULT.maxBytes());
+        // a budget far below the 288 MB that the full-resolution read would need
+        DecodeBudget budget = new DecodeBudget(16L << 20);
+        ImageDecoder bounded = new ImageDecoder(ImageLimits.DEFAULT, budget);
+        RgbImage image = bounded.decode(png, 512);
+        assertThat(image.width()).isEqualTo(546);
+        assertThat(image.height()).isEqualTo(546);
+        // the gradient survives: dark on the left, bright on the right
+        assertThat(pixel(image, 2, 10)[0]).isLessThan(10);
+        assertThat(pixel(image, 543, 10)[0]).isGreaterThan(245);
+        assertThat(bounded.verify(png).width()).isEqualTo(6000);
+        assertThat(budget.available()).isEqualTo(16L << 20);
+    }
+
+    @Test
+    void decodesWaitForTheBudgetInsteadOfFailing() throws Exception {
+        DecodeBudget budget = new DecodeBudget(1L << 20);
+        ImageDecoder bounded = new ImageDecoder(ImageLimits.DEFAULT, budget);
+        byte[] png = encode(colourBlocks(), "png");
+        DecodeBudget.Lease held = budget.acquire(1L << 20);
+        java.util.concurrent.CompletableFuture<RgbImage> waiting =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return bounded.decode(png);
+                    } catch (ImageRejectedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        Thread.sleep(200);
+        assertThat(waiting).isNotDone();
+        held.close();
+        assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).width()).isEqualTo(40);
+    }
+
+    @Test
     void refusesTruncatedImages() throws Exception {
         byte[] png = encode(colourBlocks(), "png");
         byte[] truncated = Arrays.copyOf(png, png.length / 2);
