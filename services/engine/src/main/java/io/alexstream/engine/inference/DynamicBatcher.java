@@ -5,6 +5,7 @@ import io.alexstream.engine.image.ScaledImage;
 import io.alexstream.engine.model.AlexNetModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final IntConsumer batchSizes;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile String lastError;
     private final Object arrivals = new Object();
     private long lastArrival;
     /** Moving average of the nanoseconds between submits (weights 1/2); 0 at first, so a fresh batcher waits. */
@@ -138,8 +140,13 @@ public final class DynamicBatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // an Error (native memory, a stack overflow in a callback) fails its batch, not the thread: the
+                // batcher keeps serving, and health reports the Error until a later batch succeeds
                 LOG.error("inference batch failed", e);
+                if (e instanceof Error) {
+                    lastError = e.toString();
+                }
                 batch.forEach(r -> complete(r, null, e, 0, 0, 0));
             } finally {
                 batch.clear();
@@ -190,6 +197,23 @@ public final class DynamicBatcher implements AutoCloseable {
             }
         }
         batchSizes.accept(batch.size());
+        lastError = null;
+    }
+
+    /**
+     * Why this batcher cannot be trusted to answer, if it cannot: its thread ended while it was
+     * open, or its last batch failed with an {@code Error} and none has succeeded since.
+     */
+    public Optional<String> failure() {
+        if (running && !thread.isAlive()) {
+            return Optional.of("the batcher thread ended");
+        }
+        return Optional.ofNullable(lastError);
+    }
+
+    /** True while the batcher's thread runs; false once it ended unasked (only a restart heals that). */
+    public boolean alive() {
+        return !running || thread.isAlive();
     }
 
     private static void complete(Request r, Prediction prediction, Throwable failure, double queueSeconds,

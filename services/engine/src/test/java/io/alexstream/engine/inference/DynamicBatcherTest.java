@@ -145,4 +145,24 @@ class DynamicBatcherTest {
         assertThatThrownBy(() -> batcher.submit(TestImages.random(1, CONFIG.scaleSize(), 24).get(0), Crops.Mode.CENTER, 1))
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void anErrorFailsItsBatchNotTheBatcherAndHealthSaysSoUntilABatchSucceeds() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        java.util.function.Supplier<AlexNetModel> firstCallFails = () -> {
+            if (calls.getAndIncrement() == 0) {
+                throw new OutOfMemoryError("direct buffer memory (test)");
+            }
+            return model;
+        };
+        List<ScaledImage> images = TestImages.random(2, CONFIG.scaleSize(), 5);
+        try (DynamicBatcher batcher = new DynamicBatcher(firstCallFails, 1, 0, 8, size -> { })) {
+            CompletableFuture<DynamicBatcher.Timed> failed = batcher.submit(images.get(0), Crops.Mode.CENTER, 1);
+            assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(OutOfMemoryError.class);
+            assertThat(batcher.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("OutOfMemoryError"));
+            assertThat(batcher.alive()).isTrue();
+            assertThat(batcher.submit(images.get(1), Crops.Mode.CENTER, 1).get(30, TimeUnit.SECONDS).prediction()).isNotNull();
+            assertThat(batcher.failure()).isEmpty();
+        }
+    }
 }
