@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * child process on a port of its own, with its output in a log file. The integration tests,
  * the benchmark and the local stack all start services through this one class.
  */
-public final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
+
+    private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final Process process;
@@ -64,6 +67,7 @@ public final class ServiceProcess implements AutoCloseable {
         return grpcPort;
     }
 
+    @Override
     public long pid() {
         return process.pid();
     }
@@ -72,8 +76,28 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
+    @Override
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    @Override
+    public OptionalInt exitCode() {
+        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+    }
+
+    /** One {@code GET /q/health/live}: true on 200 within 5 s. */
+    @Override
+    public boolean probeLive() {
+        try {
+            HttpRequest live = HttpRequest.newBuilder(uri("/q/health/live")).timeout(Duration.ofSeconds(5)).build();
+            return PROBE.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     public URI uri(String path) {
@@ -114,6 +138,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** SIGKILL: the process gets no chance to commit, flush or deregister. */
+    @Override
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
@@ -137,7 +162,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Command line of a {@link ServiceProcess}: system properties become Quarkus configuration. */
+    /** Command line of a {@link ServiceProcess}: system properties become Quarkus configuration; it may start several in turn. */
     public static final class Builder {
         private final String name;
         private final Path jar;
