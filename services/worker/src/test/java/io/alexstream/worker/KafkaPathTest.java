@@ -149,6 +149,64 @@ class KafkaPathTest {
         assertThat(consume(WorkerTestResources.PREDICTIONS, 1, "h-")).containsOnlyKeys("h-after");
     }
 
+    /**
+     * Each of these once closed the consumer for good (or could not be dead-lettered): a null or non-UTF-8 header,
+     * a 100 KB key, a tombstone, a BMP whose header declares 2 GiB, a value larger than a dead letter may be. Each
+     * gets exactly one outcome, a valid 6000x6000 16-bit PNG is classified, and the image after them too.
+     */
+    @Test
+    void noRecordStopsTheConsumerAndEachGetsExactlyOneOutcome() throws Exception {
+        byte[] valid = png(40, 30);
+        String hugeKey = "k-huge-" + "x".repeat(100_000);
+        byte[] notAnImage = new byte[15 << 20];
+        new java.util.Random(7).nextBytes(notAnImage);
+        notAnImage[0] = 'n';
+        List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+        ProducerRecord<String, byte[]> nullIdHeader = new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-null-header", valid);
+        nullIdHeader.headers().add(new org.apache.kafka.common.header.internals.RecordHeader(Channels.HEADER_IMAGE_ID, null));
+        nullIdHeader.headers().add(new org.apache.kafka.common.header.internals.RecordHeader(Channels.HEADER_CORRELATION_ID, null));
+        records.add(nullIdHeader);
+        ProducerRecord<String, byte[]> binaryHeader = new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-binary-header", valid);
+        binaryHeader.headers().add(Channels.HEADER_CORRELATION_ID, new byte[] {(byte) 0xff, (byte) 0xfe, 0, (byte) 0xc3});
+        records.add(binaryHeader);
+        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, hugeKey, valid));
+        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-tombstone", null));
+        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-bmp-bomb", io.alexstream.engine.image.HostileImages.bmpDeclaringHugeData()));
+        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-15mb", notAnImage));
+        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-16bit",
+                io.alexstream.engine.image.HostileImages.png16BitRgb(6000)));
+        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-after", valid));
+        Properties big = new Properties();
+        big.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(20 << 20));
+        try (KafkaProducer<String, byte[]> producer = producer(big)) {
+            for (ProducerRecord<String, byte[]> record : records) {
+                producer.send(record).get();
+            }
+        }
+        String hashedKey = io.alexstream.worker.messaging.RecordIds.bounded(hugeKey);
+        assertThat(hashedKey).startsWith("sha256:");
+        Map<String, ConsumerRecord<String, byte[]>> answered = consume(WorkerTestResources.PREDICTIONS, 5, "k-", "sha256:");
+        assertThat(answered).containsOnlyKeys("k-null-header", "k-binary-header", hashedKey, "k-16bit", "k-after");
+        assertThat(json.readTree(answered.get("k-16bit").value()).get("crops_used").asInt()).isEqualTo(10);
+        Map<String, ConsumerRecord<String, byte[]>> dead = consume(WorkerTestResources.DEAD_LETTERS, 3, "k-");
+        assertThat(dead).containsOnlyKeys("k-tombstone", "k-bmp-bomb", "k-15mb");
+        assertThat(reason(dead.get("k-tombstone"))).isEqualTo("EMPTY");
+        assertThat(reason(dead.get("k-bmp-bomb"))).isEqualTo("CORRUPT");
+        ConsumerRecord<String, byte[]> truncated = dead.get("k-15mb");
+        assertThat(reason(truncated)).isEqualTo("UNSUPPORTED_FORMAT");
+        assertThat(truncated.value()).hasSize(1 << 20);
+        assertThat(header(truncated, Channels.HEADER_TRUNCATED)).isEqualTo("true");
+        assertThat(header(truncated, Channels.HEADER_ORIGINAL_BYTES)).isEqualTo(Integer.toString(15 << 20));
+        assertThat(header(truncated, Channels.HEADER_ORIGINAL_SHA256)).isEqualTo(io.alexstream.worker.messaging.RecordIds.sha256(notAnImage));
+        given().when().get("/q/health/live").then().statusCode(200);
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
     @Test
     void grpcAndKafkaGiveTheSameAnswerForTheSameImage() throws Exception {
         byte[] image = png(48, 36);
@@ -171,7 +229,12 @@ class KafkaPathTest {
     }
 
     private static KafkaProducer<String, byte[]> producer() {
+        return producer(new Properties());
+    }
+
+    private static KafkaProducer<String, byte[]> producer(Properties extra) {
         Properties props = new Properties();
+        props.putAll(extra);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
@@ -181,11 +244,12 @@ class KafkaPathTest {
         return consume(topic, expected, "");
     }
 
-    /** Records of the topic whose key starts with the prefix (other tests share the topics). */
-    private static Map<String, ConsumerRecord<String, byte[]>> consume(String topic, int expected, String keyPrefix) {
+    /** Records of the topic whose key starts with one of the prefixes (other tests share the topics). */
+    private static Map<String, ConsumerRecord<String, byte[]>> consume(String topic, int expected, String... keyPrefixes) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "worker-test-" + topic + "-" + keyPrefix + System.nanoTime());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "worker-test-" + topic + "-" + keyPrefixes[0] + System.nanoTime());
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Map<String, ConsumerRecord<String, byte[]>> byKey = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -193,7 +257,7 @@ class KafkaPathTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (byKey.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (r.key().startsWith(keyPrefix)) {
+                    if (java.util.Arrays.stream(keyPrefixes).anyMatch(r.key()::startsWith)) {
                         assertThat(byKey.put(r.key(), r)).as("one record per key on " + topic).isNull();
                     }
                 });

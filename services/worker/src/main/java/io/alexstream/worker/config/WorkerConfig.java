@@ -104,4 +104,19 @@ public interface WorkerConfig {
     /** Largest width x height, from the header. */
     @WithDefault("40000000")
     long maxImagePixels();
+
+    /**
+     * Largest value a dead letter carries: a longer original is cut to this many bytes and its size and SHA-256 go in
+     * headers, so the dead letter always fits the broker's record limit.
+     */
+    @WithDefault("1048576")
+    int deadLetterMaxBytes();
+
+    /**
+     * Writes each poll's predictions, dead letters and consumed offsets in one Kafka transaction (consumers of the
+     * output topics read {@code read_committed}): a worker killed mid-batch yields no duplicate. Off by default:
+     * at-least-once with idempotent producers.
+     */
+    @WithDefault("false")
+    boolean exactlyOnce();
 }

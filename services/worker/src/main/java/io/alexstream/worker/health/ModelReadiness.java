@@ -6,7 +6,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only while a model is loaded: nothing is answered by random weights. */
+/**
+ * Ready only while a model is loaded (nothing is answered by random weights) and the batcher
+ * answers: after an {@code Error} in a session run, readiness is DOWN until a run succeeds.
+ */
 @Readiness
 @ApplicationScoped
 public class ModelReadiness implements HealthCheck {
@@ -19,10 +22,13 @@ public class ModelReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var builder = HealthCheckResponse.named("model").status(models.ready()).withData("device", models.device());
+        java.util.Optional<String> batcherFailure = models.batcher() == null ? java.util.Optional.empty() : models.batcher().failure();
+        boolean up = models.ready() && batcherFailure.isEmpty();
+        var builder = HealthCheckResponse.named("model").status(up).withData("device", models.device());
         if (!models.ready() && models.lastError() != null) {
             builder.withData("reason", models.lastError());
         }
+        batcherFailure.ifPresent(failure -> builder.withData("batcher", failure));
         return builder.build();
     }
 }

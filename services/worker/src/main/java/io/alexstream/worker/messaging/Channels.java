@@ -17,6 +17,12 @@ public final class Channels {
     public static final String HEADER_SOURCE_TOPIC = "dead-letter-topic";
     public static final String HEADER_SOURCE_PARTITION = "dead-letter-partition";
     public static final String HEADER_SOURCE_OFFSET = "dead-letter-offset";
+    /** "true" when the dead letter carries only the first bytes of the original value. */
+    public static final String HEADER_TRUNCATED = "dead-letter-truncated";
+    public static final String HEADER_ORIGINAL_BYTES = "dead-letter-original-bytes";
+    public static final String HEADER_ORIGINAL_SHA256 = "dead-letter-original-sha256";
+    /** "true" when the original record's headers were too large to copy. */
+    public static final String HEADER_HEADERS_DROPPED = "dead-letter-headers-dropped";
 
     private Channels() {
     }

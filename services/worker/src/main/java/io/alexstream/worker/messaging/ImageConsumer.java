@@ -13,30 +13,29 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * Reads the images topic ({@link Channels#IMAGES_IN}) in batches, classifies every image with
  * ten crops through the dynamic batcher, and publishes one prediction per image to
  * {@link Channels#PREDICTIONS_OUT}, keyed by image id. A record that cannot be decoded or
- * breaks a limit goes to {@link Channels#DEAD_LETTERS_OUT} with the reason. The batch's offsets
- * are committed only after every prediction and dead letter was acknowledged by the broker
- * (at-least-once); if one is not, the batch is nacked, the channel fails and the records are read
- * again. The next polls are decoded while the batcher still runs this one: Kafka keeps at most
+ * breaks a limit, or whose handling throws anything at all, goes to
+ * {@link Channels#DEAD_LETTERS_OUT} with the reason ({@link DeadLetter}: bounded to fit the
+ * broker). The batch's offsets are committed only after every prediction and dead letter was
+ * acknowledged by the broker (at-least-once); sends are retried through broker outages of any
+ * length ({@link RetryingSender}), so no record and no outage closes the consumer. The next polls are decoded while the batcher still runs this one: Kafka keeps at most
  * {@link WorkerConfig#kafkaBatchesInFlight()} batches' worth of images in the batcher, so a full
  * batch waits when a run ends and gRPC callers still find room in the queue.
  */
@@ -54,6 +53,9 @@ public class ImageConsumer {
     private final Emitter<String> predictions;
     private final Emitter<byte[]> deadLetters;
     private final WorkerMetrics metrics;
+    private final RetryingSender sender;
+    /** Images from Kafka submitted and not yet answered, with when: the watchdog SmallRye's was, made visible. */
+    private final Map<Object, Long> unanswered = new ConcurrentHashMap<>();
 
     public ImageConsumer(ModelService models, WorkerConfig config, ObjectMapper json,
                          @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
@@ -65,6 +67,8 @@ public class ImageConsumer {
         this.json = json;
         this.predictions = predictions;
         this.deadLetters = deadLetters;
+        this.sender = new RetryingSender(metrics::publishRetried);
+        metrics.exportOldestUnanswered(this::oldestUnansweredSeconds);
         if (config.kafkaBatchesInFlight() < 1) {
             throw new IllegalArgumentException("alexstream.worker.kafka-batches-in-flight must be at least 1, got "
                     + config.kafkaBatchesInFlight());
@@ -81,13 +85,19 @@ public class ImageConsumer {
         // to the session's threads
         List<Prepared> prepared = new ArrayList<>();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
-            String id = imageId(record);
-            long started = System.nanoTime();
+            // whatever a record holds, it leaves this loop as a prepared image or a dead letter: nothing it does may
+            // close the consumer, or the next owner of the partition would meet it again
+            String id = null;
             try {
+                id = imageId(record);
+                long started = System.nanoTime();
                 ScaledImage image = models.prepare(record.getPayload());
                 prepared.add(new Prepared(record, id, image, (System.nanoTime() - started) / 1e9));
             } catch (ImageRejectedException e) {
                 answered.add(deadLetter(record, id, e.reason().name(), e.getMessage()));
+            } catch (Throwable e) {
+                LOG.errorf(e, "record %s-%d@%d could not be prepared", record.getTopic(), record.getPartition(), offset(record));
+                answered.add(deadLetter(record, id, WorkerMetrics.INTERNAL, e.toString()));
             }
         }
         for (Prepared item : prepared) {
@@ -104,34 +114,43 @@ public class ImageConsumer {
             CompletableFuture<Void> answer;
             try {
                 answer = answer(item);
-            } catch (RuntimeException | Error e) {
-                // the channel fails on it; the permit must not go with it
-                imagesInFlight.release();
-                throw e;
+            } catch (Throwable e) {
+                answer = deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, e.toString());
             }
-            answered.add(answer.whenComplete((done, failure) -> imagesInFlight.release()));
+            unanswered.put(item, System.nanoTime());
+            answered.add(answer.whenComplete((done, failure) -> {
+                unanswered.remove(item);
+                imagesInFlight.release();
+            }));
         }
         // the acknowledgement goes on without this thread: the next poll is decoded while this one's images run
         CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new))
                 .thenCompose(done -> batch.ack())
                 .whenComplete((done, failure) -> {
                     if (failure != null) {
-                        LOG.errorf("a prediction or dead letter of this poll was not acknowledged: %s", failure.getMessage());
+                        // only a dead letter the broker refused for good gets here (sends are retried through outages)
+                        LOG.errorf("a prediction or dead letter of this poll was refused for good: %s", failure.getMessage());
                         batch.nack(failure);
                     }
                 });
         return CompletableFuture.completedFuture(null);
     }
 
+    /** Seconds since the oldest image from Kafka still unanswered was submitted; 0 when none is. */
+    public double oldestUnansweredSeconds() {
+        long now = System.nanoTime();
+        return unanswered.values().stream().mapToLong(started -> now - started).max().orElse(0) / 1e9;
+    }
+
     /** Submits a decoded image; completes once its prediction (or its dead letter, if the run failed) is acknowledged. */
     private CompletableFuture<Void> answer(Prepared item) {
-        String correlationId = header(item.record(), Channels.HEADER_CORRELATION_ID);
+        String correlationId = RecordIds.bounded(RecordIds.text(item.record().getHeaders(), Channels.HEADER_CORRELATION_ID));
         return submit(item.image()).handle((timed, failure) -> {
             if (failure != null) {
                 return deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, String.valueOf(failure.getMessage()));
             }
             metrics.classified(WorkerMetrics.SOURCE_KAFKA, timed, item.preprocessSeconds());
-            return publish(prediction(item.id(), correlationId, timed, item.preprocessSeconds()));
+            return publish(item, prediction(item.id(), correlationId, timed, item.preprocessSeconds()));
         }).thenCompose(stage -> stage);
     }
 
@@ -163,70 +182,39 @@ public class ImageConsumer {
                 new PredictionRecord.Timings(timed.queueSeconds(), preprocessSeconds, timed.inferenceSeconds(), timed.batchSize()), correlationId);
     }
 
-    private CompletableFuture<Void> publish(PredictionRecord prediction) {
+    private CompletableFuture<Void> publish(Prepared item, PredictionRecord prediction) {
         String value;
         try {
             value = json.writeValueAsString(prediction);
         } catch (JsonProcessingException e) {
-            return CompletableFuture.failedFuture(e);
+            return deadLetter(item.record(), item.id(), WorkerMetrics.INTERNAL, "cannot write the prediction: " + e.getMessage());
         }
-        return send(predictions, value, prediction.imageId(), new RecordHeaders());
+        return sender.send(predictions, () -> value, prediction.imageId(), RecordHeaders::new)
+                .exceptionallyCompose(refused -> deadLetter(item.record(), item.id(), WorkerMetrics.INTERNAL,
+                        "the broker refused the prediction: " + refused));
     }
 
-    private CompletableFuture<Void> deadLetter(KafkaRecord<String, byte[]> record, String id, String reason, String message) {
+    private CompletableFuture<Void> deadLetter(KafkaRecord<String, byte[]> record, String knownId, String reason, String message) {
+        String id = knownId != null ? knownId : RecordIds.bounded(record.getTopic() + "-" + record.getPartition() + "-" + offset(record));
         LOG.warnf("image %s (%s-%d@%d) dead-lettered: %s", id, record.getTopic(), record.getPartition(), offset(record), message);
         metrics.deadLettered(reason);
-        RecordHeaders headers = new RecordHeaders();
-        for (Header header : record.getHeaders()) {
-            headers.add(header);
-        }
-        headers.add(Channels.HEADER_IMAGE_ID, bytes(id));
-        headers.add(Channels.HEADER_REASON, bytes(reason));
-        headers.add(Channels.HEADER_MESSAGE, bytes(message));
-        headers.add(Channels.HEADER_SOURCE_TOPIC, bytes(record.getTopic()));
-        headers.add(Channels.HEADER_SOURCE_PARTITION, bytes(Integer.toString(record.getPartition())));
-        headers.add(Channels.HEADER_SOURCE_OFFSET, bytes(Long.toString(offset(record))));
-        byte[] payload = record.getPayload() == null ? new byte[0] : record.getPayload();
-        return send(deadLetters, payload, id, headers);
-    }
-
-    private static <T> CompletableFuture<Void> send(Emitter<T> emitter, T value, String key, RecordHeaders headers) {
-        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(key).withHeaders(headers).build();
-        emitter.send(Message.of(value).addMetadata(metadata)
-                .withAck(() -> {
-                    acknowledged.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    acknowledged.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return acknowledged;
+        DeadLetter letter = DeadLetter.of(id, record.getHeaders(), record.getPayload(),
+                new DeadLetter.Source(record.getTopic(), record.getPartition(), offset(record)), reason, message,
+                config.deadLetterMaxBytes());
+        return sender.send(deadLetters, letter::value, letter.key(), letter::headers)
+                .exceptionallyCompose(refused -> {
+                    // the broker refused the copy (its record limit is lower than ours): the reason still gets through
+                    LOG.errorf("dead letter of %s refused (%s); sending it without the original value and headers", id, refused);
+                    DeadLetter bare = letter.bare();
+                    return sender.send(deadLetters, bare::value, bare.key(), bare::headers);
+                });
     }
 
     private static String imageId(KafkaRecord<String, byte[]> record) {
-        String id = header(record, Channels.HEADER_IMAGE_ID);
-        if (id == null || id.isBlank()) {
-            id = record.getKey();
-        }
-        if (id == null || id.isBlank()) {
-            id = record.getTopic() + "-" + record.getPartition() + "-" + offset(record);
-        }
-        return id;
+        return RecordIds.imageId(record.getHeaders(), record.getKey(), record.getTopic(), record.getPartition(), offset(record));
     }
 
     private static long offset(KafkaRecord<String, byte[]> record) {
         return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
-    }
-
-    private static String header(KafkaRecord<String, byte[]> record, String name) {
-        Header header = record.getHeaders().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(String value) {
-        return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
     }
 }

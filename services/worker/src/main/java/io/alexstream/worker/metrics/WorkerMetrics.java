@@ -37,6 +37,8 @@ public class WorkerMetrics {
     public static final String SOURCE_GRPC = "grpc";
     /** Dead-letter reason when the session run itself failed (the image was fine). */
     public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
+    /** Dead-letter reason for anything else that went wrong with one record (its handling threw). */
+    public static final String INTERNAL = "INTERNAL";
 
     private final MeterRegistry registry;
     private final Tags worker;
@@ -46,6 +48,7 @@ public class WorkerMetrics {
     private final Counter crops;
     private final MultiGauge modelInfo;
     private final DistributionSummary batchSizes;
+    private final Counter publishRetries;
     private final Map<String, Counter> classifiedBySource = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettersByReason = new ConcurrentHashMap<>();
 
@@ -69,6 +72,20 @@ public class WorkerMetrics {
             deadLetterCounter(reason.name());
         }
         deadLetterCounter(INFERENCE_FAILED);
+        deadLetterCounter(INTERNAL);
+        this.publishRetries = Counter.builder("alexstream.worker.publish.retries")
+                .description("Predictions and dead letters sent again after the broker did not acknowledge them")
+                .tags(worker).register(registry);
+    }
+
+    public void publishRetried() {
+        publishRetries.increment();
+    }
+
+    /** Age of the oldest image from Kafka still unanswered: it grows through a broker outage and falls when it heals. */
+    public void exportOldestUnanswered(java.util.function.DoubleSupplier seconds) {
+        Gauge.builder("alexstream.worker.kafka.oldest.unanswered", seconds, java.util.function.DoubleSupplier::getAsDouble)
+                .baseUnit("seconds").tags(worker).strongReference(true).register(registry);
     }
 
     private Counter classifiedCounter(String source) {
