@@ -1,14 +1,18 @@
 package io.alexstream.cli;
 
+import io.alexstream.local.Supervisor;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code up [--workers 2] [--work work] [--profile small] [--kafka-port 9092] [--base-port 8080]}:
- * the whole system on this machine until Ctrl-C (or {@code down}); {@code down [--work work]}
- * stops a running one.
+ * {@code up [--workers 2] [--work work] [--profile small] [--kafka-port 9092] [--base-port 8080] [--broker child|in-process]}:
+ * the whole system on this machine until Ctrl-C (or {@code down}), its services supervised
+ * (the table is printed again after each restart); {@code down [--work work]} stops a running one.
+ * The broker runs as a child process by default, supervised like the services and pausable
+ * by {@code chaos}; {@code --broker in-process} keeps it inside this JVM (one process less).
  */
 final class UpCommand {
 
@@ -19,14 +23,34 @@ final class UpCommand {
         Path root = Path.of(System.getProperty("alexstream.root", ".")).toAbsolutePath().normalize();
         return new LocalStack.Options(root, Path.of(arguments.get("work", root.resolve("work").toString())).toAbsolutePath(),
                 arguments.getInt("workers", 2), arguments.get("profile", "small"), arguments.getInt("kafka-port", 9092),
-                arguments.getInt("base-port", 8080), trainerProperties);
+                arguments.getInt("base-port", 8080), trainerProperties, Map.of(), broker(arguments));
+    }
+
+    static LocalStack.Broker broker(Arguments arguments) {
+        String broker = arguments.get("broker", "child");
+        return switch (broker) {
+            case "child" -> LocalStack.Broker.CHILD;
+            case "in-process" -> LocalStack.Broker.IN_PROCESS;
+            default -> throw new IllegalArgumentException("--broker is child or in-process, not " + broker);
+        };
     }
 
     static int up(Arguments arguments) throws Exception {
         LocalStack.Options options = options(arguments, Map.of());
+        AtomicReference<LocalStack> started = new AtomicReference<>();
+        Supervisor.Listener reprint = new Supervisor.Listener() {
+            @Override
+            public void restarted(String service, long pid, int attempt) {
+                LocalStack stack = started.get();
+                if (stack != null) {
+                    stack.printTable(System.out);
+                }
+            }
+        };
         LocalStack stack;
         try {
-            stack = LocalStack.start(options, System.out);
+            stack = LocalStack.start(options, System.out, reprint);
+            started.set(stack);
         } catch (IllegalStateException e) {
             System.err.println("alexstream up: " + e.getMessage());
             return 1;

@@ -188,6 +188,10 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
             }
         }
 
+        public String name() {
+            return name;
+        }
+
         public Builder property(String key, Object value) {
             properties.put(key, String.valueOf(value));
             return this;
