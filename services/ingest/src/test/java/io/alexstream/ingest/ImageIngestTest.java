@@ -2,9 +2,12 @@ package io.alexstream.ingest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import io.alexstream.ingest.messaging.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -13,6 +16,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,12 +31,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
  * Tier: integration against a real broker (the in-process KRaft node of kafka-local). What a
  * client sends over HTTP lands on the right topic, keyed by the returned id, byte for byte;
- * refusals are JSON problems and publish nothing.
+ * refusals, the framework's and the labeller check's included, are JSON problems and publish nothing.
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = true)
@@ -58,6 +64,7 @@ class ImageIngestTest {
         List<String> ids = given().multiPart("file", "a.png", first, "image/png")
                 .multiPart("file", "b.jpg", second, "image/jpeg")
                 .multiPart("label", "Sneaker")
+                .header("Authorization", "Bearer " + labellerToken())
                 .when().post("/v1/images")
                 .then().statusCode(202).body("ids", hasSize(2)).body("topic", equalTo("images.labeled"))
                 .extract().path("ids");
@@ -67,6 +74,59 @@ class ImageIngestTest {
         assertThat(b.value()).isEqualTo(second);
         assertThat(header(a, Topics.HEADER_LABEL)).isEqualTo("Sneaker");
         assertThat(header(b, Topics.HEADER_CONTENT_TYPE)).isEqualTo("image/jpeg");
+    }
+
+    @Test
+    void labelledUploadsNeedTheLabellerTokenAndUnlabelledOnesNothing() throws Exception {
+        double labeledBefore = metric("alexstream_ingest_images_accepted_total{topic=\"images.labeled\"}");
+        byte[] png = png(12, 12);
+        given().contentType("image/png").queryParam("label", "Boot").body(png)
+                .when().post("/v1/images")
+                .then().statusCode(401).contentType(containsString("json")).header("WWW-Authenticate", equalTo("Bearer"))
+                .body("reason", equalTo("UNAUTHENTICATED"));
+        given().contentType("image/png").queryParam("label", "Boot").header("Authorization", "Bearer " + labellerToken() + "x")
+                .body(png)
+                .when().post("/v1/images")
+                .then().statusCode(401).header("WWW-Authenticate", startsWith("Bearer")).body("reason", equalTo("UNAUTHENTICATED"));
+        given().multiPart("file", "a.png", png, "image/png").multiPart("label", "Boot")
+                .when().post("/v1/images")
+                .then().statusCode(401).body("reason", equalTo("UNAUTHENTICATED"));
+        assertThat(metric("alexstream_ingest_images_accepted_total{topic=\"images.labeled\"}")).isEqualTo(labeledBefore);
+
+        String id = given().contentType("image/png").queryParam("label", "Boot").header("Authorization", "Bearer " + labellerToken())
+                .body(png)
+                .when().post("/v1/images")
+                .then().statusCode(202).body("topic", equalTo("images.labeled"))
+                .extract().path("ids[0]");
+        assertThat(header(find(KafkaBrokerResource.LABELED_TOPIC, id), Topics.HEADER_LABEL)).isEqualTo("Boot");
+        given().contentType("image/png").queryParam("label", " ").body(png)
+                .when().post("/v1/images")
+                .then().statusCode(202).body("topic", equalTo("images"));
+    }
+
+    @Test
+    void aBmpHeaderThatAsksForGigabytesIsAJsonProblemNotA500() {
+        // compression 0 (BI_RGB) is what the issue reported; 4 (BI_JPEG) makes JDK 17's reader allocate the 2 GiB it claims
+        for (int compression : new int[] {0, 4}) {
+            given().contentType("image/bmp").body(bmpDeclaring(0x7FFFFFF0, compression))
+                    .when().post("/v1/images")
+                    .then().statusCode(anyOf(equalTo(400), equalTo(413))).contentType(containsString("json"))
+                    .body("reason", notNullValue());
+        }
+    }
+
+    @Test
+    void requestsTheFrameworkCannotReadAreJsonProblemsToo() {
+        given().header("Content-Type", "%%%").body(new byte[] {1, 2})
+                .when().post("/v1/images")
+                .then().statusCode(415).contentType(containsString("json")).body("reason", equalTo("UNSUPPORTED_CONTENT_TYPE"));
+        byte[] truncated = ("--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nabc")
+                .getBytes(StandardCharsets.US_ASCII);
+        given().header("Content-Type", "multipart/form-data; boundary=xyz").body(truncated)
+                .when().post("/v1/images")
+                .then().statusCode(400).contentType(containsString("json")).body("reason", equalTo("MALFORMED_REQUEST"));
+        given().when().get("/v1/images")
+                .then().statusCode(405).contentType(containsString("json")).body("reason", equalTo("METHOD_NOT_ALLOWED"));
     }
 
     @Test
@@ -140,6 +200,18 @@ class ImageIngestTest {
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
                 .findFirst()
                 .orElse(0.0);
+    }
+
+    private static String labellerToken() {
+        return ConfigProvider.getConfig().getValue("alexstream.auth.labeller-token", String.class);
+    }
+
+    /** A 54-byte 1x1 24-bit BMP whose header claims {@code imageSize} bytes of pixel data. */
+    private static byte[] bmpDeclaring(int imageSize, int compression) {
+        ByteBuffer bmp = ByteBuffer.allocate(54).order(ByteOrder.LITTLE_ENDIAN);
+        bmp.put((byte) 'B').put((byte) 'M').putInt(54).putInt(0).putInt(54);
+        bmp.putInt(40).putInt(1).putInt(1).putShort((short) 1).putShort((short) 24).putInt(compression).putInt(imageSize);
+        return bmp.array();
     }
 
     /** A GIF whose logical screen and image claim the given size, with one tiny LZW block. */

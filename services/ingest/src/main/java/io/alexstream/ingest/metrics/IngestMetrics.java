@@ -22,7 +22,8 @@ public class IngestMetrics {
     /** The logical topics, as the 202 body names them. */
     public static final List<String> TOPICS = List.of("images", "images.labeled");
     /** Refusals of the request itself rather than of an image's bytes. */
-    public static final List<String> REQUEST_REASONS = List.of("UNSUPPORTED_CONTENT_TYPE", "TOO_MANY_FILES", "PUBLISH_FAILED");
+    public static final List<String> REQUEST_REASONS = List.of("UNSUPPORTED_CONTENT_TYPE", "TOO_MANY_FILES", "PUBLISH_FAILED",
+            "UNAUTHENTICATED", "PERMISSION_DENIED", "MALFORMED_REQUEST", "INTERNAL");
 
     private final MeterRegistry registry;
     private final Timer publishDuration;

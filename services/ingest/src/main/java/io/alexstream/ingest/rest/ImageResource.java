@@ -1,12 +1,11 @@
 package io.alexstream.ingest.rest;
 
-import io.alexstream.engine.image.ImageDecoder;
-import io.alexstream.engine.image.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.ingest.config.IngestConfig;
+import io.alexstream.ingest.messaging.Acknowledgements;
 import io.alexstream.ingest.messaging.ImagePublisher;
-import io.alexstream.ingest.metrics.IngestMetrics;
 import io.alexstream.ingest.messaging.ImagePublisher.Envelope;
+import io.alexstream.ingest.metrics.IngestMetrics;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -14,6 +13,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -21,7 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,40 +32,49 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 /**
  * {@code POST /v1/images}: one image as the raw body (an image content type) or several as
  * multipart/form-data ({@code file} parts), with an optional {@code label} that routes them to
- * the labeled images topic. Every image is checked first (size, format, dimensions from the
- * header, decodable); the answer is 202 with the ids once the broker has acknowledged every
- * record, or a JSON problem naming the broken limit, and then nothing was published.
+ * the labeled images topic and needs the labeller's bearer token ({@link LabellerAuth}). Every
+ * image is checked first (size, format, dimensions from the header, decodable); the answer is 202
+ * with the ids once the broker has acknowledged every record, or a JSON problem naming the broken
+ * limit, and then nothing was published. The one exception: when the broker acknowledges some
+ * records of a request and not others, the 503 PUBLISH_FAILED problem lists the ids in
+ * {@code published} and {@code failed}, so the caller sends only the failed images again.
  */
 @Path("/v1/images")
 @Produces(MediaType.APPLICATION_JSON)
 public class ImageResource {
 
     private static final Logger LOG = Logger.getLogger(ImageResource.class);
-    static final Map<String, String> CONTENT_TYPES = Map.of(
-            "jpeg", "image/jpeg", "png", "image/png", "gif", "image/gif", "bmp", "image/bmp");
 
     /** 202 body: the ids of the accepted images, in request order, and where they went. */
     public record Accepted(List<String> ids, String topic) {
     }
 
     private final ImagePublisher publisher;
-    private final ImageDecoder decoder;
+    private final ImageVerifier verifier;
+    private final LabellerAuth labellerAuth;
     private final IngestConfig config;
     private final IngestMetrics metrics;
 
-    public ImageResource(ImagePublisher publisher, IngestConfig config, IngestMetrics metrics) {
+    public ImageResource(ImagePublisher publisher, ImageVerifier verifier, LabellerAuth labellerAuth, IngestConfig config,
+                         IngestMetrics metrics) {
         this.publisher = publisher;
+        this.verifier = verifier;
+        this.labellerAuth = labellerAuth;
         this.config = config;
         this.metrics = metrics;
-        this.decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()));
     }
 
     @POST
     @Blocking
     @Consumes({"image/jpeg", "image/png", "image/gif", "image/bmp", MediaType.APPLICATION_OCTET_STREAM})
     public CompletionStage<Response> postRaw(byte[] body, @QueryParam("label") String label,
+                                             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                              @HeaderParam("X-Correlation-Id") String correlationId,
                                              @HeaderParam("X-Source") String source) {
+        Optional<Response> refusal = labelRefusal(label, authorization);
+        if (refusal.isPresent()) {
+            return CompletableFuture.completedFuture(refusal.get());
+        }
         return accept(List.of(new Upload(null, body)), label, correlationId, source);
     }
 
@@ -73,8 +82,13 @@ public class ImageResource {
     @Blocking
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public CompletionStage<Response> postMultipart(@RestForm("file") List<FileUpload> files, @RestForm("label") String label,
+                                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                                    @HeaderParam("X-Correlation-Id") String correlationId,
                                                    @HeaderParam("X-Source") String source) {
+        Optional<Response> refusal = labelRefusal(label, authorization);
+        if (refusal.isPresent()) {
+            return CompletableFuture.completedFuture(refusal.get());
+        }
         if (files == null || files.isEmpty()) {
             return CompletableFuture.completedFuture(problem(400, "no file parts", "multipart requests need one or more 'file' parts",
                     "EMPTY", null, null));
@@ -102,35 +116,60 @@ public class ImageResource {
     private record Upload(String fileName, byte[] bytes) {
     }
 
+    private Optional<Response> labelRefusal(String label, String authorization) {
+        return labelOf(label) == null ? Optional.empty() : labellerAuth.refusal(authorization);
+    }
+
+    /** A blank label is no label: the image goes to the images topic, as it always did. */
+    private static String labelOf(String label) {
+        return label == null || label.isBlank() ? null : label.trim();
+    }
+
     private CompletionStage<Response> accept(List<Upload> uploads, String label, String correlationId, String source) {
         List<String> types = new ArrayList<>();
         for (Upload upload : uploads) {
             try {
-                types.add(CONTENT_TYPES.get(decoder.verify(upload.bytes()).format()));
+                types.add(verifier.contentType(upload.bytes()));
             } catch (ImageRejectedException e) {
                 return CompletableFuture.completedFuture(refusal(e, upload.fileName()));
             }
         }
-        String normalisedLabel = label == null || label.isBlank() ? null : label.trim();
+        String normalisedLabel = labelOf(label);
         List<String> ids = new ArrayList<>();
         List<CompletableFuture<Void>> acks = new ArrayList<>();
         for (int i = 0; i < uploads.size(); i++) {
             String id = UUID.randomUUID().toString();
             ids.add(id);
-            acks.add(publisher.publish(new Envelope(id, types.get(i), normalisedLabel, source, correlationId), uploads.get(i).bytes())
-                    .toCompletableFuture());
+            acks.add(send(new Envelope(id, types.get(i), normalisedLabel, source, correlationId), uploads.get(i).bytes()));
         }
         String topic = normalisedLabel == null ? "images" : "images.labeled";
-        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-                .thenApply(done -> {
-                    uploads.forEach(upload -> metrics.accepted(topic, upload.bytes().length));
-                    return Response.accepted(new Accepted(ids, topic)).build();
-                })
-                .exceptionally(failure -> {
-                    LOG.errorf(failure, "publishing %s failed", ids);
-                    return problem(503, "not published", "the broker did not acknowledge the images: "
-                            + failure.getMessage(), "PUBLISH_FAILED", null, null);
-                });
+        return Acknowledgements.await(ids, acks).thenApply(result -> {
+            if (result.allPublished()) {
+                uploads.forEach(upload -> metrics.accepted(topic, upload.bytes().length));
+                return Response.accepted(new Accepted(ids, topic)).build();
+            }
+            LOG.errorf(result.firstFailure(), "the broker did not acknowledge %s (acknowledged %s)",
+                    result.failed(), result.published());
+            return notPublished(result);
+        });
+    }
+
+    /** A publisher that throws instead of failing its stage fails that image alone, like a nack. */
+    private CompletableFuture<Void> send(Envelope envelope, byte[] image) {
+        try {
+            return publisher.publish(envelope, image).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static Response notPublished(Acknowledgements result) {
+        String title = result.published().isEmpty() ? "not published" : "partly published";
+        String detail = "the broker acknowledged " + result.published().size() + " of "
+                + (result.published().size() + result.failed().size()) + " images; send the ones in 'failed' again: "
+                + result.firstFailure();
+        return new Problem("about:blank", title, 503, detail, "PUBLISH_FAILED", null, null, result.published(), result.failed())
+                .toResponse();
     }
 
     private Response refusal(ImageRejectedException e, String fileName) {
@@ -144,10 +183,7 @@ public class ImageResource {
         };
     }
 
-    static Response problem(int status, String title, String detail, String reason, Long limit, String file) {
-        return Response.status(status)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(new Problem("about:blank", title, status, detail, reason, limit, file))
-                .build();
+    private static Response problem(int status, String title, String detail, String reason, Long limit, String file) {
+        return new Problem("about:blank", title, status, detail, reason, limit, file, null, null).toResponse();
     }
 }

@@ -1,14 +1,37 @@
 package io.alexstream.ingest.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
 
 /**
- * The JSON body of every refusal (RFC 9457 fields plus {@code reason} and {@code limit}).
+ * The JSON body of every refusal (RFC 9457 fields plus {@code reason} and {@code limit}). Fields
+ * without a value are left out.
  *
- * @param reason machine-readable cause, e.g. TOO_MANY_BYTES, DIMENSIONS_TOO_LARGE, CORRUPT
- * @param limit  the limit that was broken, when one was
- * @param file   the multipart file it concerns, when there were several
+ * @param reason    machine-readable cause, e.g. TOO_MANY_BYTES, DIMENSIONS_TOO_LARGE, CORRUPT,
+ *                  UNAUTHENTICATED, PUBLISH_FAILED, INTERNAL
+ * @param limit     the limit that was broken, when one was
+ * @param file      the multipart file it concerns, when there were several
+ * @param published on PUBLISH_FAILED: the ids the broker acknowledged, in request order (they are
+ *                  on the topic; do not send them again)
+ * @param failed    on PUBLISH_FAILED: the ids it did not acknowledge, in request order (send only
+ *                  these images again; they get new ids)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String reason, Long limit, String file) {
+public record Problem(String type, String title, int status, String detail, String reason, Long limit, String file,
+                     List<String> published, List<String> failed) {
+
+    public Problem(int status, String title, String detail, String reason) {
+        this("about:blank", title, status, detail, reason, null, null, null, null);
+    }
+
+    /** The HTTP answer carrying this problem as JSON. */
+    public Response toResponse() {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(this).build();
+    }
+
+    public static Response response(int status, String title, String detail, String reason) {
+        return new Problem(status, title, detail, reason).toResponse();
+    }
 }
