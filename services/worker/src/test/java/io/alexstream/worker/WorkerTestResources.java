@@ -41,11 +41,15 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     private EmbeddedKafka kafka;
     private boolean withWeights = true;
     private boolean withTls;
+    private boolean withFakeTrainer;
+    /** Set when the resource runs with initArg trainer=fake: versions 1 and 2 of the same weights are on offer. */
+    static volatile FakeTrainer fakeTrainer;
 
     @Override
     public void init(Map<String, String> initArgs) {
         withWeights = !"false".equals(initArgs.get("weights"));
         withTls = "true".equals(initArgs.get("tls"));
+        withFakeTrainer = "fake".equals(initArgs.get("trainer"));
     }
 
     @Override
@@ -72,11 +76,25 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
                 model.initialize(9, mean);
                 WeightsCodec.write(model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())), out);
                 seedArtifact = model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of()));
+                if (withFakeTrainer) {
+                    fakeTrainer = new FakeTrainer();
+                    for (long version = 1; version <= 2; version++) {
+                        java.io.ByteArrayOutputStream encoded = new java.io.ByteArrayOutputStream();
+                        WeightsCodec.write(model.export(new WeightsMetadata(version, version == 1 ? null : 1L, "2026-11-27T00:00:00Z",
+                                Map.of(), Map.of(), List.of())), encoded);
+                        fakeTrainer.artifacts.put(version, encoded.toByteArray());
+                    }
+                    fakeTrainer.desired.set(1);
+                }
             }
             Map<String, String> properties = new java.util.HashMap<>(common);
             properties.put("alexstream.worker.weights-file", weights.toString());
             if (withTls) {
                 properties.putAll(tls(dir.resolve("tls")));
+            }
+            if (withFakeTrainer) {
+                properties.put("alexstream.worker.trainer-address", fakeTrainer.address());
+                properties.put("alexstream.worker.trainer-heartbeat-seconds", "1");
             }
             return properties;
         } catch (Exception e) {
@@ -100,6 +118,10 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public void stop() {
+        if (fakeTrainer != null) {
+            fakeTrainer.close();
+            fakeTrainer = null;
+        }
         if (kafka != null) {
             kafka.close();
         }

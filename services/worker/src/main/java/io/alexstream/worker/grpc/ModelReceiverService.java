@@ -8,6 +8,7 @@ import io.alexstream.proto.v1.ModelReceiver;
 import io.alexstream.proto.v1.PushResult;
 import io.alexstream.proto.v1.ServingStatus;
 import io.alexstream.proto.v1.ServingStatusRequest;
+import io.alexstream.proto.v1.SyncRequest;
 import io.alexstream.proto.v1.WeightsChunk;
 import io.alexstream.proto.v1.WeightsHeader;
 import io.alexstream.worker.config.WorkerConfig;
@@ -28,7 +29,9 @@ import org.jboss.logging.Logger;
  * chunks; they are staged in memory (never beyond the configured limit: a longer stream is
  * cut off with RESOURCE_EXHAUSTED) and decoded and checked (checksum, format, finite values)
  * while they arrive, then validated and swapped in by {@link ModelService#activate}. A refusal leaves the served
- * weights untouched. Only the trainer's token gets here (see ModelManagementAuth).
+ * weights untouched. Only the trainer's role gets to push (see ModelManagementAuth); the
+ * trainer's rollouts use {@code Sync} instead, which carries no credential: the worker then
+ * pulls from the trainer it was configured with.
  */
 @GrpcService
 public class ModelReceiverService implements ModelReceiver {
@@ -38,9 +41,12 @@ public class ModelReceiverService implements ModelReceiver {
     private final ModelService models;
     private final WorkerConfig config;
 
+    private final boolean trainerConfigured;
+
     public ModelReceiverService(ModelService models, WorkerConfig config) {
         this.models = models;
         this.config = config;
+        this.trainerConfigured = config.trainerAddress().isPresent();
     }
 
     /** A push that stops for this long is abandoned by its decoder. */
@@ -151,6 +157,29 @@ public class ModelReceiverService implements ModelReceiver {
         } catch (WeightsRefusedException e) {
             throw e.toStatus().asRuntimeException();
         }
+    }
+
+    /** Converges on the trainer's desired version; the request carries nothing the worker trusts. */
+    @Override
+    public Uni<PushResult> sync(SyncRequest request) {
+        return Uni.createFrom().item(() -> {
+            if (!trainerConfigured) {
+                throw Status.FAILED_PRECONDITION.withDescription("this worker has no trainer address to sync with").asRuntimeException();
+            }
+            try {
+                long serving = models.converge();
+                return PushResult.newBuilder().setAccepted(true).setServingVersion(serving)
+                        .setMessage("serving version " + serving).build();
+            } catch (WeightsRefusedException e) {
+                throw e.toStatus().asRuntimeException();
+            } catch (WeightsFormatException e) {
+                throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+            } catch (io.grpc.StatusRuntimeException e) {
+                throw Status.UNAVAILABLE.withDescription("the trainer did not answer: " + e.getStatus()).asRuntimeException();
+            } catch (RuntimeException e) {
+                throw Status.UNAVAILABLE.withDescription("the pull from the trainer failed: " + e.getMessage()).asRuntimeException();
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @Override

@@ -91,6 +91,9 @@ public class ModelService {
         return thread;
     });
     private final AtomicBoolean resumed = new AtomicBoolean();
+    private final Object convergeLock = new Object();
+    /** Versions this worker's validation refused, with why: not pulled again. */
+    private final java.util.Map<Long, String> refusedVersions = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ModelService(WorkerConfig config, ChannelRegistry channels, TrainerClient trainer,
                         WorkerMetrics workerMetrics) {
@@ -143,10 +146,8 @@ public class ModelService {
 
     private void syncWithTrainer() {
         try {
-            long current = trainer.register(servedVersion.get());
-            if (current > servedVersion.get()) {
-                pullAndActivate(current);
-            }
+            long desired = trainer.register(servedVersion.get());
+            convergeOn(desired);
         } catch (Exception e) {
             LOG.warnf("worker %s could not sync with the trainer (%s); serving %s", config.id(), e.getMessage(),
                     model.isLoaded() ? "version " + servedVersion.get() : "nothing");
@@ -159,25 +160,55 @@ public class ModelService {
     }
 
     /**
-     * Registers again, so a trainer that restarted (its registrations live in memory) knows this
-     * worker for its next rollout; a worker still without a model pulls the current version.
-     * Newer versions otherwise arrive by the trainer's push, one worker at a time.
+     * Registers again, so a trainer that restarted (its registrations live in memory and expire)
+     * knows this worker, and converges on the version the trainer wants served here: a worker
+     * that missed a rollout or a rollback catches up within one heartbeat, up or down.
      */
     private void registerAgain() {
         try {
-            long current = trainer.registerOnce(servedVersion.get());
-            if (!model.isLoaded() && current > 0) {
-                pullAndActivate(current);
-            }
+            converge();
         } catch (Exception e) {
-            LOG.debugf("worker %s could not re-register with the trainer: %s", config.id(), e.getMessage());
+            LOG.debugf("worker %s could not converge with the trainer: %s", config.id(), e.getMessage());
         }
     }
 
+    /**
+     * Asks the trainer which version this worker should serve and pulls it when it differs from
+     * the served one (a rollback included): the trainer's Sync call and the heartbeat both end
+     * here, one at a time.
+     *
+     * @return the version served afterwards
+     */
+    public long converge() throws WeightsFormatException, WeightsRefusedException {
+        synchronized (convergeLock) {
+            return convergeOn(trainer.registerOnce(servedVersion.get()));
+        }
+    }
+
+    private long convergeOn(long desired) throws WeightsFormatException, WeightsRefusedException {
+        long served = servedVersion.get();
+        if (desired <= 0 || (desired == served && model.isLoaded())) {
+            return served;
+        }
+        String refusal = refusedVersions.get(desired);
+        if (refusal != null) {
+            // validation is deterministic: pulling a version this worker refused again would only refuse it again
+            throw new WeightsRefusedException(Status.Code.FAILED_PRECONDITION, "version " + desired + " was refused here: " + refusal);
+        }
+        try {
+            pullAndActivate(desired);
+        } catch (WeightsRefusedException e) {
+            refusedVersions.put(desired, e.getMessage());
+            throw e;
+        }
+        return servedVersion.get();
+    }
+
     private void pullAndActivate(long version) throws WeightsFormatException, WeightsRefusedException {
-        LOG.infof("worker %s pulls version %d from the trainer", config.id(), version);
+        LOG.infof("worker %s pulls version %d from the trainer (serving %d)", config.id(), version, servedVersion.get());
         ByteString artifact = trainer.pull(version);
-        activate(WeightsCodec.read(artifact.newInput(), config.maxPushBytes()), false, artifact);
+        // the trainer's desired version wins, older or newer: that is how a rollback reaches a worker that missed it
+        activate(WeightsCodec.read(artifact.newInput(), config.maxPushBytes()), true, artifact);
     }
 
     void onStop(@Observes ShutdownEvent event) {
