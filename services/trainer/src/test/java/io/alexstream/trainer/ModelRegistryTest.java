@@ -100,8 +100,54 @@ class ModelRegistryTest {
         assertThat(WeightsCodec.read(artifact.newInput(), WeightsCodec.DEFAULT_MAX_BYTES).metadata().version()).isEqualTo(2);
     }
 
+    /**
+     * A listener registered with the worker token at an address of its choosing receives the rollback's Sync and no
+     * credential at all: the trainer used to stream the weights there with its own bearer token.
+     */
     @Test
     @Order(3)
+    void aRegistrationPointingElsewhereReceivesNoCredential() throws Exception {
+        java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<io.grpc.Metadata> headers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.grpc.ServerInterceptor recorder = new io.grpc.ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata metadata,
+                                                                     io.grpc.ServerCallHandler<Q, R> next) {
+                calls.add(call.getMethodDescriptor().getBareMethodName());
+                headers.add(metadata);
+                return next.startCall(call, metadata);
+            }
+        };
+        io.grpc.Server listener = io.grpc.netty.NettyServerBuilder.forPort(0)
+                .addService(io.grpc.ServerInterceptors.intercept(new io.alexstream.proto.v1.ModelReceiverGrpc.ModelReceiverImplBase() {
+                    @Override
+                    public void sync(io.alexstream.proto.v1.SyncRequest request,
+                                     io.grpc.stub.StreamObserver<io.alexstream.proto.v1.PushResult> answer) {
+                        answer.onNext(io.alexstream.proto.v1.PushResult.newBuilder().setAccepted(true)
+                                .setServingVersion(request.getVersion()).build());
+                        answer.onCompleted();
+                    }
+                }, recorder)).build().start();
+        try {
+            as(TrainerTestResources.WORKER_TOKEN).registerWorker(WorkerRegistration.newBuilder().setWorkerId("listener")
+                    .setAddress("localhost:" + listener.getPort()).setServingVersion(2).build());
+            onlyAnOperatorRollsBackAndOnlyToAnOlderVersionThatExists();
+        } finally {
+            listener.shutdownNow();
+        }
+        assertThat(calls).as("the rollback reached the listener").contains("Sync").doesNotContain("PushWeights");
+        for (io.grpc.Metadata metadata : headers) {
+            assertThat(metadata.keys()).doesNotContain("authorization");
+            for (String key : metadata.keys()) {
+                if (!key.endsWith("-bin")) {
+                    String value = metadata.get(io.grpc.Metadata.Key.of(key, io.grpc.Metadata.ASCII_STRING_MARSHALLER));
+                    assertThat(value).doesNotContain(TrainerTestResources.TRAINER_TOKEN).doesNotContain(TrainerTestResources.OPERATOR_TOKEN)
+                            .doesNotContain(TrainerTestResources.WORKER_TOKEN);
+                }
+            }
+        }
+    }
+
     void onlyAnOperatorRollsBackAndOnlyToAnOlderVersionThatExists() {
         assertStatus(() -> as(TrainerTestResources.OPERATOR_TOKEN).rollback(RollbackRequest.newBuilder().setVersion(7).build()),
                 Status.Code.FAILED_PRECONDITION);
@@ -110,9 +156,16 @@ class ModelRegistryTest {
         RolloutStatus status = as(TrainerTestResources.OPERATOR_TOKEN).rollback(RollbackRequest.newBuilder().setVersion(1).build());
         assertThat(status.getCurrentVersion()).isEqualTo(1);
         assertThat(status.getVersionsList()).extracting(v -> v.getVersion()).containsExactly(1L, 2L);
-        // the registered worker (a dead address) could not be reached: the rollout says so
-        assertThat(status.getState()).isEqualTo("FAILED");
-        assertThat(status.getMessage()).contains("late-worker");
+        // the registered worker at a dead address could not be reached: the others got the rollback all the same, the
+        // rollout says which one it is still trying, and the status shows desired against served per worker
+        assertThat(status.getState()).isEqualTo("CONVERGING");
+        assertThat(status.getMessage()).contains("late-worker").doesNotContain("listener");
+        var late = status.getWorkersList().stream().filter(w -> w.getWorkerId().equals("late-worker")).findFirst().orElseThrow();
+        assertThat(late.getDesiredVersion()).isEqualTo(1);
+        assertThat(late.getReason()).startsWith("unreachable");
+        var listening = status.getWorkersList().stream().filter(w -> w.getWorkerId().equals("listener")).findFirst().orElseThrow();
+        assertThat(listening.getServingVersion()).isEqualTo(1);
+        assertThat(listening.getReason()).isEmpty();
     }
 
     @Test

@@ -50,8 +50,9 @@ public class ModelRegistryService implements ModelRegistry {
         if (request.getWorkerId().isBlank() || request.getAddress().isBlank()) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("worker_id and address are required").asRuntimeException());
         }
-        rollout.register(request.getWorkerId(), request.getAddress(), request.getServingVersion());
-        return Uni.createFrom().item(RegistrationResult.newBuilder().setCurrentVersion(rounds.versions().current()).build());
+        long desired = rollout.register(request.getWorkerId(), request.getAddress(), request.getServingVersion(),
+                rounds.versions().current());
+        return Uni.createFrom().item(RegistrationResult.newBuilder().setCurrentVersion(desired).build());
     }
 
     @Override
@@ -112,7 +113,8 @@ public class ModelRegistryService implements ModelRegistry {
         }
         for (RolloutService.WorkerState worker : rollout.workers()) {
             status.addWorkers(WorkerState.newBuilder().setWorkerId(worker.id()).setAddress(worker.address())
-                    .setServingVersion(Math.max(0, worker.servingVersion())).setLastPushResult(worker.lastPushResult()));
+                    .setServingVersion(Math.max(0, worker.servingVersion())).setLastPushResult(worker.lastPushResult())
+                    .setDesiredVersion(worker.desiredVersion()).setReason(worker.reason()));
         }
         return status.build();
     }

@@ -162,10 +162,9 @@ public class RoundService {
                 trigger("timer");
             }
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS));
-        if (versions.current() > 0 && !rollout.workers().isEmpty()) {
-            // workers listed in configuration get the current version after a trainer restart
-            rounds.submit(() -> rollout.rollOut(versions, versions.current(), false));
-        }
+        // the current version is the desired state: workers listed in configuration, workers that re-register after a
+        // trainer restart (a rollout it did not finish included) and workers that missed one are synced to it
+        rollout.startReconciling(versions::current);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -210,18 +209,15 @@ public class RoundService {
         return "round queued (" + why + ")";
     }
 
-    /** Rolls back to an earlier version: the pointer moves, the workers get it as an explicit rollback. */
+    /**
+     * Rolls back to an earlier version: the pointer moves and the workers are synced to it at
+     * once, not after a round in progress. The rollback wins over that round: its candidate is
+     * judged and recorded but not promoted (see {@link #train}).
+     */
     public boolean rollBack(long version) throws IOException {
         versions.rollBackTo(version);
         LOG.warnf("rollback to version %d requested", version);
-        try {
-            return rounds.submit(() -> rollout.rollOut(versions, version, true)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return rollout.rollOut(version, true);
     }
 
     private void runRound(String trigger, int epochs) throws IOException, WeightsFormatException {
@@ -250,7 +246,7 @@ public class RoundService {
         }
         if (promoted > 0) {
             activity.set("ROLLING_OUT");
-            rollout.rollOut(versions, promoted, false);
+            rollout.rollOut(promoted, false);
         }
         activity.set("IDLE");
     }
@@ -313,8 +309,16 @@ public class RoundService {
         Map<String, Double> candidate = evaluate(holdout);
         double chance = 1.0 / modelConfig.numClasses();
         double bar = parent == 0 ? chance + config.firstModelMargin() : serving.get("top1");
-        boolean promoted = candidate.get("top1") > bar;
-        String decision = parent == 0
+        boolean beatsBar = candidate.get("top1") > bar;
+        // an operator's rollback during the round moved the current version: the rollback wins, the candidate (trained
+        // from the version it rolled away from) is recorded, not promoted
+        long currentNow = versions.current();
+        boolean superseded = currentNow != parent;
+        boolean promoted = beatsBar && !superseded;
+        String decision = superseded
+                ? String.format("superseded: version %d became current while this round trained from version %d (a rollback wins)",
+                        currentNow, parent)
+                : parent == 0
                 ? String.format("first model: top-1 %.4f vs chance %.4f + margin %.2f", candidate.get("top1"), chance, config.firstModelMargin())
                 : String.format("top-1 %.4f vs serving version %d's %.4f on the same holdout", candidate.get("top1"), parent, serving.get("top1"));
         long version = 0;
@@ -339,13 +343,13 @@ public class RoundService {
             metrics.counter("alexstream.trainer.rounds", "outcome", "promoted").increment();
         } else {
             // only a refinement that failed to beat the serving version means "stopped improving"
-            if (parent > 0 && rateDrops < 3) {
+            if (parent > 0 && rateDrops < 3 && !superseded) {
                 learningRate /= 10;
                 rateDrops++;
                 learningRateMicros.set((long) (learningRate * 1e6));
             }
             LOG.infof("round %d rejected its candidate: %s; next learning rate %g", round, decision, learningRate);
-            metrics.counter("alexstream.trainer.rounds", "outcome", "rejected").increment();
+            metrics.counter("alexstream.trainer.rounds", "outcome", superseded ? "superseded" : "rejected").increment();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Timer.builder("alexstream.trainer.round.duration").register(metrics).record(Duration.ofNanos(System.nanoTime() - started));
