@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.alexstream.trainer.store.ExampleStore;
 import io.alexstream.trainer.store.HoldoutSplit;
 import io.alexstream.trainer.store.StoredExample;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,7 +17,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Tier: unit. The durable example store across restarts, crashes, redeliveries and its size bound. */
+/**
+ * Tier: unit. The durable example store across restarts, crashes, redeliveries, recreated topics,
+ * ids of any length, segments of the previous format and its size bound.
+ */
 class ExampleStoreTest {
 
     @TempDir
@@ -73,8 +79,74 @@ class ExampleStoreTest {
         assertThat(store.nextOffsets()).containsEntry(0, 48L);
         store.close();
         ExampleStore reopened = ExampleStore.open(dir, 3L << 20);
-        assertThat(reopened.nextOffsets()).as("evicted offsets are not read again").containsEntry(0, 48L);
-        assertThat(reopened.append(examples(0, 40, 2))).isEmpty();
+        assertThat(reopened.nextOffsets()).containsEntry(0, 48L);
+        assertThat(reopened.append(List.of(new StoredExample("b46", 1, 0, 46, false, new byte[100_000])))).as("still stored").isEmpty();
+        // the duplicate index holds what the store holds: an evicted example is new again
+        assertThat(reopened.append(List.of(new StoredExample("b0", 1, 0, 0, false, new byte[100_000])))).hasSize(1);
+        reopened.close();
+    }
+
+    @Test
+    void idsOfAnyLengthAndCharactersComeBackAfterAReopen() throws Exception {
+        String longId = "x".repeat(70_000) + "-\u00e9\u6f22\ud83d\ude00";
+        String evenLonger = "y".repeat(1_000_000);
+        ExampleStore store = ExampleStore.open(dir, 1 << 30);
+        assertThat(store.append(List.of(new StoredExample(longId, 3, 0, 0, false, new byte[] {1, 2}),
+                new StoredExample(evenLonger, 4, 0, 1, true, new byte[] {3})))).hasSize(2);
+        store.close();
+
+        ExampleStore reopened = ExampleStore.open(dir, 1 << 30);
+        assertThat(reopened.examples()).extracting(StoredExample::imageId).containsExactly(longId, evenLonger);
+        assertThat(reopened.examples().get(1).holdout()).isTrue();
+        assertThat(reopened.append(List.of(new StoredExample(longId, 3, 0, 0, false, new byte[] {1, 2})))).as("a redelivery").isEmpty();
+        reopened.close();
+    }
+
+    @Test
+    void aSegmentOfThePreviousFormatLoadsAndNewRecordsFollowIt() throws Exception {
+        Path old = dir.resolve("segment-000000001.dat");
+        Files.write(old, previousFormat(examples(0, 0, 3)));
+        ExampleStore store = ExampleStore.open(dir, 1 << 30);
+        assertThat(store.examples()).extracting(StoredExample::imageId).containsExactly("p0-0", "p0-1", "p0-2");
+        assertThat(store.nextOffsets()).containsEntry(0, 3L);
+        assertThat(store.append(examples(0, 0, 3))).as("read again after the upgrade").isEmpty();
+        String longId = "z".repeat(70_000);
+        assertThat(store.append(List.of(new StoredExample(longId, 1, 0, 3, false, new byte[] {9})))).hasSize(1);
+        store.close();
+
+        ExampleStore reopened = ExampleStore.open(dir, 1 << 30);
+        assertThat(reopened.examples()).extracting(StoredExample::imageId).containsExactly("p0-0", "p0-1", "p0-2", longId);
+        assertThat(reopened.examples().get(1).encoded()).isEqualTo(new byte[] {0, 1, 7});
+        assertThat(reopened.examples().get(1).label()).isEqualTo(1);
+        reopened.close();
+    }
+
+    @Test
+    void aRecreatedTopicIsStoredWhileTrueDuplicatesAreSkippedAndCounted() throws Exception {
+        ExampleStore store = ExampleStore.open(dir, 1 << 30);
+        store.append(examples(0, 0, 500));
+        // the broker's data directory was replaced: the topic starts at offset 0 again, with other images
+        List<StoredExample> recreated = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            recreated.add(new StoredExample("new-" + i, i % 10, 0, i, false, new byte[] {42, (byte) i, (byte) (i >> 8)}));
+        }
+        assertThat(store.append(recreated)).hasSize(500);
+        assertThat(store.size()).isEqualTo(1000);
+        assertThat(store.duplicates()).isZero();
+        assertThat(store.nextOffsets()).as("where intake stands in the new topic").containsEntry(0, 500L);
+
+        // the same id with other bytes is another example; the same id and bytes at another offset is not
+        StoredExample corrected = new StoredExample("new-7", 3, 0, 500, false, new byte[] {1});
+        StoredExample producedTwice = new StoredExample("new-8", 8, 0, 501, false, new byte[] {42, 8, 0});
+        assertThat(store.append(List.of(corrected, producedTwice))).containsExactly(corrected);
+        assertThat(store.duplicates()).isEqualTo(1);
+        store.close();
+
+        ExampleStore reopened = ExampleStore.open(dir, 1 << 30);
+        assertThat(reopened.append(recreated.subList(0, 100))).as("redelivered after a restart").isEmpty();
+        assertThat(reopened.duplicates()).isEqualTo(100);
+        assertThat(reopened.size()).isEqualTo(1001);
+        reopened.close();
     }
 
     @Test
@@ -87,6 +159,27 @@ class ExampleStoreTest {
             held += holdout ? 1 : 0;
         }
         assertThat(held).isBetween(900, 1100);
+    }
+
+    /** Records as the store wrote them before ids had a length prefix: magic 0xA1E75701 and the id by writeUTF. */
+    private static byte[] previousFormat(List<StoredExample> examples) throws IOException {
+        ByteArrayOutputStream segment = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(segment);
+        for (StoredExample example : examples) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            DataOutputStream fields = new DataOutputStream(body);
+            fields.writeInt(example.partition());
+            fields.writeLong(example.offset());
+            fields.writeInt(example.label());
+            fields.writeBoolean(example.holdout());
+            fields.writeUTF(example.imageId());
+            fields.writeInt(example.encoded().length);
+            fields.write(example.encoded());
+            out.writeInt(0xA1E75701);
+            out.writeInt(body.size());
+            out.write(body.toByteArray());
+        }
+        return segment.toByteArray();
     }
 
     private static List<StoredExample> examples(int partition, long from, int count) {

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real KRaft broker with the labeled topic, and a trainer data directory that already holds
+ * A real KRaft broker with the labeled topic and its dead-letter topic, and a trainer data directory that already holds
  * versions 1 and 2 (small profile), as a trainer that has been running for a while would.
  */
 public class TrainerTestResources implements QuarkusTestResourceLifecycleManager {
@@ -44,7 +44,7 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
         try {
             Path dir = Files.createTempDirectory("alexstream-trainer-test");
             kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-            kafka.createTopics(Map.of("images.labeled", 1));
+            kafka.createTopics(Map.of("images.labeled", 1, "images.labeled.dead-letter", 1));
             Path versions = Files.createDirectories(dir.resolve("trainer/versions"));
             AlexNetConfig config = Profiles.small();
             try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {

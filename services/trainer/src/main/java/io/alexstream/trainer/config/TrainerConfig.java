@@ -22,6 +22,27 @@ public interface TrainerConfig {
     @WithDefault("2147483648")
     long maxStoreBytes();
 
+    /**
+     * Most bytes of decoded images kept between rounds (each is scale-size squared times 3): the newest examples'.
+     * Older examples are decoded again from their stored bytes by every round that trains on them.
+     */
+    @WithDefault("1073741824")
+    long maxDecodedCacheBytes();
+
+    /**
+     * Longest image id (UTF-8 bytes, from the image-id header or the key) a labeled record may have; a longer one is
+     * dead-lettered (BAD_ID) and named there by the SHA-256 of its id.
+     */
+    @WithDefault("1024")
+    int maxImageIdBytes();
+
+    /**
+     * Most bytes of a refused record's value copied into its dead letter; past it the copy is cut and headers give the
+     * original's size and SHA-256, so a dead letter always fits the producer's request limit.
+     */
+    @WithDefault("1048576")
+    int deadLetterMaxValueBytes();
+
     /** Percent of images (chosen by a hash of the image id) kept out of training to judge candidates. */
     @WithDefault("10")
     int holdoutPercent();

@@ -1,30 +1,31 @@
 package io.alexstream.trainer.messaging;
 
 import io.alexstream.engine.image.ImageRejectedException;
-import io.alexstream.trainer.store.StoredExample;
+import io.alexstream.trainer.config.TrainerConfig;
 import io.alexstream.trainer.training.ExampleBank;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.header.Header;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Reads the labeled images topic ({@link Channels#LABELED_IN}) in batches and keeps every
- * usable example in the durable store; the batch is acknowledged (and its offsets committed)
- * only after the store forced it to disk. A record without a valid label, or whose image
- * cannot be decoded, is counted by reason and logged, never stored, and never stops the
- * channel.
+ * Reads the labeled images topic ({@link Channels#LABELED_IN}) in batches. Every record gets
+ * exactly one outcome: kept in the durable store (or skipped there as already stored), or
+ * refused, counted by reason and written to the labeled dead-letter topic
+ * ({@link Channels#LABELED_DEAD_LETTERS_OUT}) with why. The batch is acknowledged (and its
+ * offsets committed) only after the store forced it to disk and the broker acknowledged every
+ * dead letter; no record, whatever it holds, stops the channel.
  */
 // created at start-up, not at the first record, so its counters are exported from the beginning
 @Startup
@@ -32,17 +33,28 @@ import org.jboss.logging.Logger;
 public class LabeledImageConsumer {
 
     private static final Logger LOG = Logger.getLogger(LabeledImageConsumer.class);
+    private static final String REJECTED = "alexstream.trainer.examples.rejected";
 
     private final ExampleBank bank;
+    private final LabeledRecordReader reader;
+    private final DeadLetterSender deadLetters;
     private final MeterRegistry metrics;
+    private final int deadLetterMaxValueBytes;
 
-    public LabeledImageConsumer(ExampleBank bank, MeterRegistry metrics) {
+    public LabeledImageConsumer(ExampleBank bank, LabeledRecordReader reader, DeadLetterSender deadLetters, MeterRegistry metrics,
+                                TrainerConfig config) {
         this.bank = bank;
+        this.reader = reader;
+        this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.deadLetterMaxValueBytes = config.deadLetterMaxValueBytes();
         // at 0 from the start, so rate() sees the first refusal
-        metrics.counter("alexstream.trainer.examples.rejected", "reason", "BAD_LABEL");
+        for (String reason : List.of(LabeledRecordReader.BAD_HEADER, LabeledRecordReader.BAD_ID, LabeledRecordReader.BAD_LABEL,
+                LabeledRecordReader.INTERNAL)) {
+            metrics.counter(REJECTED, "reason", reason);
+        }
         for (ImageRejectedException.Reason reason : ImageRejectedException.Reason.values()) {
-            metrics.counter("alexstream.trainer.examples.rejected", "reason", reason.name());
+            metrics.counter(REJECTED, "reason", reason.name());
         }
     }
 
@@ -50,40 +62,33 @@ public class LabeledImageConsumer {
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) throws IOException {
         List<ExampleBank.Arrival> arrivals = new ArrayList<>();
+        List<CompletableFuture<Void>> refusals = new ArrayList<>();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
-            String id = header(record, Channels.HEADER_IMAGE_ID);
-            if (id == null || id.isBlank()) {
-                id = record.getKey() != null ? record.getKey() : record.getTopic() + "-" + record.getPartition() + "-" + offset(record);
-            }
-            String label = header(record, Channels.HEADER_LABEL);
-            int classIndex = bank.classIndex(label);
-            if (classIndex < 0) {
-                reject(id, record, "BAD_LABEL", "label header " + (label == null ? "missing" : "'" + label + "' is no class of this model"));
-                continue;
-            }
-            byte[] payload = record.getPayload() == null ? new byte[0] : record.getPayload();
-            try {
-                arrivals.add(bank.check(new StoredExample(id, classIndex, record.getPartition(), offset(record),
-                        bank.isHoldout(id), payload)));
-            } catch (ImageRejectedException e) {
-                reject(id, record, e.reason().name(), e.getMessage());
+            ConsumerRecord<String, byte[]> consumed = consumerRecord(record);
+            LabeledRecordReader.Outcome outcome = reader.read(consumed);
+            if (outcome instanceof LabeledRecordReader.Accepted accepted) {
+                arrivals.add(accepted.arrival());
+            } else if (outcome instanceof LabeledRecordReader.Refused refused) {
+                refusals.add(refuse(consumed, refused));
             }
         }
         bank.add(arrivals);
-        return batch.ack();
+        return CompletableFuture.allOf(refusals.toArray(CompletableFuture[]::new)).thenCompose(acknowledged -> batch.ack());
     }
 
-    private void reject(String id, KafkaRecord<String, byte[]> record, String reason, String message) {
-        metrics.counter("alexstream.trainer.examples.rejected", "reason", reason).increment();
-        LOG.warnf("labeled image %s (%s-%d@%d) not kept: %s", id, record.getTopic(), record.getPartition(), offset(record), message);
+    private CompletableFuture<Void> refuse(ConsumerRecord<String, byte[]> record, LabeledRecordReader.Refused refused) {
+        DeadLetter letter = DeadLetter.of(record, refused, deadLetterMaxValueBytes);
+        metrics.counter(REJECTED, "reason", refused.reason()).increment();
+        LOG.warnf("labeled image %s (%s-%d@%d) not kept, dead-lettered as %s: %s", letter.key(), record.topic(), record.partition(),
+                record.offset(), refused.reason(), DeadLetter.cut(String.valueOf(refused.message())));
+        return deadLetters.send(letter);
     }
 
-    private static long offset(KafkaRecord<String, byte[]> record) {
-        return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
-    }
-
-    private static String header(KafkaRecord<String, byte[]> record, String name) {
-        Header header = record.getHeaders().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8).trim();
+    /** The record as Kafka delivered it: the connector attaches it to every incoming record. */
+    @SuppressWarnings("unchecked")
+    private static ConsumerRecord<String, byte[]> consumerRecord(KafkaRecord<String, byte[]> record) {
+        return record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(metadata -> (ConsumerRecord<String, byte[]>) metadata.getRecord())
+                .orElseThrow(() -> new IllegalStateException("a record of " + Channels.LABELED_IN + " without Kafka metadata"));
     }
 }

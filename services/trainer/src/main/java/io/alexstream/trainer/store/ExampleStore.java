@@ -15,51 +15,73 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * The labeled examples, durably on disk: append-only segment files of length-prefixed records,
- * fsynced before {@link #append} returns, and a checkpoint of the next offset per partition.
- * The consumer commits its Kafka offsets only after {@code append}, so a crash loses nothing,
- * and records read again after a crash are recognised by their offsets and skipped.
- * Bounded: past {@code maxBytes} the oldest segments are deleted (the newest data is kept).
+ * fsynced before {@link #append} returns, and a checkpoint of the offset after the last stored
+ * record per partition (lineage for the status page). The consumer commits its Kafka offsets only
+ * after {@code append}, so a crash loses nothing. An example is the same as a stored one when its
+ * image id and bytes are ({@link Fingerprint}): records read again after a crash are skipped and
+ * counted, while a recreated topic (offsets from 0 again, other images) is stored. Any image id and
+ * any bytes fit the record format ({@link RecordCodec}). Bounded: past {@code maxBytes} the oldest
+ * segments are deleted (the newest data is kept), and their fingerprints with them.
  */
 public final class ExampleStore {
 
     private static final Logger LOG = Logger.getLogger(ExampleStore.class);
-    private static final int RECORD_MAGIC = 0xA1E75701;
     private static final String CHECKPOINT = "offsets.properties";
+    /** Longest id quoted in a log line: ids have no length limit here. */
+    private static final int LOGGED_ID_CHARS = 128;
 
-    private record Segment(Path file, List<StoredExample> examples, long bytes) {
+    private record Segment(Path file, List<StoredExample> examples, List<Fingerprint> fingerprints, long bytes) {
     }
 
     private final Path dir;
     private final long maxBytes;
     private final long segmentBytes;
+    private final Consumer<List<StoredExample>> onEvicted;
     private final List<Segment> segments = new ArrayList<>();
     private final Map<Integer, Long> nextOffsets = new TreeMap<>();
+    /** How many stored records have each fingerprint: old segments may hold the same example twice. */
+    private final Map<Fingerprint, Integer> stored = new HashMap<>();
     private FileChannel current;
     private long currentBytes;
     private List<StoredExample> currentExamples;
+    private List<Fingerprint> currentFingerprints;
     private Path currentFile;
     private long totalBytes;
     private long evicted;
+    private long duplicates;
 
-    private ExampleStore(Path dir, long maxBytes) {
+    private ExampleStore(Path dir, long maxBytes, Consumer<List<StoredExample>> onEvicted) {
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentBytes = Math.max(1 << 20, maxBytes / 8);
+        this.onEvicted = onEvicted;
     }
 
     /** Opens (or creates) the store in {@code dir}, reading back every complete record. */
     public static ExampleStore open(Path dir, long maxBytes) throws IOException {
+        return open(dir, maxBytes, evicted -> { });
+    }
+
+    /**
+     * Opens (or creates) the store in {@code dir}; {@code onEvicted} hears of the examples of every
+     * segment deleted for the size bound (inside {@link #append}), so caches of them can let go.
+     */
+    public static ExampleStore open(Path dir, long maxBytes, Consumer<List<StoredExample>> onEvicted) throws IOException {
         Files.createDirectories(dir);
-        ExampleStore store = new ExampleStore(dir, maxBytes);
+        ExampleStore store = new ExampleStore(dir, maxBytes, onEvicted);
         store.load();
         return store;
     }
@@ -87,36 +109,45 @@ public final class ExampleStore {
                     channel.truncate(valid);
                 }
             }
+            List<Fingerprint> fingerprints = new ArrayList<>(examples.size());
             for (StoredExample example : examples) {
-                nextOffsets.merge(example.partition(), example.offset() + 1, Math::max);
+                // file order is arrival order: the last record of a partition says where intake stood
+                nextOffsets.put(example.partition(), example.offset() + 1);
+                Fingerprint fingerprint = Fingerprint.of(example);
+                fingerprints.add(fingerprint);
+                stored.merge(fingerprint, 1, Integer::sum);
             }
-            segments.add(new Segment(file, examples, valid));
+            segments.add(new Segment(file, examples, fingerprints, valid));
             totalBytes += valid;
         }
         if (!segments.isEmpty()) {
             Segment last = segments.remove(segments.size() - 1);
             totalBytes -= last.bytes();
-            reopen(last.file(), new ArrayList<>(last.examples()), last.bytes());
+            reopen(last.file(), new ArrayList<>(last.examples()), new ArrayList<>(last.fingerprints()), last.bytes());
         }
     }
 
+    /** Reads records up to the first one that is not whole (a torn write) or not known; returns the bytes read. */
     private static long readSegment(Path file, List<StoredExample> into) throws IOException {
         long valid = 0;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             while (true) {
                 try {
                     int magic = in.readInt();
-                    if (magic != RECORD_MAGIC) {
+                    int length = in.readInt();
+                    if (!RecordCodec.isKnown(magic) || length < 0) {
                         return valid;
                     }
-                    int length = in.readInt();
                     byte[] body = in.readNBytes(length);
                     if (body.length != length) {
                         return valid;
                     }
-                    into.add(decode(body));
+                    into.add(RecordCodec.decode(magic, body));
                     valid += 8 + length;
                 } catch (EOFException end) {
+                    return valid;
+                } catch (IOException damaged) {
+                    LOG.warnf("%s: a record at byte %d does not decode (%s); reading stops there", file, valid, damaged.getMessage());
                     return valid;
                 }
             }
@@ -124,18 +155,32 @@ public final class ExampleStore {
     }
 
     /**
-     * Stores what is new (offsets at or past the partition's next offset) and forces it to
-     * disk before returning.
+     * Stores what is new (an image id and bytes not stored yet) and forces it to disk before
+     * returning. The rest were stored before (a redelivery, or the same image produced twice):
+     * skipped, counted in {@link #duplicates()} and logged once per call.
      *
      * @return the examples that were new
      */
     public synchronized List<StoredExample> append(List<StoredExample> examples) throws IOException {
         List<StoredExample> fresh = new ArrayList<>();
+        List<Fingerprint> freshFingerprints = new ArrayList<>();
+        Set<Fingerprint> inThisCall = new HashSet<>();
+        StoredExample firstDuplicate = null;
         for (StoredExample example : examples) {
-            if (example.offset() >= nextOffsets.getOrDefault(example.partition(), 0L)) {
+            Fingerprint fingerprint = Fingerprint.of(example);
+            if (!stored.containsKey(fingerprint) && inThisCall.add(fingerprint)) {
                 fresh.add(example);
-                nextOffsets.put(example.partition(), example.offset() + 1);
+                freshFingerprints.add(fingerprint);
+            } else if (firstDuplicate == null) {
+                firstDuplicate = example;
             }
+        }
+        if (firstDuplicate != null) {
+            int skipped = examples.size() - fresh.size();
+            duplicates += skipped;
+            LOG.warnf("%d of %d labeled records skipped: their image id and bytes are stored already (read again after a restart,"
+                    + " or produced twice), e.g. %s at %d@%d", skipped, examples.size(), abbreviated(firstDuplicate.imageId()),
+                    firstDuplicate.partition(), firstDuplicate.offset());
         }
         if (fresh.isEmpty()) {
             return fresh;
@@ -146,8 +191,8 @@ public final class ExampleStore {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(buffer);
         for (StoredExample example : fresh) {
-            byte[] body = encode(example);
-            out.writeInt(RECORD_MAGIC);
+            byte[] body = RecordCodec.encode(example);
+            out.writeInt(RecordCodec.MAGIC_SIZED_ID);
             out.writeInt(body.length);
             out.write(body);
         }
@@ -158,25 +203,33 @@ public final class ExampleStore {
         current.force(false);
         currentBytes += buffer.size();
         currentExamples.addAll(fresh);
+        currentFingerprints.addAll(freshFingerprints);
+        freshFingerprints.forEach(f -> stored.merge(f, 1, Integer::sum));
+        fresh.forEach(e -> nextOffsets.put(e.partition(), e.offset() + 1));
         writeCheckpoint();
         evictOldest();
         return fresh;
     }
 
+    private static String abbreviated(String id) {
+        return id.length() <= LOGGED_ID_CHARS ? id : id.substring(0, LOGGED_ID_CHARS) + "... (" + id.length() + " chars)";
+    }
+
     private void roll() throws IOException {
         if (current != null) {
             current.close();
-            segments.add(new Segment(currentFile, currentExamples, currentBytes));
+            segments.add(new Segment(currentFile, currentExamples, currentFingerprints, currentBytes));
             totalBytes += currentBytes;
         }
         long next = segments.isEmpty() ? 1 : sequence(segments.get(segments.size() - 1).file()) + 1;
-        reopen(dir.resolve(String.format("segment-%09d.dat", next)), new ArrayList<>(), 0);
+        reopen(dir.resolve(String.format("segment-%09d.dat", next)), new ArrayList<>(), new ArrayList<>(), 0);
     }
 
-    private void reopen(Path file, List<StoredExample> examples, long bytes) throws IOException {
+    private void reopen(Path file, List<StoredExample> examples, List<Fingerprint> fingerprints, long bytes) throws IOException {
         current = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         currentFile = file;
         currentExamples = examples;
+        currentFingerprints = fingerprints;
         currentBytes = bytes;
     }
 
@@ -191,6 +244,8 @@ public final class ExampleStore {
             Files.deleteIfExists(oldest.file());
             totalBytes -= oldest.bytes();
             evicted += oldest.examples().size();
+            oldest.fingerprints().forEach(f -> stored.computeIfPresent(f, (k, n) -> n > 1 ? n - 1 : null));
+            onEvicted.accept(oldest.examples());
             LOG.infof("store over %d bytes: dropped %s (%d examples)", maxBytes, oldest.file().getFileName(), oldest.examples().size());
         }
     }
@@ -200,7 +255,7 @@ public final class ExampleStore {
         nextOffsets.forEach((p, o) -> properties.setProperty(Integer.toString(p), Long.toString(o)));
         Path staged = dir.resolve(CHECKPOINT + ".staged");
         try (var out = Files.newOutputStream(staged)) {
-            properties.store(out, "next offset per partition of the labeled topic");
+            properties.store(out, "offset after the last stored record, per partition of the labeled topic");
         }
         Files.move(staged, dir.resolve(CHECKPOINT), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -228,6 +283,12 @@ public final class ExampleStore {
         return evicted;
     }
 
+    /** Examples skipped by {@link #append} since the store was opened: their image id and bytes were stored already. */
+    public synchronized long duplicates() {
+        return duplicates;
+    }
+
+    /** Per partition, the offset after the last record stored from it (it goes back when the topic was recreated). */
     public synchronized Map<Integer, Long> nextOffsets() {
         return Map.copyOf(nextOffsets);
     }
@@ -237,29 +298,5 @@ public final class ExampleStore {
             current.close();
             current = null;
         }
-    }
-
-    private static byte[] encode(StoredExample example) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(example.encoded().length + 64);
-        DataOutputStream out = new DataOutputStream(buffer);
-        out.writeInt(example.partition());
-        out.writeLong(example.offset());
-        out.writeInt(example.label());
-        out.writeBoolean(example.holdout());
-        out.writeUTF(example.imageId());
-        out.writeInt(example.encoded().length);
-        out.write(example.encoded());
-        return buffer.toByteArray();
-    }
-
-    private static StoredExample decode(byte[] body) throws IOException {
-        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body));
-        int partition = in.readInt();
-        long offset = in.readLong();
-        int label = in.readInt();
-        boolean holdout = in.readBoolean();
-        String id = in.readUTF();
-        byte[] encoded = in.readNBytes(in.readInt());
-        return new StoredExample(id, label, partition, offset, holdout, encoded);
     }
 }

@@ -13,6 +13,7 @@ import io.alexstream.trainer.store.ExampleStore;
 import io.alexstream.trainer.store.HoldoutSplit;
 import io.alexstream.trainer.store.StoredExample;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -22,20 +23,32 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
 
 /**
- * The trainer's examples: the durable {@link ExampleStore} plus the decoded images (decoded
- * once on arrival, or on the first round after a restart), split into training and holdout
- * by image id. Fires {@link NewExamples} after each stored batch so rounds can start.
+ * The trainer's examples: the durable {@link ExampleStore} plus a cache of decoded images,
+ * split into training and holdout by image id. Fires {@link NewExamples} after each stored batch
+ * so rounds can start.
+ * <p>
+ * The cache holds at most {@link TrainerConfig#maxDecodedCacheBytes()} of pixels: the images of
+ * the newest examples (put on arrival, or by the first round after a restart). Past the bound the
+ * oldest cached images are dropped, and every round decodes the older examples again from their
+ * stored bytes. A round's {@link Snapshot} still holds every image it trains on until the round
+ * ends, whatever the bound; the bound is what stays between rounds.
  */
 @ApplicationScoped
 public class ExampleBank {
+
+    private static final Logger LOG = Logger.getLogger(ExampleBank.class);
 
     /** Stored examples that were new, and how many of them are for training. */
     public record NewExamples(int stored, int training) {
@@ -56,9 +69,8 @@ public class ExampleBank {
     private final Preprocessor preprocessor;
     private final String topic;
     private final Event<NewExamples> events;
-    private final Map<String, ScaledImage> decoded = new ConcurrentHashMap<>();
+    private final DecodedImages decoded;
     private final AtomicLong storedSinceStart = new AtomicLong();
-    private final AtomicLong duplicatesSkipped = new AtomicLong();
     private final Counter storedCounter;
 
     public ExampleBank(TrainerConfig config, Event<NewExamples> events, MeterRegistry metrics,
@@ -68,12 +80,17 @@ public class ExampleBank {
         this.preprocessor = new Preprocessor(new ImageLimits(20L << 20, 12000, 40_000_000L), modelConfig.scaleSize());
         this.topic = topic;
         this.events = events;
+        this.decoded = new DecodedImages(config.maxDecodedCacheBytes());
         try {
-            this.store = ExampleStore.open(Path.of(config.dataDir()).resolve("examples"), config.maxStoreBytes());
+            this.store = ExampleStore.open(Path.of(config.dataDir()).resolve("examples"), config.maxStoreBytes(), decoded::removeAll);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the example store under " + config.dataDir(), e);
         }
         this.storedCounter = Counter.builder("alexstream.trainer.examples.stored").register(metrics);
+        FunctionCounter.builder("alexstream.trainer.examples.duplicates", store, ExampleStore::duplicates)
+                .description("Labeled records skipped because their image id and bytes were stored already").register(metrics);
+        Gauge.builder("alexstream.trainer.decoded.cache.bytes", decoded, DecodedImages::bytes).baseUnit("bytes")
+                .strongReference(true).register(metrics);
         Gauge.builder("alexstream.trainer.examples", store, ExampleStore::size).strongReference(true).register(metrics);
         Gauge.builder("alexstream.trainer.store.bytes", store, ExampleStore::bytes).baseUnit("bytes").strongReference(true).register(metrics);
     }
@@ -117,22 +134,26 @@ public class ExampleBank {
             return;
         }
         List<StoredExample> fresh = store.append(arrivals.stream().map(Arrival::example).toList());
-        duplicatesSkipped.addAndGet(arrivals.size() - fresh.size());
         if (fresh.isEmpty()) {
             return;
         }
-        Map<String, ScaledImage> images = new java.util.HashMap<>();
-        arrivals.forEach(a -> images.put(a.example().position(), a.image()));
+        Map<StoredExample, ScaledImage> images = new HashMap<>();
+        arrivals.forEach(a -> images.put(a.example(), a.image()));
         int training = 0;
         for (StoredExample example : fresh) {
-            decoded.put(example.position(), images.get(example.position()));
+            decoded.put(example, images.get(example));
             if (!example.holdout()) {
                 training++;
             }
         }
         storedSinceStart.addAndGet(fresh.size());
         storedCounter.increment(fresh.size());
-        events.fire(new NewExamples(fresh.size(), training));
+        try {
+            events.fire(new NewExamples(fresh.size(), training));
+        } catch (RuntimeException e) {
+            // the examples are on disk; an observer that failed must not fail the batch (it would be read, and skipped, again)
+            LOG.errorf(e, "announcing %d new examples failed", fresh.size());
+        }
     }
 
     /** Every stored example, decoded, split into training and holdout, with the offset ranges they span. */
@@ -142,10 +163,22 @@ public class ExampleBank {
         List<Example> holdout = new ArrayList<>();
         List<Example> validation = new ArrayList<>();
         Map<Integer, long[]> ranges = new TreeMap<>();
-        for (StoredExample stored : all) {
-            ScaledImage image = decoded.computeIfAbsent(stored.position(), p -> decode(stored));
+        // only the newest examples' images are put back: older ones would push out images this loop still needs
+        int imageBytes = modelConfig.scaleSize() * modelConfig.scaleSize() * 3;
+        int firstCached = all.size() - (int) Math.min(all.size(), decoded.maxBytes() / imageBytes);
+        int undecodable = 0;
+        for (int i = 0; i < all.size(); i++) {
+            StoredExample stored = all.get(i);
+            ScaledImage image = decoded.get(stored);
             if (image == null) {
-                continue;
+                image = decode(stored);
+                if (image == null) {
+                    undecodable++;
+                    continue;
+                }
+                if (i >= firstCached) {
+                    decoded.put(stored, image);
+                }
             }
             Example example = new Example(image, stored.label());
             if (!stored.holdout()) {
@@ -160,15 +193,22 @@ public class ExampleBank {
                         (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
             }
         }
+        if (undecodable > 0) {
+            LOG.warnf("%d stored examples did not decode again; this round leaves them out", undecodable);
+        }
         List<WeightsMetadata.OffsetRange> lineage = new ArrayList<>();
         ranges.forEach((partition, range) -> lineage.add(new WeightsMetadata.OffsetRange(topic, partition, range[0], range[1])));
         return new Snapshot(training, validation, holdout, lineage);
     }
 
+    /** The image again from its stored bytes, or null: one bad example (even an Error from a decoder) costs only itself. */
     private ScaledImage decode(StoredExample stored) {
         try {
             return preprocessor.prepare(stored.encoded());
         } catch (ImageRejectedException e) {
+            return null;
+        } catch (Throwable e) {
+            LOG.warnf("stored example at %d@%d does not decode: %s", stored.partition(), stored.offset(), e);
             return null;
         }
     }
@@ -187,7 +227,7 @@ public class ExampleBank {
         stats.put("holdout", holdout);
         stats.put("bytes", store.bytes());
         stats.put("stored_since_start", storedSinceStart.get());
-        stats.put("duplicates_skipped", duplicatesSkipped.get());
+        stats.put("duplicates_skipped", store.duplicates());
         stats.put("evicted", store.evicted());
         stats.put("next_offsets", store.nextOffsets());
         return stats;
@@ -196,5 +236,57 @@ public class ExampleBank {
     @PreDestroy
     void close() throws IOException {
         store.close();
+    }
+
+    /**
+     * Decoded images by stored example, oldest put first, at most {@code maxBytes} of pixels:
+     * putting past the bound drops the oldest. Keyed by the stored example itself, whose bytes
+     * array compares by identity, so two examples at the same partition and offset (a recreated
+     * topic) never share an image.
+     */
+    static final class DecodedImages {
+
+        private final long maxBytes;
+        private final LinkedHashMap<StoredExample, ScaledImage> images = new LinkedHashMap<>();
+        private long bytes;
+
+        DecodedImages(long maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        long maxBytes() {
+            return maxBytes;
+        }
+
+        synchronized ScaledImage get(StoredExample example) {
+            return images.get(example);
+        }
+
+        synchronized void put(StoredExample example, ScaledImage image) {
+            if (image == null || image.rgb().length > maxBytes) {
+                return;
+            }
+            ScaledImage previous = images.put(example, image);
+            bytes += image.rgb().length - (previous == null ? 0 : previous.rgb().length);
+            Iterator<ScaledImage> oldest = images.values().iterator();
+            while (bytes > maxBytes) {
+                bytes -= oldest.next().rgb().length;
+                oldest.remove();
+            }
+        }
+
+        /** Lets go of examples the store deleted. */
+        synchronized void removeAll(Collection<StoredExample> examples) {
+            for (StoredExample example : examples) {
+                ScaledImage removed = images.remove(example);
+                if (removed != null) {
+                    bytes -= removed.rgb().length;
+                }
+            }
+        }
+
+        synchronized long bytes() {
+            return bytes;
+        }
     }
 }
