@@ -20,7 +20,8 @@ public final class Main {
             "down", UpCommand::down,
             "send", SendCommand::run,
             "classify", ClassifyCommand::run,
-            "demo", DemoCommand::run));
+            "demo", DemoCommand::run,
+            "chaos", ChaosCommand::run));
 
     private Main() {
     }
