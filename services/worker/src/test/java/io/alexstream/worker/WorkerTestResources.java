@@ -42,6 +42,7 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     private boolean withWeights = true;
     private boolean withTls;
     private boolean withFakeTrainer;
+    private boolean exactlyOnce;
     /** Set when the resource runs with initArg trainer=fake: versions 1 and 2 of the same weights are on offer. */
     static volatile FakeTrainer fakeTrainer;
 
@@ -50,6 +51,7 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
         withWeights = !"false".equals(initArgs.get("weights"));
         withTls = "true".equals(initArgs.get("tls"));
         withFakeTrainer = "fake".equals(initArgs.get("trainer"));
+        exactlyOnce = "true".equals(initArgs.get("exactly-once"));
     }
 
     @Override
@@ -91,6 +93,9 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
             properties.put("alexstream.worker.weights-file", weights.toString());
             if (withTls) {
                 properties.putAll(tls(dir.resolve("tls")));
+            }
+            if (exactlyOnce) {
+                properties.put("alexstream.worker.exactly-once", "true");
             }
             if (withFakeTrainer) {
                 properties.put("alexstream.worker.trainer-address", fakeTrainer.address());

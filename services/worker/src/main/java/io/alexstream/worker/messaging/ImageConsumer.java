@@ -54,13 +54,15 @@ public class ImageConsumer {
     private final Emitter<byte[]> deadLetters;
     private final WorkerMetrics metrics;
     private final RetryingSender sender;
+    /** Set in exactly-once mode: polls are delivered in transactions instead of record by record. */
+    private final TransactionalDelivery transactions;
     /** Images from Kafka submitted and not yet answered, with when: the watchdog SmallRye's was, made visible. */
     private final Map<Object, Long> unanswered = new ConcurrentHashMap<>();
 
     public ImageConsumer(ModelService models, WorkerConfig config, ObjectMapper json,
                          @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
                          @Channel(Channels.DEAD_LETTERS_OUT) Emitter<byte[]> deadLetters,
-                         WorkerMetrics metrics) {
+                         WorkerMetrics metrics, jakarta.enterprise.inject.Instance<TransactionalDelivery> transactional) {
         this.models = models;
         this.metrics = metrics;
         this.config = config;
@@ -68,6 +70,9 @@ public class ImageConsumer {
         this.predictions = predictions;
         this.deadLetters = deadLetters;
         this.sender = new RetryingSender(metrics::publishRetried);
+        this.transactions = config.exactlyOnce() ? transactional.get() : null;
+        LOG.infof("worker %s delivers %s", config.id(), config.exactlyOnce()
+                ? "exactly once: each poll's answers and offsets in one Kafka transaction" : "at least once");
         metrics.exportOldestUnanswered(this::oldestUnansweredSeconds);
         if (config.kafkaBatchesInFlight() < 1) {
             throw new IllegalArgumentException("alexstream.worker.kafka-batches-in-flight must be at least 1, got "
@@ -79,7 +84,8 @@ public class ImageConsumer {
     @Incoming(Channels.IMAGES_IN)
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
-        List<CompletableFuture<Void>> answered = new ArrayList<>();
+        List<CompletableFuture<Answer>> answers = new ArrayList<>();
+        List<CompletableFuture<Void>> delivered = new ArrayList<>();
         // every record is decoded before any is submitted: an idle batcher then sees the whole poll at once and runs
         // full batches, instead of starting a run with the first image while this thread still decodes the others next
         // to the session's threads
@@ -94,14 +100,16 @@ public class ImageConsumer {
                 ScaledImage image = models.prepare(record.getPayload());
                 prepared.add(new Prepared(record, id, image, (System.nanoTime() - started) / 1e9));
             } catch (ImageRejectedException e) {
-                answered.add(deadLetter(record, id, e.reason().name(), e.getMessage()));
+                answers.add(CompletableFuture.completedFuture(deadLetter(record, id, e.reason().name(), e.getMessage())));
             } catch (Throwable e) {
                 LOG.errorf(e, "record %s-%d@%d could not be prepared", record.getTopic(), record.getPartition(), offset(record));
-                answered.add(deadLetter(record, id, WorkerMetrics.INTERNAL, e.toString()));
+                answers.add(CompletableFuture.completedFuture(deadLetter(record, id, WorkerMetrics.INTERNAL, e.toString())));
             }
         }
+        List<Prepared> submitted = new ArrayList<>();
+        List<CompletableFuture<Answer>> submittedAnswers = new ArrayList<>();
         for (Prepared item : prepared) {
-            // a permit per image, given back when that image is answered (not when its whole poll is): while a run
+            // a permit per image, given back when that image is delivered (not when its whole poll is): while a run
             // goes on, the images of the next polls fill the queue up to the limit, so the next run is a full batch
             // whatever the polls' sizes
             try {
@@ -111,21 +119,44 @@ public class ImageConsumer {
                 // the images submitted so far are still answered; the poll is never acknowledged, so it is read again
                 return CompletableFuture.failedFuture(e);
             }
-            CompletableFuture<Void> answer;
+            CompletableFuture<Answer> answer;
             try {
                 answer = answer(item);
             } catch (Throwable e) {
-                answer = deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, e.toString());
+                answer = CompletableFuture.completedFuture(deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, e.toString()));
             }
             unanswered.put(item, System.nanoTime());
-            answered.add(answer.whenComplete((done, failure) -> {
+            submitted.add(item);
+            submittedAnswers.add(answer);
+            answers.add(answer);
+        }
+        CompletableFuture<Boolean> pollDelivered;
+        if (transactions != null) {
+            pollDelivered = transactions.deliver(batch, answers);
+            for (Prepared item : submitted) {
+                delivered.add(pollDelivered.handle((ok, failure) -> null));
+            }
+        } else {
+            List<CompletableFuture<Void>> sends = new ArrayList<>();
+            for (CompletableFuture<Answer> answer : answers) {
+                CompletableFuture<Void> sent = answer.thenCompose(this::send);
+                sends.add(sent);
+                if (submittedAnswers.contains(answer)) {
+                    delivered.add(sent);
+                }
+            }
+            pollDelivered = CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(done -> true);
+        }
+        for (int i = 0; i < submitted.size(); i++) {
+            Prepared item = submitted.get(i);
+            delivered.get(i).whenComplete((done, failure) -> {
                 unanswered.remove(item);
                 imagesInFlight.release();
-            }));
+            });
         }
         // the acknowledgement goes on without this thread: the next poll is decoded while this one's images run
-        CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new))
-                .thenCompose(done -> batch.ack())
+        pollDelivered
+                .thenCompose(committed -> committed ? batch.ack() : CompletableFuture.completedFuture(null))
                 .whenComplete((done, failure) -> {
                     if (failure != null) {
                         // only a dead letter the broker refused for good gets here (sends are retried through outages)
@@ -142,16 +173,21 @@ public class ImageConsumer {
         return unanswered.values().stream().mapToLong(started -> now - started).max().orElse(0) / 1e9;
     }
 
-    /** Submits a decoded image; completes once its prediction (or its dead letter, if the run failed) is acknowledged. */
-    private CompletableFuture<Void> answer(Prepared item) {
+    /** Submits a decoded image; completes with its prediction, or its dead letter if the run failed. */
+    private CompletableFuture<Answer> answer(Prepared item) {
         String correlationId = RecordIds.bounded(RecordIds.text(item.record().getHeaders(), Channels.HEADER_CORRELATION_ID));
         return submit(item.image()).handle((timed, failure) -> {
             if (failure != null) {
                 return deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, String.valueOf(failure.getMessage()));
             }
             metrics.classified(WorkerMetrics.SOURCE_KAFKA, timed, item.preprocessSeconds());
-            return publish(item, prediction(item.id(), correlationId, timed, item.preprocessSeconds()));
-        }).thenCompose(stage -> stage);
+            PredictionRecord prediction = prediction(item.id(), correlationId, timed, item.preprocessSeconds());
+            try {
+                return Answer.prediction(prediction.imageId(), json.writeValueAsString(prediction));
+            } catch (JsonProcessingException e) {
+                return deadLetter(item.record(), item.id(), WorkerMetrics.INTERNAL, "cannot write the prediction: " + e.getMessage());
+            }
+        });
     }
 
     /** A record decoded and rescaled, waiting to be submitted. */
@@ -182,32 +218,35 @@ public class ImageConsumer {
                 new PredictionRecord.Timings(timed.queueSeconds(), preprocessSeconds, timed.inferenceSeconds(), timed.batchSize()), correlationId);
     }
 
-    private CompletableFuture<Void> publish(Prepared item, PredictionRecord prediction) {
-        String value;
-        try {
-            value = json.writeValueAsString(prediction);
-        } catch (JsonProcessingException e) {
-            return deadLetter(item.record(), item.id(), WorkerMetrics.INTERNAL, "cannot write the prediction: " + e.getMessage());
+    /** At-least-once: the answer alone, retried through outages; a prediction the broker refuses becomes a dead letter. */
+    private CompletableFuture<Void> send(Answer answer) {
+        if (answer.kind() == Answer.Kind.PREDICTION) {
+            return sender.send(predictions, answer::prediction, answer.key(), RecordHeaders::new)
+                    .exceptionallyCompose(refused -> {
+                        LOG.errorf("prediction of %s refused (%s); dead-lettering it", answer.key(), refused);
+                        metrics.deadLettered(WorkerMetrics.INTERNAL);
+                        DeadLetter letter = DeadLetter.of(answer.key(), null, answer.value(), new DeadLetter.Source("predictions", -1, -1),
+                                WorkerMetrics.INTERNAL, "the broker refused the prediction: " + refused, config.deadLetterMaxBytes());
+                        return send(Answer.deadLetter(letter));
+                    });
         }
-        return sender.send(predictions, () -> value, prediction.imageId(), RecordHeaders::new)
-                .exceptionallyCompose(refused -> deadLetter(item.record(), item.id(), WorkerMetrics.INTERNAL,
-                        "the broker refused the prediction: " + refused));
-    }
-
-    private CompletableFuture<Void> deadLetter(KafkaRecord<String, byte[]> record, String knownId, String reason, String message) {
-        String id = knownId != null ? knownId : RecordIds.bounded(record.getTopic() + "-" + record.getPartition() + "-" + offset(record));
-        LOG.warnf("image %s (%s-%d@%d) dead-lettered: %s", id, record.getTopic(), record.getPartition(), offset(record), message);
-        metrics.deadLettered(reason);
-        DeadLetter letter = DeadLetter.of(id, record.getHeaders(), record.getPayload(),
-                new DeadLetter.Source(record.getTopic(), record.getPartition(), offset(record)), reason, message,
-                config.deadLetterMaxBytes());
+        DeadLetter letter = answer.deadLetter();
         return sender.send(deadLetters, letter::value, letter.key(), letter::headers)
                 .exceptionallyCompose(refused -> {
                     // the broker refused the copy (its record limit is lower than ours): the reason still gets through
-                    LOG.errorf("dead letter of %s refused (%s); sending it without the original value and headers", id, refused);
+                    LOG.errorf("dead letter of %s refused (%s); sending it without the original value and headers", letter.key(), refused);
                     DeadLetter bare = letter.bare();
                     return sender.send(deadLetters, bare::value, bare.key(), bare::headers);
                 });
+    }
+
+    private Answer deadLetter(KafkaRecord<String, byte[]> record, String knownId, String reason, String message) {
+        String id = knownId != null ? knownId : RecordIds.bounded(record.getTopic() + "-" + record.getPartition() + "-" + offset(record));
+        LOG.warnf("image %s (%s-%d@%d) dead-lettered: %s", id, record.getTopic(), record.getPartition(), offset(record), message);
+        metrics.deadLettered(reason);
+        return Answer.deadLetter(DeadLetter.of(id, record.getHeaders(), record.getPayload(),
+                new DeadLetter.Source(record.getTopic(), record.getPartition(), offset(record)), reason, message,
+                config.deadLetterMaxBytes()));
     }
 
     private static String imageId(KafkaRecord<String, byte[]> record) {

@@ -17,9 +17,10 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Locks the worker's model-management door: only the trainer (its token, or its client
- * certificate over mutual TLS) may push weights; status needs any known credential. Classify,
- * health and reflection stay open.
+ * Locks the worker's model-management door: only the trainer role (a token, or a client
+ * certificate over mutual TLS) may push weights, and by default no worker is given one: the
+ * trainer's rollouts call Sync, which is open and carries nothing, and the worker pulls with its
+ * own credential. Status needs any known credential. Classify, Sync, health and reflection stay open.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -34,8 +35,8 @@ public class ModelManagementAuth implements ServerInterceptor {
         CertificateRoles certificates = CertificateRoles.of(config.trainerCertificateName(), config.workerCertificateName(),
                 config.operatorCertificateName());
         if (!known.isConfigured(Role.TRAINER) && !certificates.isConfigured(Role.TRAINER)) {
-            LOG.warn("no trainer token (alexstream.auth.trainer-token) and no trainer certificate name "
-                    + "(alexstream.auth.trainer-certificate-name) configured: every weights push will be refused");
+            LOG.info("no trainer token and no trainer certificate name configured: direct weights pushes are refused; "
+                    + "rollouts reach this worker through Sync and its own pull");
         }
         delegate = new CallerAuthInterceptor(known, certificates, Map.of(
                 ModelReceiverGrpc.getPushWeightsMethod().getFullMethodName(), Set.of(Role.TRAINER),
