@@ -112,9 +112,14 @@ class GrpcClassifyTest {
         List<ClassifyResponse> responses = streaming.classifyStream(Multi.createFrom().items(
                         ClassifyRequest.newBuilder().setImageId("s-1").setImage(ByteString.copyFrom(image)).build(),
                         ClassifyRequest.newBuilder().setImageId("s-bad").setImage(ByteString.copyFromUtf8("junk")).build(),
+                        // once an OutOfMemoryError in the BMP reader: INTERNAL for the whole stream
+                        ClassifyRequest.newBuilder().setImageId("s-bmp").setImage(ByteString.copyFrom(
+                                io.alexstream.engine.image.HostileImages.bmpDeclaringHugeData())).build(),
                         ClassifyRequest.newBuilder().setImageId("s-2").setImage(ByteString.copyFrom(image)).build()))
                 .collect().asList().await().atMost(Duration.ofSeconds(60));
-        assertThat(responses).extracting(ClassifyResponse::getImageId).containsExactlyInAnyOrder("s-1", "s-bad", "s-2");
+        assertThat(responses).extracting(ClassifyResponse::getImageId).containsExactlyInAnyOrder("s-1", "s-bad", "s-bmp", "s-2");
+        assertThat(responses.stream().filter(r -> r.getImageId().equals("s-bmp")).findFirst().orElseThrow().getError().getReason())
+                .isEqualTo(ImageErrorReason.CORRUPT);
         ClassifyResponse bad = responses.stream().filter(r -> r.getImageId().equals("s-bad")).findFirst().orElseThrow();
         assertThat(bad.hasError()).isTrue();
         assertThat(bad.getError().getReason()).isEqualTo(ImageErrorReason.UNSUPPORTED_FORMAT);

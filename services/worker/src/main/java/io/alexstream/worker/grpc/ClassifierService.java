@@ -47,10 +47,13 @@ public class ClassifierService implements Classifier {
     private final ModelService models;
     private final WorkerConfig config;
     private final WorkerMetrics metrics;
+    /** Images of one ClassifyStream decoded or queued at once: two full batches. */
+    private final int streamInFlight;
 
     public ClassifierService(ModelService models, WorkerConfig config, WorkerMetrics metrics) {
         this.models = models;
         this.config = config;
+        this.streamInFlight = 2 * ModelService.maxBatch(config);
         this.metrics = metrics;
     }
 
@@ -62,14 +65,18 @@ public class ClassifierService implements Classifier {
                 .onFailure().transform(ClassifierService::toStatus);
     }
 
+    /**
+     * Answers a stream with at most {@link #streamInFlight} images decoded or queued at a time; the
+     * rest wait in gRPC's flow control, so a fast sender cannot fill the heap. Every item gets its
+     * own answer, an error response included: no image ends the stream.
+     */
     @Override
     public Multi<ClassifyResponse> classifyStream(Multi<ClassifyRequest> requests) {
         Deadline deadline = Context.current().getDeadline();
         return requests.emitOn(Infrastructure.getDefaultWorkerPool())
-                .onItem().transformToUniAndMerge(request -> Uni.createFrom().completionStage(() -> answer(request, deadline))
-                        .onFailure(StatusRuntimeException.class).recoverWithItem(failure -> errorResponse(request,
-                                (StatusRuntimeException) failure))
-                        .onFailure().transform(ClassifierService::toStatus));
+                .onItem().transformToUni(request -> Uni.createFrom().completionStage(() -> answer(request, deadline))
+                        .onFailure().recoverWithItem(failure -> errorResponse(request, (StatusRuntimeException) toStatus(failure))))
+                .merge(streamInFlight);
     }
 
     private CompletableFuture<ClassifyResponse> answer(ClassifyRequest request, Deadline deadline) {
