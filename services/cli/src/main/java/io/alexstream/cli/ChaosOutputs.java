@@ -45,6 +45,8 @@ final class ChaosOutputs implements AutoCloseable {
         // only what the services committed: an aborted transaction's prediction is no answer
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // asking for a missing output topic must not create it on someone's cluster
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         // dead letters carry the original record, up to the broker's 20 MB
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 << 20);
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);

@@ -113,11 +113,14 @@ final class ChaosReport {
                 (Boolean) r.get("exactly_once") ? " (exactly-once workers)" : "");
         out.printf(Locale.ROOT, "  inputs: sent %s, acknowledged %s, answered %s, dead-lettered %s, LOST %s, duplicated %s%n",
                 r.get("sent"), r.get("acknowledged"), r.get("answered"), r.get("dead_lettered"), r.get("lost"), r.get("duplicates"));
-        ((Map<String, Map<String, Object>>) r.get("routes")).forEach((route, t) -> out.printf(Locale.ROOT,
-                "    %-8s sent %s, acknowledged %s, answered %s, dead-lettered %s, lost %s, duplicated %s%n", route, t.get("sent"),
-                t.get("acknowledged"), t.get("answered"), t.get("dead_lettered"), t.get("lost"), t.get("duplicates")));
+        ((Map<String, Map<String, Object>>) r.get("routes")).forEach((route, t) -> {
+            if (!route.equals(ChaosStream.LABELED_ROUTE)) {
+                out.printf(Locale.ROOT, "    %-8s sent %s, acknowledged %s, answered %s, dead-lettered %s, lost %s, duplicated %s%n", route,
+                        t.get("sent"), t.get("acknowledged"), t.get("answered"), t.get("dead_lettered"), t.get("lost"), t.get("duplicates"));
+            }
+        });
         Map<String, Object> labeled = (Map<String, Object>) r.get("labeled");
-        out.printf(Locale.ROOT, "    labelled: %s acknowledged, trainer's store %s -> %s, lost %s%n", labeled.get("acknowledged"),
+        out.printf(Locale.ROOT, "    labelled %s acknowledged, trainer's store %s -> %s, lost %s%n", labeled.get("acknowledged"),
                 labeled.get("stored_before"), labeled.get("stored_after"), labeled.get("lost"));
         out.println("  hostile records:");
         ((Map<String, Map<String, Object>>) r.get("hostile")).forEach((kind, h) -> out.printf(Locale.ROOT, "    %-22s %-5s expected %s, got %s%n",

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Tier: integration, the local stack as {@code ./alexstream up} runs it: a broker, the
  * packaged trainer, ingest and one worker as processes. The trainer's store already holds a
  * version, which the worker pulls before it becomes ready; images sent with {@code send} get
- * their predictions; a second stack on the same work directory is refused; closing leaves no
- * process behind.
+ * their predictions; each service holds only its role's token; a worker killed with SIGKILL is
+ * restarted by the supervisor, logged and counted in the table; a second stack on the same work
+ * directory is refused; closing leaves no process behind, the broker's child process included.
  */
 class LocalStackIT {
 
@@ -39,6 +40,7 @@ class LocalStackIT {
         LocalStack.Options options = new LocalStack.Options(root, work, 1, "small", 0, 21180, Map.of());
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         List<ServiceProcess> services;
+        long broker;
         try (LocalStack stack = LocalStack.start(options, new PrintStream(console, true))) {
             services = stack.services();
             assertThat(services).extracting(ServiceProcess::name).containsExactly("trainer", "ingest", "worker-1");
@@ -50,7 +52,11 @@ class LocalStackIT {
 
             stack.printTable(new PrintStream(console, true));
             assertThat(console.toString()).contains("worker-1", "http://127.0.0.1:21181/q/metrics", "credentials.env");
-            assertThat(Files.readString(work.resolve("credentials.env"))).contains("ALEXSTREAM_AUTH_TRAINER_TOKEN=");
+            assertThat(Files.readString(work.resolve("credentials.env"))).contains("ALEXSTREAM_AUTH_WORKER_TOKEN=",
+                    "ALEXSTREAM_AUTH_OPERATOR_TOKEN=", "ALEXSTREAM_AUTH_LABELLER_TOKEN=");
+            assertThat(tokensIn(stack.trainer())).containsExactlyInAnyOrder("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN");
+            assertThat(tokensIn(stack.ingest())).containsExactly("ALEXSTREAM_AUTH_LABELLER_TOKEN");
+            assertThat(tokensIn(stack.workers().get(0))).containsExactly("ALEXSTREAM_AUTH_WORKER_TOKEN");
 
             Path images = Files.createDirectories(work.resolve("some-images"));
             List<String> names = new ArrayList<>();
@@ -79,12 +85,35 @@ class LocalStackIT {
                 }
             }
             assertThat(answers.keySet()).containsExactlyInAnyOrderElementsOf(items.stream().map(SendCommand.Item::id).toList());
+
+            ServiceProcess killed = stack.workers().get(0);
+            killed.kill();
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (stack.workers().get(0) == killed && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(stack.workers().get(0).pid()).as("worker-1 restarted by the supervisor").isNotEqualTo(killed.pid());
+            assertThat(stack.workers().get(0).probeLive()).isTrue();
+            assertThat(stack.restarts()).containsEntry("worker-1", 1).containsEntry("trainer", 0);
+            assertThat(console.toString()).contains("supervisor: worker-1 exited (exit code 137); restart attempt 1 in 1 s",
+                    "supervisor: worker-1 restarted (pid " + stack.workers().get(0).pid());
+            services = new ArrayList<>(stack.services());
+            services.add(killed);
+            broker = stack.brokerProcess().orElseThrow().pid();
         }
         for (ServiceProcess service : services) {
             assertThat(service.isAlive()).as("%s still running after close", service.name()).isFalse();
             assertThat(ProcessHandle.of(service.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         }
+        assertThat(ProcessHandle.of(broker).map(ProcessHandle::isAlive).orElse(false)).as("broker still running after close").isFalse();
         assertThat(LocalStack.running(work)).isEmpty();
         assertThat(Files.exists(work.resolve("stack.pid"))).isFalse();
+    }
+
+    /** The ALEXSTREAM_AUTH_* variables a process was started with, from /proc/PID/environ. */
+    private static List<String> tokensIn(ServiceProcess process) throws java.io.IOException {
+        String environ = Files.readString(Path.of("/proc", Long.toString(process.pid()), "environ"));
+        return java.util.Arrays.stream(environ.split("\0")).filter(v -> v.startsWith("ALEXSTREAM_AUTH_"))
+                .map(v -> v.substring(0, v.indexOf('='))).toList();
     }
 }
