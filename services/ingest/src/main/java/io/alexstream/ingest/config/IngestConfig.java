@@ -22,4 +22,10 @@ public interface IngestConfig {
     /** Most files in one multipart request. */
     @WithDefault("64")
     int maxFilesPerRequest();
+
+    /**
+     * Upload bytes held at once (bodies being read, checked and published); past it uploads get 503 BUSY with
+     * Retry-After. Default: a quarter of the heap.
+     */
+    java.util.Optional<Long> maxBytesInFlight();
 }

@@ -138,6 +138,11 @@ class ImageResourceTest {
         public int maxFilesPerRequest() {
             return 64;
         }
+
+        @Override
+        public java.util.Optional<Long> maxBytesInFlight() {
+            return java.util.Optional.empty();
+        }
     };
 
     private static byte[] png() throws IOException {
