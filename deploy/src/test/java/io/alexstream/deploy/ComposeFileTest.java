@@ -3,6 +3,7 @@ package io.alexstream.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -10,13 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,10 +53,23 @@ class ComposeFileTest {
             "TF_CPU_ALLOCATOR_USE_BFC", "read by TensorFlow's native library, not by Quarkus",
             "JAVA_OPTS_APPEND", "read by the images' Java launcher (Red Hat run-java.sh, Dockerfile.gpu's entrypoint)");
 
-    /** Which tokens a service cannot work without: the trainer pushes and accepts registrations, a worker registers and accepts pushes. */
-    private static final Map<String, List<String>> REQUIRED_TOKENS = Map.of(
-            "trainer", List.of("ALEXSTREAM_AUTH_TRAINER_TOKEN", "ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN"),
-            "worker", List.of("ALEXSTREAM_AUTH_TRAINER_TOKEN", "ALEXSTREAM_AUTH_WORKER_TOKEN"));
+    /**
+     * The tokens each module's role needs, and no more (docs/security.md): a worker registers and pulls with the
+     * worker token; the trainer checks workers and operators; ingest checks labellers. Nobody holds the trainer
+     * token: rollouts call the workers' open Sync, so a worker given one would accept pushes nothing sends.
+     */
+    static final Map<String, Set<String>> TOKENS_BY_MODULE = Map.of(
+            "worker", Set.of("ALEXSTREAM_AUTH_WORKER_TOKEN"),
+            "trainer", Set.of("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN"),
+            "ingest", Set.of("ALEXSTREAM_AUTH_LABELLER_TOKEN"));
+
+    /** Where docker-compose.yml mounts deploy/compose/liveness-watchdog.sh, and the repository file. */
+    private static final String WATCHDOG_IN_CONTAINER = "/opt/alexstream/liveness-watchdog.sh";
+    private static final String WATCHDOG = "deploy/compose/liveness-watchdog.sh";
+    /** Restart policies under which a container that exits is started again. */
+    private static final Set<String> RESTARTING_POLICIES = Set.of("unless-stopped", "always", "on-failure");
+    /** The header's recipe for work/credentials.env: {@code for role in WORKER OPERATOR ...; do}. */
+    private static final Pattern TOKEN_RECIPE = Pattern.compile("for role in ([A-Z ]+); do");
 
     private static final Pattern TOKEN_VARIABLE = Pattern.compile("ALEXSTREAM_AUTH_[A-Z0-9_]*TOKEN");
     /** ${NAME:?message}: compose stops with the message when NAME is unset or empty. */
@@ -201,7 +218,7 @@ class ComposeFileTest {
     void aMisspelledVariableIsCaught() {
         Set<String> known = knownEnvironmentNames("worker");
         assertThat(known).as("worker keys read from application.properties and the @ConfigMapping sources")
-                .contains("ALEXSTREAM_WORKER_TRAINER_ADDRESS", "ALEXSTREAM_WORKER_MAX_IMAGE_BYTES", "ALEXSTREAM_AUTH_TRAINER_TOKEN",
+                .contains("ALEXSTREAM_WORKER_TRAINER_ADDRESS", "ALEXSTREAM_WORKER_MAX_IMAGE_BYTES", "ALEXSTREAM_AUTH_WORKER_TOKEN",
                         "ALEXSTREAM_TOPICS_DEAD_LETTERS", "QUARKUS_HTTP_PORT");
 
         Map<String, String> environment = new LinkedHashMap<>();
@@ -223,9 +240,50 @@ class ComposeFileTest {
                 assertThat(reference.group(1)).as("variable %s of %s refers to", name, service.getKey()).isEqualTo(name);
             }
         }));
-        APPLICATIONS.forEach((service, module) -> assertThat(environment(services.path(service)).keySet())
-                .as("tokens of %s (without them pushes or registrations are refused)", service)
-                .containsAll(REQUIRED_TOKENS.getOrDefault(module, List.of())));
+    }
+
+    @Test
+    void eachServiceHoldsExactlyTheTokensOfItsRole() {
+        services.fields().forEachRemaining(service -> assertThat(
+                tokenMisplacements(APPLICATIONS.get(service.getKey()), environment(service.getValue()).keySet()))
+                .as("tokens of %s against its role's (least privilege: docs/security.md)", service.getKey())
+                .isEmpty());
+    }
+
+    @Test
+    void theTokenCheckCatchesAWorkerWithTheTrainersOrOperatorsToken() {
+        assertThat(tokenMisplacements("worker", List.of("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_TRAINER_TOKEN",
+                "ALEXSTREAM_AUTH_OPERATOR_TOKEN", "QUARKUS_HTTP_PORT")))
+                .containsExactly("ALEXSTREAM_AUTH_TRAINER_TOKEN is not for this role", "ALEXSTREAM_AUTH_OPERATOR_TOKEN is not for this role");
+        assertThat(tokenMisplacements("ingest", List.of("ALEXSTREAM_AUTH_WORKER_TOKEN")))
+                .containsExactly("ALEXSTREAM_AUTH_WORKER_TOKEN is not for this role", "ALEXSTREAM_AUTH_LABELLER_TOKEN is missing");
+        assertThat(tokenMisplacements(null, List.of("ALEXSTREAM_AUTH_OPERATOR_TOKEN")))
+                .as("a service that runs none of our applications (grafana, say)")
+                .containsExactly("ALEXSTREAM_AUTH_OPERATOR_TOKEN is not for this role");
+    }
+
+    @Test
+    void theHeadersTokenRecipeMakesEveryTokenAServiceNeeds() throws IOException {
+        String header = Files.readAllLines(ROOT.resolve("docker-compose.yml")).stream().takeWhile(line -> line.startsWith("#"))
+                .collect(Collectors.joining("\n"));
+        Matcher recipe = TOKEN_RECIPE.matcher(header);
+        assertThat(recipe.find()).as("the header's `for role in ...; do` that writes work/credentials.env").isTrue();
+        Set<String> made = Stream.of(recipe.group(1).trim().split(" +")).map(role -> "ALEXSTREAM_AUTH_" + role + "_TOKEN")
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> needed = new TreeSet<>();
+        services.fields().forEachRemaining(service -> environment(service.getValue()).keySet().stream()
+                .filter(name -> TOKEN_VARIABLE.matcher(name).matches()).forEach(needed::add));
+        assertThat(made).as("tokens the header's recipe makes, against those the services require").isEqualTo(needed);
+    }
+
+    /** Tokens in {@code names} that the module's role must not hold, then those it lacks; a null module holds none. */
+    static List<String> tokenMisplacements(String module, Collection<String> names) {
+        Set<String> expected = module == null ? Set.of() : TOKENS_BY_MODULE.getOrDefault(module, Set.of());
+        List<String> problems = new ArrayList<>();
+        names.stream().filter(name -> TOKEN_VARIABLE.matcher(name).matches()).filter(name -> !expected.contains(name))
+                .forEach(name -> problems.add(name + " is not for this role"));
+        expected.stream().sorted().filter(name -> !names.contains(name)).forEach(name -> problems.add(name + " is missing"));
+        return problems;
     }
 
     @Test
@@ -252,7 +310,8 @@ class ComposeFileTest {
             String port = environment(service).get("QUARKUS_HTTP_PORT");
             assertThat(port).as("QUARKUS_HTTP_PORT of %s", name).isNotNull();
             String probe = stream(service.path("healthcheck").path("test")).map(JsonNode::asText).collect(Collectors.joining(" "));
-            assertThat(probe).as("healthcheck of %s", name).contains("http://localhost:" + port + "/q/health/ready");
+            // liveness, not readiness: a worker without a model is unready for as long as the trainer has none
+            assertThat(probe).as("healthcheck of %s", name).contains("http://localhost:" + port + "/q/health/live");
             // a service with a gRPC server of its own (the worker) listens on that port too; the others serve gRPC on HTTP's
             String grpcPort = environment(service).getOrDefault("QUARKUS_GRPC_SERVER_PORT", port);
             assertThat(ports(service)).as("published ports of %s", name).isNotEmpty()
@@ -263,6 +322,52 @@ class ComposeFileTest {
                 assertThat(advertised).as("address %s gives the trainer: its gRPC port", name).isEqualTo(name + ":" + grpcPort);
             }
         });
+    }
+
+    @Test
+    void applicationsRunBehindTheLivenessWatchdogAndAreRestartedWhenTheyExit() throws IOException {
+        assertThat(ROOT.resolve(WATCHDOG)).as("the watchdog script").isRegularFile();
+        for (Map.Entry<String, String> application : new TreeMap<>(APPLICATIONS).entrySet()) {
+            String name = application.getKey();
+            JsonNode service = services.path(name);
+            assertThat(service.path("restart").asText("no")).as("restart policy of %s (a stopped service must come back)", name)
+                    .isIn(RESTARTING_POLICIES);
+            assertThat(hostPathOf(service, WATCHDOG_IN_CONTAINER)).as("what %s mounts at %s", name, WATCHDOG_IN_CONTAINER)
+                    .contains(ROOT.resolve(WATCHDOG).normalize());
+
+            List<String> entrypoint = stream(service.path("entrypoint")).map(JsonNode::asText).toList();
+            String port = environment(service).get("QUARKUS_HTTP_PORT");
+            assertThat(entrypoint).as("entrypoint of %s: the watchdog on its liveness URL, then the image's entrypoint", name)
+                    .hasSizeGreaterThan(3)
+                    .startsWith("/bin/sh", WATCHDOG_IN_CONTAINER, "http://localhost:" + port + "/q/health/live");
+            // compose reads $$ as a literal $, which is what the Dockerfile's exec form passes on
+            List<String> wrapped = entrypoint.subList(3, entrypoint.size()).stream().map(part -> part.replace("$$", "$")).toList();
+            Path dockerfile = dockerfileOf(service);
+            assertThat(wrapped).as("the command %s's watchdog starts, against the ENTRYPOINT of %s", name, ROOT.relativize(dockerfile))
+                    .isEqualTo(execForm(dockerfile, "ENTRYPOINT"));
+            assertThat(execForm(dockerfile, "CMD")).as("CMD of %s: an entrypoint set in compose drops the image's CMD", dockerfile)
+                    .isEmpty();
+        }
+    }
+
+    /** The JSON-array (exec form) arguments of the last such instruction in a Dockerfile; empty when there is none. */
+    private static List<String> execForm(Path dockerfile, String instruction) throws IOException {
+        List<String> lines = Files.readAllLines(dockerfile).stream()
+                .filter(line -> line.stripLeading().toUpperCase(Locale.ROOT).startsWith(instruction + " ")).toList();
+        if (lines.isEmpty()) {
+            return List.of();
+        }
+        String arguments = lines.get(lines.size() - 1).strip().substring(instruction.length()).strip();
+        assertThat(arguments).as("%s of %s in exec form (a JSON array)", instruction, dockerfile).startsWith("[");
+        List<String> parts = new ArrayList<>();
+        new ObjectMapper().readTree(arguments).forEach(part -> parts.add(part.asText()));
+        return parts;
+    }
+
+    private static Path dockerfileOf(JsonNode service) {
+        JsonNode build = service.path("build");
+        String context = build.isTextual() ? build.asText() : build.path("context").asText(".");
+        return ROOT.resolve(context).resolve(build.path("dockerfile").asText("Dockerfile")).normalize();
     }
 
     // ---- the environment check

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Tier: plain. The Grafana material is loadable as provisioned: every dashboard is JSON with a
  * unique uid, every panel queries the provisioned Prometheus data source by its uid with a
- * PromQL expression, panels do not overlap, and the dashboard provider reads the folder that
- * docker-compose.yml mounts. (That each expression evaluates is PrometheusScrapeIT's job.)
+ * PromQL expression over metrics the services export ({@link ServiceMetricNames}), panels do not
+ * overlap, and the dashboard provider reads the folder that docker-compose.yml mounts. (That
+ * each expression evaluates is PrometheusScrapeIT's job.)
  */
 class GrafanaDashboardsTest {
 
@@ -33,6 +34,7 @@ class GrafanaDashboardsTest {
         assertThat(uid).isNotBlank();
 
         Set<String> dashboardUids = new HashSet<>();
+        Set<String> exported = ServiceMetricNames.exported();
         List<Path> dashboards = dashboards(grafana);
         assertThat(dashboards).extracting(p -> p.getFileName().toString()).contains("pipeline.json", "workers.json", "trainer.json");
         for (Path file : dashboards) {
@@ -48,6 +50,8 @@ class GrafanaDashboardsTest {
                 assertThat(panel.path("targets").size()).as("%s queries", where).isPositive();
                 for (JsonNode target : panel.path("targets")) {
                     assertThat(target.path("expr").asText()).as("%s PromQL", where).isNotBlank();
+                    assertThat(ServiceMetricNames.unknownIn(target.path("expr").asText(), exported))
+                            .as("%s: metrics no service exports (misspelled or renamed?)", where).isEmpty();
                     assertThat(target.path("datasource").path("uid").asText()).as("%s target data source", where).isEqualTo(uid);
                 }
                 JsonNode grid = panel.path("gridPos");

@@ -47,11 +47,16 @@ class KubernetesManifestsTest {
 
     private static final Path KUBERNETES_DIR = Path.of("deploy", "k8s");
     private static final String KUSTOMIZATION = "base";
-    private static final String PUSH_TOKENS_FILE = "push-tokens.env";
-    private static final String PUSH_TOKENS_SECRET = "alexstream-push-tokens";
+    private static final String CREDENTIALS_FILE = "credentials.env";
+    /** The operator's file under its name before the tokens were split by role: never read, never committed either. */
+    private static final String OLD_CREDENTIALS_FILE = "push-tokens.env";
+    private static final Set<String> OPERATOR_FILES = Set.of(CREDENTIALS_FILE, OLD_CREDENTIALS_FILE);
+    private static final String CREDENTIALS_SECRET = "alexstream-credentials";
     private static final String CONFIG_MAP = "alexstream-config";
-    private static final List<String> PUSH_TOKEN_KEYS =
-            List.of("ALEXSTREAM_AUTH_TRAINER_TOKEN", "ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN");
+    /** One token per role that some service checks or presents (docs/security.md); no trainer token any more. */
+    private static final List<String> CREDENTIAL_KEYS =
+            List.of("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN", "ALEXSTREAM_AUTH_LABELLER_TOKEN");
+    private static final Pattern TOKEN_NAME = Pattern.compile("ALEXSTREAM_AUTH_[A-Z0-9_]*TOKEN");
     private static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
     private static final String PARTITIONS_ANNOTATION = "alexstream.io/images-topic-partitions";
     private static final String GPU = "nvidia.com/gpu";
@@ -65,7 +70,7 @@ class KubernetesManifestsTest {
     /** kustomize appends a 10-character content hash to generated ConfigMaps and Secrets. */
     private static final String GENERATED_SUFFIX = "(-[a-z0-9]{10})?";
     private static final Pattern PROPERTY_REFERENCE = Pattern.compile("\\$\\{([^}:]+)(?::[^}]*)?}");
-    /** A push token given a value in an env file, a generator literal or YAML. */
+    /** A token given a value in an env file, a generator literal or YAML. */
     private static final Pattern TOKEN_ASSIGNMENT =
             Pattern.compile("(?m)^[ \\t]*(?:-[ \\t]*)?(ALEXSTREAM_AUTH_\\w+)[ \\t]*[=:][ \\t]*(\\S*)");
 
@@ -76,8 +81,8 @@ class KubernetesManifestsTest {
     /** Every document kubectl rendered; null when there was no kubectl to render with. */
     private static List<JsonNode> rendered;
     private static String notRenderedBecause;
-    /** What the test wrote into the copy's push-tokens.env, as an operator would. */
-    private static Map<String, String> pushTokens;
+    /** What the test wrote into the copy's credentials.env, as an operator would. */
+    private static Map<String, String> credentials;
 
     @BeforeAll
     static void render() throws Exception {
@@ -90,14 +95,14 @@ class KubernetesManifestsTest {
             return;
         }
         // A copy, so that the test's tokens never land in the working tree and an operator's
-        // real push-tokens.env there is neither read nor overwritten.
+        // real credentials.env there is neither read nor overwritten.
         Path copy = scratch.resolve("k8s");
-        copyWithoutPushTokens(root.resolve(KUBERNETES_DIR), copy);
-        pushTokens = new LinkedHashMap<>();
-        for (String key : PUSH_TOKEN_KEYS) {
-            pushTokens.put(key, freshToken());
+        copyWithoutCredentials(root.resolve(KUBERNETES_DIR), copy);
+        credentials = new LinkedHashMap<>();
+        for (String key : CREDENTIAL_KEYS) {
+            credentials.put(key, freshToken());
         }
-        Files.writeString(copy.resolve(KUSTOMIZATION).resolve(PUSH_TOKENS_FILE), pushTokens.entrySet().stream()
+        Files.writeString(copy.resolve(KUSTOMIZATION).resolve(CREDENTIALS_FILE), credentials.entrySet().stream()
                 .map(token -> token.getKey() + "=" + token.getValue() + "\n").collect(Collectors.joining()));
         rendered = parseYamlDocuments(kustomize(kubectl.get(), copy.resolve(KUSTOMIZATION)));
     }
@@ -115,7 +120,7 @@ class KubernetesManifestsTest {
                     assertThat(named(kindAndName[0], kindAndName[1])).as(expected).hasSize(1);
                 });
         assertThat(generated("ConfigMap", CONFIG_MAP)).as("the ConfigMap %s", CONFIG_MAP).isPresent();
-        assertThat(generated("Secret", PUSH_TOKENS_SECRET)).as("the Secret %s", PUSH_TOKENS_SECRET).isPresent();
+        assertThat(generated("Secret", CREDENTIALS_SECRET)).as("the Secret %s", CREDENTIALS_SECRET).isPresent();
         assertThat(shown(ofKind("ScaledObject"))).as("ScaledObjects")
                 .allSatisfy(scaled -> assertThat(scaled.node().path("apiVersion").asText()).isEqualTo("keda.sh/v1alpha1"));
         assertThat(shown(ofKind("ServiceMonitor"))).as("ServiceMonitors").hasSize(3)
@@ -411,43 +416,59 @@ class KubernetesManifestsTest {
     // ---------------------------------------------------------------- credentials
 
     @Test
-    void pushTokensSecretHoldsTheOperatorsTokens() {
-        JsonNode secret = generated("Secret", PUSH_TOKENS_SECRET).orElseThrow();
+    void credentialsSecretHoldsTheOperatorsTokens() {
+        JsonNode secret = generated("Secret", CREDENTIALS_SECRET).orElseThrow();
         Map<String, String> values = secretValues(secret);
-        assertThat(values).as("the Secret %s, generated from the operator's %s", name(secret), PUSH_TOKENS_FILE)
-                .isEqualTo(pushTokens);
-        assertThat(values.values()).as("push tokens (the services refuse short or shared ones)")
+        assertThat(values).as("the Secret %s, generated from the operator's %s", name(secret), CREDENTIALS_FILE)
+                .isEqualTo(credentials);
+        assertThat(values.values()).as("tokens (the services refuse short or shared ones)")
                 .allSatisfy(token -> assertThat(token).hasSizeGreaterThanOrEqualTo(16))
                 .doesNotHaveDuplicates();
     }
 
     @Test
-    void workerAndTrainerReadEveryPushTokenFromTheSecret() {
-        String secretName = name(generated("Secret", PUSH_TOKENS_SECRET).orElseThrow());
-        Map<String, String> expected = new TreeMap<>();
-        PUSH_TOKEN_KEYS.forEach(key -> expected.put(key, secretName + "/" + key));
-        assertThat(shown(List.of(container(single("Deployment", "worker"), "worker"),
-                container(single("StatefulSet", "trainer"), "trainer"))))
-                .allSatisfy(shown -> {
-                    JsonNode container = shown.node();
-                    Map<String, String> actual = new TreeMap<>();
-                    for (String key : PUSH_TOKEN_KEYS) {
-                        JsonNode reference = env(container, key).path("valueFrom").path("secretKeyRef");
-                        actual.put(key, reference.path("name").asText() + "/" + reference.path("key").asText());
-                    }
-                    assertThat(actual).as("Secret/key each push token of container %s is read from", name(container))
-                            .isEqualTo(expected);
-                });
+    void theExampleListsExactlyTheRolesTokens() throws IOException {
+        Path example = root.resolve(KUBERNETES_DIR).resolve(KUSTOMIZATION).resolve(CREDENTIALS_FILE + ".example");
+        List<String> keys = new ArrayList<>();
+        Matcher assignment = TOKEN_ASSIGNMENT.matcher(Files.readString(example));
+        while (assignment.find()) {
+            keys.add(assignment.group(1));
+        }
+        assertThat(keys).as("keys of %s (the operator copies them)", example.getFileName()).containsExactlyElementsOf(CREDENTIAL_KEYS);
+    }
+
+    @Test
+    void eachContainerReadsExactlyItsRolesTokensKeyByKey() {
+        String secretName = name(generated("Secret", CREDENTIALS_SECRET).orElseThrow());
+        Set<String> read = new TreeSet<>();
+        assertThat(shown(allContainers())).allSatisfy(shown -> {
+            JsonNode container = shown.node();
+            List<String> tokens = envNames(container).stream().filter(name -> TOKEN_NAME.matcher(name).matches()).toList();
+            assertThat(ComposeFileTest.tokenMisplacements(name(container), tokens))
+                    .as("tokens of container %s against its role's (least privilege: docs/security.md)", name(container)).isEmpty();
+            assertThat(stream(container.path("envFrom")).filter(source -> source.has("secretRef")).toList())
+                    .as("envFrom of a whole Secret in container %s (it would hand over every role's token)", name(container)).isEmpty();
+            for (String token : tokens) {
+                JsonNode reference = env(container, token).path("valueFrom").path("secretKeyRef");
+                assertThat(reference.path("name").asText() + "/" + reference.path("key").asText())
+                        .as("Secret/key container %s reads %s from", name(container), token).isEqualTo(secretName + "/" + token);
+                read.add(token);
+            }
+        });
+        assertThat(read).as("tokens some container reads: every key of the Secret has a holder")
+                .containsExactlyInAnyOrderElementsOf(CREDENTIAL_KEYS);
     }
 
     @Test
     void noSecretValueIsCommitted() throws IOException {
-        Path tokensFile = KUBERNETES_DIR.resolve(KUSTOMIZATION).resolve(PUSH_TOKENS_FILE);
-        assertThat(gitIgnores(tokensFile)).as("%s is git-ignored (and not tracked)", tokensFile).isTrue();
+        for (String operatorFile : OPERATOR_FILES) {
+            Path tokensFile = KUBERNETES_DIR.resolve(KUSTOMIZATION).resolve(operatorFile);
+            assertThat(gitIgnores(tokensFile)).as("%s is git-ignored (and not tracked)", tokensFile).isTrue();
+        }
         List<Path> files;
         try (Stream<Path> walk = Files.walk(root.resolve(KUBERNETES_DIR))) {
-            // the operator's own push-tokens.env may well be here: it is ignored, so it is not committed
-            files = walk.filter(Files::isRegularFile).filter(file -> !file.getFileName().toString().equals(PUSH_TOKENS_FILE)).toList();
+            // the operator's own credentials.env may well be here: it is ignored, so it is not committed
+            files = walk.filter(Files::isRegularFile).filter(file -> !OPERATOR_FILES.contains(file.getFileName().toString())).toList();
         }
         assertThat(files).as("files under %s", KUBERNETES_DIR).isNotEmpty().allSatisfy(file -> {
             Path relative = root.relativize(file);
@@ -455,7 +476,7 @@ class KubernetesManifestsTest {
             Matcher assignment = TOKEN_ASSIGNMENT.matcher(text);
             while (assignment.find()) {
                 assertThat(assignment.group(2)).as("%s in %s (only the git-ignored %s holds values)", assignment.group(1), relative,
-                        PUSH_TOKENS_FILE).isEmpty();
+                        CREDENTIALS_FILE).isEmpty();
             }
             String fileName = file.getFileName().toString();
             if (!fileName.endsWith(".yaml") && !fileName.endsWith(".yml")) {
@@ -712,10 +733,10 @@ class KubernetesManifestsTest {
         return documents;
     }
 
-    private static void copyWithoutPushTokens(Path from, Path to) throws IOException {
+    private static void copyWithoutCredentials(Path from, Path to) throws IOException {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(from)) {
-            files = walk.filter(Files::isRegularFile).filter(file -> !file.getFileName().toString().equals(PUSH_TOKENS_FILE)).toList();
+            files = walk.filter(Files::isRegularFile).filter(file -> !OPERATOR_FILES.contains(file.getFileName().toString())).toList();
         }
         for (Path file : files) {
             Path target = to.resolve(from.relativize(file).toString());

@@ -2,12 +2,15 @@ package io.alexstream.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +57,34 @@ class PrometheusRulesTest {
         for (String alert : alerts) {
             assertThat(tests).as("a firing test for %s", alert).containsPattern("alertname: " + alert + "\\s+exp_alerts:\\s+- exp_labels");
         }
+    }
+
+    @Test
+    void everyAlertQueriesMetricsTheServicesExportAndSaysWhatToDo() throws Exception {
+        JsonNode rules = new YAMLMapper().readTree(RepositoryFiles.root().resolve("deploy/prometheus/alerts.yml").toFile());
+        Set<String> exported = ServiceMetricNames.exported();
+        List<JsonNode> alerts = new ArrayList<>();
+        rules.path("groups").forEach(group -> group.path("rules").forEach(alerts::add));
+        assertThat(alerts).as("alert rules").isNotEmpty().allSatisfy(rule -> {
+            String alert = rule.path("alert").asText();
+            assertThat(ServiceMetricNames.unknownIn(rule.path("expr").asText(), exported))
+                    .as("metrics %s queries that no service exports (misspelled or renamed?)", alert).isEmpty();
+            assertThat(rule.path("labels").path("severity").asText()).as("severity of %s", alert).isIn("warning", "critical");
+            assertThat(rule.path("annotations").path("summary").asText()).as("summary of %s", alert).isNotBlank();
+            assertThat(rule.path("annotations").path("description").asText()).as("description of %s: what it means, what to check", alert)
+                    .isNotBlank();
+        });
+    }
+
+    @Test
+    void theMetricNameCheckCatchesAMisspelledName() {
+        Set<String> exported = ServiceMetricNames.exported();
+        assertThat(exported).as("names read from the services' sources").contains("alexstream_worker_publish_retries_total",
+                "alexstream_worker_kafka_oldest_unanswered_seconds", "alexstream_trainer_worker_version",
+                "alexstream_worker_inference_duration_seconds_bucket");
+        assertThat(ServiceMetricNames.unknownIn("rate(alexstream_worker_publish_retry_total[5m]) > 0 "
+                + "and alexstream_worker_kafka_oldest_unanswered_seconds{job=\"alexstream-worker\"} > 1", exported))
+                .containsExactly("alexstream_worker_publish_retry_total");
     }
 
     @Test
