@@ -71,7 +71,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         // consumers join at once instead of waiting 3 s for more members
         props.put("group.initial.rebalance.delay.ms", "0");
         // images are up to a few megabytes; the 1 MB default would refuse them
-        props.put("message.max.bytes", Integer.toString(20 << 20));
+        // ingest's producers send up to 20 MiB images plus 1 KiB of headers and framing (max.request.size=20972544)
+        props.put("message.max.bytes", Integer.toString((20 << 20) + 1024));
         props.put("num.partitions", "2");
         KafkaConfig config = KafkaConfig.fromProps(props, false);
         if (!Files.exists(logDir.resolve("meta.properties"))) {
