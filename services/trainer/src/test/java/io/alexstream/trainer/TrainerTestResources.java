@@ -24,6 +24,7 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
 
     static final String WORKER_TOKEN = BearerTokens.generate();
     static final String OPERATOR_TOKEN = BearerTokens.generate();
+    /** A well-formed token the trainer was never given: the trainer role holds no credential any more. */
     static final String TRAINER_TOKEN = BearerTokens.generate();
 
     /** With the init arg {@code tls=true}: the CA behind the trainer's TLS port, to issue client certificates. */
@@ -61,8 +62,7 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
             Map<String, String> properties = new java.util.HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
                     "alexstream.trainer.data-dir", dir.resolve("trainer").toString(),
                     "alexstream.auth.worker-token", WORKER_TOKEN,
-                    "alexstream.auth.operator-token", OPERATOR_TOKEN,
-                    "alexstream.auth.trainer-token", TRAINER_TOKEN));
+                    "alexstream.auth.operator-token", OPERATOR_TOKEN));
             if (withTls) {
                 // the HTTP server's TLS (Quarkus's TLS registry), which the gRPC services on the HTTP port share
                 certificates = io.alexstream.auth.LocalCertificates.createAuthority(dir.resolve("tls"), "alexstream-test-ca",

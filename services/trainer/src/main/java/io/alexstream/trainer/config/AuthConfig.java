@@ -4,15 +4,13 @@ import io.smallrye.config.ConfigMapping;
 import java.util.Optional;
 
 /**
- * Credentials per role: bearer tokens (env {@code ALEXSTREAM_AUTH_TRAINER_TOKEN}, ...) and the
- * CNs of client certificates for mutual TLS. None has a default: a role with neither cannot
- * call anything protected.
+ * Credentials per role: bearer tokens (env {@code ALEXSTREAM_AUTH_WORKER_TOKEN},
+ * {@code ALEXSTREAM_AUTH_OPERATOR_TOKEN}) and the CNs of client certificates for mutual TLS. None
+ * has a default: a role with neither cannot call anything protected. The trainer holds no
+ * credential of its own: its rollouts call the workers' open Sync and the workers pull.
  */
 @ConfigMapping(prefix = "alexstream.auth")
 public interface AuthConfig {
-
-    /** The trainer's own token, presented to workers when it pushes weights. */
-    Optional<String> trainerToken();
 
     /** Presented by workers to register and pull weights. */
     Optional<String> workerToken();

@@ -27,7 +27,7 @@ public class ModelManagementAuth implements ServerInterceptor {
     private final CallerAuthInterceptor delegate;
 
     public ModelManagementAuth(AuthConfig config) {
-        BearerTokens known = BearerTokens.of(config.trainerToken(), config.workerToken(), config.operatorToken());
+        BearerTokens known = BearerTokens.of(Optional.empty(), config.workerToken(), config.operatorToken());
         CertificateRoles certificates = CertificateRoles.of(Optional.empty(), config.workerCertificateName(),
                 config.operatorCertificateName());
         delegate = new CallerAuthInterceptor(known, certificates, Map.of(
