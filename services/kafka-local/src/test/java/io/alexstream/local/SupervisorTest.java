@@ -196,8 +196,13 @@ class SupervisorTest {
             return new FakeChild(99, Integer.MAX_VALUE, true);
         };
         try (Supervisor supervisor = new Supervisor(Supervisor.Policy.DEFAULT, clock, recorder)) {
-            supervisor.watch("worker-2", new FakeChild(1, 1, true), failsTwice);
+            Supervisor.Watch<FakeChild> watch = supervisor.watch("worker-2", new FakeChild(1, 1, true), failsTwice);
             assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (watch.current().pid() != 99 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(watch.restarts()).isEqualTo(3);
         }
         assertThat(recorder.restarts).extracting(Supervisor.Restart::reason).containsExactly("exited",
                 "could not be started (worker-2 exited with 1; log ...)", "could not be started (worker-2 exited with 1; log ...)");
