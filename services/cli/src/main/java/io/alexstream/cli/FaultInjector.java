@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
 import io.alexstream.auth.BearerTokens;
 import io.alexstream.kafka.BrokerProcess;
+import io.alexstream.local.ServiceProcess;
 import io.alexstream.proto.v1.ModelReceiverGrpc;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.ModelVersion;
@@ -14,7 +15,6 @@ import io.alexstream.proto.v1.RolloutStatusRequest;
 import io.alexstream.proto.v1.WeightsChunk;
 import io.alexstream.proto.v1.WeightsHeader;
 import io.alexstream.proto.v1.WorkerRegistration;
-import io.alexstream.local.ServiceProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -30,7 +30,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The faults {@code chaos} injects, on a schedule spread over the run (fractions of it): a
@@ -57,6 +59,7 @@ final class FaultInjector implements AutoCloseable {
     private final ChaosTargets targets;
     private final Optional<LocalStack> stack;
     private final SecretTrap trap;
+    private final String trapHost;
     private final Duration run;
     private final Duration brokerPause;
     private final PrintStream log;
@@ -69,10 +72,13 @@ final class FaultInjector implements AutoCloseable {
     private volatile BrokerProcess paused;
     private long started;
 
-    FaultInjector(ChaosTargets targets, Optional<LocalStack> stack, SecretTrap trap, Duration run, Duration brokerPause, PrintStream log) {
+    /** {@code trapHost}: the address the trainer can reach this machine at (127.0.0.1 for the local stack). */
+    FaultInjector(ChaosTargets targets, Optional<LocalStack> stack, SecretTrap trap, String trapHost, Duration run, Duration brokerPause,
+                  PrintStream log) {
         this.targets = targets;
         this.stack = stack;
         this.trap = trap;
+        this.trapHost = trapHost;
         this.run = run;
         this.brokerPause = brokerPause;
         this.log = log;
@@ -197,9 +203,9 @@ final class FaultInjector implements AutoCloseable {
                 PushResult answer = result.get(40, TimeUnit.SECONDS);
                 outcome = answer != null && answer.getAccepted() ? "ACCEPTED" : "PASSED_AUTHENTICATION (refused later: "
                         + (answer == null ? "no answer" : answer.getMessage()) + ")";
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 outcome = Status.fromThrowable(e.getCause()).getCode().name();
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 outcome = "NO_ANSWER";
             }
             synchronized (this) {
@@ -217,14 +223,14 @@ final class FaultInjector implements AutoCloseable {
         }
         String outcome = registerOnce();
         heartbeat.start();
-        return "registered chaos-trap at 127.0.0.1:" + trap.port() + " with the worker token: " + outcome + " (again every 10 s)";
+        return "registered chaos-trap at " + trapHost + ":" + trap.port() + " with the worker token: " + outcome + " (again every 10 s)";
     }
 
     private String registerOnce() {
         try {
             long version = ModelRegistryGrpc.newBlockingStub(trainerChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .withCallCredentials(new BearerCredentials(targets.workerToken().get()))
-                    .registerWorker(WorkerRegistration.newBuilder().setWorkerId("chaos-trap").setAddress("127.0.0.1:" + trap.port())
+                    .registerWorker(WorkerRegistration.newBuilder().setWorkerId("chaos-trap").setAddress(trapHost + ":" + trap.port())
                             .setServingVersion(0).build()).getCurrentVersion();
             return "accepted (trainer at version " + version + ")";
         } catch (StatusRuntimeException e) {
