@@ -38,7 +38,9 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     static final String TRAINER_CERTIFICATE_NAME = "alexstream-trainer";
     static final String OPERATOR_CERTIFICATE_NAME = "alexstream-operator";
 
-    private EmbeddedKafka kafka;
+    private static volatile EmbeddedKafka kafka;
+    private static volatile Path kafkaDir;
+    private static volatile int kafkaPort;
     private boolean withWeights = true;
     private boolean withTls;
     private boolean withFakeTrainer;
@@ -58,7 +60,9 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     public Map<String, String> start() {
         try {
             Path dir = Files.createTempDirectory("alexstream-worker-test");
-            kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+            kafkaDir = dir.resolve("kafka");
+            kafka = EmbeddedKafka.start(kafkaDir, 0);
+            kafkaPort = Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1));
             kafka.createTopics(Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1));
             bootstrapServers = kafka.bootstrapServers();
             stateDir = dir.resolve("state");
@@ -119,6 +123,15 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
                 "quarkus.grpc.server.ssl.client-auth", "REQUEST",
                 "alexstream.auth.trainer-certificate-name", TRAINER_CERTIFICATE_NAME,
                 "alexstream.auth.operator-certificate-name", OPERATOR_CERTIFICATE_NAME);
+    }
+
+    /** Stops the broker, as an outage does: its data stays, and {@link #startBroker} brings it back on the same port. */
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    static void startBroker() throws Exception {
+        kafka = EmbeddedKafka.start(kafkaDir, kafkaPort);
     }
 
     @Override

@@ -58,6 +58,7 @@ public class ImageConsumer {
     private final TransactionalDelivery transactions;
     /** Images from Kafka submitted and not yet answered, with when: the watchdog SmallRye's was, made visible. */
     private final Map<Object, Long> unanswered = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
     public ImageConsumer(ModelService models, WorkerConfig config, ObjectMapper json,
                          @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
@@ -84,8 +85,10 @@ public class ImageConsumer {
     @Incoming(Channels.IMAGES_IN)
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        received.addAndGet(batch.getRecords().size());
         List<CompletableFuture<Answer>> answers = new ArrayList<>();
-        List<CompletableFuture<Void>> delivered = new ArrayList<>();
+        // at-least-once: each answer's send, in the poll's order
+        Map<CompletableFuture<Answer>, CompletableFuture<Void>> sends = new java.util.LinkedHashMap<>();
         // every record is decoded before any is submitted: an idle batcher then sees the whole poll at once and runs
         // full batches, instead of starting a run with the first image while this thread still decodes the others next
         // to the session's threads
@@ -106,12 +109,13 @@ public class ImageConsumer {
                 answers.add(CompletableFuture.completedFuture(deadLetter(record, id, WorkerMetrics.INTERNAL, e.toString())));
             }
         }
-        List<Prepared> submitted = new ArrayList<>();
-        List<CompletableFuture<Answer>> submittedAnswers = new ArrayList<>();
+        if (transactions == null) {
+            answers.forEach(answer -> sent(sends, answer));
+        }
         for (Prepared item : prepared) {
-            // a permit per image, given back when that image is delivered (not when its whole poll is): while a run
-            // goes on, the images of the next polls fill the queue up to the limit, so the next run is a full batch
-            // whatever the polls' sizes
+            // a permit per image, given back when that image is delivered (exactly-once: when it is answered, since its
+            // transaction waits for the whole poll), not when its whole poll is: while a run goes on, the images of the
+            // next polls fill the queue up to the limit, so the next run is a full batch whatever the polls' sizes
             try {
                 imagesInFlight.acquire();
             } catch (InterruptedException e) {
@@ -119,40 +123,26 @@ public class ImageConsumer {
                 // the images submitted so far are still answered; the poll is never acknowledged, so it is read again
                 return CompletableFuture.failedFuture(e);
             }
+            unanswered.put(item, System.nanoTime());
             CompletableFuture<Answer> answer;
             try {
                 answer = answer(item);
             } catch (Throwable e) {
                 answer = CompletableFuture.completedFuture(deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, e.toString()));
             }
-            unanswered.put(item, System.nanoTime());
-            submitted.add(item);
-            submittedAnswers.add(answer);
             answers.add(answer);
+            // registered now, not after the loop: a poll larger than the permits waits above for its own first images
+            CompletableFuture<?> delivered = transactions != null ? answer : sent(sends, answer);
+            delivered.whenComplete((done, failure) -> {
+                unanswered.remove(item);
+                imagesInFlight.release();
+            });
         }
         CompletableFuture<Boolean> pollDelivered;
         if (transactions != null) {
             pollDelivered = transactions.deliver(batch, answers);
-            for (Prepared item : submitted) {
-                delivered.add(pollDelivered.handle((ok, failure) -> null));
-            }
         } else {
-            List<CompletableFuture<Void>> sends = new ArrayList<>();
-            for (CompletableFuture<Answer> answer : answers) {
-                CompletableFuture<Void> sent = answer.thenCompose(this::send);
-                sends.add(sent);
-                if (submittedAnswers.contains(answer)) {
-                    delivered.add(sent);
-                }
-            }
-            pollDelivered = CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(done -> true);
-        }
-        for (int i = 0; i < submitted.size(); i++) {
-            Prepared item = submitted.get(i);
-            delivered.get(i).whenComplete((done, failure) -> {
-                unanswered.remove(item);
-                imagesInFlight.release();
-            });
+            pollDelivered = CompletableFuture.allOf(sends.values().toArray(CompletableFuture[]::new)).thenApply(done -> true);
         }
         // the acknowledgement goes on without this thread: the next poll is decoded while this one's images run
         pollDelivered
@@ -165,6 +155,21 @@ public class ImageConsumer {
                     }
                 });
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** At-least-once: sends the answer once it is ready, remembering the send in the poll's map. */
+    private CompletableFuture<Void> sent(Map<CompletableFuture<Answer>, CompletableFuture<Void>> sends, CompletableFuture<Answer> answer) {
+        return sends.computeIfAbsent(answer, a -> a.thenCompose(this::send));
+    }
+
+    /** Records handed to this consumer since start. */
+    public long recordsReceived() {
+        return received.get();
+    }
+
+    /** True when no image from Kafka is in flight. */
+    public boolean idle() {
+        return unanswered.isEmpty();
     }
 
     /** Seconds since the oldest image from Kafka still unanswered was submitted; 0 when none is. */
