@@ -192,6 +192,12 @@ final class BenchCommand {
         figures.put("kafka_ratio", round3(kafka.ratio()));
         figures.put("kafka_ratios", kafkaRatios);
         figures.put("kafka_ratio_vs_start", round3(kafkaRatioVsStart));
+        PipelineBench.Delivery delivery = found.delivery();
+        System.out.printf(Locale.ROOT, "delivery modes, fresh workers one after the other: at least once %.2f images/s, exactly once %.2f: "
+                + "ratio %.3f%n", delivery.atLeastOnceImagesPerSecond(), delivery.exactlyOnceImagesPerSecond(), delivery.ratio());
+        figures.put("kafka_at_least_once_images_per_s", round(delivery.atLeastOnceImagesPerSecond()));
+        figures.put("kafka_exactly_once_images_per_s", round(delivery.exactlyOnceImagesPerSecond()));
+        figures.put("exactly_once_vs_at_least_once", round3(delivery.ratio()));
         double drainReference = found.drainReference().value();
         double drainRatio = found.drainImagesPerSecond() / drainReference;
         System.out.printf(Locale.ROOT, "the worker alone, draining images that wait in the topic: %.2f images/s; bare engine right after "

@@ -45,7 +45,7 @@ final class PipelineBench {
     record Figures(List<KafkaWindow> kafkaWindows, int images,
                    double drainImagesPerSecond, Reference drainReference, double grpcP50Ms, double grpcP99Ms, int grpcCalls,
                    Reference singleImageReferenceMs, double pushSeconds, double warmPushSeconds, double trainerImagesPerSecond,
-                   double trainerSteadyImagesPerSecond, int trainerSteps, Reference trainReference) {
+                   double trainerSteadyImagesPerSecond, int trainerSteps, Reference trainReference, Delivery delivery) {
 
         /** The window whose ratio is the median of all windows': the Kafka path's figure. */
         KafkaWindow kafka() {
@@ -134,6 +134,16 @@ final class PipelineBench {
      */
     static final int KAFKA_WINDOWS = 3;
 
+    /**
+     * The Kafka path at each delivery mode, fresh workers taken one after the other in the same sitting: at-least-once
+     * (the default) and exactly-once (a transaction per poll; predictions read read_committed).
+     */
+    record Delivery(double atLeastOnceImagesPerSecond, double exactlyOnceImagesPerSecond) {
+        double ratio() {
+            return exactlyOnceImagesPerSecond / atLeastOnceImagesPerSecond;
+        }
+    }
+
     /** The trainer part: a version already in its store (pushed at its start), and how many labeled images to train on. */
     record TrainerRun(Path seededVersions, int labeledImages, int classes) {
     }
@@ -147,15 +157,16 @@ final class PipelineBench {
         Path ingestJar = root.resolve("services/ingest/target/quarkus-app/quarkus-run.jar");
         Path workerJar = root.resolve("services/worker/target/quarkus-app/quarkus-run.jar");
         Path trainerJar = root.resolve("services/trainer/target/quarkus-app/quarkus-run.jar");
-        String trainerToken = io.alexstream.auth.BearerTokens.generate();
         String workerToken = io.alexstream.auth.BearerTokens.generate();
+        // chosen now: the draining worker registers with the trainer that starts after it
+        int trainerPort = ServiceProcess.freePort();
         String operatorToken = io.alexstream.auth.BearerTokens.generate();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             kafka.createTopics(Map.of("images", 1, "images.labeled", 1, "predictions", 1, "images.dead-letter", 1));
             try (ServiceProcess ingest = ServiceProcess.quarkusApp("ingest", ingestJar)
                          .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                          .log(workDir.resolve("ingest.log")).start();
-                 ServiceProcess first = worker(workerJar, kafka, profile, weights, workDir, trainerToken, workerToken, "worker.log")) {
+                 ServiceProcess first = worker(workerJar, kafka, profile, weights, workDir, workerToken, Map.of(), "worker.log")) {
                 ingest.awaitReady(Duration.ofSeconds(90));
                 first.awaitReady(Duration.ofSeconds(180));
                 byte[] image = jpeg(320, 256);
@@ -199,12 +210,18 @@ final class PipelineBench {
                     System.out.printf(java.util.Locale.ROOT, "  CPU seconds in the %.1f s of gRPC calls: worker %.1f, ingest %.1f, this process %.1f%n",
                             grpcSeconds, grpcCpu[0], grpcCpu[1], grpcCpu[2]);
 
+                    first.close();
+                    Delivery delivery = compareDeliveries(http, ingest, image, predictions, workerJar, kafka, profile, weights, workDir,
+                            workerToken, images);
+
                     // the worker on its own: images that wait in the topic (posted while no worker ran) drained by a fresh
                     // worker of the same group, without ingest and the posting client on the same two cores
-                    first.close();
                     List<String> waiting = post(http, ingest, image, images);
                     ingest.close();
-                    ServiceProcess worker = worker(workerJar, kafka, profile, weights, workDir, trainerToken, workerToken, "worker-drain.log");
+                    ServiceProcess worker = worker(workerJar, kafka, profile, weights, workDir, workerToken, Map.of(
+                            "alexstream.worker.trainer-address", "localhost:" + trainerPort,
+                            // the trainer starts after the drain: the worker serves its weights file meanwhile
+                            "alexstream.worker.trainer-sync-seconds", 1), "worker-drain.log");
                     try (worker) {
                         worker.awaitReady(Duration.ofSeconds(180));
                         double drainRate = awaitDrain(predictions, waiting);
@@ -222,18 +239,18 @@ final class PipelineBench {
                             List<LabeledImage> labeled = labeledImages(trainerRun);
                             try (ServiceProcess trainer = ServiceProcess.quarkusApp("trainer", trainerJar)
                                     .jvmOption("-Xmx6g")
+                                    .port(trainerPort)
                                     .property("kafka.bootstrap.servers", kafka.bootstrapServers())
                                     .property("alexstream.trainer.profile", profile)
                                     .property("alexstream.trainer.data-dir", trainerRun.seededVersions().getParent())
                                     .property("alexstream.trainer.workers", "127.0.0.1:" + worker.grpcPort())
                                     .property("alexstream.trainer.min-new-examples", trainerRun.labeledImages() * 8 / 10)
                                     .property("alexstream.trainer.epochs-per-round", 1)
-                                    .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
                                     .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
                                     .environment("ALEXSTREAM_AUTH_OPERATOR_TOKEN", operatorToken)
                                     .log(workDir.resolve("trainer.log")).start()) {
                                 trainer.awaitReady(Duration.ofSeconds(180));
-                                // at start the trainer pushes its current version to the listed worker
+                                // at start the trainer syncs the listed worker to its current version (the worker pulls it)
                                 String status = awaitStatus(http, trainer, s -> s.contains("\"lastPushResult\":\"ok\""), "the push");
                                 pushSeconds = number(status, "lastPushSeconds");
                                 double trainBefore = beside("training images/s before the round", bare::trainImagesPerSecond, trainer.pid(), worker.pid());
@@ -258,16 +275,16 @@ final class PipelineBench {
                         }
                         return new Figures(windows, images, drainRate, drainReference,
                                 percentile(latencies, 0.5), percentile(latencies, 0.99), grpcCalls, singleImageReference, pushSeconds,
-                                warmPushSeconds, trainerRate, trainerSteadyRate, trainerSteps, trainReference);
+                                warmPushSeconds, trainerRate, trainerSteadyRate, trainerSteps, trainReference, delivery);
                     }
                 }
             }
         }
     }
 
-    private static ServiceProcess worker(Path jar, EmbeddedKafka kafka, String profile, Path weights, Path workDir, String trainerToken,
-                                         String workerToken, String log) throws IOException {
-        return ServiceProcess.quarkusApp("worker", jar)
+    private static ServiceProcess worker(Path jar, EmbeddedKafka kafka, String profile, Path weights, Path workDir,
+                                         String workerToken, Map<String, Object> properties, String log) throws IOException {
+        ServiceProcess.Builder builder = ServiceProcess.quarkusApp("worker", jar)
                 // a fixed heap: growing it during a 245 MB push (humongous chunks, fresh regions, a concurrent cycle per
                 // chunk batch) made the warm push 3.5-4.7 s; at -Xms4g it took 1.8 s in the same bench configuration. Touched
                 // at start: a push's first touch of fresh heap cost the worker 0.5-1 core of system time while it arrived
@@ -280,9 +297,33 @@ final class PipelineBench {
                 .property("alexstream.worker.weights-file", weights)
                 .property("alexstream.worker.id", "bench-worker")
                 .property("alexstream.worker.state-dir", workDir.resolve("worker-state"))
-                .environment("ALEXSTREAM_AUTH_TRAINER_TOKEN", trainerToken)
                 .environment("ALEXSTREAM_AUTH_WORKER_TOKEN", workerToken)
-                .log(workDir.resolve(log)).start();
+                .log(workDir.resolve(log));
+        properties.forEach(builder::property);
+        return builder.start();
+    }
+
+    /**
+     * One fresh worker per delivery mode, one after the other, each timed over a window of {@code images} after
+     * {@link #SETTLING_IMAGES}: both JVMs equally cold, so the ratio is the modes', not the JIT's.
+     */
+    private static Delivery compareDeliveries(HttpClient http, ServiceProcess ingest, byte[] image,
+                                              KafkaConsumer<String, String> predictions, Path workerJar, EmbeddedKafka kafka,
+                                              String profile, Path weights, Path workDir, String workerToken, int images)
+            throws Exception {
+        double[] rates = new double[2];
+        for (int mode = 0; mode < 2; mode++) {
+            boolean exactlyOnce = mode == 1;
+            try (ServiceProcess worker = worker(workerJar, kafka, profile, weights, workDir, workerToken,
+                    Map.of("alexstream.worker.exactly-once", exactlyOnce), exactlyOnce ? "worker-exactly-once.log" : "worker-at-least-once.log")) {
+                worker.awaitReady(Duration.ofSeconds(180));
+                Sustained sustained = sustain(http, ingest, image, predictions, SETTLING_IMAGES, images, worker.pid(), ingest.pid());
+                rates[mode] = images / sustained.seconds();
+                System.out.printf(java.util.Locale.ROOT, "  Kafka path, a fresh worker delivering %s: %.2f images/s (mean batch %.1f)%n",
+                        exactlyOnce ? "exactly once" : "at least once", rates[mode], sustained.meanBatch());
+            }
+        }
+        return new Delivery(rates[0], rates[1]);
     }
 
     /**
@@ -716,6 +757,8 @@ final class PipelineBench {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-observer");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // an exactly-once worker's predictions count once committed, as its consumers would see them
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     }
 
