@@ -27,8 +27,9 @@ class BenchFiguresTest {
         PipelineBench.KafkaWindow fastMachine = new PipelineBench.KafkaWindow(8.5, 16, new PipelineBench.Reference(7.9, 8.1));
         PipelineBench.Figures figures = new PipelineBench.Figures(java.util.List.of(slowMachine, middle, fastMachine), 128,
                 Double.NaN, PipelineBench.Reference.NONE, Double.NaN, Double.NaN, 0, PipelineBench.Reference.NONE, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, 0, PipelineBench.Reference.NONE);
+                Double.NaN, Double.NaN, 0, PipelineBench.Reference.NONE, new PipelineBench.Delivery(10.0, 9.0));
         assertThat(slowMachine.ratio()).isEqualTo(9.0 / 11.25);
+        assertThat(figures.delivery().ratio()).isEqualTo(0.9);
         assertThat(figures.kafka()).isSameAs(middle);
         assertThat(figures.kafka().ratio()).isEqualTo(8.0 / 8.7);
     }

@@ -55,11 +55,15 @@ class PrometheusScrapeIT {
     static final Set<String> EXPECTED_EMPTY_ALERTS = Set.of("AlexstreamServiceDown", "AlexstreamWorkerHasNoModel", "AlexstreamNoWorkerServing",
             "AlexstreamConsumerLagGrowing", "AlexstreamIngestCannotPublish", "AlexstreamInferenceP99OverBudget", "AlexstreamRolloutFailed",
             "AlexstreamRolloutStuck", "AlexstreamWorkersOnDifferentVersions", "AlexstreamServingAccuracyBelowBest",
-            "AlexstreamCandidatesKeepFailing");
+            "AlexstreamCandidatesKeepFailing", "AlexstreamWorkerAnswersLate", "AlexstreamWorkerPublishRetrying",
+            "AlexstreamRecordHandlingFailed", "AlexstreamLabeledRecordsRefused", "AlexstreamWorkersNotConverged");
     /** One bad record among a handful of images is far above the 5% dead-letter budget. */
     static final Set<String> EXPECTED_FIRING_ALERTS = Set.of("AlexstreamDeadLetterRateHigh");
-    /** Only a push creates these series (they are per worker and result). */
-    static final List<String> EXPECTED_EMPTY_PANEL_METRICS = List.of("alexstream_trainer_push_duration_seconds");
+    /**
+     * Only a Sync the trainer sends creates these series (per worker and result): a worker that pulled the current
+     * version by itself at start-up never needs one, so they may or may not exist on a fresh stack.
+     */
+    static final List<String> MAYBE_EMPTY_PANEL_METRICS = List.of("alexstream_trainer_push_duration_seconds");
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -138,9 +142,9 @@ class PrometheusScrapeIT {
                             String expr = t.path("expr").asText();
                             String promql = expr.replace("$__rate_interval", "1m").replace("$__range", "10m").replace("$worker", ".*");
                             JsonNode result = query(promql);
-                            boolean expectEmpty = EXPECTED_EMPTY_PANEL_METRICS.stream().anyMatch(expr::contains);
-                            assertThat(result.size()).as("%s: %s -> %s", dashboard.getFileName(), expr, result)
-                                    .matches(n -> expectEmpty ? n == 0 : n > 0, expectEmpty ? "empty" : "has data");
+                            if (MAYBE_EMPTY_PANEL_METRICS.stream().noneMatch(expr::contains)) {
+                                assertThat(result.size()).as("%s: %s -> %s", dashboard.getFileName(), expr, result).isPositive();
+                            }
                             panels++;
                         }
                     }
