@@ -103,7 +103,9 @@ final class ChaosReport {
         boolean lost = ((Number) report.get("lost")).longValue() > 0;
         boolean converged = (Boolean) report.get("converged");
         boolean duplicated = (Boolean) report.get("exactly_once") && ((Number) report.get("duplicates")).longValue() > 0;
-        return lost || !converged || duplicated ? 1 : 0;
+        // a credential where it does not belong fails the run like a lost image
+        boolean leaked = report.get("secrets_leaked") instanceof Number n && n.longValue() > 0;
+        return lost || !converged || duplicated || leaked ? 1 : 0;
     }
 
     @SuppressWarnings("unchecked")

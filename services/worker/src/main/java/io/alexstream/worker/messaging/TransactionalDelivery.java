@@ -77,25 +77,32 @@ public class TransactionalDelivery {
         CompletableFuture<Void> ready = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
         CompletableFuture<Boolean> previous = last;
         CompletableFuture<Boolean> mine = previous.exceptionally(ignored -> false).thenCombine(ready, (a, b) -> a)
-                .thenApplyAsync(ignored -> commit(answers.stream().map(CompletableFuture::join).toList(), offsets(batch)), thread);
+                .thenApplyAsync(ignored -> commit(answers.stream().map(CompletableFuture::join).toList(), offsets(batch),
+                        generation(batch)), thread);
         last = mine;
         return mine;
     }
 
-    private boolean commit(List<Answer> answers, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    private boolean commit(List<Answer> answers, Map<TopicPartition, OffsetAndMetadata> offsets, int generation) {
         long backoff = RetryingSender.FIRST_BACKOFF_MILLIS;
         while (true) {
             try {
                 KafkaProducer<String, byte[]> p = producer();
                 ConsumerGroupMetadata group = clients.getConsumer(Channels.IMAGES_IN).consumerGroupMetadata()
                         .await().atMost(Duration.ofSeconds(30));
+                if (generation >= 0 && group.generationId() != generation) {
+                    // the group rebalanced since this poll: its partitions may be another worker's now, which reads them
+                    // again from the committed offsets (an eager rebalance resets this worker's positions the same way)
+                    LOG.warnf("a poll of group generation %d was dropped: the group is at generation %d", generation, group.generationId());
+                    return false;
+                }
                 p.beginTransaction();
                 for (Answer answer : answers) {
                     String topic = answer.kind() == Answer.Kind.PREDICTION ? predictionsTopic : deadLettersTopic;
                     p.send(new ProducerRecord<>(topic, null, answer.key(), answer.value(), answer.headers()));
                 }
                 p.sendOffsetsToTransaction(offsets, group);
-                p.commitTransaction();
+                commitUntilDecided(p);
                 return true;
             } catch (CommitFailedException | IllegalGenerationException | UnknownMemberIdException | FencedInstanceIdException
                      | RebalanceInProgressException e) {
@@ -103,13 +110,41 @@ public class TransactionalDelivery {
                 LOG.warnf("a poll's transaction was dropped: its partitions moved to another worker, which answers it (%s)", e);
                 return false;
             } catch (RuntimeException e) {
-                // a broker outage, a timeout, or a producer in a fatal state: start over with a fresh producer
+                // a failure before the commit was decided: nothing of this transaction is visible; start over fresh
                 LOG.warnf("transaction of %d answers failed (%s); retrying in %d ms", answers.size(), e, backoff);
                 closeProducer();
                 sleep(backoff);
                 backoff = Math.min(RetryingSender.MAX_BACKOFF_MILLIS, backoff * 2);
             }
         }
+    }
+
+    /**
+     * A commit that timed out may have been decided by the broker all the same: it is retried on the same producer
+     * (Kafka allows that) until the outcome is known, never redone in a new transaction, which would publish the
+     * poll's answers twice.
+     */
+    private void commitUntilDecided(KafkaProducer<String, byte[]> p) {
+        long backoff = RetryingSender.FIRST_BACKOFF_MILLIS;
+        while (true) {
+            try {
+                p.commitTransaction();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warnf("commit of a transaction timed out (%s); asking again in %d ms", e.getMessage(), backoff);
+                sleep(backoff);
+                backoff = Math.min(RetryingSender.MAX_BACKOFF_MILLIS, backoff * 2);
+            }
+        }
+    }
+
+    /** The consumer group's generation when the poll was read, -1 when unknown. */
+    static int generation(KafkaRecordBatch<String, byte[]> batch) {
+        for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+            return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getConsumerGroupGenerationId)
+                    .orElse(-1);
+        }
+        return -1;
     }
 
     /** The next offset to read per partition: one past the poll's last record there. */
