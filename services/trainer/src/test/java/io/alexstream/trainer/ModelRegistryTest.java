@@ -191,6 +191,34 @@ class ModelRegistryTest {
         await(() -> stored() == before + 100, "the 100 waiting records stored after the round");
     }
 
+    /**
+     * An operator's rollback while a round trains wins: the workers are synced to it at once (not after the round),
+     * and the round's candidate, trained from the version rolled away from, is recorded as superseded, not promoted.
+     */
+    @Test
+    @Order(5)
+    void aRollbackDuringARoundWinsOverTheRound() throws Exception {
+        // a version above the current one to roll back from, whatever the previous round decided
+        var versions = rounds.versions();
+        var from = versions.load(versions.current());
+        var copy = new io.alexstream.engine.weights.ModelWeights(from.config(), new io.alexstream.engine.weights.WeightsMetadata(
+                versions.latest() + 1, versions.current(), java.time.Instant.now().toString(), from.metadata().metrics(),
+                java.util.Map.of(), java.util.List.of()), from.mean(), from.variables());
+        long target = versions.current();
+        versions.promote(copy);
+        int roundsBefore = rounds.history().size();
+        as(TrainerTestResources.OPERATOR_TOKEN).triggerRound(TriggerRoundRequest.newBuilder().setEpochs(30).build());
+        await(() -> "TRAINING".equals(rounds.activity()), "the round to start");
+        RolloutStatus rolledBack = as(TrainerTestResources.OPERATOR_TOKEN).rollback(RollbackRequest.newBuilder().setVersion(target).build());
+        assertThat(rolledBack.getCurrentVersion()).isEqualTo(target);
+        assertThat(rounds.activity()).as("the rollback did not wait for the round").isEqualTo("TRAINING");
+        await(() -> rounds.history().size() > roundsBefore, "the round to end");
+        var round = rounds.history().get(rounds.history().size() - 1);
+        assertThat(round.promoted()).isFalse();
+        assertThat(round.decision()).startsWith("superseded");
+        assertThat(versions.current()).isEqualTo(target);
+    }
+
     private int stored() {
         return ((Number) bank.stats().get("stored")).intValue();
     }
