@@ -32,7 +32,9 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
     static final String WORKER_CERTIFICATE_NAME = "alexstream-worker";
     static final String OPERATOR_CERTIFICATE_NAME = "alexstream-operator";
 
-    private EmbeddedKafka kafka;
+    private static volatile EmbeddedKafka kafka;
+    private static volatile Path kafkaDir;
+    private static volatile int kafkaPort;
     private boolean withTls;
 
     @Override
@@ -44,7 +46,9 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
     public Map<String, String> start() {
         try {
             Path dir = Files.createTempDirectory("alexstream-trainer-test");
-            kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+            kafkaDir = dir.resolve("kafka");
+            kafka = EmbeddedKafka.start(kafkaDir, 0);
+            kafkaPort = Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1));
             kafka.createTopics(Map.of("images.labeled", 1, "images.labeled.dead-letter", 1));
             Path versions = Files.createDirectories(dir.resolve("trainer/versions"));
             AlexNetConfig config = Profiles.small();
@@ -78,6 +82,15 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the trainer test environment", e);
         }
+    }
+
+    /** Stops the broker, as an outage does: its data stays, and {@link #startBroker} brings it back on the same port. */
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    static void startBroker() throws Exception {
+        kafka = EmbeddedKafka.start(kafkaDir, kafkaPort);
     }
 
     @Override
