@@ -81,10 +81,10 @@ class KafkaBacklogTest {
             assertThat(timings.get("batch_size").asInt()).isBetween(1, MAX_BATCH);
         }
         long partialRuns = imagesPerRun.values().stream().filter(images -> images < MAX_BATCH).count();
-        // 60 images in batches of 4 are 15 full runs; this build made 0-2 partial ones (while the JIT compilers are
-        // cold, a run can end before this thread decoded the next poll). Holding a poll's permits until its last
-        // image was answered made 12 of 25 runs partial
-        assertThat(partialRuns).as("runs with fewer than %d images, of %s", MAX_BATCH, imagesPerRun.values()).isLessThanOrEqualTo(4);
+        // 60 images in batches of 4 are 15 full runs; builds made 0-5 partial ones, all among the first runs (while
+        // the JIT compilers are cold, a run can end before this thread decoded the next poll). Holding a poll's
+        // permits until its last image was answered made 12 of 25 runs partial
+        assertThat(partialRuns).as("runs with fewer than %d images, of %s", MAX_BATCH, imagesPerRun.values()).isLessThanOrEqualTo(6);
     }
 
     /** The first prediction of each image whose id starts with the prefix. */
