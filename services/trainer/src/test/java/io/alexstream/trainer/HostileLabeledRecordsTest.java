@@ -12,8 +12,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -81,7 +79,7 @@ class HostileLabeledRecordsTest {
             producer.send(badId);
             producer.send(labeled("zero-length", "d", new byte[0], "3"));
             producer.send(labeled("tombstone", "e", null, "3"));
-            producer.send(labeled("huge-bmp", "f", hostileBmp(), "3"));
+            producer.send(labeled("huge-bmp", "f", io.alexstream.engine.image.HostileImages.bmpDeclaringHugeData(), "3"));
             producer.send(labeled("not-an-image", "g", notAnImage, "3"));
             for (int i = 0; i < 20; i++) {
                 producer.send(labeled("ordinary", "ok-" + i, png(100 + i), Integer.toString(i % 10)));
@@ -101,7 +99,7 @@ class HostileLabeledRecordsTest {
         assertThat(reason(letters.get("tombstone"))).isEqualTo("EMPTY");
         // whatever the decoder makes of it (CORRUPT, or INTERNAL where the JDK's reader runs out of memory), it is dead-lettered
         assertThat(reason(letters.get("huge-bmp"))).isNotBlank();
-        assertThat(letters.get("huge-bmp").value()).isEqualTo(hostileBmp());
+        assertThat(letters.get("huge-bmp").value()).isEqualTo(io.alexstream.engine.image.HostileImages.bmpDeclaringHugeData());
         ConsumerRecord<String, byte[]> cut = letters.get("not-an-image");
         assertThat(reason(cut)).isEqualTo("UNSUPPORTED_FORMAT");
         assertThat(cut.value()).hasSize(1 << 20);
@@ -120,14 +118,6 @@ class HostileLabeledRecordsTest {
             producer.send(labeled("later", "later-1", png(500), "4")).get();
         }
         await(() -> stored() == before + 21, "a later image stored: the consumer still reads");
-    }
-
-    /** 54 bytes: a 1x1, 24-bit BMP whose header declares a pixel array of 0x7FFFFFF0 bytes. */
-    static byte[] hostileBmp() {
-        ByteBuffer bmp = ByteBuffer.allocate(54).order(ByteOrder.LITTLE_ENDIAN);
-        bmp.put((byte) 'B').put((byte) 'M').putInt(54).putInt(0).putInt(54);
-        bmp.putInt(40).putInt(1).putInt(1).putShort((short) 1).putShort((short) 24).putInt(0).putInt(0x7FFFFFF0);
-        return bmp.array();
     }
 
     private int stored() {

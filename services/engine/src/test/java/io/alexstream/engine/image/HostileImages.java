@@ -62,7 +62,8 @@ public final class HostileImages {
         return bytes.toByteArray();
     }
 
-    private static void chunk(DataOutputStream out, String type, byte[] data) throws IOException {
+    /** One PNG chunk: length, type, data and its CRC. */
+    static void chunk(DataOutputStream out, String type, byte[] data) throws IOException {
         byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
         out.writeInt(data.length);
         out.write(typeBytes);

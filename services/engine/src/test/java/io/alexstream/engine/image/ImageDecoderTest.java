@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -209,25 +208,14 @@ class ImageDecoderTest {
         h.writeInt(width);
         h.writeInt(height);
         h.write(new byte[] {8, 2, 0, 0, 0});
-        chunk(out, "IHDR", ihdr.toByteArray());
+        HostileImages.chunk(out, "IHDR", ihdr.toByteArray());
         Deflater deflater = new Deflater();
         deflater.setInput(new byte[64]);
         deflater.finish();
         byte[] compressed = new byte[128];
         int n = deflater.deflate(compressed);
-        chunk(out, "IDAT", Arrays.copyOf(compressed, n));
-        chunk(out, "IEND", new byte[0]);
+        HostileImages.chunk(out, "IDAT", Arrays.copyOf(compressed, n));
+        HostileImages.chunk(out, "IEND", new byte[0]);
         return bytes.toByteArray();
-    }
-
-    private static void chunk(DataOutputStream out, String type, byte[] data) throws IOException {
-        byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-        out.writeInt(data.length);
-        out.write(typeBytes);
-        out.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(typeBytes);
-        crc.update(data);
-        out.writeInt((int) crc.getValue());
     }
 }
