@@ -182,6 +182,8 @@ public final class DynamicBatcher implements AutoCloseable {
             group.forEach(r -> images.add(r.image()));
             List<Prediction> predictions = serving.classify(images, group.get(0).mode(), group.get(0).topK());
             long classified = System.nanoTime();
+            // cleared before the answers, so a caller that sees its answer also sees a healthy batcher
+            lastError = null;
             if (groups.size() == 1) {
                 // before the answers: completing them runs the callers' callbacks on this thread
                 int servedBefore = batchLimit.served();
@@ -197,7 +199,6 @@ public final class DynamicBatcher implements AutoCloseable {
             }
         }
         batchSizes.accept(batch.size());
-        lastError = null;
     }
 
     /**
