@@ -9,7 +9,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.alexstream.ingest.messaging.Topics;
+import io.alexstream.ingest.messaging.Channels;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
@@ -52,9 +52,9 @@ class ImageIngestTest {
                 .extract().path("ids[0]");
         ConsumerRecord<String, byte[]> record = find(KafkaBrokerResource.IMAGES_TOPIC, id);
         assertThat(record.value()).isEqualTo(png);
-        assertThat(header(record, Topics.HEADER_CONTENT_TYPE)).isEqualTo("image/png");
-        assertThat(header(record, Topics.HEADER_IMAGE_ID)).isEqualTo(id);
-        assertThat(header(record, Topics.HEADER_CORRELATION_ID)).isEqualTo("corr-7");
+        assertThat(header(record, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/png");
+        assertThat(header(record, Channels.HEADER_IMAGE_ID)).isEqualTo(id);
+        assertThat(header(record, Channels.HEADER_CORRELATION_ID)).isEqualTo("corr-7");
     }
 
     @Test
@@ -72,8 +72,8 @@ class ImageIngestTest {
         ConsumerRecord<String, byte[]> b = find(KafkaBrokerResource.LABELED_TOPIC, ids.get(1));
         assertThat(a.value()).isEqualTo(first);
         assertThat(b.value()).isEqualTo(second);
-        assertThat(header(a, Topics.HEADER_LABEL)).isEqualTo("Sneaker");
-        assertThat(header(b, Topics.HEADER_CONTENT_TYPE)).isEqualTo("image/jpeg");
+        assertThat(header(a, Channels.HEADER_LABEL)).isEqualTo("Sneaker");
+        assertThat(header(b, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/jpeg");
     }
 
     @Test
@@ -98,7 +98,7 @@ class ImageIngestTest {
                 .when().post("/v1/images")
                 .then().statusCode(202).body("topic", equalTo("images.labeled"))
                 .extract().path("ids[0]");
-        assertThat(header(find(KafkaBrokerResource.LABELED_TOPIC, id), Topics.HEADER_LABEL)).isEqualTo("Boot");
+        assertThat(header(find(KafkaBrokerResource.LABELED_TOPIC, id), Channels.HEADER_LABEL)).isEqualTo("Boot");
         given().contentType("image/png").queryParam("label", " ").body(png)
                 .when().post("/v1/images")
                 .then().statusCode(202).body("topic", equalTo("images"));

@@ -1,5 +1,6 @@
 package io.alexstream.ingest.config;
 
+import io.alexstream.contracts.ImageLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -8,15 +9,15 @@ import io.smallrye.config.WithDefault;
 public interface IngestConfig {
 
     /** Largest encoded image accepted, in bytes (20 MiB). */
-    @WithDefault("20971520")
+    @WithDefault(ImageLimits.DEFAULT_MAX_BYTES_TEXT)
     long maxImageBytes();
 
     /** Largest width or height, read from the image header. */
-    @WithDefault("12000")
+    @WithDefault(ImageLimits.DEFAULT_MAX_SIDE_TEXT)
     int maxImageSide();
 
     /** Largest width x height, read from the image header (decompression bombs stop here). */
-    @WithDefault("40000000")
+    @WithDefault(ImageLimits.DEFAULT_MAX_PIXELS_TEXT)
     long maxImagePixels();
 
     /** Most files in one multipart request. */

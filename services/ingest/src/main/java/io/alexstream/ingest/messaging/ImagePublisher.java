@@ -12,8 +12,8 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Publishes an accepted image to the images topic ({@link Topics#IMAGES_CHANNEL}) or, when it
- * carries a label, to the labeled images topic ({@link Topics#LABELED_CHANNEL}); keyed by the
+ * Publishes an accepted image to the images topic ({@link Channels#IMAGES_CHANNEL}) or, when it
+ * carries a label, to the labeled images topic ({@link Channels#LABELED_CHANNEL}); keyed by the
  * image id. The returned stage completes only when the broker acknowledged the record
  * (acks=all, idempotent producer), so a 202 never precedes durability.
  */
@@ -28,8 +28,8 @@ public class ImagePublisher {
     private final Emitter<byte[]> labeled;
     private final IngestMetrics metrics;
 
-    public ImagePublisher(@Channel(Topics.IMAGES_CHANNEL) Emitter<byte[]> images,
-                          @Channel(Topics.LABELED_CHANNEL) Emitter<byte[]> labeled,
+    public ImagePublisher(@Channel(Channels.IMAGES_CHANNEL) Emitter<byte[]> images,
+                          @Channel(Channels.LABELED_CHANNEL) Emitter<byte[]> labeled,
                           IngestMetrics metrics) {
         this.images = images;
         this.labeled = labeled;
@@ -38,11 +38,11 @@ public class ImagePublisher {
 
     public CompletionStage<Void> publish(Envelope envelope, byte[] image) {
         RecordHeaders headers = new RecordHeaders();
-        add(headers, Topics.HEADER_IMAGE_ID, envelope.imageId());
-        add(headers, Topics.HEADER_CONTENT_TYPE, envelope.contentType());
-        add(headers, Topics.HEADER_LABEL, envelope.label());
-        add(headers, Topics.HEADER_SOURCE, envelope.source());
-        add(headers, Topics.HEADER_CORRELATION_ID, envelope.correlationId());
+        add(headers, Channels.HEADER_IMAGE_ID, envelope.imageId());
+        add(headers, Channels.HEADER_CONTENT_TYPE, envelope.contentType());
+        add(headers, Channels.HEADER_LABEL, envelope.label());
+        add(headers, Channels.HEADER_SOURCE, envelope.source());
+        add(headers, Channels.HEADER_CORRELATION_ID, envelope.correlationId());
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(envelope.imageId())
                 .withHeaders(headers)

@@ -1,5 +1,6 @@
 package io.alexstream.ingest.metrics;
 
+import io.alexstream.contracts.Topics;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class IngestMetrics {
 
     /** The logical topics, as the 202 body names them. */
-    public static final List<String> TOPICS = List.of("images", "images.labeled");
+    public static final List<String> TOPICS = List.of(Topics.IMAGES, Topics.LABELED);
     /** Refusals of the request itself rather than of an image's bytes. */
     public static final List<String> REQUEST_REASONS = List.of("UNSUPPORTED_CONTENT_TYPE", "TOO_MANY_FILES", "PUBLISH_FAILED",
             "UNAUTHENTICATED", "PERMISSION_DENIED", "MALFORMED_REQUEST", "INTERNAL");

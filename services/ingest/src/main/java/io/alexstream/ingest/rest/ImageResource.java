@@ -1,5 +1,6 @@
 package io.alexstream.ingest.rest;
 
+import io.alexstream.contracts.Topics;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.ingest.config.IngestConfig;
 import io.alexstream.ingest.messaging.Acknowledgements;
@@ -142,7 +143,7 @@ public class ImageResource {
             ids.add(id);
             acks.add(send(new Envelope(id, types.get(i), normalisedLabel, source, correlationId), uploads.get(i).bytes()));
         }
-        String topic = normalisedLabel == null ? "images" : "images.labeled";
+        String topic = normalisedLabel == null ? Topics.IMAGES : Topics.LABELED;
         return Acknowledgements.await(ids, acks).thenApply(result -> {
             if (result.allPublished()) {
                 uploads.forEach(upload -> metrics.accepted(topic, upload.bytes().length));

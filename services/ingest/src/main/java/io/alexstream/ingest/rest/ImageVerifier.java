@@ -1,7 +1,7 @@
 package io.alexstream.ingest.rest;
 
 import io.alexstream.engine.image.ImageDecoder;
-import io.alexstream.engine.image.ImageLimits;
+import io.alexstream.contracts.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.image.ImageRejectedException.Reason;
 import io.alexstream.ingest.config.IngestConfig;

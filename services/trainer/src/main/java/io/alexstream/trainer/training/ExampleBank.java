@@ -1,6 +1,6 @@
 package io.alexstream.trainer.training;
 
-import io.alexstream.engine.image.ImageLimits;
+import io.alexstream.contracts.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.image.Preprocessor;
 import io.alexstream.engine.image.ScaledImage;
@@ -77,7 +77,7 @@ public class ExampleBank {
                        @org.eclipse.microprofile.config.inject.ConfigProperty(name = "alexstream.topics.labeled-images") String topic) {
         this.modelConfig = Profiles.byName(config.profile());
         this.split = new HoldoutSplit(config.holdoutPercent());
-        this.preprocessor = new Preprocessor(new ImageLimits(20L << 20, 12000, 40_000_000L), modelConfig.scaleSize());
+        this.preprocessor = new Preprocessor(ImageLimits.DEFAULT, modelConfig.scaleSize());
         this.topic = topic;
         this.events = events;
         this.decoded = new DecodedImages(config.maxDecodedCacheBytes());

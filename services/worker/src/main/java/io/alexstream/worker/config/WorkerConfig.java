@@ -1,5 +1,6 @@
 package io.alexstream.worker.config;
 
+import io.alexstream.contracts.ImageLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Optional;
@@ -94,15 +95,15 @@ public interface WorkerConfig {
     long maxPushBytes();
 
     /** Largest encoded image, in bytes. */
-    @WithDefault("20971520")
+    @WithDefault(ImageLimits.DEFAULT_MAX_BYTES_TEXT)
     long maxImageBytes();
 
     /** Largest width or height, from the header. */
-    @WithDefault("12000")
+    @WithDefault(ImageLimits.DEFAULT_MAX_SIDE_TEXT)
     int maxImageSide();
 
     /** Largest width x height, from the header. */
-    @WithDefault("40000000")
+    @WithDefault(ImageLimits.DEFAULT_MAX_PIXELS_TEXT)
     long maxImagePixels();
 
     /**

@@ -2,7 +2,7 @@ package io.alexstream.worker.inference;
 
 import com.google.protobuf.ByteString;
 import io.alexstream.engine.image.Crops;
-import io.alexstream.engine.image.ImageLimits;
+import io.alexstream.contracts.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.image.Preprocessor;
 import io.alexstream.engine.image.ScaledImage;

@@ -1,6 +1,8 @@
 package io.alexstream.worker.messaging;
 
 /** Channel and header names shared by the consumer, the configuration and the tests. */
+import io.alexstream.contracts.Headers;
+
 public final class Channels {
 
     /** Incoming: the images topic, in batches. */
@@ -10,19 +12,19 @@ public final class Channels {
     /** Outgoing: the dead-letter topic (the original record plus the reason). */
     public static final String DEAD_LETTERS_OUT = "dead-letters-out";
 
-    public static final String HEADER_IMAGE_ID = "image-id";
-    public static final String HEADER_CORRELATION_ID = "correlation-id";
-    public static final String HEADER_REASON = "dead-letter-reason";
-    public static final String HEADER_MESSAGE = "dead-letter-message";
-    public static final String HEADER_SOURCE_TOPIC = "dead-letter-topic";
-    public static final String HEADER_SOURCE_PARTITION = "dead-letter-partition";
-    public static final String HEADER_SOURCE_OFFSET = "dead-letter-offset";
+    public static final String HEADER_IMAGE_ID = Headers.IMAGE_ID;
+    public static final String HEADER_CORRELATION_ID = Headers.CORRELATION_ID;
+    public static final String HEADER_REASON = Headers.DEAD_LETTER_REASON;
+    public static final String HEADER_MESSAGE = Headers.DEAD_LETTER_MESSAGE;
+    public static final String HEADER_SOURCE_TOPIC = Headers.DEAD_LETTER_TOPIC;
+    public static final String HEADER_SOURCE_PARTITION = Headers.DEAD_LETTER_PARTITION;
+    public static final String HEADER_SOURCE_OFFSET = Headers.DEAD_LETTER_OFFSET;
     /** "true" when the dead letter carries only the first bytes of the original value. */
-    public static final String HEADER_TRUNCATED = "dead-letter-truncated";
-    public static final String HEADER_ORIGINAL_BYTES = "dead-letter-original-bytes";
-    public static final String HEADER_ORIGINAL_SHA256 = "dead-letter-original-sha256";
+    public static final String HEADER_TRUNCATED = Headers.DEAD_LETTER_TRUNCATED;
+    public static final String HEADER_ORIGINAL_BYTES = Headers.DEAD_LETTER_ORIGINAL_BYTES;
+    public static final String HEADER_ORIGINAL_SHA256 = Headers.DEAD_LETTER_ORIGINAL_SHA256;
     /** "true" when the original record's headers were too large to copy. */
-    public static final String HEADER_HEADERS_DROPPED = "dead-letter-headers-dropped";
+    public static final String HEADER_HEADERS_DROPPED = Headers.DEAD_LETTER_HEADERS_DROPPED;
 
     private Channels() {
     }
