@@ -17,9 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * docs/configuration.md against the code (plain JUnit, no service started): every key a service defines has a row in
- * that service's table, and every {@code alexstream.*} key the tables list is one some service defines, so the
- * reference can neither miss a new key nor keep a removed one.
+ * Tier: plain unit (reads sources, starts nothing). docs/configuration.md against the code: every key a service
+ * defines has a row in that service's table, and every {@code alexstream.*} key the tables list is one that service
+ * defines, so the reference can neither miss a new key nor keep a removed one.
  *
  * <p>Which keys count, from {@link ServiceConfigKeys}: every {@code alexstream.*} and {@code kafka.*} key (the
  * {@code @ConfigMapping} properties and the keys of application.properties, test profile included), and the
