@@ -46,8 +46,11 @@ class KafkaBacklogTest {
     public static class PollsOfSixBatchesOfFour implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // the batcher's own choice of size would make short runs on purpose: this test counts the consumer's
+            // the batcher's own choice of size would make short runs on purpose: this test counts the consumer's.
+            // A 500 ms wait lets a run wait for the next poll's images on a loaded machine; a consumer that holds
+            // the next poll back until the run's images are answered still leaves the remainder to run alone
             return Map.of("alexstream.worker.max-batch", Integer.toString(MAX_BATCH),
+                    "alexstream.worker.max-wait-millis", "500",
                     "alexstream.worker.batch-tuning", "false",
                     "alexstream.worker.kafka-batches-in-flight", "2",
                     "mp.messaging.incoming.images-in.max.poll.records", Integer.toString(POLL_RECORDS));
