@@ -14,7 +14,7 @@ import java.util.List;
  * <p>Why learn it: which size is fastest depends on the device and the CPU, and no constant fits them all. On the
  * AVX-512 machine with oneDNN, runs of 8 images did 10-crop inference 20% faster per image than runs of one; on the
  * AVX2 Zen 3 without oneDNN and with TensorFlow's default allocator, runs of 2 were faster than runs of 8 in 20 of
- * 24 interleaved pairs, by 6% in the mean (README, run AE); with its pooling allocator 8 and 16 led (run AF). A
+ * 24 interleaved pairs, by 6% in the mean; with its pooling allocator 8 and 16 led (docs/engine.md, Inference). A
  * start-up timing could not tell them apart (it ran beside the other services' start), but the running batcher
  * compares sizes in runs seconds apart, under the load it serves, many times over.
  *

@@ -20,7 +20,7 @@ public record Initialization(Scheme scheme, boolean paperBiases) {
      * The paper's scheme for the {@code paper} profile. The quarter-width {@code small} profile
      * stalls at chance with N(0, 0.01) (its narrower layers shrink the signal further), and with
      * fan-in scaling it stalls again when the biases are 1 (the initial loss is about 16 and the
-     * ReLUs die); so it uses fan-in scaling with all biases 0. Measured in the README.
+     * ReLUs die); so it uses fan-in scaling with all biases 0. Measured in docs/engine.md.
      */
     public static Initialization forProfile(AlexNetConfig config) {
         return Profiles.PAPER.equals(config.profile()) ? PAPER : new Initialization(Scheme.FAN_IN, false);

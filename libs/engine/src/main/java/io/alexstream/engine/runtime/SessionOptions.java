@@ -34,7 +34,7 @@ public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int inter
      * with more, smaller shards the other cores take over its work. On this project's 2-core machine, beside a
      * synthetic load of 0.35 core (bench --background-load-threads 3), batch-10 inference ran 6-8% faster with 4
      * threads than with 2 in each of three interleaved pairs; alone it ran 0-4% slower, and a training step was no
-     * slower (README, Devices).
+     * slower (docs/engine.md, Devices).
      */
     public static int cpuIntraOpThreads() {
         return 2 * Runtime.getRuntime().availableProcessors();
