@@ -37,7 +37,9 @@ final class WeightsWriter {
             entries.add(new TensorEntry(spec.name(), spec.shape(), WeightsHeader.FLOAT32));
             data.add(values);
         }
-        writeRaw(new WeightsHeader(WeightsHeader.FORMAT_NAME, weights.config(), weights.metadata(), entries), data, out);
+        WeightsHeader header = new WeightsHeader(WeightsHeader.FORMAT_NAME, weights.config(), weights.metadata(),
+                entries);
+        writeRaw(header, data, out);
     }
 
     /** Writes any header and data as given: the tests use it to build deliberately wrong artifacts. */
