@@ -1,5 +1,11 @@
 package io.alexstream.ingest;
 
+import static io.alexstream.testing.images.EncodedImages.encode;
+import static io.alexstream.testing.images.EncodedImages.jpeg;
+import static io.alexstream.testing.images.EncodedImages.png;
+import static io.alexstream.testing.images.HostileImages.bmpDeclaring;
+import static io.alexstream.testing.images.HostileImages.gifDeclaring;
+import static io.alexstream.testing.images.HostileImages.pngHeaderOnly;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.anyOf;
@@ -10,22 +16,15 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.alexstream.ingest.messaging.Channels;
+import io.alexstream.testing.kafka.RecordHeaders;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
-import java.util.zip.CRC32;
-import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,9 +51,9 @@ class ImageIngestTest {
                 .extract().path("ids[0]");
         ConsumerRecord<String, byte[]> record = find(KafkaBrokerResource.IMAGES_TOPIC, id);
         assertThat(record.value()).isEqualTo(png);
-        assertThat(header(record, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/png");
-        assertThat(header(record, Channels.HEADER_IMAGE_ID)).isEqualTo(id);
-        assertThat(header(record, Channels.HEADER_CORRELATION_ID)).isEqualTo("corr-7");
+        assertThat(RecordHeaders.text(record, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/png");
+        assertThat(RecordHeaders.text(record, Channels.HEADER_IMAGE_ID)).isEqualTo(id);
+        assertThat(RecordHeaders.text(record, Channels.HEADER_CORRELATION_ID)).isEqualTo("corr-7");
     }
 
     @Test
@@ -72,8 +71,8 @@ class ImageIngestTest {
         ConsumerRecord<String, byte[]> b = find(KafkaBrokerResource.LABELED_TOPIC, ids.get(1));
         assertThat(a.value()).isEqualTo(first);
         assertThat(b.value()).isEqualTo(second);
-        assertThat(header(a, Channels.HEADER_LABEL)).isEqualTo("Sneaker");
-        assertThat(header(b, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/jpeg");
+        assertThat(RecordHeaders.text(a, Channels.HEADER_LABEL)).isEqualTo("Sneaker");
+        assertThat(RecordHeaders.text(b, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/jpeg");
     }
 
     @Test
@@ -98,7 +97,7 @@ class ImageIngestTest {
                 .when().post("/v1/images")
                 .then().statusCode(202).body("topic", equalTo("images.labeled"))
                 .extract().path("ids[0]");
-        assertThat(header(find(KafkaBrokerResource.LABELED_TOPIC, id), Channels.HEADER_LABEL)).isEqualTo("Boot");
+        assertThat(RecordHeaders.text(find(KafkaBrokerResource.LABELED_TOPIC, id), Channels.HEADER_LABEL)).isEqualTo("Boot");
         given().contentType("image/png").queryParam("label", " ").body(png)
                 .when().post("/v1/images")
                 .then().statusCode(202).body("topic", equalTo("images"));
@@ -206,24 +205,6 @@ class ImageIngestTest {
         return ConfigProvider.getConfig().getValue("alexstream.auth.labeller-token", String.class);
     }
 
-    /** A 54-byte 1x1 24-bit BMP whose header claims {@code imageSize} bytes of pixel data. */
-    private static byte[] bmpDeclaring(int imageSize, int compression) {
-        ByteBuffer bmp = ByteBuffer.allocate(54).order(ByteOrder.LITTLE_ENDIAN);
-        bmp.put((byte) 'B').put((byte) 'M').putInt(54).putInt(0).putInt(54);
-        bmp.putInt(40).putInt(1).putInt(1).putShort((short) 1).putShort((short) 24).putInt(compression).putInt(imageSize);
-        return bmp.array();
-    }
-
-    /** A GIF whose logical screen and image claim the given size, with one tiny LZW block. */
-    private static byte[] gifDeclaring(int width, int height) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(new byte[] {(byte) width, (byte) (width >> 8), (byte) height, (byte) (height >> 8), 0, 0, 0});
-        out.writeBytes(new byte[] {0x2c, 0, 0, 0, 0, (byte) width, (byte) (width >> 8), (byte) height, (byte) (height >> 8), 0});
-        out.writeBytes(new byte[] {2, 2, 0x4c, 0x01, 0, 0x3b});
-        return out.toByteArray();
-    }
-
     private static ConsumerRecord<String, byte[]> find(String topic, String id) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers);
@@ -242,50 +223,5 @@ class ImageIngestTest {
             }
         }
         throw new AssertionError("no record with key " + id + " on " + topic);
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] png(int w, int h) throws IOException {
-        return encode(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png");
-    }
-
-    private static byte[] jpeg(int w, int h) throws IOException {
-        return encode(new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR), "jpeg");
-    }
-
-    private static byte[] encode(BufferedImage image, String format) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, format, out);
-        return out.toByteArray();
-    }
-
-    /** A PNG whose IHDR claims the given size (no pixel data worth the name). */
-    private static byte[] pngHeaderOnly(int width, int height) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
-        DataOutputStream h = new DataOutputStream(ihdr);
-        h.writeInt(width);
-        h.writeInt(height);
-        h.write(new byte[] {8, 2, 0, 0, 0});
-        byte[] data = ihdr.toByteArray();
-        out.writeInt(data.length);
-        out.write("IHDR".getBytes(StandardCharsets.US_ASCII));
-        out.write(data);
-        CRC32 crc = new CRC32();
-        crc.update("IHDR".getBytes(StandardCharsets.US_ASCII));
-        crc.update(data);
-        out.writeInt((int) crc.getValue());
-        out.writeInt(0);
-        out.write("IEND".getBytes(StandardCharsets.US_ASCII));
-        CRC32 end = new CRC32();
-        end.update("IEND".getBytes(StandardCharsets.US_ASCII));
-        out.writeInt((int) end.getValue());
-        return bytes.toByteArray();
     }
 }

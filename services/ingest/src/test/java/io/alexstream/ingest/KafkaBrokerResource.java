@@ -1,9 +1,7 @@
 package io.alexstream.ingest;
 
-import io.alexstream.kafka.EmbeddedKafka;
+import io.alexstream.testing.kafka.TestBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 /** Starts a real single-node KRaft broker for the tests and points the application at it. */
@@ -13,14 +11,12 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     static final String LABELED_TOPIC = "images.labeled";
     static volatile String bootstrapServers;
 
-    private EmbeddedKafka kafka;
+    private TestBroker kafka;
 
     @Override
     public Map<String, String> start() {
         try {
-            Path dir = Files.createTempDirectory("alexstream-ingest-kafka");
-            kafka = EmbeddedKafka.start(dir, 0);
-            kafka.createTopics(Map.of(IMAGES_TOPIC, 2, LABELED_TOPIC, 1));
+            kafka = TestBroker.startInTempDir("alexstream-ingest-kafka", Map.of(IMAGES_TOPIC, 2, LABELED_TOPIC, 1));
             bootstrapServers = kafka.bootstrapServers();
             return Map.of("kafka.bootstrap.servers", bootstrapServers);
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.alexstream.ingest;
 
+import static io.alexstream.testing.images.EncodedImages.png;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -7,10 +8,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,15 +35,8 @@ class UploadBudgetTest {
                     .when().post("/v1/images")
                     .then().statusCode(503).header("Retry-After", "1").body("reason", equalTo("BUSY"));
         }
-        given().contentType("image/png").body(png())
+        given().contentType("image/png").body(png(16, 16))
                 .when().post("/v1/images")
                 .then().statusCode(202);
-    }
-
-    private static byte[] png() throws Exception {
-        BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
     }
 }

@@ -4,14 +4,15 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.alexstream.testing.images.EncodedImages;
+import io.alexstream.testing.images.HostileImages;
+import io.alexstream.testing.kafka.RecordHeaders;
 import io.alexstream.trainer.messaging.Channels;
 import io.alexstream.trainer.training.ExampleBank;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
-import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -79,7 +79,7 @@ class HostileLabeledRecordsTest {
             producer.send(badId);
             producer.send(labeled("zero-length", "d", new byte[0], "3"));
             producer.send(labeled("tombstone", "e", null, "3"));
-            producer.send(labeled("huge-bmp", "f", io.alexstream.engine.image.HostileImages.bmpDeclaringHugeData(), "3"));
+            producer.send(labeled("huge-bmp", "f", HostileImages.bmpDeclaringHugeData(), "3"));
             producer.send(labeled("not-an-image", "g", notAnImage, "3"));
             for (int i = 0; i < 20; i++) {
                 producer.send(labeled("ordinary", "ok-" + i, png(100 + i), Integer.toString(i % 10)));
@@ -99,16 +99,16 @@ class HostileLabeledRecordsTest {
         assertThat(reason(letters.get("tombstone"))).isEqualTo("EMPTY");
         // whatever the decoder makes of it (CORRUPT, or INTERNAL where the JDK's reader runs out of memory), it is dead-lettered
         assertThat(reason(letters.get("huge-bmp"))).isNotBlank();
-        assertThat(letters.get("huge-bmp").value()).isEqualTo(io.alexstream.engine.image.HostileImages.bmpDeclaringHugeData());
+        assertThat(letters.get("huge-bmp").value()).isEqualTo(HostileImages.bmpDeclaringHugeData());
         ConsumerRecord<String, byte[]> cut = letters.get("not-an-image");
         assertThat(reason(cut)).isEqualTo("UNSUPPORTED_FORMAT");
         assertThat(cut.value()).hasSize(1 << 20);
-        assertThat(header(cut, "dead-letter-truncated")).isEqualTo("true");
-        assertThat(header(cut, "dead-letter-original-bytes")).isEqualTo(Integer.toString(3 << 20));
+        assertThat(RecordHeaders.text(cut, "dead-letter-truncated")).isEqualTo("true");
+        assertThat(RecordHeaders.text(cut, "dead-letter-original-bytes")).isEqualTo(Integer.toString(3 << 20));
         for (ConsumerRecord<String, byte[]> letter : letters.values()) {
-            assertThat(header(letter, "dead-letter-topic")).isEqualTo(LABELED);
-            assertThat(header(letter, "dead-letter-offset")).isNotBlank();
-            assertThat(header(letter, "dead-letter-message")).isNotBlank();
+            assertThat(RecordHeaders.text(letter, "dead-letter-topic")).isEqualTo(LABELED);
+            assertThat(RecordHeaders.text(letter, "dead-letter-offset")).isNotBlank();
+            assertThat(RecordHeaders.text(letter, "dead-letter-message")).isNotBlank();
         }
         assertThat(metrics.counter("alexstream.trainer.examples.rejected", "reason", "BAD_HEADER").count()).isEqualTo(2.0);
 
@@ -150,7 +150,7 @@ class HostileLabeledRecordsTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (byCase.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    byCase.put(header(record, CASE), record);
+                    byCase.put(RecordHeaders.text(record, CASE), record);
                 }
             }
         }
@@ -158,12 +158,7 @@ class HostileLabeledRecordsTest {
     }
 
     private static String reason(ConsumerRecord<String, byte[]> letter) {
-        return header(letter, "dead-letter-reason");
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return RecordHeaders.text(letter, "dead-letter-reason");
     }
 
     private static ProducerRecord<String, byte[]> labeled(String testCase, String key, byte[] value, String label) {
@@ -181,17 +176,8 @@ class HostileLabeledRecordsTest {
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    private static byte[] png(int seed) throws Exception {
-        Random random = new Random(seed);
-        BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-        for (int y = 0; y < 28; y++) {
-            for (int x = 0; x < 28; x++) {
-                image.getRaster().setSample(x, y, 0, random.nextInt(256));
-            }
-        }
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", png);
-        return png.toByteArray();
+    private static byte[] png(int seed) {
+        return EncodedImages.grayNoisePng(28, new Random(seed));
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

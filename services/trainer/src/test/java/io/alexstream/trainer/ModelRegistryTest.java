@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
+import io.alexstream.testing.images.EncodedImages;
 import io.alexstream.trainer.training.ExampleBank;
 import io.alexstream.trainer.training.RoundService;
 import io.alexstream.engine.weights.WeightsCodec;
@@ -22,13 +23,10 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
-import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -240,15 +238,8 @@ class ModelRegistryTest {
         Random random = new Random(firstId);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = firstId; i < firstId + count; i++) {
-                BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-                for (int y = 0; y < 28; y++) {
-                    for (int x = 0; x < 28; x++) {
-                        image.getRaster().setSample(x, y, 0, random.nextInt(256));
-                    }
-                }
-                ByteArrayOutputStream png = new ByteArrayOutputStream();
-                ImageIO.write(image, "png", png);
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>("images.labeled", "noise-" + i, png.toByteArray());
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>("images.labeled", "noise-" + i,
+                        EncodedImages.grayNoisePng(28, random));
                 record.headers().add("label", Integer.toString(i % 10).getBytes(StandardCharsets.UTF_8));
                 producer.send(record);
             }

@@ -9,12 +9,7 @@ import com.google.protobuf.ByteString;
 import io.alexstream.auth.LocalCertificates;
 import io.alexstream.auth.TlsChannels;
 import io.alexstream.engine.data.IdxImages;
-import io.alexstream.engine.model.AlexNetConfig;
-import io.alexstream.engine.model.AlexNetModel;
 import io.alexstream.engine.model.Profiles;
-import io.alexstream.engine.runtime.SessionOptions;
-import io.alexstream.engine.weights.WeightsCodec;
-import io.alexstream.engine.weights.WeightsMetadata;
 import io.alexstream.kafka.EmbeddedKafka;
 import io.alexstream.local.ServiceProcess;
 import io.alexstream.proto.v1.ClassifierGrpc;
@@ -23,21 +18,19 @@ import io.alexstream.proto.v1.ClassifyResponse;
 import io.alexstream.proto.v1.CropMode;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.TriggerRoundRequest;
+import io.alexstream.testing.weights.SeedWeights;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -336,14 +329,7 @@ class RolloutIT {
     }
 
     private static Path seedWeights(Path file) throws Exception {
-        AlexNetConfig config = Profiles.small();
-        try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu()); OutputStream out = Files.newOutputStream(file)) {
-            float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
-            Arrays.fill(mean, 72f);
-            model.initialize(3, mean);
-            WeightsCodec.write(model.export(new WeightsMetadata(0, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())), out);
-        }
-        return file;
+        return SeedWeights.write(SeedWeights.small(3, 72f, SeedWeights.version(0, null, Map.of())), file);
     }
 
     private static byte[] png(io.alexstream.engine.image.RgbImage image) throws Exception {

@@ -1,18 +1,11 @@
 package io.alexstream.trainer;
 
 import io.alexstream.auth.BearerTokens;
-import io.alexstream.engine.model.AlexNetConfig;
-import io.alexstream.engine.model.AlexNetModel;
-import io.alexstream.engine.model.Profiles;
-import io.alexstream.engine.runtime.SessionOptions;
-import io.alexstream.engine.weights.WeightsCodec;
-import io.alexstream.engine.weights.WeightsMetadata;
-import io.alexstream.kafka.EmbeddedKafka;
+import io.alexstream.testing.kafka.TestBroker;
+import io.alexstream.testing.weights.SeedWeights;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -32,9 +25,7 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
     static final String WORKER_CERTIFICATE_NAME = "alexstream-worker";
     static final String OPERATOR_CERTIFICATE_NAME = "alexstream-operator";
 
-    private static volatile EmbeddedKafka kafka;
-    private static volatile Path kafkaDir;
-    private static volatile int kafkaPort;
+    private static volatile TestBroker kafka;
     private boolean withTls;
 
     @Override
@@ -46,22 +37,12 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
     public Map<String, String> start() {
         try {
             Path dir = Files.createTempDirectory("alexstream-trainer-test");
-            kafkaDir = dir.resolve("kafka");
-            kafka = EmbeddedKafka.start(kafkaDir, 0);
-            kafkaPort = Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1));
-            kafka.createTopics(Map.of("images.labeled", 1, "images.labeled.dead-letter", 1));
+            kafka = TestBroker.start(dir.resolve("kafka"),
+                    Map.of("images.labeled", 1, "images.labeled.dead-letter", 1));
             Path versions = Files.createDirectories(dir.resolve("trainer/versions"));
-            AlexNetConfig config = Profiles.small();
-            try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
-                float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
-                Arrays.fill(mean, 90f);
-                for (int version = 1; version <= 2; version++) {
-                    model.initialize(version, mean);
-                    try (OutputStream out = Files.newOutputStream(versions.resolve(String.format("v%06d.alxw", version)))) {
-                        WeightsCodec.write(model.export(new WeightsMetadata(version, version == 1 ? null : 1L, "2026-11-27T00:00:00Z",
-                                Map.of("top1", 0.5 + version / 10.0), Map.of(), List.of())), out);
-                    }
-                }
+            for (int version = 1; version <= 2; version++) {
+                SeedWeights.write(SeedWeights.small(version, 90f, SeedWeights.version(version, version == 1 ? null : 1L,
+                        Map.of("top1", 0.5 + version / 10.0))), versions.resolve(String.format("v%06d.alxw", version)));
             }
             Map<String, String> properties = new java.util.HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
                     "alexstream.trainer.data-dir", dir.resolve("trainer").toString(),
@@ -86,11 +67,11 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
 
     /** Stops the broker, as an outage does: its data stays, and {@link #startBroker} brings it back on the same port. */
     static void stopBroker() {
-        kafka.close();
+        kafka.stop();
     }
 
     static void startBroker() throws Exception {
-        kafka = EmbeddedKafka.start(kafkaDir, kafkaPort);
+        kafka.restart();
     }
 
     @Override

@@ -3,10 +3,9 @@ package io.alexstream.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.alexstream.local.ServiceProcess;
+import io.alexstream.testing.images.EncodedImages;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -84,11 +82,7 @@ class EndToEndTest {
         }
     }
 
-    private static byte[] png(int w, int h) throws Exception {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, 0x808080);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
+    private static byte[] png(int w, int h) {
+        return EncodedImages.png(w, h, 0, 0, 0x808080);
     }
 }

@@ -2,19 +2,16 @@ package io.alexstream.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.alexstream.worker.messaging.Channels;
+import io.alexstream.testing.images.EncodedImages;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -100,11 +97,7 @@ class ExactlyOnceTest {
         return counts;
     }
 
-    private static byte[] png(int side) throws Exception {
-        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(side / 2, side / 2, 0xffffff);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
+    private static byte[] png(int side) {
+        return EncodedImages.png(side, side, side / 2, side / 2, 0xffffff);
     }
 }

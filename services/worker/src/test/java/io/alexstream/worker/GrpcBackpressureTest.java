@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.alexstream.proto.v1.ClassifierGrpc;
 import io.alexstream.proto.v1.ClassifyRequest;
 import io.alexstream.proto.v1.ClassifyResponse;
+import io.alexstream.testing.images.EncodedImages;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -14,15 +15,12 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,11 +73,7 @@ class GrpcBackpressureTest {
         assertThat(outcomes.get(Status.Code.OK)).as("outcomes %s", outcomes).isPositive();
     }
 
-    private static byte[] png(int w, int h) throws Exception {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(3, 3, 0x446688);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
+    private static byte[] png(int w, int h) {
+        return EncodedImages.png(w, h, 3, 3, 0x446688);
     }
 }

@@ -10,18 +10,17 @@ import io.alexstream.proto.v1.ClassifyResponse;
 import io.alexstream.proto.v1.Classifier;
 import io.alexstream.proto.v1.CropMode;
 import io.alexstream.proto.v1.ImageErrorReason;
+import io.alexstream.testing.images.EncodedImages;
+import io.alexstream.testing.images.HostileImages;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Multi;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -114,7 +113,7 @@ class GrpcClassifyTest {
                         ClassifyRequest.newBuilder().setImageId("s-bad").setImage(ByteString.copyFromUtf8("junk")).build(),
                         // once an OutOfMemoryError in the BMP reader: INTERNAL for the whole stream
                         ClassifyRequest.newBuilder().setImageId("s-bmp").setImage(ByteString.copyFrom(
-                                io.alexstream.engine.image.HostileImages.bmpDeclaringHugeData())).build(),
+                                HostileImages.bmpDeclaringHugeData())).build(),
                         ClassifyRequest.newBuilder().setImageId("s-2").setImage(ByteString.copyFrom(image)).build()))
                 .collect().asList().await().atMost(Duration.ofSeconds(60));
         assertThat(responses).extracting(ClassifyResponse::getImageId).containsExactlyInAnyOrder("s-1", "s-bad", "s-bmp", "s-2");
@@ -126,11 +125,7 @@ class GrpcClassifyTest {
         assertThat(responses.stream().filter(ClassifyResponse::hasPrediction).count()).isEqualTo(2);
     }
 
-    private static byte[] png(int w, int h) throws Exception {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(1, 1, 0x336699);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
+    private static byte[] png(int w, int h) {
+        return EncodedImages.png(w, h, 1, 1, 0x336699);
     }
 }

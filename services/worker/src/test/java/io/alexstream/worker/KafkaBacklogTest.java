@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.testing.images.EncodedImages;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -69,7 +67,7 @@ class KafkaBacklogTest {
         producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1 << 20));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < IMAGES; i++) {
-                producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "backlog-" + i, png(48, 36, i)));
+                producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "backlog-" + i, EncodedImages.noisePng(48, 36, i)));
             }
             producer.flush();
         }
@@ -109,18 +107,5 @@ class KafkaBacklogTest {
             }
         }
         return byId;
-    }
-
-    private static byte[] png(int w, int h, int seed) throws Exception {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        java.util.Random random = new java.util.Random(seed);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                image.setRGB(x, y, random.nextInt(1 << 24));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
     }
 }

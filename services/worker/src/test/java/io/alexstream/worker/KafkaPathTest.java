@@ -1,15 +1,19 @@
 package io.alexstream.worker;
 
+import static io.alexstream.testing.images.EncodedImages.jpeg;
+import static io.alexstream.testing.images.HostileImages.gifDeclaring;
+import static io.alexstream.testing.images.HostileImages.pngDeclaring;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.testing.images.EncodedImages;
+import io.alexstream.testing.images.HostileImages;
+import io.alexstream.testing.kafka.RecordHeaders;
 import io.alexstream.worker.messaging.Channels;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -171,10 +174,10 @@ class KafkaPathTest {
         records.add(binaryHeader);
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, hugeKey, valid));
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-tombstone", null));
-        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-bmp-bomb", io.alexstream.engine.image.HostileImages.bmpDeclaringHugeData()));
+        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-bmp-bomb", HostileImages.bmpDeclaringHugeData()));
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-15mb", notAnImage));
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-16bit",
-                io.alexstream.engine.image.HostileImages.png16BitRgb(6000)));
+                HostileImages.png16BitRgb(6000)));
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-after", valid));
         Properties big = new Properties();
         big.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(20 << 20));
@@ -195,16 +198,11 @@ class KafkaPathTest {
         ConsumerRecord<String, byte[]> truncated = dead.get("k-15mb");
         assertThat(reason(truncated)).isEqualTo("UNSUPPORTED_FORMAT");
         assertThat(truncated.value()).hasSize(1 << 20);
-        assertThat(header(truncated, Channels.HEADER_TRUNCATED)).isEqualTo("true");
-        assertThat(header(truncated, Channels.HEADER_ORIGINAL_BYTES)).isEqualTo(Integer.toString(15 << 20));
-        assertThat(header(truncated, Channels.HEADER_ORIGINAL_SHA256)).isEqualTo(io.alexstream.worker.messaging.RecordIds.sha256(notAnImage));
+        assertThat(RecordHeaders.text(truncated, Channels.HEADER_TRUNCATED)).isEqualTo("true");
+        assertThat(RecordHeaders.text(truncated, Channels.HEADER_ORIGINAL_BYTES)).isEqualTo(Integer.toString(15 << 20));
+        assertThat(RecordHeaders.text(truncated, Channels.HEADER_ORIGINAL_SHA256)).isEqualTo(io.alexstream.worker.messaging.RecordIds.sha256(notAnImage));
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/ready").then().statusCode(200);
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -266,49 +264,7 @@ class KafkaPathTest {
         return byKey;
     }
 
-    private static byte[] jpeg(int w, int h) throws Exception {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "jpeg", out);
-        return out.toByteArray();
-    }
-
-    /** A GIF whose logical screen and image claim the given size, with one tiny LZW block. */
-    private static byte[] gifDeclaring(int width, int height) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(new byte[] {(byte) width, (byte) (width >> 8), (byte) height, (byte) (height >> 8), 0, 0, 0});
-        out.writeBytes(new byte[] {0x2c, 0, 0, 0, 0, (byte) width, (byte) (width >> 8), (byte) height, (byte) (height >> 8), 0});
-        out.writeBytes(new byte[] {2, 2, 0x4c, 0x01, 0, 0x3b});
-        return out.toByteArray();
-    }
-
-    /** A PNG whose IHDR claims the given size. */
-    private static byte[] pngDeclaring(int width, int height) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
-        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
-        java.io.DataOutputStream h = new java.io.DataOutputStream(ihdr);
-        h.writeInt(width);
-        h.writeInt(height);
-        h.write(new byte[] {8, 2, 0, 0, 0});
-        byte[] data = ihdr.toByteArray();
-        out.writeInt(data.length);
-        out.write("IHDR".getBytes(StandardCharsets.US_ASCII));
-        out.write(data);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update("IHDR".getBytes(StandardCharsets.US_ASCII));
-        crc.update(data);
-        out.writeInt((int) crc.getValue());
-        return bytes.toByteArray();
-    }
-
-    private static byte[] png(int w, int h) throws Exception {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(w / 2, h / 2, 0xffffff);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
+    private static byte[] png(int w, int h) {
+        return EncodedImages.png(w, h, w / 2, h / 2, 0xffffff);
     }
 }

@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
 import io.alexstream.engine.model.AlexNetConfig;
-import io.alexstream.engine.model.AlexNetModel;
 import io.alexstream.engine.model.Profiles;
-import io.alexstream.engine.runtime.SessionOptions;
 import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsMetadata;
@@ -19,6 +17,8 @@ import io.alexstream.proto.v1.PushResult;
 import io.alexstream.proto.v1.ServingStatusRequest;
 import io.alexstream.proto.v1.WeightsChunk;
 import io.alexstream.proto.v1.WeightsHeader;
+import io.alexstream.testing.images.EncodedImages;
+import io.alexstream.testing.weights.SeedWeights;
 import io.grpc.CallCredentials;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -26,8 +26,6 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -37,7 +35,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -193,21 +190,11 @@ class ModelReceiverTest {
     }
 
     static byte[] artifact(long version, AlexNetConfig config, long seed) {
-        try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
-            float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
-            Arrays.fill(mean, 100f);
-            model.initialize(seed, mean);
-            return WeightsCodec.toBytes(model.export(new WeightsMetadata(version, null, "2026-11-27T00:00:00Z", Map.of(),
-                    Map.of(), List.of())));
-        }
+        return WeightsCodec.toBytes(SeedWeights.draw(config, seed, 100f, SeedWeights.version(version, null, Map.of())));
     }
 
-    static byte[] png() throws Exception {
-        BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(2, 2, 0x123456);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
+    static byte[] png() {
+        return EncodedImages.png(40, 40, 2, 2, 0x123456);
     }
 
     /** A well-formed token nobody was given. */

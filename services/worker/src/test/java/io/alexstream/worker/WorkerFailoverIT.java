@@ -2,27 +2,18 @@ package io.alexstream.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.alexstream.engine.model.AlexNetConfig;
-import io.alexstream.engine.model.AlexNetModel;
-import io.alexstream.engine.model.Profiles;
-import io.alexstream.engine.runtime.SessionOptions;
-import io.alexstream.engine.weights.WeightsCodec;
-import io.alexstream.engine.weights.WeightsMetadata;
 import io.alexstream.kafka.EmbeddedKafka;
 import io.alexstream.local.ServiceProcess;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
+import io.alexstream.testing.images.EncodedImages;
+import io.alexstream.testing.weights.SeedWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -137,14 +128,7 @@ class WorkerFailoverIT {
     }
 
     private static Path writeWeights(Path file) throws Exception {
-        AlexNetConfig config = Profiles.small();
-        try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu()); OutputStream out = Files.newOutputStream(file)) {
-            float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
-            Arrays.fill(mean, 100f);
-            model.initialize(5, mean);
-            WeightsCodec.write(model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())), out);
-        }
-        return file;
+        return SeedWeights.write(SeedWeights.small(5, 100f, SeedWeights.version(1, null, Map.of())), file);
     }
 
     private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
@@ -171,11 +155,7 @@ class WorkerFailoverIT {
         return predictionJson.substring(start, predictionJson.indexOf('"', start));
     }
 
-    private static byte[] png(int w, int h) throws Exception {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(1, 1, 0xabcdef);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
+    private static byte[] png(int w, int h) {
+        return EncodedImages.png(w, h, 1, 1, 0xabcdef);
     }
 }

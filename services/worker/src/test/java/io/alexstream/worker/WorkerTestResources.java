@@ -1,17 +1,12 @@
 package io.alexstream.worker;
 
-import io.alexstream.engine.model.AlexNetConfig;
-import io.alexstream.engine.model.AlexNetModel;
-import io.alexstream.engine.model.Profiles;
-import io.alexstream.engine.runtime.SessionOptions;
+import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsCodec;
-import io.alexstream.engine.weights.WeightsMetadata;
-import io.alexstream.kafka.EmbeddedKafka;
+import io.alexstream.testing.kafka.TestBroker;
+import io.alexstream.testing.weights.SeedWeights;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -31,16 +26,14 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     static volatile Path stateDir;
 
     /** The weights the worker starts with (version 1), for tests that push variations of them. */
-    static volatile io.alexstream.engine.weights.ModelWeights seedArtifact;
+    static volatile ModelWeights seedArtifact;
 
     /** With the init arg {@code tls=true}: the CA that signed the worker's gRPC server certificate, to issue client certificates. */
     static volatile io.alexstream.auth.LocalCertificates certificates;
     static final String TRAINER_CERTIFICATE_NAME = "alexstream-trainer";
     static final String OPERATOR_CERTIFICATE_NAME = "alexstream-operator";
 
-    private static volatile EmbeddedKafka kafka;
-    private static volatile Path kafkaDir;
-    private static volatile int kafkaPort;
+    private static volatile TestBroker kafka;
     private boolean withWeights = true;
     private boolean withTls;
     private boolean withFakeTrainer;
@@ -60,10 +53,7 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     public Map<String, String> start() {
         try {
             Path dir = Files.createTempDirectory("alexstream-worker-test");
-            kafkaDir = dir.resolve("kafka");
-            kafka = EmbeddedKafka.start(kafkaDir, 0);
-            kafkaPort = Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1));
-            kafka.createTopics(Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1));
+            kafka = TestBroker.start(dir.resolve("kafka"), Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1));
             bootstrapServers = kafka.bootstrapServers();
             stateDir = dir.resolve("state");
             Map<String, String> common = Map.of("kafka.bootstrap.servers", bootstrapServers,
@@ -73,25 +63,16 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
             if (!withWeights) {
                 return common;
             }
-            Path weights = dir.resolve("small-v1.alxw");
-            AlexNetConfig config = Profiles.small();
-            try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu());
-                 OutputStream out = Files.newOutputStream(weights)) {
-                float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
-                Arrays.fill(mean, 100f);
-                model.initialize(9, mean);
-                WeightsCodec.write(model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())), out);
-                seedArtifact = model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of()));
-                if (withFakeTrainer) {
-                    fakeTrainer = new FakeTrainer();
-                    for (long version = 1; version <= 2; version++) {
-                        java.io.ByteArrayOutputStream encoded = new java.io.ByteArrayOutputStream();
-                        WeightsCodec.write(model.export(new WeightsMetadata(version, version == 1 ? null : 1L, "2026-11-27T00:00:00Z",
-                                Map.of(), Map.of(), List.of())), encoded);
-                        fakeTrainer.artifacts.put(version, encoded.toByteArray());
-                    }
-                    fakeTrainer.desired.set(1);
+            ModelWeights seed = SeedWeights.small(9, 100f, SeedWeights.version(1, null, Map.of()));
+            Path weights = SeedWeights.write(seed, dir.resolve("small-v1.alxw"));
+            seedArtifact = seed;
+            if (withFakeTrainer) {
+                fakeTrainer = new FakeTrainer();
+                for (long version = 1; version <= 2; version++) {
+                    fakeTrainer.artifacts.put(version, WeightsCodec.toBytes(SeedWeights.relabel(seed,
+                            SeedWeights.version(version, version == 1 ? null : 1L, Map.of()))));
                 }
+                fakeTrainer.desired.set(1);
             }
             Map<String, String> properties = new java.util.HashMap<>(common);
             properties.put("alexstream.worker.weights-file", weights.toString());
@@ -127,11 +108,11 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
 
     /** Stops the broker, as an outage does: its data stays, and {@link #startBroker} brings it back on the same port. */
     static void stopBroker() {
-        kafka.close();
+        kafka.stop();
     }
 
     static void startBroker() throws Exception {
-        kafka = EmbeddedKafka.start(kafkaDir, kafkaPort);
+        kafka.restart();
     }
 
     @Override

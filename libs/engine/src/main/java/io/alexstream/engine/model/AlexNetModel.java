@@ -2,7 +2,6 @@ package io.alexstream.engine.model;
 
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ScaledImage;
-import io.alexstream.engine.inference.ClassScore;
 import io.alexstream.engine.inference.Prediction;
 import io.alexstream.engine.model.AlexNetGraph.ModelVariable;
 import io.alexstream.engine.model.AlexNetGraph.VariableSpec;
@@ -11,21 +10,17 @@ import io.alexstream.engine.runtime.SessionOptions;
 import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.engine.weights.WeightsMetadata;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReadWriteLock;
-import java.util.stream.IntStream;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -49,7 +44,8 @@ public final class AlexNetModel implements AutoCloseable {
     private WeightsMetadata metadata;
     private boolean loaded;
 
-    private AlexNetModel(AlexNetConfig config, Graph graph, Session session, AlexNetGraph handles, Placement placement) {
+    private AlexNetModel(AlexNetConfig config, Graph graph, Session session, AlexNetGraph handles,
+                         Placement placement) {
         this.config = config;
         this.graph = graph;
         this.session = session;
@@ -117,34 +113,11 @@ public final class AlexNetModel implements AutoCloseable {
 
     /** As {@link #initialize(long, float[])} with an explicit scheme. */
     public void initialize(long seed, float[] meanImage, Initialization initialization) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Map<String, float[]> values = new LinkedHashMap<>();
-        for (VariableSpec spec : AlexNetGraph.variableSpecs(config)) {
-            float[] v = new float[(int) spec.size()];
-            if (spec.isBias()) {
-                java.util.Arrays.fill(v, initialization.paperBiases() ? spec.initialBias() : 0f);
-            } else {
-                double stddev = initialization.stddev(spec.name(), spec.shape());
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (gaussian(random) * stddev);
-                }
-            }
-            values.put(spec.name(), v);
-        }
-        ModelWeights weights = new ModelWeights(config, WeightsMetadata.initial(Instant.now().toString()),
-                meanImage.clone(), values);
         try {
-            load(weights);
+            load(InitialWeights.draw(config, seed, meanImage, initialization));
         } catch (WeightsFormatException e) {
             throw new IllegalStateException("freshly initialised weights must fit their own config", e);
         }
-    }
-
-    private static double gaussian(SplittableRandom random) {
-        // Box-Muller: SplittableRandom has no nextGaussian before Java 17's RandomGenerator default.
-        double u1 = random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
 
     /**
@@ -163,9 +136,11 @@ public final class AlexNetModel implements AutoCloseable {
             Session.Runner runner = session.runner();
             for (ModelVariable variable : handles.variables()) {
                 float[] values = weights.variables().get(variable.spec().name());
-                TFloat32 tensor = TFloat32.tensorOf(Shape.of(variable.spec().shape()), DataBuffers.of(values, true, false));
+                TFloat32 tensor = TFloat32.tensorOf(Shape.of(variable.spec().shape()),
+                        DataBuffers.of(values, true, false));
                 tensors.add(tensor);
-                runner.feed(variable.loadValue(), tensor).addTarget(variable.load()).addTarget(variable.resetMomentum());
+                runner.feed(variable.loadValue(), tensor).addTarget(variable.load())
+                        .addTarget(variable.resetMomentum());
             }
             runner.run().close();
             mean = weights.mean().clone();
@@ -204,10 +179,8 @@ public final class AlexNetModel implements AutoCloseable {
         if (images.isEmpty()) {
             return List.of();
         }
-        int cropValues = config.cropSize() * config.cropSize() * AlexNetConfig.CHANNELS;
         int crops = images.size() * mode.crops();
-        int classes = config.numClasses();
-        float[] probabilities = new float[crops * classes];
+        float[] probabilities = new float[crops * config.numClasses()];
         long version;
         for (ScaledImage image : images) {
             requireScaled(image);
@@ -218,27 +191,13 @@ public final class AlexNetModel implements AutoCloseable {
             version = metadata.version();
             Shape shape = Shape.of(crops, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS);
             try (TFloat32 input = TFloat32.tensorOf(shape)) {
-                writeCrops(images, mode, input.asRawTensor().data().asFloats(), cropValues);
+                CropBatch.write(images, mean, config.cropSize(), mode, input.asRawTensor().data().asFloats());
                 runProbabilities(input, probabilities);
             }
         } finally {
             lock.readLock().unlock();
         }
-        List<Prediction> predictions = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            float[] averaged = new float[classes];
-            for (int c = 0; c < mode.crops(); c++) {
-                int row = (i * mode.crops() + c) * classes;
-                for (int k = 0; k < classes; k++) {
-                    averaged[k] += probabilities[row + k];
-                }
-            }
-            for (int k = 0; k < classes; k++) {
-                averaged[k] /= mode.crops();
-            }
-            predictions.add(new Prediction(topK(averaged, topK), mode.crops(), version));
-        }
-        return predictions;
+        return CropVote.predictions(probabilities, images.size(), mode.crops(), config.classNames(), topK, version);
     }
 
     /** Softmax of the inference branch for crops already laid out (C x C x 3, mean subtracted). */
@@ -262,31 +221,11 @@ public final class AlexNetModel implements AutoCloseable {
     }
 
     private void runProbabilities(TFloat32 input, float[] out) {
-        try (Result result = session.runner().feed(AlexNetGraph.IMAGES, input).fetch(AlexNetGraph.PROBABILITIES).run()) {
+        try (Result result = session.runner().feed(AlexNetGraph.IMAGES, input)
+                .fetch(AlexNetGraph.PROBABILITIES).run()) {
             ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(out);
         }
     }
-
-    /**
-     * Builds every crop straight into the input tensor's native buffer, crops in parallel: at
-     * batch 1 the ten paper-size crops (6 MB of floats) cost a fifth of a forward pass when
-     * built on one thread into a Java array and copied.
-     */
-    private void writeCrops(List<ScaledImage> images, Crops.Mode mode, FloatDataBuffer target, int cropValues) {
-        float[] meanImage = mean;
-        int perImage = mode.crops();
-        IntStream.range(0, images.size() * perImage).parallel().forEach(task -> {
-            float[] crop = CROP_BUFFER.get();
-            if (crop.length != cropValues) {
-                crop = new float[cropValues];
-                CROP_BUFFER.set(crop);
-            }
-            Crops.writeCrop(images.get(task / perImage), meanImage, config.cropSize(), mode, task % perImage, crop, 0);
-            target.offset((long) task * cropValues).write(crop);
-        });
-    }
-
-    private static final ThreadLocal<float[]> CROP_BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
      * One SGD step of the paper's rule on a batch of crops (C x C x 3, mean subtracted) with
@@ -334,20 +273,6 @@ public final class AlexNetModel implements AutoCloseable {
             throw new IllegalArgumentException("image is " + image.size() + "x" + image.size() + "; this model needs "
                     + config.scaleSize() + "x" + config.scaleSize() + " (see Preprocessor)");
         }
-    }
-
-    private List<ClassScore> topK(float[] probabilities, int k) {
-        int n = Math.min(k, probabilities.length);
-        Integer[] order = new Integer[probabilities.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(probabilities[b], probabilities[a]));
-        List<ClassScore> top = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            top.add(new ClassScore(order[i], config.classNames().get(order[i]), probabilities[order[i]]));
-        }
-        return top;
     }
 
     @Override

@@ -9,7 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
-/** Images built byte by byte that break decoders, and large valid ones that must not. */
+/**
+ * Images built byte by byte that break decoders, and large valid ones that must not: the decoder's own test
+ * inputs. The other modules take theirs from alexstream-test-fixtures, which depends on this library and so
+ * cannot serve its tests.
+ */
 public final class HostileImages {
 
     private HostileImages() {

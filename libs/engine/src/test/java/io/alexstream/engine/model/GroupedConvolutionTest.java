@@ -44,7 +44,7 @@ class GroupedConvolutionTest {
             Operand<TFloat32> xIn = tf.constant(x);
             Operand<TFloat32> wIn = tf.constant(w);
             Operand<TFloat32> bIn = tf.constant(b);
-            Operand<TFloat32> ours = AlexNetGraph.groupedConv2d(tf.withSubScope("ours"), xIn, wIn, bIn, 2, strides, "SAME");
+            Operand<TFloat32> ours = AlexNetLayers.groupedConv2d(tf.withSubScope("ours"), xIn, wIn, bIn, 2, strides, "SAME");
             Operand<TFloat32> reference = tf.nn.biasAdd(tf.nn.conv2d(xIn, wIn, strides, "SAME"), bIn);
             try (Result result = session.runner().fetch(ours).fetch(reference).run()) {
                 float[] got = values((TFloat32) result.get(0));

@@ -55,7 +55,7 @@ class LrnTest {
                     ? tf.nn.localResponseNormalization(input, LocalResponseNormalization.depthRadius(2L),
                     LocalResponseNormalization.bias(2f), LocalResponseNormalization.alpha(1e-4f),
                     LocalResponseNormalization.beta(0.75f))
-                    : AlexNetGraph.lrn(new AlexNetGraph.Scopes(tf), "test", input, C, groups);
+                    : AlexNetLayers.lrn(new GraphScopes(tf), "test", input, C, groups);
             try (Session session = new Session(graph);
                  TFloat32 in = TFloat32.tensorOf(Shape.of(pixels, 1, 1, C), DataBuffers.of(values, true, false));
                  Result result = session.runner().feed(input, in).fetch(out).run()) {

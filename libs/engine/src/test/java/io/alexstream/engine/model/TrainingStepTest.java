@@ -108,13 +108,13 @@ class TrainingStepTest {
             float[] w1 = model.export(meta).variables().get("conv3/weights");
             model.trainStep(crops, labels, lr);
             float[] w2 = model.export(meta).variables().get("conv3/weights");
-            double decay = AlexNetGraph.WEIGHT_DECAY * lr;
+            double decay = MomentumUpdate.WEIGHT_DECAY * lr;
             for (int i = 0; i < 50; i++) {
                 // v1 = -decay * w0 ; w1 = w0 + v1
                 double v1 = -decay * w0[i];
                 assertThat((double) w1[i]).isCloseTo(w0[i] + v1, offset(1e-7));
                 // v2 = 0.9 v1 - decay * w1 ; w2 = w1 + v2
-                double v2 = AlexNetGraph.MOMENTUM * v1 - decay * w1[i];
+                double v2 = MomentumUpdate.MOMENTUM * v1 - decay * w1[i];
                 assertThat((double) w2[i]).isCloseTo(w1[i] + v2, offset(1e-7));
             }
         }

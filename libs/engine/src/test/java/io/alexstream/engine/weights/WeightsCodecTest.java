@@ -12,8 +12,7 @@ import io.alexstream.engine.model.AlexNetGraph.VariableSpec;
 import io.alexstream.engine.model.AlexNetModel;
 import io.alexstream.engine.model.Profiles;
 import io.alexstream.engine.runtime.SessionOptions;
-import io.alexstream.engine.weights.WeightsCodec.Header;
-import io.alexstream.engine.weights.WeightsCodec.TensorEntry;
+import io.alexstream.engine.weights.WeightsHeader.TensorEntry;
 import io.alexstream.engine.weights.WeightsFormatException.Reason;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -109,7 +108,7 @@ class WeightsCodecTest {
     void refusesAShapeThatDoesNotMatchTheConfig() throws Exception {
         List<TensorEntry> entries = new ArrayList<>();
         List<float[]> data = new ArrayList<>();
-        entries.add(new TensorEntry(ModelWeights.MEAN, weights.meanShape(), WeightsCodec.FLOAT32));
+        entries.add(new TensorEntry(ModelWeights.MEAN, weights.meanShape(), WeightsHeader.FLOAT32));
         data.add(weights.mean());
         for (VariableSpec spec : AlexNetGraph.variableSpecs(CONFIG)) {
             long[] shape = spec.shape().clone();
@@ -118,10 +117,10 @@ class WeightsCodecTest {
                 shape[3] += 1;
                 values = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
             }
-            entries.add(new TensorEntry(spec.name(), shape, WeightsCodec.FLOAT32));
+            entries.add(new TensorEntry(spec.name(), shape, WeightsHeader.FLOAT32));
             data.add(values);
         }
-        byte[] artifact = raw(new Header(WeightsCodec.FORMAT_NAME, CONFIG, weights.metadata(), entries), data);
+        byte[] artifact = raw(new WeightsHeader(WeightsHeader.FORMAT_NAME, CONFIG, weights.metadata(), entries), data);
         assertRefused(artifact, Reason.SHAPE_MISMATCH, "tensor conv3/weights has shape [3, 3, 64, 97]");
     }
 
@@ -131,7 +130,7 @@ class WeightsCodecTest {
         List<float[]> data = new ArrayList<>();
         entries.add(new TensorEntry(ModelWeights.MEAN, weights.meanShape(), "float16"));
         data.add(weights.mean());
-        byte[] artifact = raw(new Header(WeightsCodec.FORMAT_NAME, CONFIG, weights.metadata(), entries), data);
+        byte[] artifact = raw(new WeightsHeader(WeightsHeader.FORMAT_NAME, CONFIG, weights.metadata(), entries), data);
         assertRefused(artifact, Reason.DTYPE_MISMATCH, "tensor mean has dtype float16");
     }
 
@@ -192,9 +191,9 @@ class WeightsCodecTest {
                 .hasMessageContaining(messagePart);
     }
 
-    private static byte[] raw(Header header, List<float[]> data) throws Exception {
+    private static byte[] raw(WeightsHeader header, List<float[]> data) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        WeightsCodec.writeRaw(header, data, out);
+        WeightsWriter.writeRaw(header, data, out);
         return out.toByteArray();
     }
 

@@ -1,5 +1,6 @@
 package io.alexstream.ingest.rest;
 
+import static io.alexstream.testing.images.EncodedImages.png;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,8 +12,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.imageio.ImageIO;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 import org.junit.jupiter.api.Test;
@@ -51,7 +49,7 @@ class ImageResourceTest {
                     throw new IllegalStateException("emitter overflow");
                 }));
         ImageResource resource = resource(publisher, new ImageVerifier(LIMITS));
-        byte[] png = png();
+        byte[] png = png(8, 8);
 
         Response response = await(resource.postMultipart(List.of(part("a.png", png), part("b.png", png), part("c.png", png),
                 part("d.png", png)), null, null, null, null));
@@ -72,7 +70,7 @@ class ImageResourceTest {
     @Test
     void aRequestTheBrokerAcknowledgedEntirelyIs202WithoutProblemFields() throws Exception {
         FakePublisher publisher = new FakePublisher(List.of(() -> CompletableFuture.completedFuture(null)));
-        Response response = await(resource(publisher, new ImageVerifier(LIMITS)).postRaw(png(), null, null, null, null));
+        Response response = await(resource(publisher, new ImageVerifier(LIMITS)).postRaw(png(8, 8), null, null, null, null));
         assertThat(response.getStatus()).isEqualTo(202);
         assertThat(((ImageResource.Accepted) response.getEntity()).ids()).isEqualTo(publisher.ids);
     }
@@ -84,7 +82,7 @@ class ImageResourceTest {
             throw new OutOfMemoryError("Java heap space");
         });
 
-        Response response = await(resource(publisher, exhausted).postRaw(png(), null, null, null, null));
+        Response response = await(resource(publisher, exhausted).postRaw(png(8, 8), null, null, null, null));
 
         assertThat(response.getStatus()).isEqualTo(400);
         Problem problem = (Problem) response.getEntity();
@@ -144,12 +142,6 @@ class ImageResourceTest {
             return java.util.Optional.empty();
         }
     };
-
-    private static byte[] png() throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", out);
-        return out.toByteArray();
-    }
 
     private FileUpload part(String fileName, byte[] bytes) throws IOException {
         Path file = Files.write(dir.resolve(fileName), bytes);
