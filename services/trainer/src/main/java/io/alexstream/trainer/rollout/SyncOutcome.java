@@ -21,7 +21,7 @@ public enum SyncOutcome {
         return metricResult;
     }
 
-    /** The codes a worker refuses a version with (the contract of {@code ModelReceiver.Sync}); the rest: unreachable. */
+    /** The codes a worker refuses a version with ({@code ModelReceiver.Sync}'s contract); the rest: unreachable. */
     static SyncOutcome ofFailure(Status.Code code) {
         return code == Status.Code.INVALID_ARGUMENT || code == Status.Code.FAILED_PRECONDITION
                 || code == Status.Code.RESOURCE_EXHAUSTED ? REFUSED : UNREACHABLE;

@@ -11,8 +11,8 @@ public record WorkerState(String id, String address, long servingVersion, long d
                           String lastPushResult, double lastPushSeconds, boolean configured, Instant lastSeen) {
 
     WorkerState served(long version, Instant seen) {
-        return new WorkerState(id, address, version, desiredVersion, reason, lastPushResult, lastPushSeconds, configured,
-                seen);
+        return new WorkerState(id, address, version, desiredVersion, reason, lastPushResult, lastPushSeconds,
+                configured, seen);
     }
 
     WorkerState synced(long version, String outcome, double seconds) {

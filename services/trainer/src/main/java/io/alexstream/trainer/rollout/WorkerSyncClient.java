@@ -59,7 +59,8 @@ public class WorkerSyncClient {
                     .sync(SyncRequest.newBuilder().setVersion(version).build());
             serving = answer.getServingVersion();
             outcome = serving == version ? SyncOutcome.CONVERGED : SyncOutcome.UNREACHABLE;
-            result = outcome == SyncOutcome.CONVERGED ? "ok" : "still on version " + serving + ": " + answer.getMessage();
+            result = outcome == SyncOutcome.CONVERGED ? "ok"
+                    : "still on version " + serving + ": " + answer.getMessage();
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             outcome = SyncOutcome.ofFailure(code);

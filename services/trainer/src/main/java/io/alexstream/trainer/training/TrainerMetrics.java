@@ -40,8 +40,9 @@ public class TrainerMetrics {
                 .strongReference(true).register(registry);
         for (String key : PromotionGate.HOLDOUT_METRICS) {
             // follows rollbacks too: the accuracy-regression alert compares it with the best version's
-            Gauge.builder("alexstream.trainer.serving.holdout.accuracy", versions, store -> store.metadata(store.current())
-                            .map(m -> m.metrics().getOrDefault(key, Double.NaN)).orElse(Double.NaN))
+            Gauge.builder("alexstream.trainer.serving.holdout.accuracy", versions,
+                            store -> store.metadata(store.current())
+                                    .map(m -> m.metrics().getOrDefault(key, Double.NaN)).orElse(Double.NaN))
                     .tags("metric", key).strongReference(true).register(registry);
         }
         versions.versions().forEach(version -> versionPromoted(version.version(), version.metrics()));
@@ -79,7 +80,8 @@ public class TrainerMetrics {
         for (String key : PromotionGate.HOLDOUT_METRICS) {
             if (accuracy.containsKey(key)) {
                 Gauge.builder("alexstream.trainer.holdout.accuracy", accuracy, a -> a.get(key))
-                        .tags("version", Long.toString(version), "metric", key).strongReference(true).register(registry);
+                        .tags("version", Long.toString(version), "metric", key).strongReference(true)
+                        .register(registry);
             }
         }
     }
