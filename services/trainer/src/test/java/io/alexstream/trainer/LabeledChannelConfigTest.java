@@ -7,7 +7,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tier: unit, on the shipped configuration. RoundService pauses the labeled channel for a whole
+ * Tier: unit, on the shipped configuration. RoundScheduler pauses the labeled channel for a whole
  * round (minutes) with polled records in hand; SmallRye's throttled commit closes the consumer
  * when a record waits longer than {@code throttled.unprocessed-record-max-age.ms} (60 s unless
  * set), and checks only when the value is above 0 (KafkaThrottledLatestProcessedCommit, 4.33).

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
 import io.alexstream.testing.images.EncodedImages;
+import io.alexstream.trainer.store.VersionStore;
+import io.alexstream.trainer.training.Activity;
 import io.alexstream.trainer.training.ExampleBank;
-import io.alexstream.trainer.training.RoundService;
+import io.alexstream.trainer.training.RoundScheduler;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.PullRequest;
@@ -57,7 +59,10 @@ class ModelRegistryTest {
     ExampleBank bank;
 
     @Inject
-    RoundService rounds;
+    RoundScheduler rounds;
+
+    @Inject
+    VersionStore versions;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -173,19 +178,19 @@ class ModelRegistryTest {
         produceLabeled(0, 600);
         await(() -> stored() >= 600, "the first 600 examples stored");
         as(TrainerTestResources.OPERATOR_TOKEN).triggerRound(TriggerRoundRequest.newBuilder().setEpochs(30).build());
-        await(() -> "TRAINING".equals(rounds.activity()), "the round to start");
+        await(() -> rounds.activity() == Activity.TRAINING, "the round to start");
         int before = stored();
         produceLabeled(600, 100);
         long trainingSince = System.nanoTime();
         long watchedNanos = 0;
-        while ("TRAINING".equals(rounds.activity()) && watchedNanos < 4_000_000_000L) {
+        while (rounds.activity() == Activity.TRAINING && watchedNanos < 4_000_000_000L) {
             assertThat(stored()).as("examples stored while the round trains").isEqualTo(before);
             Thread.sleep(100);
             watchedNanos = System.nanoTime() - trainingSince;
         }
         // without the pause the 100 records are stored within a second; the round must have lasted longer than that
         assertThat(watchedNanos).as("how long the round was watched while it trained").isGreaterThan(2_000_000_000L);
-        await(() -> !"TRAINING".equals(rounds.activity()), "the round to end");
+        await(() -> rounds.activity() != Activity.TRAINING, "the round to end");
         await(() -> stored() == before + 100, "the 100 waiting records stored after the round");
     }
 
@@ -197,7 +202,6 @@ class ModelRegistryTest {
     @Order(5)
     void aRollbackDuringARoundWinsOverTheRound() throws Exception {
         // a version above the current one to roll back from, whatever the previous round decided
-        var versions = rounds.versions();
         var from = versions.load(versions.current());
         var copy = new io.alexstream.engine.weights.ModelWeights(from.config(), new io.alexstream.engine.weights.WeightsMetadata(
                 versions.latest() + 1, versions.current(), java.time.Instant.now().toString(), from.metadata().metrics(),
@@ -206,10 +210,10 @@ class ModelRegistryTest {
         versions.promote(copy);
         int roundsBefore = rounds.history().size();
         as(TrainerTestResources.OPERATOR_TOKEN).triggerRound(TriggerRoundRequest.newBuilder().setEpochs(30).build());
-        await(() -> "TRAINING".equals(rounds.activity()), "the round to start");
+        await(() -> rounds.activity() == Activity.TRAINING, "the round to start");
         RolloutStatus rolledBack = as(TrainerTestResources.OPERATOR_TOKEN).rollback(RollbackRequest.newBuilder().setVersion(target).build());
         assertThat(rolledBack.getCurrentVersion()).isEqualTo(target);
-        assertThat(rounds.activity()).as("the rollback did not wait for the round").isEqualTo("TRAINING");
+        assertThat(rounds.activity()).as("the rollback did not wait for the round").isEqualTo(Activity.TRAINING);
         await(() -> rounds.history().size() > roundsBefore, "the round to end");
         var round = rounds.history().get(rounds.history().size() - 1);
         assertThat(round.promoted()).isFalse();

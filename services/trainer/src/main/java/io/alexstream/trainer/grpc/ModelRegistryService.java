@@ -1,6 +1,5 @@
 package io.alexstream.trainer.grpc;
 
-import com.google.protobuf.ByteString;
 import io.alexstream.engine.weights.WeightsMetadata;
 import io.alexstream.proto.v1.ModelRegistry;
 import io.alexstream.proto.v1.ModelVersion;
@@ -11,21 +10,18 @@ import io.alexstream.proto.v1.RolloutStatus;
 import io.alexstream.proto.v1.RolloutStatusRequest;
 import io.alexstream.proto.v1.TriggerRoundRequest;
 import io.alexstream.proto.v1.WeightsChunk;
-import io.alexstream.proto.v1.WeightsHeader;
 import io.alexstream.proto.v1.WorkerRegistration;
 import io.alexstream.proto.v1.WorkerState;
-import io.alexstream.trainer.config.TrainerConfig;
 import io.alexstream.trainer.rollout.RolloutService;
-import io.alexstream.trainer.training.RoundService;
+import io.alexstream.trainer.store.VersionStore;
+import io.alexstream.trainer.training.Activity;
+import io.alexstream.trainer.training.RoundScheduler;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * {@code alexstream.v1.ModelRegistry}: workers register and pull the current version;
@@ -35,14 +31,17 @@ import java.nio.file.Path;
 @GrpcService
 public class ModelRegistryService implements ModelRegistry {
 
-    private final RoundService rounds;
+    private final VersionStore versions;
+    private final RoundScheduler rounds;
     private final RolloutService rollout;
-    private final TrainerConfig config;
+    private final WeightsChunkSender sender;
 
-    public ModelRegistryService(RoundService rounds, RolloutService rollout, TrainerConfig config) {
+    public ModelRegistryService(VersionStore versions, RoundScheduler rounds, RolloutService rollout,
+                                WeightsChunkSender sender) {
+        this.versions = versions;
         this.rounds = rounds;
         this.rollout = rollout;
-        this.config = config;
+        this.sender = sender;
     }
 
     @Override
@@ -50,31 +49,18 @@ public class ModelRegistryService implements ModelRegistry {
         if (request.getWorkerId().isBlank() || request.getAddress().isBlank()) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("worker_id and address are required").asRuntimeException());
         }
-        long desired = rollout.register(request.getWorkerId(), request.getAddress(), request.getServingVersion(),
-                rounds.versions().current());
+        long desired = rollout.register(request.getWorkerId(), request.getAddress(), request.getServingVersion());
         return Uni.createFrom().item(RegistrationResult.newBuilder().setCurrentVersion(desired).build());
     }
 
     @Override
     public Multi<WeightsChunk> pullWeights(PullRequest request) {
-        long version = request.getVersion() == 0 ? rounds.versions().current() : request.getVersion();
-        if (version == 0 || rounds.versions().metadata(version).isEmpty()) {
-            return Multi.createFrom().failure(Status.NOT_FOUND.withDescription("no version " + version).asRuntimeException());
+        long version = request.getVersion() == 0 ? versions.current() : request.getVersion();
+        if (version == 0 || versions.metadata(version).isEmpty()) {
+            return Multi.createFrom().failure(Status.NOT_FOUND.withDescription("no version " + version)
+                    .asRuntimeException());
         }
-        Path file = rounds.versions().file(version);
-        return Multi.createFrom().<WeightsChunk>emitter(emitter -> {
-            try (InputStream in = Files.newInputStream(file)) {
-                emitter.emit(WeightsChunk.newBuilder().setHeader(WeightsHeader.newBuilder().setVersion(version)
-                        .setTotalBytes(Files.size(file)).setProfile(config.profile())).build());
-                byte[] chunk;
-                while ((chunk = in.readNBytes(config.pushChunkBytes())).length > 0) {
-                    emitter.emit(WeightsChunk.newBuilder().setData(ByteString.copyFrom(chunk)).build());
-                }
-                emitter.complete();
-            } catch (IOException e) {
-                emitter.fail(Status.INTERNAL.withDescription("cannot read version " + version + ": " + e.getMessage()).asRuntimeException());
-            }
-        }).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
+        return sender.send(version);
     }
 
     @Override
@@ -86,7 +72,7 @@ public class ModelRegistryService implements ModelRegistry {
     @Blocking
     public Uni<RolloutStatus> rollback(RollbackRequest request) {
         try {
-            rounds.rollBack(request.getVersion());
+            rollout.rollBack(request.getVersion());
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().failure(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
         } catch (IOException e) {
@@ -103,15 +89,15 @@ public class ModelRegistryService implements ModelRegistry {
 
     RolloutStatus status() {
         RolloutStatus.Builder status = RolloutStatus.newBuilder()
-                .setCurrentVersion(rounds.versions().current())
-                .setState("IDLE".equals(rounds.activity()) ? rollout.state().name() : rounds.activity())
+                .setCurrentVersion(versions.current())
+                .setState(rounds.activity() == Activity.IDLE ? rollout.state().name() : rounds.activity().name())
                 .setMessage(rollout.message());
-        for (WeightsMetadata version : rounds.versions().versions()) {
+        for (WeightsMetadata version : versions.versions()) {
             status.addVersions(ModelVersion.newBuilder().setVersion(version.version())
                     .setParentVersion(version.parentVersion() == null ? 0 : version.parentVersion())
                     .setCreatedAt(version.createdAt()).putAllMetrics(version.metrics()));
         }
-        for (RolloutService.WorkerState worker : rollout.workers()) {
+        for (io.alexstream.trainer.rollout.WorkerState worker : rollout.workers()) {
             status.addWorkers(WorkerState.newBuilder().setWorkerId(worker.id()).setAddress(worker.address())
                     .setServingVersion(Math.max(0, worker.servingVersion())).setLastPushResult(worker.lastPushResult())
                     .setDesiredVersion(worker.desiredVersion()).setReason(worker.reason()));

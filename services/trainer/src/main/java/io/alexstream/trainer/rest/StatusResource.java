@@ -1,8 +1,9 @@
 package io.alexstream.trainer.rest;
 
 import io.alexstream.trainer.rollout.RolloutService;
+import io.alexstream.trainer.store.VersionStore;
 import io.alexstream.trainer.training.ExampleBank;
-import io.alexstream.trainer.training.RoundService;
+import io.alexstream.trainer.training.RoundScheduler;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -19,11 +20,13 @@ import java.util.Map;
 public class StatusResource {
 
     private final ExampleBank bank;
-    private final RoundService rounds;
+    private final VersionStore versions;
+    private final RoundScheduler rounds;
     private final RolloutService rollout;
 
-    public StatusResource(ExampleBank bank, RoundService rounds, RolloutService rollout) {
+    public StatusResource(ExampleBank bank, VersionStore versions, RoundScheduler rounds, RolloutService rollout) {
         this.bank = bank;
+        this.versions = versions;
         this.rounds = rounds;
         this.rollout = rollout;
     }
@@ -32,13 +35,13 @@ public class StatusResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>();
-        status.put("current_version", rounds.versions().current());
-        status.put("activity", rounds.activity());
+        status.put("current_version", versions.current());
+        status.put("activity", rounds.activity().name());
         status.put("rollout_state", rollout.state().name());
         status.put("rollout_message", rollout.message());
         status.put("examples", bank.stats());
         status.put("pending_training_examples", rounds.pendingTrainingExamples());
-        status.put("versions", rounds.versions().versions());
+        status.put("versions", versions.versions());
         status.put("rounds", rounds.history());
         status.put("workers", rollout.workers());
         return status;

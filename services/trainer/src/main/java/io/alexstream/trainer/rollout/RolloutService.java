@@ -1,42 +1,37 @@
 package io.alexstream.trainer.rollout;
 
-import io.alexstream.auth.TlsChannels;
-import io.alexstream.proto.v1.ModelReceiverGrpc;
-import io.alexstream.proto.v1.PushResult;
-import io.alexstream.proto.v1.SyncRequest;
 import io.alexstream.trainer.config.RolloutConfig;
 import io.alexstream.trainer.config.TrainerConfig;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import io.alexstream.trainer.store.VersionStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps every live worker on the trainer's current version, the desired state. A rollout asks
- * one worker at a time to {@code Sync} (the worker pulls the version from this trainer with its
- * own credential, validates it and swaps it in), so nothing sent to a worker's registered
- * address is a secret. An unreachable worker does not stop the others: it is skipped and synced
+ * one worker at a time to {@code Sync} ({@link WorkerSyncClient}: the worker pulls the version
+ * from this trainer with its own credential, validates it and swaps it in), so nothing sent to a
+ * worker's registered address is a secret. An unreachable worker does not stop the others: it is skipped and synced
  * again every {@link RolloutConfig#retryInterval()}, as is any worker that registers with a
  * version other than the desired one (a restart, a missed rollback, a trainer that restarted
  * mid-rollout). A worker that refuses a version stops a rollout there: the workers not yet
@@ -49,58 +44,35 @@ public class RolloutService {
 
     public enum State { IDLE, ROLLING_OUT, DONE, FAILED, CONVERGING }
 
-    /** One worker as the trainer sees it: what it serves, what it should serve, and why they differ. */
-    public record WorkerState(String id, String address, long servingVersion, long desiredVersion, String reason,
-                              String lastPushResult, double lastPushSeconds, boolean configured, Instant lastSeen) {
-
-        WorkerState served(long version, Instant seen) {
-            return new WorkerState(id, address, version, desiredVersion, reason, lastPushResult, lastPushSeconds, configured, seen);
-        }
-
-        WorkerState synced(long version, String outcome, double seconds) {
-            return new WorkerState(id, address, version, desiredVersion, reason, outcome, seconds, configured, lastSeen);
-        }
-
-        WorkerState wants(long desired, String why) {
-            return new WorkerState(id, address, servingVersion, desired, why, lastPushResult, lastPushSeconds, configured, lastSeen);
-        }
-
-        public boolean converged() {
-            return servingVersion == desiredVersion;
-        }
+    /** A worker that refused a version: not asked again for it. */
+    private record Refusal(String workerId, long version) {
     }
 
-    private final TrainerConfig config;
     private final RolloutConfig rolloutConfig;
-    private final MeterRegistry metrics;
+    private final VersionStore versions;
+    private final WorkerSyncClient client;
     private final Clock clock;
     private final Map<String, WorkerState> workers = new ConcurrentHashMap<>();
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-    /** Workers that refused a version, by worker and version: not asked again for it. */
-    private final Set<String> refusals = ConcurrentHashMap.newKeySet();
+    private final Set<Refusal> refusals = ConcurrentHashMap.newKeySet();
     private final AtomicInteger stateCode = new AtomicInteger();
     private final ReentrantLock rolling = new ReentrantLock();
     private final MultiGauge versionsGauge;
-    private final java.util.concurrent.ScheduledExecutorService reconciler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-                Thread thread = new Thread(runnable, "rollout-reconciler");
-                thread.setDaemon(true);
-                return thread;
-            });
+    private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "rollout-reconciler");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile State state = State.IDLE;
     private volatile String message = "";
     /** While a rolling update runs, the workers it has not reached yet keep their version. */
     private final Set<String> notYetReached = ConcurrentHashMap.newKeySet();
-    /** TLS to the workers' gRPC servers when a CA is configured; plaintext otherwise. No credential either way. */
-    private final Optional<TlsChannels.ClientTls> pushTls;
 
-    public RolloutService(TrainerConfig config, RolloutConfig rolloutConfig, MeterRegistry metrics) {
-        this.config = config;
+    public RolloutService(TrainerConfig config, RolloutConfig rolloutConfig, VersionStore versions,
+                          WorkerSyncClient client, MeterRegistry metrics) {
         this.rolloutConfig = rolloutConfig;
-        this.metrics = metrics;
+        this.versions = versions;
+        this.client = client;
         this.clock = Clock.systemUTC();
-        this.pushTls = TlsChannels.ClientTls.fromSettings(config.pushTlsTrustCertificate(), config.pushTlsCertificate(),
-                config.pushTlsKey());
         config.workers().ifPresent(list -> list.forEach(address -> workers.put(address,
                 new WorkerState(address, address, -1, 0, "not heard from yet", "", 0, true, clock.instant()))));
         // alexstream_trainer_rollout_state: 0 idle, 1 rolling out, 2 done, 3 failed, 4 converging
@@ -111,8 +83,25 @@ public class RolloutService {
                 .description("Per worker: the version it serves (kind=served) and the one it should (kind=desired)").register(metrics);
     }
 
+    /**
+     * From start-up on, syncs the workers that differ from the current version every retry interval: workers listed
+     * in configuration, workers that re-register after a trainer restart (a rollout it did not finish included) and
+     * workers that missed one.
+     */
+    void onStart(@Observes StartupEvent event) {
+        long every = rolloutConfig.retryInterval().toMillis();
+        reconciler.scheduleWithFixedDelay(() -> {
+            try {
+                reconcile(versions.current());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "reconciling the workers failed; trying again in %d ms", every);
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
     /** A worker's (re-)registration; returns the version it should serve. */
-    public long register(String id, String address, long servingVersion, long current) {
+    public long register(String id, String address, long servingVersion) {
+        long current = versions.current();
         // a static entry for the same address is replaced by the worker's own name
         workers.values().removeIf(w -> w.address().equals(address) && !w.id().equals(id));
         WorkerState known = workers.get(id);
@@ -150,6 +139,19 @@ public class RolloutService {
     }
 
     /**
+     * Rolls back to an earlier version: the pointer moves and the workers are synced to it at
+     * once, not after a round in progress. The rollback wins over that round: its candidate is
+     * judged and recorded but not promoted.
+     *
+     * @throws IllegalArgumentException when there is no such version or it is not older than the current one
+     */
+    public boolean rollBack(long version) throws IOException {
+        versions.rollBackTo(version);
+        LOG.warnf("rollback to version %d requested", version);
+        return rollOut(version, true);
+    }
+
+    /**
      * Brings {@code version} to every live worker not already serving it, one at a time; for a
      * rollback, and for a trainer that restarted mid-rollout, the same. Blocks while another
      * rollout runs.
@@ -167,15 +169,15 @@ public class RolloutService {
             for (WorkerState worker : workers()) {
                 // reached from here on: the worker's own registration during its Sync must learn the new version
                 notYetReached.remove(worker.id());
-                Outcome outcome = sync(worker, version);
-                if (outcome == Outcome.REFUSED && !rollback) {
+                SyncOutcome outcome = sync(worker, version);
+                if (outcome == SyncOutcome.REFUSED && !rollback) {
                     WorkerState now = workers.get(worker.id());
                     setState(State.FAILED, "version " + version + " stopped at worker " + worker.id() + ": " + now.lastPushResult());
                     LOG.errorf("rollout of version %d stopped: worker %s %s; workers not yet reached keep their version",
                             version, worker.id(), now.lastPushResult());
                     return false;
                 }
-                if (outcome != Outcome.CONVERGED) {
+                if (outcome != SyncOutcome.CONVERGED) {
                     unreachable.add(worker.id());
                 }
             }
@@ -209,11 +211,11 @@ public class RolloutService {
                     explain(worker.id(), current, "");
                     continue;
                 }
-                if (refusals.contains(worker.id() + "@" + current)) {
+                if (refusals.contains(new Refusal(worker.id(), current))) {
                     all = false;
                     continue;
                 }
-                all &= sync(worker, current) == Outcome.CONVERGED;
+                all &= sync(worker, current) == SyncOutcome.CONVERGED;
             }
             if (all && state == State.CONVERGING) {
                 setState(State.DONE, "every worker serves version " + current);
@@ -224,65 +226,22 @@ public class RolloutService {
         }
     }
 
-    /** Syncs workers that differ from {@code current} every retry interval, from now on. */
-    public void startReconciling(LongSupplier current) {
-        long every = rolloutConfig.retryInterval().toMillis();
-        reconciler.scheduleWithFixedDelay(() -> {
-            try {
-                reconcile(current.getAsLong());
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "reconciling the workers failed; trying again in %d ms", every);
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    private enum Outcome { CONVERGED, REFUSED, UNREACHABLE }
-
-    private Outcome sync(WorkerState worker, long version) {
+    private SyncOutcome sync(WorkerState worker, long version) {
         explain(worker.id(), version, "rolling out");
         if (worker.servingVersion() == version) {
             explain(worker.id(), version, "");
-            return Outcome.CONVERGED;
+            return SyncOutcome.CONVERGED;
         }
-        long started = System.nanoTime();
-        Outcome outcome;
-        String result;
-        long serving = worker.servingVersion();
-        try {
-            PushResult answer = ModelReceiverGrpc.newBlockingStub(channel(worker.address()))
-                    .withDeadlineAfter(config.pushTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .sync(SyncRequest.newBuilder().setVersion(version).build());
-            serving = answer.getServingVersion();
-            outcome = serving == version ? Outcome.CONVERGED : Outcome.UNREACHABLE;
-            result = outcome == Outcome.CONVERGED ? "ok" : "still on version " + serving + ": " + answer.getMessage();
-        } catch (StatusRuntimeException e) {
-            Status.Code code = e.getStatus().getCode();
-            boolean refused = code == Status.Code.INVALID_ARGUMENT || code == Status.Code.FAILED_PRECONDITION
-                    || code == Status.Code.RESOURCE_EXHAUSTED;
-            outcome = refused ? Outcome.REFUSED : Outcome.UNREACHABLE;
-            result = (refused ? "refused: " : "unreachable: ") + code + ": " + e.getStatus().getDescription();
-        } catch (RuntimeException e) {
-            outcome = Outcome.UNREACHABLE;
-            result = "unreachable: " + e;
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
+        WorkerSyncClient.Answer answer = client.sync(worker, version);
         WorkerState now = workers.get(worker.id());
         if (now != null) {
-            workers.put(worker.id(), now.synced(serving, result, seconds));
+            workers.put(worker.id(), now.synced(answer.servingVersion(), answer.result(), answer.seconds()));
         }
-        if (outcome == Outcome.REFUSED) {
-            refusals.add(worker.id() + "@" + version);
+        if (answer.outcome() == SyncOutcome.REFUSED) {
+            refusals.add(new Refusal(worker.id(), version));
         }
-        explain(worker.id(), version, outcome == Outcome.CONVERGED ? "" : result);
-        Timer.builder("alexstream.trainer.push.duration").tags("worker", worker.id(), "result",
-                        outcome == Outcome.CONVERGED ? "accepted" : outcome == Outcome.REFUSED ? "refused" : "unreachable")
-                .register(metrics).record(Duration.ofNanos((long) (seconds * 1e9)));
-        if (outcome == Outcome.CONVERGED) {
-            LOG.infof("worker %s now serves version %d (sync, pull, validate and swap in %.2f s)", worker.id(), version, seconds);
-        } else {
-            LOG.warnf("worker %s not on version %d: %s", worker.id(), version, result);
-        }
-        return outcome;
+        explain(worker.id(), version, answer.outcome() == SyncOutcome.CONVERGED ? "" : answer.result());
+        return answer.outcome();
     }
 
     private void explain(String id, long desired, String why) {
@@ -315,13 +274,8 @@ public class RolloutService {
         stateCode.set(next.ordinal());
     }
 
-    private ManagedChannel channel(String address) {
-        return channels.computeIfAbsent(address, a -> TlsChannels.forTarget(a, pushTls));
-    }
-
     @PreDestroy
     void close() {
         reconciler.shutdownNow();
-        channels.values().forEach(ManagedChannel::shutdownNow);
     }
 }

@@ -6,12 +6,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +17,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -29,7 +26,7 @@ import org.jboss.logging.Logger;
 /**
  * The labeled examples, durably on disk: append-only segment files of length-prefixed records,
  * fsynced before {@link #append} returns, and a checkpoint of the offset after the last stored
- * record per partition (lineage for the status page). The consumer commits its Kafka offsets only
+ * record per partition ({@link OffsetCheckpoint}: lineage for the status page). The consumer commits its Kafka offsets only
  * after {@code append}, so a crash loses nothing. An example is the same as a stored one when its
  * image id and bytes are ({@link Fingerprint}): records read again after a crash are skipped and
  * counted, while a recreated topic (offsets from 0 again, other images) is stored. Any image id and
@@ -39,7 +36,6 @@ import org.jboss.logging.Logger;
 public final class ExampleStore {
 
     private static final Logger LOG = Logger.getLogger(ExampleStore.class);
-    private static final String CHECKPOINT = "offsets.properties";
     /** Longest id quoted in a log line: ids have no length limit here. */
     private static final int LOGGED_ID_CHARS = 128;
 
@@ -47,6 +43,7 @@ public final class ExampleStore {
     }
 
     private final Path dir;
+    private final OffsetCheckpoint checkpoint;
     private final long maxBytes;
     private final long segmentBytes;
     private final Consumer<List<StoredExample>> onEvicted;
@@ -65,6 +62,7 @@ public final class ExampleStore {
 
     private ExampleStore(Path dir, long maxBytes, Consumer<List<StoredExample>> onEvicted) {
         this.dir = dir;
+        this.checkpoint = new OffsetCheckpoint(dir);
         this.maxBytes = maxBytes;
         this.segmentBytes = Math.max(1 << 20, maxBytes / 8);
         this.onEvicted = onEvicted;
@@ -87,14 +85,7 @@ public final class ExampleStore {
     }
 
     private void load() throws IOException {
-        Path checkpoint = dir.resolve(CHECKPOINT);
-        if (Files.isRegularFile(checkpoint)) {
-            Properties properties = new Properties();
-            try (InputStream in = Files.newInputStream(checkpoint)) {
-                properties.load(in);
-            }
-            properties.forEach((k, v) -> nextOffsets.put(Integer.parseInt((String) k), Long.parseLong((String) v)));
-        }
+        nextOffsets.putAll(checkpoint.read());
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.getFileName().toString().startsWith("segment-")).sorted().toList();
@@ -206,7 +197,7 @@ public final class ExampleStore {
         currentFingerprints.addAll(freshFingerprints);
         freshFingerprints.forEach(f -> stored.merge(f, 1, Integer::sum));
         fresh.forEach(e -> nextOffsets.put(e.partition(), e.offset() + 1));
-        writeCheckpoint();
+        checkpoint.write(nextOffsets);
         evictOldest();
         return fresh;
     }
@@ -248,16 +239,6 @@ public final class ExampleStore {
             onEvicted.accept(oldest.examples());
             LOG.infof("store over %d bytes: dropped %s (%d examples)", maxBytes, oldest.file().getFileName(), oldest.examples().size());
         }
-    }
-
-    private void writeCheckpoint() throws IOException {
-        Properties properties = new Properties();
-        nextOffsets.forEach((p, o) -> properties.setProperty(Integer.toString(p), Long.toString(o)));
-        Path staged = dir.resolve(CHECKPOINT + ".staged");
-        try (var out = Files.newOutputStream(staged)) {
-            properties.store(out, "offset after the last stored record, per partition of the labeled topic");
-        }
-        Files.move(staged, dir.resolve(CHECKPOINT), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Every stored example, oldest first. */

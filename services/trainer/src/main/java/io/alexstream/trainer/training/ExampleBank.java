@@ -23,9 +23,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -213,15 +211,11 @@ public class ExampleBank {
         }
     }
 
-    public AlexNetConfig modelConfig() {
-        return modelConfig;
-    }
-
     /** Counts for the status endpoint, consistent with each other (see {@link #add}). */
     public synchronized Map<String, Object> stats() {
         List<StoredExample> all = store.examples();
         long holdout = all.stream().filter(StoredExample::holdout).count();
-        Map<String, Object> stats = new java.util.LinkedHashMap<>();
+        Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("stored", all.size());
         stats.put("training", all.size() - holdout);
         stats.put("holdout", holdout);
@@ -236,57 +230,5 @@ public class ExampleBank {
     @PreDestroy
     void close() throws IOException {
         store.close();
-    }
-
-    /**
-     * Decoded images by stored example, oldest put first, at most {@code maxBytes} of pixels:
-     * putting past the bound drops the oldest. Keyed by the stored example itself, whose bytes
-     * array compares by identity, so two examples at the same partition and offset (a recreated
-     * topic) never share an image.
-     */
-    static final class DecodedImages {
-
-        private final long maxBytes;
-        private final LinkedHashMap<StoredExample, ScaledImage> images = new LinkedHashMap<>();
-        private long bytes;
-
-        DecodedImages(long maxBytes) {
-            this.maxBytes = maxBytes;
-        }
-
-        long maxBytes() {
-            return maxBytes;
-        }
-
-        synchronized ScaledImage get(StoredExample example) {
-            return images.get(example);
-        }
-
-        synchronized void put(StoredExample example, ScaledImage image) {
-            if (image == null || image.rgb().length > maxBytes) {
-                return;
-            }
-            ScaledImage previous = images.put(example, image);
-            bytes += image.rgb().length - (previous == null ? 0 : previous.rgb().length);
-            Iterator<ScaledImage> oldest = images.values().iterator();
-            while (bytes > maxBytes) {
-                bytes -= oldest.next().rgb().length;
-                oldest.remove();
-            }
-        }
-
-        /** Lets go of examples the store deleted. */
-        synchronized void removeAll(Collection<StoredExample> examples) {
-            for (StoredExample example : examples) {
-                ScaledImage removed = images.remove(example);
-                if (removed != null) {
-                    bytes -= removed.rgb().length;
-                }
-            }
-        }
-
-        synchronized long bytes() {
-            return bytes;
-        }
     }
 }

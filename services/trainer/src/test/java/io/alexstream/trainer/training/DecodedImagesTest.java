@@ -13,7 +13,7 @@ class DecodedImagesTest {
 
     @Test
     void pastItsBytesTheOldestImagesGo() {
-        ExampleBank.DecodedImages cache = new ExampleBank.DecodedImages(10 * 300);
+        DecodedImages cache = new DecodedImages(10 * 300);
         List<StoredExample> examples = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
             StoredExample example = new StoredExample("id-" + i, 0, 0, i, false, new byte[] {1});
@@ -33,7 +33,7 @@ class DecodedImagesTest {
 
     @Test
     void twoExamplesAtTheSamePositionKeepTheirOwnImages() {
-        ExampleBank.DecodedImages cache = new ExampleBank.DecodedImages(1 << 20);
+        DecodedImages cache = new DecodedImages(1 << 20);
         StoredExample before = new StoredExample("old", 0, 0, 5, false, new byte[] {1});
         StoredExample recreated = new StoredExample("new", 0, 0, 5, false, new byte[] {2});
         ScaledImage first = new ScaledImage(1, new byte[] {1, 1, 1});
@@ -46,7 +46,7 @@ class DecodedImagesTest {
 
     @Test
     void aBoundOfZeroCachesNothing() {
-        ExampleBank.DecodedImages cache = new ExampleBank.DecodedImages(0);
+        DecodedImages cache = new DecodedImages(0);
         cache.put(new StoredExample("a", 0, 0, 0, false, new byte[] {1}), new ScaledImage(1, new byte[3]));
         assertThat(cache.bytes()).isZero();
     }

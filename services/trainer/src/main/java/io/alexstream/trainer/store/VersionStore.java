@@ -1,16 +1,22 @@
-package io.alexstream.trainer.training;
+package io.alexstream.trainer.store;
 
 import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.engine.weights.WeightsMetadata;
+import io.alexstream.trainer.config.TrainerConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,9 +26,12 @@ import java.util.stream.Stream;
 /**
  * Every promoted version as a weights artifact ({@code v000001.alxw}, ...) and a pointer to
  * the one that should be served. Version numbers only go up; a rollback moves the pointer
- * back to an existing version and never rewrites one.
+ * back to an existing version and never rewrites one. One instance per data directory: the
+ * rounds that promote, the rollout that rolls back, and the registry and status page that read
+ * all share it, so they agree on the current version.
  */
-public final class VersionStore {
+@Singleton
+public class VersionStore {
 
     private static final String CURRENT = "current";
 
@@ -30,27 +39,32 @@ public final class VersionStore {
     private final List<WeightsMetadata> versions = new ArrayList<>();
     private long current;
 
-    private VersionStore(Path dir) {
-        this.dir = dir;
+    /** Opens (or creates) the store under {@code <data-dir>/versions}, reading every version's metadata. */
+    @Inject
+    public VersionStore(TrainerConfig config) {
+        this.dir = Path.of(config.dataDir()).resolve("versions");
+        try {
+            load();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the versions under " + config.dataDir(), e);
+        }
     }
 
-    public static VersionStore open(Path dir) throws IOException {
+    private void load() throws IOException {
         Files.createDirectories(dir);
-        VersionStore store = new VersionStore(dir);
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> f.getFileName().toString().matches("v\\d+\\.alxw")).sorted().toList()) {
                 try (InputStream in = Files.newInputStream(file)) {
-                    store.versions.add(WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES).metadata());
+                    versions.add(WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES).metadata());
                 } catch (WeightsFormatException e) {
                     throw new IOException("version file " + file + " is damaged: " + e.getMessage(), e);
                 }
             }
         }
-        store.versions.sort(Comparator.comparingLong(WeightsMetadata::version));
+        versions.sort(Comparator.comparingLong(WeightsMetadata::version));
         Path pointer = dir.resolve(CURRENT);
-        store.current = Files.isRegularFile(pointer) ? Long.parseLong(Files.readString(pointer).trim())
-                : store.versions.isEmpty() ? 0 : store.versions.get(store.versions.size() - 1).version();
-        return store;
+        current = Files.isRegularFile(pointer) ? Long.parseLong(Files.readString(pointer).trim())
+                : versions.isEmpty() ? 0 : versions.get(versions.size() - 1).version();
     }
 
     /** The version to serve, 0 before the first promotion. */
@@ -82,7 +96,7 @@ public final class VersionStore {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(staged), 1 << 20)) {
             WeightsCodec.write(weights, out);
         }
-        try (var channel = java.nio.channels.FileChannel.open(staged, java.nio.file.StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.WRITE)) {
             channel.force(true);
         }
         Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
