@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
+import io.alexstream.bench.Percentiles;
 import io.alexstream.engine.data.IdxImages;
 import io.alexstream.engine.model.Profiles;
 import io.alexstream.local.ServiceProcess;
@@ -454,10 +455,10 @@ final class DemoCommand {
         result.put("top1_center", centre.isEmpty() ? 0 : round4((double) centreRight / centre.size()));
         result.put("top5_center", centre.isEmpty() ? 0 : round4((double) centreTop5 / centre.size()));
         result.put("kafka_images_per_s", round(observed.sent() / observed.seconds()));
-        result.put("kafka_latency_p50_ms", round(PipelineBench.percentile(kafkaLatency, 0.5)));
-        result.put("kafka_latency_p99_ms", round(PipelineBench.percentile(kafkaLatency, 0.99)));
-        result.put("grpc_p50_ms", round(PipelineBench.percentile(grpcMillis, 0.5)));
-        result.put("grpc_p99_ms", round(PipelineBench.percentile(grpcMillis, 0.99)));
+        result.put("kafka_latency_p50_ms", round(Percentiles.of(kafkaLatency, 0.5)));
+        result.put("kafka_latency_p99_ms", round(Percentiles.of(kafkaLatency, 0.99)));
+        result.put("grpc_p50_ms", round(Percentiles.of(grpcMillis, 0.5)));
+        result.put("grpc_p99_ms", round(Percentiles.of(grpcMillis, 0.99)));
         List<Map<String, Object>> versions = new ArrayList<>();
         for (Map<String, Object> point : timeline) {
             Map<String, Object> row = new LinkedHashMap<>(point);
