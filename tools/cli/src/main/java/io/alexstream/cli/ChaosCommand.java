@@ -172,9 +172,9 @@ final class ChaosCommand {
         Map<String, String> workerProperties = arguments.flag("exactly-once") ? Map.of("alexstream.worker.exactly-once", "true") : Map.of();
         // no training rounds: chaos makes its rollouts with rollbacks, and a round would take the two cores from the workers
         Map<String, String> trainerProperties = Map.of("alexstream.trainer.min-new-examples", "1000000000");
-        LocalStack.Options options = new LocalStack.Options(root, work, arguments.getInt("workers", 2), "small",
+        StackOptions options = new StackOptions(root, work, arguments.getInt("workers", 2), "small",
                 arguments.getInt("kafka-port", 0), arguments.getInt("base-port", 28080), trainerProperties, workerProperties,
-                LocalStack.Broker.CHILD);
+                StackOptions.Broker.CHILD);
         LocalStack stack = LocalStack.start(options, out);
         try {
             stack.printTable(out);
@@ -201,7 +201,7 @@ final class ChaosCommand {
         Path dir = Path.of(arguments.get("data", "/usr/share/datasets/fashion-mnist"));
         if (!Files.isDirectory(dir)) {
             out.println("dataset: " + dir + " not found; streaming generated images instead");
-            return DemoCommand.generated("chaos", count, 7).stream().map(DemoCommand.Sample::png).toList();
+            return DemoDatasets.generated("chaos", count, 7).stream().map(Sample::png).toList();
         }
         return IdxImages.fashionMnist(dir, false, count).parallelStream().map(image -> Images.png(image.image())).toList();
     }

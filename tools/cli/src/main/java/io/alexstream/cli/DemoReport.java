@@ -20,7 +20,7 @@ final class DemoReport {
     }
 
     @SuppressWarnings("unchecked")
-    static void write(Path file, Map<String, Object> result, DemoCommand.Dataset data, Map<String, Integer> top1ByImage,
+    static void write(Path file, Map<String, Object> result, Dataset data, Map<String, Integer> top1ByImage,
                       List<Map<String, Object>> timeline) throws IOException {
         List<String> names = (List<String>) result.get("class_names");
         StringBuilder html = new StringBuilder();
@@ -77,7 +77,7 @@ final class DemoReport {
 
         html.append("<h2>Test images and their top-1 answer (wrong ones in red)</h2><div class=\"grid\" id=\"grid\">");
         int shown = 0;
-        for (DemoCommand.Sample sample : data.test()) {
+        for (Sample sample : data.test()) {
             if (shown >= GRID_IMAGES) {
                 break;
             }

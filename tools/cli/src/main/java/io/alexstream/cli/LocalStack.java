@@ -43,23 +43,11 @@ final class LocalStack implements AutoCloseable {
     static final String OPERATOR_TOKEN = "ALEXSTREAM_AUTH_OPERATOR_TOKEN";
     static final String LABELLER_TOKEN = "ALEXSTREAM_AUTH_LABELLER_TOKEN";
 
-    /** Where the broker runs: its own JVM (it can be paused, killed and restarted apart) or inside this one. */
-    enum Broker { CHILD, IN_PROCESS }
-
-    /** How to lay the stack out; {@code workerProperties} go to every worker. */
-    record Options(Path root, Path work, int workers, String profile, int kafkaPort, int basePort, Map<String, String> trainerProperties,
-                   Map<String, String> workerProperties, Broker broker) {
-
-        Options(Path root, Path work, int workers, String profile, int kafkaPort, int basePort, Map<String, String> trainerProperties) {
-            this(root, work, workers, profile, kafkaPort, basePort, trainerProperties, Map.of(), Broker.CHILD);
-        }
-    }
-
     /** The bearer tokens of the roles, and every secret in the file (older files may hold more, e.g. a trainer token). */
     record Credentials(String worker, String operator, String labeller, Map<String, String> all) {
     }
 
-    private final Options options;
+    private final StackOptions options;
     private final Credentials credentials;
     private final Supervisor supervisor;
     private EmbeddedKafka inProcessKafka;
@@ -70,7 +58,7 @@ final class LocalStack implements AutoCloseable {
     private final List<Supervisor.Watch<ServiceProcess>> workers = new ArrayList<>();
     private final Path pidFile;
 
-    private LocalStack(Options options, Credentials credentials, PrintStream out, Supervisor.Listener listener) {
+    private LocalStack(StackOptions options, Credentials credentials, PrintStream out, Supervisor.Listener listener) {
         this.options = options;
         this.credentials = credentials;
         this.pidFile = options.work().resolve("stack.pid");
@@ -104,12 +92,12 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
-    static LocalStack start(Options options, PrintStream out) throws Exception {
+    static LocalStack start(StackOptions options, PrintStream out) throws Exception {
         return start(options, out, new Supervisor.Listener() { });
     }
 
     /** Starts everything; {@code listener} hears of each restart after it was printed on {@code out}. */
-    static LocalStack start(Options options, PrintStream out, Supervisor.Listener listener) throws Exception {
+    static LocalStack start(StackOptions options, PrintStream out, Supervisor.Listener listener) throws Exception {
         Files.createDirectories(options.work());
         Optional<ProcessHandle> other = running(options.work());
         if (other.isPresent()) {
@@ -215,7 +203,7 @@ final class LocalStack implements AutoCloseable {
 
     private void startBroker(PrintStream out, Path logs) throws Exception {
         Path dir = options.work().resolve("kafka");
-        if (options.broker() == Broker.IN_PROCESS) {
+        if (options.broker() == StackOptions.Broker.IN_PROCESS) {
             out.printf("starting Kafka (KRaft) in this process on %d ...%n", options.kafkaPort());
             inProcessKafka = EmbeddedKafka.start(dir, options.kafkaPort());
             inProcessKafka.createTopics(TOPICS);
@@ -239,12 +227,12 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static int trainerPort(Options options) {
+    private static int trainerPort(StackOptions options) {
         return options.basePort() + 2;
     }
 
     /** Worker 1 next to ingest (8081 by default), the others after the trainer (8083, 8084, ...). */
-    private static int workerPort(Options options, int worker) {
+    private static int workerPort(StackOptions options, int worker) {
         return worker == 1 ? options.basePort() + 1 : options.basePort() + 2 + (worker - 1);
     }
 

@@ -1,24 +1,14 @@
 package io.alexstream.cli;
 
-import io.alexstream.contracts.Headers;
-import io.alexstream.contracts.Topics;
 import io.alexstream.engine.data.IdxImages;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@code send PATH... [--bootstrap localhost:9092] [--label L] [--limit N]}: publishes image
@@ -31,10 +21,6 @@ final class SendCommand {
 
     static final List<String> IMAGE_SUFFIXES = List.of(".jpg", ".jpeg", ".png", ".gif", ".bmp");
 
-    /** One record to publish. */
-    record Item(String id, byte[] bytes, String contentType, String label) {
-    }
-
     private SendCommand() {
     }
 
@@ -45,7 +31,7 @@ final class SendCommand {
         }
         int limit = arguments.getInt("limit", Integer.MAX_VALUE);
         String label = arguments.options().get("label");
-        List<Item> items = new ArrayList<>();
+        List<KafkaImageSender.Item> items = new ArrayList<>();
         for (String arg : arguments.positional()) {
             collect(Path.of(arg), label, items, limit);
         }
@@ -54,14 +40,14 @@ final class SendCommand {
             return 1;
         }
         long t0 = System.nanoTime();
-        long[] counts = send(arguments.get("bootstrap", "localhost:9092"), items, "send");
+        long[] counts = KafkaImageSender.send(arguments.get("bootstrap", "localhost:9092"), items, "send");
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "sent %d images (%d labeled, %d unlabeled), %.1f MB, in %.1f s; %d failed%n",
                 counts[0] + counts[1], counts[1], counts[0], counts[2] / 1e6, seconds, counts[3]);
         return counts[3] == 0 ? 0 : 1;
     }
 
-    static void collect(Path path, String label, List<Item> into, int limit) throws IOException {
+    static void collect(Path path, String label, List<KafkaImageSender.Item> into, int limit) throws IOException {
         String name = path.getFileName().toString();
         if (Files.isDirectory(path)) {
             List<Path> children;
@@ -83,7 +69,7 @@ final class SendCommand {
             Path labels = path.resolveSibling(name.replace("-images-idx3-ubyte", "-labels-idx1-ubyte"));
             String stem = name.replace(".gz", "");
             for (IdxImages.LabeledImage image : IdxImages.read(path, labels, limit - into.size())) {
-                into.add(new Item(stem + "-" + into.size() + "-" + UUID.randomUUID().toString().substring(0, 8),
+                into.add(new KafkaImageSender.Item(stem + "-" + into.size() + "-" + UUID.randomUUID().toString().substring(0, 8),
                         Images.png(image.image()), "image/png", Integer.toString(image.label())));
             }
         } else if (Files.isRegularFile(path)) {
@@ -98,51 +84,11 @@ final class SendCommand {
         return IMAGE_SUFFIXES.stream().anyMatch(lower::endsWith);
     }
 
-    private static Item file(Path file, String label) throws IOException {
+    private static KafkaImageSender.Item file(Path file, String label) throws IOException {
         String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String type = lower.endsWith(".png") ? "image/png" : lower.endsWith(".gif") ? "image/gif"
                 : lower.endsWith(".bmp") ? "image/bmp" : lower.endsWith(".jpg") || lower.endsWith(".jpeg") ? "image/jpeg"
                 : "application/octet-stream";
-        return new Item(UUID.randomUUID().toString(), Files.readAllBytes(file), type, label);
-    }
-
-    /** Publishes and waits for every acknowledgement; returns {unlabeled, labeled, bytes, failed}. */
-    static long[] send(String bootstrap, List<Item> items, String what) throws InterruptedException {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 20 << 20);
-        AtomicLong acknowledged = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        long labeled = 0;
-        long bytes = 0;
-        Progress progress = new Progress(System.err, what, items.size());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            for (Item item : items) {
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(item.label() == null ? Topics.IMAGES : Topics.LABELED,
-                        item.id(), item.bytes());
-                record.headers().add(Headers.IMAGE_ID, item.id().getBytes(StandardCharsets.UTF_8));
-                record.headers().add(Headers.CONTENT_TYPE, item.contentType().getBytes(StandardCharsets.UTF_8));
-                record.headers().add("source", "alexstream-send".getBytes(StandardCharsets.UTF_8));
-                if (item.label() != null) {
-                    record.headers().add(Headers.LABEL, item.label().getBytes(StandardCharsets.UTF_8));
-                    labeled++;
-                }
-                bytes += item.bytes().length;
-                producer.send(record, (metadata, error) -> {
-                    if (error != null) {
-                        failed.incrementAndGet();
-                    } else {
-                        acknowledged.incrementAndGet();
-                    }
-                });
-                progress.update(acknowledged.get());
-            }
-            producer.flush();
-            progress.update(acknowledged.get() + failed.get());
-        }
-        return new long[] {items.size() - labeled, labeled, bytes, failed.get()};
+        return new KafkaImageSender.Item(UUID.randomUUID().toString(), Files.readAllBytes(file), type, label);
     }
 }

@@ -1,7 +1,6 @@
 package io.alexstream.cli;
 
 import io.alexstream.local.Supervisor;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -19,24 +18,8 @@ final class UpCommand {
     private UpCommand() {
     }
 
-    static LocalStack.Options options(Arguments arguments, Map<String, String> trainerProperties) {
-        Path root = Path.of(System.getProperty("alexstream.root", ".")).toAbsolutePath().normalize();
-        return new LocalStack.Options(root, Path.of(arguments.get("work", root.resolve("work").toString())).toAbsolutePath(),
-                arguments.getInt("workers", 2), arguments.get("profile", "small"), arguments.getInt("kafka-port", 9092),
-                arguments.getInt("base-port", 8080), trainerProperties, Map.of(), broker(arguments));
-    }
-
-    static LocalStack.Broker broker(Arguments arguments) {
-        String broker = arguments.get("broker", "child");
-        return switch (broker) {
-            case "child" -> LocalStack.Broker.CHILD;
-            case "in-process" -> LocalStack.Broker.IN_PROCESS;
-            default -> throw new IllegalArgumentException("--broker is child or in-process, not " + broker);
-        };
-    }
-
     static int up(Arguments arguments) throws Exception {
-        LocalStack.Options options = options(arguments, Map.of());
+        StackOptions options = StackOptions.fromArguments(arguments, Map.of());
         AtomicReference<LocalStack> started = new AtomicReference<>();
         Supervisor.Listener reprint = new Supervisor.Listener() {
             @Override
@@ -70,7 +53,7 @@ final class UpCommand {
     }
 
     static int down(Arguments arguments) throws Exception {
-        LocalStack.Options options = options(arguments, Map.of());
+        StackOptions options = StackOptions.fromArguments(arguments, Map.of());
         Optional<ProcessHandle> stack = LocalStack.running(options.work());
         if (stack.isEmpty()) {
             System.out.println("no stack is running from " + options.work());

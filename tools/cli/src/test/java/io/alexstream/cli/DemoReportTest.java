@@ -26,9 +26,9 @@ class DemoReportTest {
 
     @Test
     void theReportRendersInHeadlessChromiumWithoutANetwork() throws Exception {
-        List<DemoCommand.Sample> test = DemoCommand.generated("test", 60, 5);
+        List<Sample> test = DemoDatasets.generated("test", 60, 5);
         Map<String, Integer> top1 = new HashMap<>();
-        for (DemoCommand.Sample sample : test) {
+        for (Sample sample : test) {
             // every fifth answer wrong
             top1.put(sample.id(), Integer.parseInt(sample.id().substring(5)) % 5 == 0 ? (sample.label() + 1) % 10 : sample.label());
         }
@@ -60,7 +60,7 @@ class DemoReportTest {
         result.put("confusion", confusion);
         result.put("class_names", Profiles.small().classNames());
         Path report = dir.resolve("report.html");
-        DemoReport.write(report, result, new DemoCommand.Dataset("generated", List.of(), test), top1, timeline);
+        DemoReport.write(report, result, new Dataset("generated", List.of(), test), top1, timeline);
 
         String html = Files.readString(report);
         assertThat(html).doesNotContain("http://", "https://").as("no network: everything inline");

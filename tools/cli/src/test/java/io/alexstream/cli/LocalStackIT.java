@@ -37,7 +37,7 @@ class LocalStackIT {
         Path root = Path.of(System.getProperty("alexstream.root", "../..")).toAbsolutePath().normalize();
         SeedVersion.write(work.resolve("trainer"), Map.of());
         // fixed ports below Linux's ephemeral range (32768-60999), so no client socket can be holding them
-        LocalStack.Options options = new LocalStack.Options(root, work, 1, "small", 0, 21180, Map.of());
+        StackOptions options = new StackOptions(root, work, 1, "small", 0, 21180, Map.of());
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         List<ServiceProcess> services;
         long broker;
@@ -60,14 +60,14 @@ class LocalStackIT {
 
             Path images = Files.createDirectories(work.resolve("some-images"));
             List<String> names = new ArrayList<>();
-            for (DemoCommand.Sample sample : DemoCommand.generated("img", 6, 3)) {
+            for (Sample sample : DemoDatasets.generated("img", 6, 3)) {
                 Files.write(images.resolve(sample.id() + ".png"), sample.png());
                 names.add(sample.id());
             }
-            List<SendCommand.Item> items = new ArrayList<>();
+            List<KafkaImageSender.Item> items = new ArrayList<>();
             SendCommand.collect(images, null, items, 100);
             assertThat(items).hasSize(6).allSatisfy(item -> assertThat(item.label()).isNull());
-            assertThat(SendCommand.send(stack.bootstrapServers(), items, "test")[3]).as("failed sends").isZero();
+            assertThat(KafkaImageSender.send(stack.bootstrapServers(), items, "test")[3]).as("failed sends").isZero();
 
             Map<String, Integer> answers = new HashMap<>();
             Properties props = new Properties();
@@ -84,7 +84,7 @@ class LocalStackIT {
                     });
                 }
             }
-            assertThat(answers.keySet()).containsExactlyInAnyOrderElementsOf(items.stream().map(SendCommand.Item::id).toList());
+            assertThat(answers.keySet()).containsExactlyInAnyOrderElementsOf(items.stream().map(KafkaImageSender.Item::id).toList());
 
             ServiceProcess killed = stack.workers().get(0);
             killed.kill();

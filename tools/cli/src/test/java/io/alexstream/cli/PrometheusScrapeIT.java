@@ -77,7 +77,7 @@ class PrometheusScrapeIT {
         Path prometheusBinary = Path.of("/usr/bin/prometheus");
         assertThat(Files.isExecutable(prometheusBinary)).as("prometheus (apt-get install prometheus; .ci/run does)").isTrue();
         SeedVersion.write(work.resolve("trainer"), Map.of("top1", 0.42, "top5", 0.81, "top1_center", 0.40, "top5_center", 0.79));
-        LocalStack.Options options = new LocalStack.Options(root, work, 1, "small", 0, BASE_PORT, Map.of());
+        StackOptions options = new StackOptions(root, work, 1, "small", 0, BASE_PORT, Map.of());
         try (LocalStack stack = LocalStack.start(options, new PrintStream(new ByteArrayOutputStream(), true))) {
             stack.workers().get(0).awaitReady(Duration.ofSeconds(120));
             Path config = prometheusConfig(root);
@@ -176,8 +176,8 @@ class PrometheusScrapeIT {
     }
 
     private void sendTraffic(LocalStack stack) throws Exception {
-        List<DemoCommand.Sample> samples = DemoCommand.generated("prom", 9, 3);
-        for (DemoCommand.Sample sample : samples.subList(0, 6)) {
+        List<Sample> samples = DemoDatasets.generated("prom", 9, 3);
+        for (Sample sample : samples.subList(0, 6)) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + BASE_PORT + "/v1/images"))
                     .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(sample.png())).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -195,7 +195,7 @@ class PrometheusScrapeIT {
         ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + LocalStack.grpcPort(BASE_PORT + 1)).usePlaintext().build();
         try {
             ClassifierGrpc.ClassifierBlockingStub classifier = ClassifierGrpc.newBlockingStub(channel);
-            for (DemoCommand.Sample sample : samples.subList(6, 9)) {
+            for (Sample sample : samples.subList(6, 9)) {
                 assertThat(classifier.withDeadlineAfter(60, TimeUnit.SECONDS)
                         .classify(ClassifyRequest.newBuilder().setImageId(sample.id()).setImage(ByteString.copyFrom(sample.png())).build())
                         .getPrediction().getModelVersion()).isEqualTo(1L);

@@ -1,10 +1,12 @@
 package io.alexstream.kafka;
 
+import io.alexstream.local.ChildProcess;
 import io.alexstream.local.Supervisor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,14 +24,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
 
-    private final Process process;
+    private final ChildProcess process;
     private final String bootstrapServers;
-    private final Path log;
 
-    private BrokerProcess(Process process, String bootstrapServers, Path log) {
+    private BrokerProcess(ChildProcess process, String bootstrapServers) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
-        this.log = log;
     }
 
     /** A broker with its log directory in {@code dir}, on {@code port} (0: a free one, kept for restarts). */
@@ -42,7 +42,7 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
     }
 
     public Path log() {
-        return log;
+        return process.log();
     }
 
     @Override
@@ -57,7 +57,7 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
 
     @Override
     public OptionalInt exitCode() {
-        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        return process.exitCode();
     }
 
     /** Whether it runs: a paused or slow broker is not a dead one. */
@@ -86,8 +86,7 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
 
     @Override
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor();
+        process.kill();
     }
 
     /** SIGCONT (a paused broker cannot shut down), SIGTERM and a clean shutdown; SIGKILL after 30 s. */
@@ -98,10 +97,7 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
         } catch (IOException ignored) {
             // it has exited already
         }
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            kill();
-        }
+        process.stop(Duration.ofSeconds(30));
     }
 
     /** The broker's command line; it can start the same broker again after it went away. */
@@ -109,8 +105,6 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
         private final Path dir;
         private final int port;
         private final Map<String, Integer> topics = new LinkedHashMap<>();
-        private String classpath = System.getProperty("java.class.path");
-        private String maxHeap = "-Xmx512m";
         private Path log;
 
         private Builder(Path dir, int port) {
@@ -120,17 +114,6 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
 
         public Builder topics(Map<String, Integer> partitionsByTopic) {
             topics.putAll(partitionsByTopic);
-            return this;
-        }
-
-        /** The classpath that holds this module and Kafka; this JVM's by default. */
-        public Builder classpath(String classpath) {
-            this.classpath = classpath;
-            return this;
-        }
-
-        public Builder maxHeap(String option) {
-            this.maxHeap = option;
             return this;
         }
 
@@ -145,26 +128,24 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
 
         /** Starts the broker and returns once it said READY; fails quoting its log if it exits or takes longer than 120 s. */
         public BrokerProcess start() throws IOException, InterruptedException {
-            Path logFile = log != null ? log : Files.createTempFile("alexstream-kafka-", ".log");
-            Files.createDirectories(logFile.toAbsolutePath().getParent());
+            Path logFile = ChildProcess.logFile(log, "kafka");
             long from = Files.exists(logFile) ? Files.size(logFile) : 0;
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    maxHeap, "-cp", classpath, EmbeddedKafkaMain.class.getName(), "--dir", dir.toAbsolutePath().toString(),
-                    "--port", Integer.toString(port)));
+            // the broker needs only this module and Kafka, both on this JVM's classpath
+            List<String> command = new ArrayList<>(List.of(ChildProcess.java(), "-Xmx512m", "-cp",
+                    System.getProperty("java.class.path"), EmbeddedKafkaMain.class.getName(), "--dir",
+                    dir.toAbsolutePath().toString(), "--port", Integer.toString(port)));
             topics.forEach((name, partitions) -> command.addAll(List.of("--topic", name + ":" + partitions)));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-            BrokerProcess broker = new BrokerProcess(process, bootstrapServers(), logFile);
+            ChildProcess process = ChildProcess.start(command, Map.of(), logFile);
             try {
                 awaitReady(process, logFile, from);
             } catch (IOException | InterruptedException | RuntimeException e) {
-                process.destroyForcibly();
+                process.kill();
                 throw e;
             }
-            return broker;
+            return new BrokerProcess(process, bootstrapServers());
         }
 
-        private static void awaitReady(Process process, Path logFile, long from) throws IOException, InterruptedException {
+        private static void awaitReady(ChildProcess process, Path logFile, long from) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (System.nanoTime() < deadline) {
                 String since = since(logFile, from);
@@ -172,22 +153,18 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
                     return;
                 }
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("the broker exited with " + process.exitValue() + "; log " + logFile + ":\n"
-                            + tail(since));
+                    throw new IllegalStateException("the broker exited with " + process.exitCode().orElseThrow() + "; log "
+                            + logFile + ":\n" + ChildProcess.lastLines(since));
                 }
                 Thread.sleep(100);
             }
-            throw new IllegalStateException("the broker did not say READY within 120 s; log " + logFile + ":\n" + tail(since(logFile, from)));
+            throw new IllegalStateException("the broker did not say READY within 120 s; log " + logFile + ":\n"
+                    + ChildProcess.lastLines(since(logFile, from)));
         }
 
         private static String since(Path logFile, long from) throws IOException {
             byte[] all = Files.readAllBytes(logFile);
             return new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from), StandardCharsets.UTF_8);
-        }
-
-        private static String tail(String text) {
-            List<String> lines = text.lines().toList();
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         }
     }
 }

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A packaged Quarkus application ({@code target/quarkus-app/quarkus-run.jar}) running as a
@@ -27,17 +26,15 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
     private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
-    private final Process process;
+    private final ChildProcess process;
     private final int port;
     private final int grpcPort;
-    private final Path log;
 
-    private ServiceProcess(String name, Process process, int port, int grpcPort, Path log) {
+    private ServiceProcess(String name, ChildProcess process, int port, int grpcPort) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.grpcPort = grpcPort;
-        this.log = log;
     }
 
     /** Starts building the command line for the application packaged at {@code jar}. */
@@ -73,7 +70,7 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
     }
 
     public Path log() {
-        return log;
+        return process.log();
     }
 
     @Override
@@ -83,7 +80,7 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
 
     @Override
     public OptionalInt exitCode() {
-        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        return process.exitCode();
     }
 
     /** One {@code GET /q/health/live}: true on 200 within 5 s. */
@@ -123,7 +120,8 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; log " + log + ":\n" + logTail());
+                throw new IllegalStateException(name + " exited with " + process.exitCode().orElseThrow() + "; log " + log()
+                        + ":\n" + logTail());
             }
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -134,32 +132,24 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException(name + " not healthy (" + path + ") on port " + port + " after " + timeout + "; log " + log + ":\n" + logTail());
+        throw new IllegalStateException(name + " not healthy (" + path + ") on port " + port + " after " + timeout + "; log "
+                + log() + ":\n" + logTail());
     }
 
     /** SIGKILL: the process gets no chance to commit, flush or deregister. */
     @Override
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor();
+        process.kill();
     }
 
     /** SIGTERM and a graceful Quarkus shutdown; SIGKILL after 20 s. */
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            kill();
-        }
+        process.stop(Duration.ofSeconds(20));
     }
 
     public String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return process.logTail();
     }
 
     /** Command line of a {@link ServiceProcess}: system properties become Quarkus configuration; it may start several in turn. */
@@ -232,10 +222,9 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
                 throw new IllegalStateException("no packaged " + name + " at " + jar + " (run mvn -DskipTests install first)");
             }
             int chosen = port > 0 ? port : freePort();
-            Path logFile = log != null ? log : Files.createTempFile("alexstream-" + name + "-", ".log");
-            Files.createDirectories(logFile.toAbsolutePath().getParent());
+            Path logFile = ChildProcess.logFile(log, name);
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(ChildProcess.java());
             command.addAll(jvmOptions);
             properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.add("-Dquarkus.http.port=" + chosen);
@@ -246,10 +235,7 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
             }
             command.add("-jar");
             command.add(jar.toString());
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            builder.environment().putAll(environment);
-            return new ServiceProcess(name, builder.start(), chosen, chosenGrpc, logFile);
+            return new ServiceProcess(name, ChildProcess.start(command, environment, logFile), chosen, chosenGrpc);
         }
     }
 }

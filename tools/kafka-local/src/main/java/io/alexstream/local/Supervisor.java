@@ -145,7 +145,6 @@ public final class Supervisor implements AutoCloseable {
         private final Thread thread;
         private volatile C current;
         private volatile int restarts;
-        private volatile String lastReason = "";
 
         private Watch(String service, C first, Launcher<C> launcher) {
             this.service = service;
@@ -169,11 +168,6 @@ public final class Supervisor implements AutoCloseable {
             return restarts;
         }
 
-        /** Why the last restart happened, empty before any. */
-        public String lastReason() {
-            return lastReason;
-        }
-
         private void run() {
             int attempt = 0;
             long upSince = clock.nanoTime();
@@ -192,7 +186,6 @@ public final class Supervisor implements AutoCloseable {
                         attempt++;
                         Restart restart = new Restart(service, reason, exitCode, attempt, policy.backOff(attempt));
                         restarts++;
-                        lastReason = reason;
                         listener.restarting(restart);
                         clock.sleep(restart.backOff());
                         if (closed) {

@@ -1,4 +1,4 @@
-package io.alexstream.cli;
+package io.alexstream.bench;
 
 import java.util.ArrayList;
 import java.util.List;

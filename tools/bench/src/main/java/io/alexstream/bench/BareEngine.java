@@ -1,4 +1,4 @@
-package io.alexstream.cli;
+package io.alexstream.bench;
 
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ScaledImage;
