@@ -75,7 +75,8 @@ public class ClassifierService implements Classifier {
 
     private CompletableFuture<ClassifyResponse> answer(ClassifyRequest request, Deadline deadline) {
         if (!serving.ready()) {
-            throw Status.UNAVAILABLE.withDescription("no model loaded (" + serving.lastError() + ")").asRuntimeException();
+            throw Status.UNAVAILABLE.withDescription("no model loaded (" + serving.lastError() + ")")
+                    .asRuntimeException();
         }
         String id = request.getImageId().isEmpty() ? UUID.randomUUID().toString() : request.getImageId();
         ImageClassifier.PreparedImage image;
@@ -91,7 +92,8 @@ public class ClassifierService implements Classifier {
         try {
             return classifier.classify(id, null, image, mode, topK, ImageClassifier.WhenFull.REFUSE, timeLeft,
                             WorkerMetrics.SOURCE_GRPC)
-                    .thenApply(prediction -> ClassifyResponse.newBuilder().setImageId(id).setPrediction(prediction).build());
+                    .thenApply(prediction -> ClassifyResponse.newBuilder().setImageId(id).setPrediction(prediction)
+                            .build());
         } catch (DynamicBatcher.QueueFullException e) {
             throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
         }
@@ -105,7 +107,8 @@ public class ClassifierService implements Classifier {
     }
 
     private static StatusRuntimeException toStatus(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
         if (cause instanceof StatusRuntimeException status) {
             return status;
         }
@@ -113,6 +116,7 @@ public class ClassifierService implements Classifier {
             return Status.DEADLINE_EXCEEDED.withDescription("the deadline passed before the image was classified")
                     .asRuntimeException();
         }
-        return Status.INTERNAL.withDescription(String.valueOf(cause.getMessage())).withCause(cause).asRuntimeException();
+        return Status.INTERNAL.withDescription(String.valueOf(cause.getMessage())).withCause(cause)
+                .asRuntimeException();
     }
 }

@@ -90,7 +90,8 @@ public class ModelReceiverService implements ModelReceiver {
             } catch (WeightsFormatException e) {
                 throw Refusals.weights(e);
             } catch (StatusRuntimeException e) {
-                throw Status.UNAVAILABLE.withDescription("the trainer did not answer: " + e.getStatus()).asRuntimeException();
+                throw Status.UNAVAILABLE.withDescription("the trainer did not answer: " + e.getStatus())
+                        .asRuntimeException();
             } catch (RuntimeException e) {
                 throw Status.UNAVAILABLE.withDescription("the pull from the trainer failed: " + e.getMessage())
                         .asRuntimeException();

@@ -28,7 +28,8 @@ final class Refusals {
 
     static StatusRuntimeException image(ImageRejectedException e) {
         Metadata trailers = new Metadata();
-        trailers.put(IMAGE_ERROR, ImageError.newBuilder().setReason(reason(e.reason())).setMessage(e.getMessage()).build());
+        trailers.put(IMAGE_ERROR, ImageError.newBuilder().setReason(reason(e.reason())).setMessage(e.getMessage())
+                .build());
         return Status.INVALID_ARGUMENT.withDescription(e.reason() + ": " + e.getMessage()).asRuntimeException(trailers);
     }
 

@@ -65,7 +65,8 @@ public class ServingModel {
     private volatile boolean synced;
     private final AtomicBoolean announced = new AtomicBoolean();
 
-    public ServingModel(WorkerConfig config, WorkerMetrics metrics, LastGoodWeights lastGood, Event<ModelReady> readyEvent) {
+    public ServingModel(WorkerConfig config, WorkerMetrics metrics, LastGoodWeights lastGood,
+                        Event<ModelReady> readyEvent) {
         this.config = config;
         this.metrics = metrics;
         this.lastGood = lastGood;
@@ -98,7 +99,8 @@ public class ServingModel {
         lastGood.existing().ifPresent(this::loadFile);
         if (!model.isLoaded()) {
             config.weightsFile().map(Path::of).ifPresentOrElse(this::loadFile,
-                    () -> LOG.warnf("worker %s has no weights file: not consuming until a model is loaded", config.id()));
+                    () -> LOG.warnf("worker %s has no weights file: not consuming until a model is loaded",
+                            config.id()));
         }
     }
 
@@ -146,7 +148,8 @@ public class ServingModel {
         }
         if (model.isLoaded() && version < servedVersion.get() && !mayGoBack) {
             throw new WeightsRefusedException(WeightsRefusedException.Reason.OLDER_VERSION, "version " + version
-                    + " is older than the served version " + servedVersion.get() + " (only an explicit rollback goes back)");
+                    + " is older than the served version " + servedVersion.get()
+                    + " (only an explicit rollback goes back)");
         }
         long started = System.nanoTime();
         if (spare == null) {

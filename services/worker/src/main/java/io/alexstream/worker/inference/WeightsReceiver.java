@@ -7,6 +7,7 @@ import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.proto.v1.WeightsChunk;
 import io.alexstream.proto.v1.WeightsHeader;
 import io.alexstream.worker.config.WorkerConfig;
+import io.alexstream.worker.inference.WeightsRefusedException.Reason;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -95,10 +96,10 @@ public class WeightsReceiver {
             long limit = config.maxPushBytes();
             if (chunk.hasHeader()) {
                 if (header != null) {
-                    throw new WeightsRefusedException(WeightsRefusedException.Reason.MALFORMED_STREAM, "a second header chunk");
+                    throw new WeightsRefusedException(Reason.MALFORMED_STREAM, "a second header chunk");
                 }
                 if (chunk.getHeader().getTotalBytes() > limit) {
-                    throw new WeightsRefusedException(WeightsRefusedException.Reason.TOO_LARGE, "the artifact declares "
+                    throw new WeightsRefusedException(Reason.TOO_LARGE, "the artifact declares "
                             + chunk.getHeader().getTotalBytes() + " bytes; this worker accepts at most " + limit);
                 }
                 header = chunk.getHeader();
@@ -106,12 +107,12 @@ public class WeightsReceiver {
                 return;
             }
             if (header == null) {
-                throw new WeightsRefusedException(WeightsRefusedException.Reason.MALFORMED_STREAM,
+                throw new WeightsRefusedException(Reason.MALFORMED_STREAM,
                         "the first chunk must be the header");
             }
             bytes += chunk.getData().size();
             if (bytes > limit) {
-                throw new WeightsRefusedException(WeightsRefusedException.Reason.TOO_LARGE, "the weights stream passed "
+                throw new WeightsRefusedException(Reason.TOO_LARGE, "the weights stream passed "
                         + limit + " bytes and was cut off");
             }
             artifact = artifact.concat(chunk.getData());
@@ -135,16 +136,16 @@ public class WeightsReceiver {
         public long finish() throws WeightsRefusedException, WeightsFormatException {
             end();
             if (header == null) {
-                throw new WeightsRefusedException(WeightsRefusedException.Reason.MALFORMED_STREAM, "an empty push: no header");
+                throw new WeightsRefusedException(Reason.MALFORMED_STREAM, "an empty push: no header");
             }
             if (header.getTotalBytes() != bytes) {
-                throw new WeightsRefusedException(WeightsRefusedException.Reason.TRUNCATED, "the header announced "
+                throw new WeightsRefusedException(Reason.TRUNCATED, "the header announced "
                         + header.getTotalBytes() + " bytes, " + bytes + " arrived");
             }
             ModelWeights weights = joinDecoded();
             long decodedAt = System.nanoTime();
             if (weights.metadata().version() != header.getVersion()) {
-                throw new WeightsRefusedException(WeightsRefusedException.Reason.MALFORMED_STREAM, "the header says version "
+                throw new WeightsRefusedException(Reason.MALFORMED_STREAM, "the header says version "
                         + header.getVersion() + " but the artifact holds version " + weights.metadata().version());
             }
             boolean mayGoBack = origin == Origin.PULLED || header.getRollback();
@@ -152,8 +153,9 @@ public class WeightsReceiver {
             long done = System.nanoTime();
             // where the time goes: the transfer (checksum and decoding run alongside it), what decoding had left after
             // the last chunk, then validation and the swap
-            LOG.infof("worker %s now serves version %d (%s%s): %.1f MB received in %.2f s, decoded %.2f s after the last "
-                            + "chunk, validated and swapped in %.2f s", config.id(), serving, origin.name().toLowerCase(),
+            LOG.infof("worker %s now serves version %d (%s%s): %.1f MB received in %.2f s, decoded %.2f s after the "
+                            + "last chunk, validated and swapped in %.2f s", config.id(), serving,
+                    origin.name().toLowerCase(),
                     header.getRollback() ? ", rollback" : "", bytes / 1e6, (lastChunk - started) / 1e9,
                     (decodedAt - lastChunk) / 1e9, (done - decodedAt) / 1e9);
             return serving;

@@ -34,7 +34,7 @@ public final class WeightsRefusedException extends Exception {
             this.named = named;
         }
 
-        /** True when the verdict is on the weights themselves, not on how they travelled: pulling them again is futile. */
+        /** True when the verdict is on the weights, not on how they travelled: pulling them again is futile. */
         public boolean aboutTheWeights() {
             return aboutTheWeights;
         }

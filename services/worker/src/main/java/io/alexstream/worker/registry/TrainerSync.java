@@ -116,7 +116,7 @@ public class TrainerSync {
         }
         LOG.infof("worker %s pulls version %d from the trainer (serving %d)", config.id(), desired, served);
         try {
-            // the trainer's desired version wins, older or newer: that is how a rollback reaches a worker that missed it
+            // the trainer's desired version wins, older or newer: so a rollback reaches a worker that missed it
             return receiver.receive(trainer.pull(desired), WeightsReceiver.Origin.PULLED);
         } catch (WeightsRefusedException e) {
             if (e.reason().aboutTheWeights()) {
