@@ -28,7 +28,7 @@ class ConvergeTest {
 
     // read from the bean, not /q/metrics: a gauge of an earlier test's application can shadow this one's in one JVM
     @jakarta.inject.Inject
-    io.alexstream.worker.inference.ModelService models;
+    io.alexstream.worker.inference.ServingModel models;
 
     @Test
     void syncConvergesUpAndAMissedRollbackArrivesByTheHeartbeat() throws Exception {

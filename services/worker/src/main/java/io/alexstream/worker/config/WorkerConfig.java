@@ -31,7 +31,7 @@ public interface WorkerConfig {
 
     /**
      * Most images per session run. When absent: 16 on a GPU, 8 on a CPU, where batches of 8 ran as fast as 16 alone
-     * and faster beside the plumbing's threads (see {@code ModelService#maxBatch}).
+     * and faster beside the plumbing's threads (see {@code ServingModel#maxBatch}).
      */
     Optional<Integer> maxBatch();
 

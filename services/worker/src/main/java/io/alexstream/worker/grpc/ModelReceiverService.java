@@ -1,8 +1,5 @@
 package io.alexstream.worker.grpc;
 
-import com.google.protobuf.ByteString;
-import io.alexstream.engine.weights.ModelWeights;
-import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsFormatException;
 import io.alexstream.proto.v1.ModelReceiver;
 import io.alexstream.proto.v1.PushResult;
@@ -10,174 +7,94 @@ import io.alexstream.proto.v1.ServingStatus;
 import io.alexstream.proto.v1.ServingStatusRequest;
 import io.alexstream.proto.v1.SyncRequest;
 import io.alexstream.proto.v1.WeightsChunk;
-import io.alexstream.proto.v1.WeightsHeader;
 import io.alexstream.worker.config.WorkerConfig;
-import io.alexstream.worker.inference.ModelService;
+import io.alexstream.worker.inference.ServingModel;
+import io.alexstream.worker.inference.WeightsReceiver;
 import io.alexstream.worker.inference.WeightsRefusedException;
+import io.alexstream.worker.registry.TrainerSync;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 
 /**
- * {@code alexstream.v1.ModelReceiver}: the trainer's weights arrive as a header chunk and data
- * chunks; they are staged in memory (never beyond the configured limit: a longer stream is
- * cut off with RESOURCE_EXHAUSTED) and decoded and checked (checksum, format, finite values)
- * while they arrive, then validated and swapped in by {@link ModelService#activate}. A refusal leaves the served
+ * {@code alexstream.v1.ModelReceiver}: a pushed stream of weights chunks goes to the same
+ * {@link WeightsReceiver} as a pull from the trainer (staged, decoded as it arrives, validated,
+ * swapped in); its refusals become statuses through {@link Refusals} and leave the served
  * weights untouched. Only the trainer's role gets to push (see ModelManagementAuth); the
  * trainer's rollouts use {@code Sync} instead, which carries no credential: the worker then
- * pulls from the trainer it was configured with.
+ * pulls from the trainer it was configured with ({@link TrainerSync}).
  */
 @GrpcService
 public class ModelReceiverService implements ModelReceiver {
 
     private static final Logger LOG = Logger.getLogger(ModelReceiverService.class);
 
-    private final ModelService models;
+    private final WeightsReceiver receiver;
+    private final TrainerSync trainerSync;
+    private final ServingModel serving;
     private final WorkerConfig config;
 
-    private final boolean trainerConfigured;
-
-    public ModelReceiverService(ModelService models, WorkerConfig config) {
-        this.models = models;
+    public ModelReceiverService(WeightsReceiver receiver, TrainerSync trainerSync, ServingModel serving,
+                                WorkerConfig config) {
+        this.receiver = receiver;
+        this.trainerSync = trainerSync;
+        this.serving = serving;
         this.config = config;
-        this.trainerConfigured = config.trainerAddress().isPresent();
-    }
-
-    /** A push that stops for this long is abandoned by its decoder. */
-    static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
-
-    /** What has arrived of one push, and its decoding, which starts with the header and follows the chunks. */
-    private static final class Staged {
-        WeightsHeader header;
-        // joined without copying: a 245 MB artifact is held once, as the transport delivered it (kept as the last good copy)
-        ByteString artifact = ByteString.EMPTY;
-        final ChunkPipe pipe = new ChunkPipe(STALL_TIMEOUT);
-        CompletableFuture<ModelWeights> decoded;
-        long bytes;
-        long lastChunk;
-        final long started = System.nanoTime();
     }
 
     @Override
     public Uni<PushResult> pushWeights(Multi<WeightsChunk> request) {
-        long limit = config.maxPushBytes();
-        Staged staged = new Staged();
+        WeightsReceiver.Reception reception = receiver.open(WeightsReceiver.Origin.PUSHED);
         return request
-                .collect().in(() -> staged, (push, chunk) -> {
-                    if (chunk.hasHeader()) {
-                        if (push.header != null) {
-                            throw Status.INVALID_ARGUMENT.withDescription("a second header chunk").asRuntimeException();
-                        }
-                        if (chunk.getHeader().getTotalBytes() > limit) {
-                            throw Status.RESOURCE_EXHAUSTED.withDescription("the artifact declares " + chunk.getHeader().getTotalBytes()
-                                    + " bytes; this worker accepts at most " + limit).asRuntimeException();
-                        }
-                        push.header = chunk.getHeader();
-                        push.decoded = CompletableFuture.supplyAsync(() -> decode(push.pipe, limit), Infrastructure.getDefaultWorkerPool());
-                        return;
+                .onItem().invoke(chunk -> {
+                    try {
+                        reception.accept(chunk);
+                    } catch (WeightsRefusedException e) {
+                        throw Refusals.weights(e);
                     }
-                    if (push.header == null) {
-                        throw Status.INVALID_ARGUMENT.withDescription("the first chunk must be the header").asRuntimeException();
-                    }
-                    push.bytes += chunk.getData().size();
-                    if (push.bytes > limit) {
-                        throw Status.RESOURCE_EXHAUSTED.withDescription("the weights stream passed " + limit
-                                + " bytes and was cut off").asRuntimeException();
-                    }
-                    push.artifact = push.artifact.concat(chunk.getData());
-                    push.pipe.offer(chunk.getData());
                 })
-                .invoke(push -> {
-                    push.lastChunk = System.nanoTime();
-                    push.pipe.end();
-                })
+                .collect().last()
+                .invoke(last -> reception.end())
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(this::activate)
+                .map(last -> {
+                    try {
+                        return accepted(reception.finish());
+                    } catch (WeightsRefusedException e) {
+                        throw Refusals.weights(e);
+                    } catch (WeightsFormatException e) {
+                        throw Refusals.weights(e);
+                    }
+                })
                 .onFailure().invoke(failure -> {
-                    staged.pipe.end();
+                    reception.abandon();
                     LOG.warnf("weights push refused: %s", failure.getMessage());
                 });
-    }
-
-    private static ModelWeights decode(ChunkPipe pipe, long limit) {
-        try {
-            return WeightsCodec.read(pipe, limit);
-        } catch (WeightsFormatException e) {
-            throw new CompletionException(e);
-        }
-    }
-
-    private PushResult activate(Staged staged) {
-        if (staged.header == null) {
-            throw Status.INVALID_ARGUMENT.withDescription("an empty push: no header").asRuntimeException();
-        }
-        WeightsHeader header = staged.header;
-        if (header.getTotalBytes() != staged.bytes) {
-            throw Status.INVALID_ARGUMENT.withDescription("TRUNCATED: the header announced " + header.getTotalBytes()
-                    + " bytes, " + staged.bytes + " arrived").asRuntimeException();
-        }
-        try {
-            ModelWeights weights;
-            try {
-                weights = staged.decoded.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof WeightsFormatException format) {
-                    throw format;
-                }
-                throw e;
-            }
-            long decoded = System.nanoTime();
-            if (weights.metadata().version() != header.getVersion()) {
-                throw Status.INVALID_ARGUMENT.withDescription("the header says version " + header.getVersion()
-                        + " but the artifact holds version " + weights.metadata().version()).asRuntimeException();
-            }
-            long serving = models.activate(weights, header.getRollback(), staged.artifact);
-            long done = System.nanoTime();
-            // where a push's time goes: the transfer (checksum and decoding run alongside it), what decoding had left
-            // after the last chunk, then validation and the swap
-            LOG.infof("worker %s now serves version %d (pushed%s): %.1f MB received in %.2f s, decoded %.2f s after the last chunk, "
-                            + "validated and swapped in %.2f s", config.id(), serving, header.getRollback() ? ", rollback" : "",
-                    staged.bytes / 1e6, (staged.lastChunk - staged.started) / 1e9, (decoded - staged.lastChunk) / 1e9,
-                    (done - decoded) / 1e9);
-            return PushResult.newBuilder().setAccepted(true).setServingVersion(serving)
-                    .setMessage("serving version " + serving).build();
-        } catch (WeightsFormatException e) {
-            Status status = switch (e.reason()) {
-                case CONFIG_MISMATCH, SHAPE_MISMATCH -> Status.FAILED_PRECONDITION;
-                case TOO_LARGE -> Status.RESOURCE_EXHAUSTED;
-                default -> Status.INVALID_ARGUMENT;
-            };
-            throw status.withDescription(e.getMessage()).asRuntimeException();
-        } catch (WeightsRefusedException e) {
-            throw e.toStatus().asRuntimeException();
-        }
     }
 
     /** Converges on the trainer's desired version; the request carries nothing the worker trusts. */
     @Override
     public Uni<PushResult> sync(SyncRequest request) {
         return Uni.createFrom().item(() -> {
-            if (!trainerConfigured) {
-                throw Status.FAILED_PRECONDITION.withDescription("this worker has no trainer address to sync with").asRuntimeException();
+            if (!trainerSync.configured()) {
+                throw Status.FAILED_PRECONDITION.withDescription("this worker has no trainer address to sync with")
+                        .asRuntimeException();
             }
             try {
-                long serving = models.converge();
-                return PushResult.newBuilder().setAccepted(true).setServingVersion(serving)
-                        .setMessage("serving version " + serving).build();
+                return accepted(trainerSync.converge());
             } catch (WeightsRefusedException e) {
-                throw e.toStatus().asRuntimeException();
+                throw Refusals.weights(e);
             } catch (WeightsFormatException e) {
-                throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
-            } catch (io.grpc.StatusRuntimeException e) {
-                throw Status.UNAVAILABLE.withDescription("the trainer did not answer: " + e.getStatus()).asRuntimeException();
+                throw Refusals.weights(e);
+            } catch (StatusRuntimeException e) {
+                throw Status.UNAVAILABLE.withDescription("the trainer did not answer: " + e.getStatus())
+                        .asRuntimeException();
             } catch (RuntimeException e) {
-                throw Status.UNAVAILABLE.withDescription("the pull from the trainer failed: " + e.getMessage()).asRuntimeException();
+                throw Status.UNAVAILABLE.withDescription("the pull from the trainer failed: " + e.getMessage())
+                        .asRuntimeException();
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
@@ -186,10 +103,15 @@ public class ModelReceiverService implements ModelReceiver {
     public Uni<ServingStatus> getServingStatus(ServingStatusRequest request) {
         return Uni.createFrom().item(() -> ServingStatus.newBuilder()
                 .setWorkerId(config.id())
-                .setServingVersion(Math.max(0, models.servedVersion()))
-                .setReady(models.ready())
-                .setDevice(models.device())
-                .setLastError(models.lastError() == null ? "" : models.lastError())
+                .setServingVersion(Math.max(0, serving.servedVersion()))
+                .setReady(serving.ready())
+                .setDevice(serving.device())
+                .setLastError(serving.lastError() == null ? "" : serving.lastError())
                 .build());
+    }
+
+    private static PushResult accepted(long serving) {
+        return PushResult.newBuilder().setAccepted(true).setServingVersion(serving)
+                .setMessage("serving version " + serving).build();
     }
 }

@@ -1,6 +1,6 @@
 package io.alexstream.worker.health;
 
-import io.alexstream.worker.inference.ModelService;
+import io.alexstream.worker.inference.ServingModel;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,9 +14,9 @@ import org.eclipse.microprofile.health.Liveness;
 @ApplicationScoped
 public class BatcherLiveness implements HealthCheck {
 
-    private final ModelService models;
+    private final ServingModel models;
 
-    public BatcherLiveness(ModelService models) {
+    public BatcherLiveness(ServingModel models) {
         this.models = models;
     }
 

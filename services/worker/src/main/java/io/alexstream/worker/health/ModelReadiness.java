@@ -1,6 +1,6 @@
 package io.alexstream.worker.health;
 
-import io.alexstream.worker.inference.ModelService;
+import io.alexstream.worker.inference.ServingModel;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,9 +14,9 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ModelReadiness implements HealthCheck {
 
-    private final ModelService models;
+    private final ServingModel models;
 
-    public ModelReadiness(ModelService models) {
+    public ModelReadiness(ServingModel models) {
         this.models = models;
     }
 

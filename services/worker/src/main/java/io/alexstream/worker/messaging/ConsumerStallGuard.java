@@ -1,6 +1,6 @@
 package io.alexstream.worker.messaging;
 
-import io.alexstream.worker.inference.ModelService;
+import io.alexstream.worker.inference.ServingModel;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
@@ -34,7 +34,7 @@ public class ConsumerStallGuard {
 
     private final KafkaClientService clients;
     private final ImageConsumer consumer;
-    private final ModelService models;
+    private final ServingModel models;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "consumer-stall-guard");
         thread.setDaemon(true);
@@ -43,7 +43,7 @@ public class ConsumerStallGuard {
     private volatile long waitingSince;
     private volatile long lastConsumed;
 
-    public ConsumerStallGuard(KafkaClientService clients, ImageConsumer consumer, ModelService models) {
+    public ConsumerStallGuard(KafkaClientService clients, ImageConsumer consumer, ServingModel models) {
         this.clients = clients;
         this.consumer = consumer;
         this.models = models;

@@ -1,13 +1,11 @@
 package io.alexstream.worker.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ImageRejectedException;
-import io.alexstream.engine.image.ScaledImage;
-import io.alexstream.engine.inference.DynamicBatcher;
 import io.alexstream.worker.config.WorkerConfig;
-import io.alexstream.worker.inference.ModelService;
+import io.alexstream.worker.inference.ImageClassifier;
+import io.alexstream.worker.inference.ServingModel;
 import io.alexstream.worker.metrics.WorkerMetrics;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -17,8 +15,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -29,13 +29,14 @@ import org.jboss.logging.Logger;
 
 /**
  * Reads the images topic ({@link Channels#IMAGES_IN}) in batches, classifies every image with
- * ten crops through the dynamic batcher, and publishes one prediction per image to
+ * ten crops through {@link ImageClassifier} (as gRPC does), and publishes one prediction per image to
  * {@link Channels#PREDICTIONS_OUT}, keyed by image id. A record that cannot be decoded or
  * breaks a limit, or whose handling throws anything at all, goes to
  * {@link Channels#DEAD_LETTERS_OUT} with the reason ({@link DeadLetter}: bounded to fit the
  * broker). The batch's offsets are committed only after every prediction and dead letter was
  * acknowledged by the broker (at-least-once); sends are retried through broker outages of any
- * length ({@link RetryingSender}), so no record and no outage closes the consumer. The next polls are decoded while the batcher still runs this one: Kafka keeps at most
+ * length ({@link RetryingSender}), so no record and no outage closes the consumer. The next
+ * polls are decoded while the batcher still runs this one: Kafka keeps at most
  * {@link WorkerConfig#kafkaBatchesInFlight()} batches' worth of images in the batcher, so a full
  * batch waits when a run ends and gRPC callers still find room in the queue.
  */
@@ -47,9 +48,9 @@ public class ImageConsumer {
     /** One permit per image from Kafka submitted to the batcher and not yet answered. */
     private final Semaphore imagesInFlight;
 
-    private final ModelService models;
+    private final ImageClassifier classifier;
     private final WorkerConfig config;
-    private final ObjectMapper json;
+    private final PredictionJson json;
     private final Emitter<String> predictions;
     private final Emitter<byte[]> deadLetters;
     private final WorkerMetrics metrics;
@@ -60,14 +61,14 @@ public class ImageConsumer {
     private final Map<Object, Long> unanswered = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
-    public ImageConsumer(ModelService models, WorkerConfig config, ObjectMapper json,
+    public ImageConsumer(ImageClassifier classifier, WorkerConfig config, ObjectMapper json,
                          @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
                          @Channel(Channels.DEAD_LETTERS_OUT) Emitter<byte[]> deadLetters,
                          WorkerMetrics metrics, jakarta.enterprise.inject.Instance<TransactionalDelivery> transactional) {
-        this.models = models;
+        this.classifier = classifier;
         this.metrics = metrics;
         this.config = config;
-        this.json = json;
+        this.json = new PredictionJson(json);
         this.predictions = predictions;
         this.deadLetters = deadLetters;
         this.sender = new RetryingSender(metrics::publishRetried);
@@ -79,7 +80,7 @@ public class ImageConsumer {
             throw new IllegalArgumentException("alexstream.worker.kafka-batches-in-flight must be at least 1, got "
                     + config.kafkaBatchesInFlight());
         }
-        this.imagesInFlight = new Semaphore(config.kafkaBatchesInFlight() * ModelService.maxBatch(config));
+        this.imagesInFlight = new Semaphore(config.kafkaBatchesInFlight() * ServingModel.maxBatch(config));
     }
 
     @Incoming(Channels.IMAGES_IN)
@@ -99,9 +100,7 @@ public class ImageConsumer {
             String id = null;
             try {
                 id = imageId(record);
-                long started = System.nanoTime();
-                ScaledImage image = models.prepare(record.getPayload());
-                prepared.add(new Prepared(record, id, image, (System.nanoTime() - started) / 1e9));
+                prepared.add(new Prepared(record, id, classifier.prepare(record.getPayload())));
             } catch (ImageRejectedException e) {
                 answers.add(CompletableFuture.completedFuture(deadLetter(record, id, e.reason().name(), e.getMessage())));
             } catch (Throwable e) {
@@ -180,47 +179,29 @@ public class ImageConsumer {
 
     /** Submits a decoded image; completes with its prediction, or its dead letter if the run failed. */
     private CompletableFuture<Answer> answer(Prepared item) {
-        String correlationId = RecordIds.bounded(RecordIds.text(item.record().getHeaders(), Channels.HEADER_CORRELATION_ID));
-        return submit(item.image()).handle((timed, failure) -> {
-            if (failure != null) {
-                return deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, String.valueOf(failure.getMessage()));
-            }
-            metrics.classified(WorkerMetrics.SOURCE_KAFKA, timed, item.preprocessSeconds());
-            PredictionRecord prediction = prediction(item.id(), correlationId, timed, item.preprocessSeconds());
-            try {
-                return Answer.prediction(prediction.imageId(), json.writeValueAsString(prediction));
-            } catch (JsonProcessingException e) {
-                return deadLetter(item.record(), item.id(), WorkerMetrics.INTERNAL, "cannot write the prediction: " + e.getMessage());
-            }
-        });
+        String correlationId = RecordIds.bounded(RecordIds.text(item.record().getHeaders(),
+                Channels.HEADER_CORRELATION_ID));
+        // a Kafka record can always wait: a full queue delays it rather than refusing it
+        return classifier.classify(item.id(), correlationId, item.image(), Crops.Mode.TEN_CROP, config.topK(),
+                        ImageClassifier.WhenFull.WAIT, OptionalLong.empty(), WorkerMetrics.SOURCE_KAFKA)
+                .handle((prediction, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure;
+                        return deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED,
+                                String.valueOf(cause.getMessage()));
+                    }
+                    try {
+                        return Answer.prediction(prediction.getImageId(), json.write(prediction));
+                    } catch (RuntimeException e) {
+                        return deadLetter(item.record(), item.id(), WorkerMetrics.INTERNAL,
+                                "cannot write the prediction: " + e.getMessage());
+                    }
+                });
     }
 
     /** A record decoded and rescaled, waiting to be submitted. */
-    private record Prepared(KafkaRecord<String, byte[]> record, String id, ScaledImage image, double preprocessSeconds) {
-    }
-
-    /** Waits for room in the batcher rather than refusing: a Kafka record can always wait. */
-    private CompletableFuture<DynamicBatcher.Timed> submit(ScaledImage image) {
-        while (true) {
-            try {
-                return models.batcher().submit(image, Crops.Mode.TEN_CROP, config.topK());
-            } catch (DynamicBatcher.QueueFullException e) {
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return CompletableFuture.failedFuture(interrupted);
-                }
-            }
-        }
-    }
-
-    private PredictionRecord prediction(String id, String correlationId, DynamicBatcher.Timed timed, double preprocessSeconds) {
-        List<PredictionRecord.Score> top = timed.prediction().top().stream()
-                .map(s -> new PredictionRecord.Score(s.index(), s.name(), s.probability()))
-                .toList();
-        return new PredictionRecord(id, timed.prediction().modelVersion(), top, timed.prediction().cropsUsed(), config.id(),
-                new PredictionRecord.Timings(timed.queueSeconds(), preprocessSeconds, timed.inferenceSeconds(), timed.batchSize()), correlationId);
+    private record Prepared(KafkaRecord<String, byte[]> record, String id, ImageClassifier.PreparedImage image) {
     }
 
     /** At-least-once: the answer alone, retried through outages; a prediction the broker refuses becomes a dead letter. */

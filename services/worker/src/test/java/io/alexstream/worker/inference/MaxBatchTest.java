@@ -13,10 +13,10 @@ class MaxBatchTest {
 
     @Test
     void aCpuWorkerRunsBatchesOfEightAGpuWorkerSixteenUnlessTold() {
-        assertThat(ModelService.maxBatch(config(Optional.empty(), Optional.empty()))).isEqualTo(8);
-        assertThat(ModelService.maxBatch(config(Optional.of(0), Optional.empty()))).isEqualTo(16);
-        assertThat(ModelService.maxBatch(config(Optional.empty(), Optional.of(32)))).isEqualTo(32);
-        assertThat(ModelService.maxBatch(config(Optional.of(1), Optional.of(4)))).isEqualTo(4);
+        assertThat(ServingModel.maxBatch(config(Optional.empty(), Optional.empty()))).isEqualTo(8);
+        assertThat(ServingModel.maxBatch(config(Optional.of(0), Optional.empty()))).isEqualTo(16);
+        assertThat(ServingModel.maxBatch(config(Optional.empty(), Optional.of(32)))).isEqualTo(32);
+        assertThat(ServingModel.maxBatch(config(Optional.of(1), Optional.of(4)))).isEqualTo(4);
     }
 
     /** A configuration with only the GPU index and the largest batch set. */

@@ -1,6 +1,5 @@
-package io.alexstream.worker.inference;
+package io.alexstream.worker.registry;
 
-import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
 import io.alexstream.auth.TlsChannels;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
@@ -10,6 +9,7 @@ import io.alexstream.proto.v1.WorkerRegistration;
 import io.alexstream.worker.config.AuthConfig;
 import io.alexstream.worker.config.WorkerConfig;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** This worker's side of {@code alexstream.v1.ModelRegistry}: register at start-up, pull the current version. */
+/**
+ * This worker's side of {@code alexstream.v1.ModelRegistry}, over one channel: register (with
+ * retries while the trainer starts, or once for a heartbeat) and pull a version's chunks.
+ */
 @ApplicationScoped
 public class TrainerClient {
 
@@ -29,7 +32,8 @@ public class TrainerClient {
     private final String advertisedAddress;
     private ManagedChannel channel;
 
-    public TrainerClient(WorkerConfig config, AuthConfig auth, @ConfigProperty(name = "quarkus.grpc.server.port") int grpcPort) {
+    public TrainerClient(WorkerConfig config, AuthConfig auth,
+                         @ConfigProperty(name = "quarkus.grpc.server.port") int grpcPort) {
         this.config = config;
         this.auth = auth;
         this.advertisedAddress = config.advertisedAddress().orElse("localhost:" + grpcPort);
@@ -46,7 +50,7 @@ public class TrainerClient {
             try {
                 return registerOnce(servedVersion);
             } catch (StatusRuntimeException e) {
-                if (System.nanoTime() > deadline || e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+                if (System.nanoTime() > deadline || e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
                     throw e;
                 }
                 LOG.debugf("trainer not reachable yet: %s", e.getStatus());
@@ -62,24 +66,10 @@ public class TrainerClient {
                 .build()).getCurrentVersion();
     }
 
-    /** The artifact of {@code version}: its chunks joined without copying. */
-    public ByteString pull(long version) {
-        ByteString artifact = ByteString.EMPTY;
-        long total = 0;
-        Iterator<WeightsChunk> stream = stub().withDeadlineAfter(5, TimeUnit.MINUTES)
+    /** The chunks of {@code version}, header first, as the trainer streams them; the receiver assembles them. */
+    public Iterator<WeightsChunk> pull(long version) {
+        return stub().withDeadlineAfter(5, TimeUnit.MINUTES)
                 .pullWeights(PullRequest.newBuilder().setWorkerId(config.id()).setVersion(version).build());
-        while (stream.hasNext()) {
-            WeightsChunk chunk = stream.next();
-            if (chunk.hasHeader()) {
-                continue;
-            }
-            total += chunk.getData().size();
-            if (total > config.maxPushBytes()) {
-                throw new IllegalStateException("the pulled artifact exceeds " + config.maxPushBytes() + " bytes");
-            }
-            artifact = artifact.concat(chunk.getData());
-        }
-        return artifact;
     }
 
     private synchronized ModelRegistryGrpc.ModelRegistryBlockingStub stub() {
@@ -87,7 +77,8 @@ public class TrainerClient {
             channel = TlsChannels.forTarget(config.trainerAddress().orElseThrow(), TlsChannels.ClientTls.fromSettings(
                     config.trainerTlsTrustCertificate(), config.trainerTlsCertificate(), config.trainerTlsKey()));
         }
-        ModelRegistryGrpc.ModelRegistryBlockingStub stub = ModelRegistryGrpc.newBlockingStub(channel).withMaxInboundMessageSize(8 << 20);
+        ModelRegistryGrpc.ModelRegistryBlockingStub stub = ModelRegistryGrpc.newBlockingStub(channel)
+                .withMaxInboundMessageSize(8 << 20);
         // over mutual TLS the worker's certificate is its credential and a token is optional
         return auth.workerToken().map(token -> stub.withCallCredentials(new BearerCredentials(token))).orElse(stub);
     }

@@ -1,4 +1,4 @@
-package io.alexstream.worker.grpc;
+package io.alexstream.worker.inference;
 
 import com.google.protobuf.ByteString;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.alexstream.worker.grpc;
+package io.alexstream.worker.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
