@@ -126,9 +126,9 @@ final class LocalStack implements AutoCloseable {
     private void startAll(PrintStream out) throws Exception {
         Path logs = Files.createDirectories(options.work().resolve("logs"));
         startBroker(out, logs);
-        Path apps = options.root().resolve("services");
         int trainerPort = trainerPort(options);
-        ServiceProcess.Builder trainerBuilder = ServiceProcess.quarkusApp("trainer", apps.resolve("trainer/target/quarkus-app/quarkus-run.jar"))
+        ServiceProcess.Builder trainerBuilder = ServiceProcess
+                .quarkusApp("trainer", ServiceProcess.packagedApp(options.root(), "trainer"))
                 .jvmOption("-Xmx5g")
                 .port(trainerPort)
                 .property("kafka.bootstrap.servers", bootstrapServers)
@@ -139,7 +139,8 @@ final class LocalStack implements AutoCloseable {
                 .environment(OPERATOR_TOKEN, credentials.operator())
                 .log(logs.resolve("trainer.log"));
         options.trainerProperties().forEach(trainerBuilder::property);
-        ServiceProcess.Builder ingestBuilder = ServiceProcess.quarkusApp("ingest", apps.resolve("ingest/target/quarkus-app/quarkus-run.jar"))
+        ServiceProcess.Builder ingestBuilder = ServiceProcess
+                .quarkusApp("ingest", ServiceProcess.packagedApp(options.root(), "ingest"))
                 .jvmOption("-Xmx512m")
                 .port(options.basePort())
                 .property("kafka.bootstrap.servers", bootstrapServers)
@@ -150,7 +151,8 @@ final class LocalStack implements AutoCloseable {
         for (int i = 1; i <= options.workers(); i++) {
             int port = workerPort(options, i);
             String id = "worker-" + i;
-            ServiceProcess.Builder builder = ServiceProcess.quarkusApp(id, apps.resolve("worker/target/quarkus-app/quarkus-run.jar"))
+            ServiceProcess.Builder builder = ServiceProcess
+                    .quarkusApp(id, ServiceProcess.packagedApp(options.root(), "worker"))
                     .jvmOption("-Xmx1g")
                     .port(port)
                     .separateGrpcPort(grpcPort(port))

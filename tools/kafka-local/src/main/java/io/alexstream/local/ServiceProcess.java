@@ -42,6 +42,19 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
         return new Builder(name, jar);
     }
 
+    /**
+     * Where the packaged {@code service} (ingest, worker, trainer) is: under the directory the
+     * system property {@code alexstream.apps} names when set (the system tests unpack the apps
+     * there), else where the service's own build leaves it under the repository {@code root}.
+     */
+    public static Path packagedApp(Path root, String service) {
+        String apps = System.getProperty("alexstream.apps");
+        if (apps != null && !apps.isBlank()) {
+            return Path.of(apps).resolve(service).resolve("quarkus-run.jar");
+        }
+        return root.resolve("services").resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
     /** A TCP port nobody listens on right now. */
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -82,8 +82,8 @@ class RolloutIT {
 
     @Test
     void trainPromoteAndRollOutWithoutAFailedCallThenResumeAfterARestart() throws Exception {
-        Path trainerJar = Path.of(System.getProperty("trainer.app", "target/quarkus-app/quarkus-run.jar"));
-        Path workerJar = Path.of(System.getProperty("worker.app", "../worker/target/quarkus-app/quarkus-run.jar"));
+        Path trainerJar = Path.of(System.getProperty("trainer.app", "target/apps/trainer/quarkus-run.jar"));
+        Path workerJar = Path.of(System.getProperty("worker.app", "target/apps/worker/quarkus-run.jar"));
         Path data = Path.of(System.getProperty("fashion.mnist.dir", "/usr/share/datasets/fashion-mnist"));
         List<IdxImages.LabeledImage> images = IdxImages.fashionMnist(data, true, LABELED + MORE_AFTER_RESTART);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {

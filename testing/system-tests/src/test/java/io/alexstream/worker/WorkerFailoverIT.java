@@ -43,7 +43,7 @@ class WorkerFailoverIT {
 
     @Test
     void killingOneWorkerMidStreamLosesNothing() throws Exception {
-        Path app = Path.of(System.getProperty("worker.app", "target/quarkus-app/quarkus-run.jar"));
+        Path app = Path.of(System.getProperty("worker.app", "target/apps/worker/quarkus-run.jar"));
         assertThat(Files.isRegularFile(app)).as("packaged worker at %s", app).isTrue();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             kafka.createTopics(Map.of("images", 4, "predictions", 2, "images.dead-letter", 1));
