@@ -38,11 +38,12 @@ class ComposeFileTest {
 
     private static final Path ROOT = RepositoryFiles.root();
 
-    private static final List<String> STACK = List.of("kafka", "ingest", "trainer", "worker-1", "worker-2", "prometheus", "grafana");
+    private static final List<String> STACK =
+            List.of("kafka", "ingest", "trainer", "worker-1", "worker-2", "prometheus", "grafana");
 
     /** Compose services that run one of our Quarkus applications, and which module under services/ that is. */
-    private static final Map<String, String> APPLICATIONS = Map.of(
-            "ingest", "ingest", "trainer", "trainer", "worker-1", "worker", "worker-2", "worker");
+    private static final Map<String, String> APPLICATIONS =
+            Map.of("ingest", "ingest", "trainer", "trainer", "worker-1", "worker", "worker-2", "worker");
 
     /** Framework keys the compose file sets that a service may not spell out in application.properties. */
     private static final Set<String> FRAMEWORK_KEYS = Set.of("quarkus.http.port", "kafka.bootstrap.servers");
@@ -65,6 +66,7 @@ class ComposeFileTest {
 
     /** Where docker-compose.yml mounts deploy/compose/liveness-watchdog.sh, and the repository file. */
     private static final String WATCHDOG_IN_CONTAINER = "/opt/alexstream/liveness-watchdog.sh";
+
     private static final String WATCHDOG = "deploy/compose/liveness-watchdog.sh";
     /** Restart policies under which a container that exits is started again. */
     private static final Set<String> RESTARTING_POLICIES = Set.of("unless-stopped", "always", "on-failure");
@@ -82,7 +84,8 @@ class ComposeFileTest {
 
     @BeforeAll
     static void readComposeFile() throws IOException {
-        JsonNode compose = new YAMLMapper().readTree(ROOT.resolve("docker-compose.yml").toFile());
+        JsonNode compose =
+                new YAMLMapper().readTree(ROOT.resolve("docker-compose.yml").toFile());
         assertThat(compose).as("docker-compose.yml is a YAML mapping").isNotNull();
         services = compose.path("services");
         namedVolumes = compose.path("volumes");
@@ -99,14 +102,18 @@ class ComposeFileTest {
             String name = service.getKey();
             JsonNode build = service.getValue().path("build");
             if (build.isMissingNode()) {
-                assertThat(service.getValue().path("image").asText()).as("%s has neither build nor image", name).isNotBlank();
+                assertThat(service.getValue().path("image").asText())
+                        .as("%s has neither build nor image", name)
+                        .isNotBlank();
                 return;
             }
-            String context = build.isTextual() ? build.asText() : build.path("context").asText(".");
+            String context =
+                    build.isTextual() ? build.asText() : build.path("context").asText(".");
             Path contextDir = ROOT.resolve(context).normalize();
             assertThat(contextDir).as("build context of %s", name).isDirectory();
             assertThat(contextDir.resolve(build.path("dockerfile").asText("Dockerfile")))
-                    .as("Dockerfile of %s (relative to its context %s)", name, context).isRegularFile();
+                    .as("Dockerfile of %s (relative to its context %s)", name, context)
+                    .isRegularFile();
         });
     }
 
@@ -116,9 +123,11 @@ class ComposeFileTest {
             for (Mount mount : mounts(service.getValue())) {
                 if (mount.isBind()) {
                     assertThat(ROOT.resolve(mount.source()).normalize())
-                            .as("bind mount source %s of %s", mount.source(), service.getKey()).exists();
+                            .as("bind mount source %s of %s", mount.source(), service.getKey())
+                            .exists();
                 } else {
-                    assertThat(fieldNames(namedVolumes)).as("top-level volumes (named volume of %s)", service.getKey())
+                    assertThat(fieldNames(namedVolumes))
+                            .as("top-level volumes (named volume of %s)", service.getKey())
                             .contains(mount.source());
                 }
             }
@@ -128,22 +137,33 @@ class ComposeFileTest {
     @Test
     void prometheusLoadsItsConfigAndRuleFilesFromTheRepository() throws IOException {
         JsonNode prometheus = services.path("prometheus");
-        String configInContainer = stream(prometheus.path("command")).map(JsonNode::asText)
+        String configInContainer = stream(prometheus.path("command"))
+                .map(JsonNode::asText)
                 .filter(argument -> argument.startsWith("--config.file="))
                 .map(argument -> argument.substring("--config.file=".length()))
-                .findFirst().orElse("/etc/prometheus/prometheus.yml");
+                .findFirst()
+                .orElse("/etc/prometheus/prometheus.yml");
         Optional<Path> config = hostPathOf(prometheus, configInContainer);
-        assertThat(config).as("a bind mount of prometheus carries %s", configInContainer).isPresent();
+        assertThat(config)
+                .as("a bind mount of prometheus carries %s", configInContainer)
+                .isPresent();
         assertThat(config.get()).as("Prometheus config in the repository").isRegularFile();
 
         // rule file names are relative to the config file's directory in the container
         String configDirInContainer = configInContainer.substring(0, configInContainer.lastIndexOf('/'));
         JsonNode prometheusYml = new YAMLMapper().readTree(config.get().toFile());
-        for (JsonNode ruleFile : stream(prometheusYml == null ? null : prometheusYml.path("rule_files")).toList()) {
-            String inContainer = ruleFile.asText().startsWith("/") ? ruleFile.asText() : configDirInContainer + "/" + ruleFile.asText();
+        for (JsonNode ruleFile : stream(prometheusYml == null ? null : prometheusYml.path("rule_files"))
+                .toList()) {
+            String inContainer = ruleFile.asText().startsWith("/")
+                    ? ruleFile.asText()
+                    : configDirInContainer + "/" + ruleFile.asText();
             Optional<Path> onHost = hostPathOf(prometheus, inContainer);
-            assertThat(onHost).as("rule file %s is inside a bind mount of prometheus", inContainer).isPresent();
-            assertThat(matchingFiles(onHost.get())).as("rule file %s in the repository", onHost.get()).isNotEmpty();
+            assertThat(onHost)
+                    .as("rule file %s is inside a bind mount of prometheus", inContainer)
+                    .isPresent();
+            assertThat(matchingFiles(onHost.get()))
+                    .as("rule file %s in the repository", onHost.get())
+                    .isNotEmpty();
         }
     }
 
@@ -178,13 +198,21 @@ class ComposeFileTest {
             List<JsonNode> gpus = gpuReservations(services.path(worker));
             assertThat(gpus).as("GPU reservations of %s", worker).hasSize(1);
             JsonNode gpu = gpus.get(0);
-            assertThat(gpu.path("driver").asText()).as("driver of %s's device", worker).isEqualTo("nvidia");
-            assertThat(stream(gpu.path("capabilities")).map(JsonNode::asText)).as("capabilities of %s's device", worker)
+            assertThat(gpu.path("driver").asText())
+                    .as("driver of %s's device", worker)
+                    .isEqualTo("nvidia");
+            assertThat(stream(gpu.path("capabilities")).map(JsonNode::asText))
+                    .as("capabilities of %s's device", worker)
                     .contains("gpu");
-            List<String> ids = stream(gpu.path("device_ids")).map(JsonNode::asText).toList();
-            assertThat(ids).as("device_ids of %s (count would let Docker pick, maybe the same card twice)", worker).hasSize(1);
+            List<String> ids =
+                    stream(gpu.path("device_ids")).map(JsonNode::asText).toList();
+            assertThat(ids)
+                    .as("device_ids of %s (count would let Docker pick, maybe the same card twice)", worker)
+                    .hasSize(1);
             String earlier = gpuOwners.putIfAbsent(ids.get(0), worker);
-            assertThat(earlier).as("GPU %s is reserved by %s and %s", ids.get(0), earlier, worker).isNull();
+            assertThat(earlier)
+                    .as("GPU %s is reserved by %s and %s", ids.get(0), earlier, worker)
+                    .isNull();
         }
     }
 
@@ -194,7 +222,8 @@ class ComposeFileTest {
         // the host's device id in device_ids would name a card the worker cannot see
         for (String worker : workerServices()) {
             if (gpuReservations(services.path(worker)).size() == 1) {
-                assertThat(environment(services.path(worker))).as("environment of %s", worker)
+                assertThat(environment(services.path(worker)))
+                        .as("environment of %s", worker)
                         .containsEntry("ALEXSTREAM_WORKER_GPU", "0");
             }
         }
@@ -204,11 +233,15 @@ class ComposeFileTest {
     void everyVariableGivenToAnApplicationIsAConfigKeyItKnows() throws IOException {
         Map<String, Set<String>> knownByModule = new HashMap<>();
         for (Map.Entry<String, String> application : APPLICATIONS.entrySet()) {
-            Set<String> known = knownByModule.computeIfAbsent(application.getValue(), ComposeFileTest::knownEnvironmentNames);
+            Set<String> known =
+                    knownByModule.computeIfAbsent(application.getValue(), ComposeFileTest::knownEnvironmentNames);
             Map<String, String> environment = environment(services.path(application.getKey()));
-            assertThat(environment).as("environment of %s", application.getKey()).isNotEmpty();
+            assertThat(environment)
+                    .as("environment of %s", application.getKey())
+                    .isNotEmpty();
             assertThat(unknownVariables(environment, known))
-                    .as("variables of %s that name no config key of services/%s (misspelled? Quarkus would ignore them)",
+                    .as(
+                            "variables of %s that name no config key of services/%s (misspelled? Quarkus would ignore them)",
                             application.getKey(), application.getValue())
                     .isEmpty();
         }
@@ -217,46 +250,69 @@ class ComposeFileTest {
     @Test
     void aMisspelledVariableIsCaught() {
         Set<String> known = knownEnvironmentNames("worker");
-        assertThat(known).as("worker keys read from application.properties and the @ConfigMapping sources")
-                .contains("ALEXSTREAM_WORKER_TRAINER_ADDRESS", "ALEXSTREAM_WORKER_MAX_IMAGE_BYTES", "ALEXSTREAM_AUTH_WORKER_TOKEN",
-                        "ALEXSTREAM_TOPICS_DEAD_LETTERS", "QUARKUS_HTTP_PORT");
+        assertThat(known)
+                .as("worker keys read from application.properties and the @ConfigMapping sources")
+                .contains(
+                        "ALEXSTREAM_WORKER_TRAINER_ADDRESS",
+                        "ALEXSTREAM_WORKER_MAX_IMAGE_BYTES",
+                        "ALEXSTREAM_AUTH_WORKER_TOKEN",
+                        "ALEXSTREAM_TOPICS_DEAD_LETTERS",
+                        "QUARKUS_HTTP_PORT");
 
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("ALEXSTREAM_WORKER_TRAINER_ADDRESS", "trainer:8082");
         environment.put("ALEXSTREAM_WORKER_TRAINER_ADRESS", "trainer:8082");
         environment.put("ALEXSTREAM_WORKER_GPUS", "0");
         environment.put("TF_CPP_MIN_LOG_LEVEL", "1");
-        assertThat(unknownVariables(environment, known)).as("unknown among a fake environment")
+        assertThat(unknownVariables(environment, known))
+                .as("unknown among a fake environment")
                 .containsExactly("ALEXSTREAM_WORKER_TRAINER_ADRESS", "ALEXSTREAM_WORKER_GPUS");
     }
 
     @Test
     void authTokensAreRequiredVariablesNeverLiterals() {
-        services.fields().forEachRemaining(service -> environment(service.getValue()).forEach((name, value) -> {
-            if (TOKEN_VARIABLE.matcher(name).matches()) {
-                Matcher reference = REQUIRED_REFERENCE.matcher(value);
-                assertThat(reference.matches()).as("%s of %s is ${%s:?message}, not a literal or a default: %s",
-                        name, service.getKey(), name, value).isTrue();
-                assertThat(reference.group(1)).as("variable %s of %s refers to", name, service.getKey()).isEqualTo(name);
-            }
-        }));
+        services.fields()
+                .forEachRemaining(service -> environment(service.getValue()).forEach((name, value) -> {
+                    if (TOKEN_VARIABLE.matcher(name).matches()) {
+                        Matcher reference = REQUIRED_REFERENCE.matcher(value);
+                        assertThat(reference.matches())
+                                .as(
+                                        "%s of %s is ${%s:?message}, not a literal or a default: %s",
+                                        name, service.getKey(), name, value)
+                                .isTrue();
+                        assertThat(reference.group(1))
+                                .as("variable %s of %s refers to", name, service.getKey())
+                                .isEqualTo(name);
+                    }
+                }));
     }
 
     @Test
     void eachServiceHoldsExactlyTheTokensOfItsRole() {
-        services.fields().forEachRemaining(service -> assertThat(
-                tokenMisplacements(APPLICATIONS.get(service.getKey()), environment(service.getValue()).keySet()))
-                .as("tokens of %s against its role's (least privilege: docs/security.md)", service.getKey())
-                .isEmpty());
+        services.fields()
+                .forEachRemaining(service -> assertThat(tokenMisplacements(
+                                APPLICATIONS.get(service.getKey()),
+                                environment(service.getValue()).keySet()))
+                        .as("tokens of %s against its role's (least privilege: docs/security.md)", service.getKey())
+                        .isEmpty());
     }
 
     @Test
     void theTokenCheckCatchesAWorkerWithTheTrainersOrOperatorsToken() {
-        assertThat(tokenMisplacements("worker", List.of("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_TRAINER_TOKEN",
-                "ALEXSTREAM_AUTH_OPERATOR_TOKEN", "QUARKUS_HTTP_PORT")))
-                .containsExactly("ALEXSTREAM_AUTH_TRAINER_TOKEN is not for this role", "ALEXSTREAM_AUTH_OPERATOR_TOKEN is not for this role");
+        assertThat(tokenMisplacements(
+                        "worker",
+                        List.of(
+                                "ALEXSTREAM_AUTH_WORKER_TOKEN",
+                                "ALEXSTREAM_AUTH_TRAINER_TOKEN",
+                                "ALEXSTREAM_AUTH_OPERATOR_TOKEN",
+                                "QUARKUS_HTTP_PORT")))
+                .containsExactly(
+                        "ALEXSTREAM_AUTH_TRAINER_TOKEN is not for this role",
+                        "ALEXSTREAM_AUTH_OPERATOR_TOKEN is not for this role");
         assertThat(tokenMisplacements("ingest", List.of("ALEXSTREAM_AUTH_WORKER_TOKEN")))
-                .containsExactly("ALEXSTREAM_AUTH_WORKER_TOKEN is not for this role", "ALEXSTREAM_AUTH_LABELLER_TOKEN is missing");
+                .containsExactly(
+                        "ALEXSTREAM_AUTH_WORKER_TOKEN is not for this role",
+                        "ALEXSTREAM_AUTH_LABELLER_TOKEN is missing");
         assertThat(tokenMisplacements(null, List.of("ALEXSTREAM_AUTH_OPERATOR_TOKEN")))
                 .as("a service that runs none of our applications (grafana, say)")
                 .containsExactly("ALEXSTREAM_AUTH_OPERATOR_TOKEN is not for this role");
@@ -264,25 +320,38 @@ class ComposeFileTest {
 
     @Test
     void theHeadersTokenRecipeMakesEveryTokenAServiceNeeds() throws IOException {
-        String header = Files.readAllLines(ROOT.resolve("docker-compose.yml")).stream().takeWhile(line -> line.startsWith("#"))
+        String header = Files.readAllLines(ROOT.resolve("docker-compose.yml")).stream()
+                .takeWhile(line -> line.startsWith("#"))
                 .collect(Collectors.joining("\n"));
         Matcher recipe = TOKEN_RECIPE.matcher(header);
-        assertThat(recipe.find()).as("the header's `for role in ...; do` that writes work/credentials.env").isTrue();
-        Set<String> made = Stream.of(recipe.group(1).trim().split(" +")).map(role -> "ALEXSTREAM_AUTH_" + role + "_TOKEN")
+        assertThat(recipe.find())
+                .as("the header's `for role in ...; do` that writes work/credentials.env")
+                .isTrue();
+        Set<String> made = Stream.of(recipe.group(1).trim().split(" +"))
+                .map(role -> "ALEXSTREAM_AUTH_" + role + "_TOKEN")
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> needed = new TreeSet<>();
-        services.fields().forEachRemaining(service -> environment(service.getValue()).keySet().stream()
-                .filter(name -> TOKEN_VARIABLE.matcher(name).matches()).forEach(needed::add));
-        assertThat(made).as("tokens the header's recipe makes, against those the services require").isEqualTo(needed);
+        services.fields()
+                .forEachRemaining(service -> environment(service.getValue()).keySet().stream()
+                        .filter(name -> TOKEN_VARIABLE.matcher(name).matches())
+                        .forEach(needed::add));
+        assertThat(made)
+                .as("tokens the header's recipe makes, against those the services require")
+                .isEqualTo(needed);
     }
 
     /** Tokens in {@code names} that the module's role must not hold, then those it lacks; a null module holds none. */
     static List<String> tokenMisplacements(String module, Collection<String> names) {
         Set<String> expected = module == null ? Set.of() : TOKENS_BY_MODULE.getOrDefault(module, Set.of());
         List<String> problems = new ArrayList<>();
-        names.stream().filter(name -> TOKEN_VARIABLE.matcher(name).matches()).filter(name -> !expected.contains(name))
+        names.stream()
+                .filter(name -> TOKEN_VARIABLE.matcher(name).matches())
+                .filter(name -> !expected.contains(name))
                 .forEach(name -> problems.add(name + " is not for this role"));
-        expected.stream().sorted().filter(name -> !names.contains(name)).forEach(name -> problems.add(name + " is missing"));
+        expected.stream()
+                .sorted()
+                .filter(name -> !names.contains(name))
+                .forEach(name -> problems.add(name + " is missing"));
         return problems;
     }
 
@@ -291,13 +360,18 @@ class ComposeFileTest {
         Set<String> names = fieldNames(services);
         services.fields().forEachRemaining(service -> {
             JsonNode dependsOn = service.getValue().path("depends_on");
-            List<String> targets = dependsOn.isArray() ? stream(dependsOn).map(JsonNode::asText).toList() : fieldNames(dependsOn).stream().toList();
-            assertThat(names).as("services (depends_on of %s)", service.getKey()).containsAll(targets);
+            List<String> targets = dependsOn.isArray()
+                    ? stream(dependsOn).map(JsonNode::asText).toList()
+                    : fieldNames(dependsOn).stream().toList();
+            assertThat(names)
+                    .as("services (depends_on of %s)", service.getKey())
+                    .containsAll(targets);
             fieldNames(dependsOn).forEach(target -> {
                 String condition = dependsOn.path(target).path("condition").asText("service_started");
                 if (condition.equals("service_healthy")) {
                     assertThat(services.path(target).has("healthcheck"))
-                            .as("%s waits for %s to be healthy, which needs a healthcheck", service.getKey(), target).isTrue();
+                            .as("%s waits for %s to be healthy, which needs a healthcheck", service.getKey(), target)
+                            .isTrue();
                 }
             });
         });
@@ -309,17 +383,28 @@ class ComposeFileTest {
             JsonNode service = services.path(name);
             String port = environment(service).get("QUARKUS_HTTP_PORT");
             assertThat(port).as("QUARKUS_HTTP_PORT of %s", name).isNotNull();
-            String probe = stream(service.path("healthcheck").path("test")).map(JsonNode::asText).collect(Collectors.joining(" "));
+            String probe = stream(service.path("healthcheck").path("test"))
+                    .map(JsonNode::asText)
+                    .collect(Collectors.joining(" "));
             // liveness, not readiness: a worker without a model is unready for as long as the trainer has none
             assertThat(probe).as("healthcheck of %s", name).contains("http://localhost:" + port + "/q/health/live");
-            // a service with a gRPC server of its own (the worker) listens on that port too; the others serve gRPC on HTTP's
+            // a service with a gRPC server of its own (the worker) listens on that port too; the others serve gRPC on
+            // HTTP's
             String grpcPort = environment(service).getOrDefault("QUARKUS_GRPC_SERVER_PORT", port);
-            assertThat(ports(service)).as("published ports of %s", name).isNotEmpty()
-                    .allSatisfy(published -> assertThat(published.target()).as("container port published for %s", name).isIn(port, grpcPort));
-            assertThat(ports(service).stream().map(Port::target)).as("ports published for %s", name).contains(grpcPort);
+            assertThat(ports(service))
+                    .as("published ports of %s", name)
+                    .isNotEmpty()
+                    .allSatisfy(published -> assertThat(published.target())
+                            .as("container port published for %s", name)
+                            .isIn(port, grpcPort));
+            assertThat(ports(service).stream().map(Port::target))
+                    .as("ports published for %s", name)
+                    .contains(grpcPort);
             String advertised = environment(service).get("ALEXSTREAM_WORKER_ADVERTISED_ADDRESS");
             if (advertised != null) {
-                assertThat(advertised).as("address %s gives the trainer: its gRPC port", name).isEqualTo(name + ":" + grpcPort);
+                assertThat(advertised)
+                        .as("address %s gives the trainer: its gRPC port", name)
+                        .isEqualTo(name + ":" + grpcPort);
             }
         });
     }
@@ -330,22 +415,32 @@ class ComposeFileTest {
         for (Map.Entry<String, String> application : new TreeMap<>(APPLICATIONS).entrySet()) {
             String name = application.getKey();
             JsonNode service = services.path(name);
-            assertThat(service.path("restart").asText("no")).as("restart policy of %s (a stopped service must come back)", name)
+            assertThat(service.path("restart").asText("no"))
+                    .as("restart policy of %s (a stopped service must come back)", name)
                     .isIn(RESTARTING_POLICIES);
-            assertThat(hostPathOf(service, WATCHDOG_IN_CONTAINER)).as("what %s mounts at %s", name, WATCHDOG_IN_CONTAINER)
+            assertThat(hostPathOf(service, WATCHDOG_IN_CONTAINER))
+                    .as("what %s mounts at %s", name, WATCHDOG_IN_CONTAINER)
                     .contains(ROOT.resolve(WATCHDOG).normalize());
 
-            List<String> entrypoint = stream(service.path("entrypoint")).map(JsonNode::asText).toList();
+            List<String> entrypoint =
+                    stream(service.path("entrypoint")).map(JsonNode::asText).toList();
             String port = environment(service).get("QUARKUS_HTTP_PORT");
-            assertThat(entrypoint).as("entrypoint of %s: the watchdog on its liveness URL, then the image's entrypoint", name)
+            assertThat(entrypoint)
+                    .as("entrypoint of %s: the watchdog on its liveness URL, then the image's entrypoint", name)
                     .hasSizeGreaterThan(3)
                     .startsWith("/bin/sh", WATCHDOG_IN_CONTAINER, "http://localhost:" + port + "/q/health/live");
             // compose reads $$ as a literal $, which is what the Dockerfile's exec form passes on
-            List<String> wrapped = entrypoint.subList(3, entrypoint.size()).stream().map(part -> part.replace("$$", "$")).toList();
+            List<String> wrapped = entrypoint.subList(3, entrypoint.size()).stream()
+                    .map(part -> part.replace("$$", "$"))
+                    .toList();
             Path dockerfile = dockerfileOf(service);
-            assertThat(wrapped).as("the command %s's watchdog starts, against the ENTRYPOINT of %s", name, ROOT.relativize(dockerfile))
+            assertThat(wrapped)
+                    .as(
+                            "the command %s's watchdog starts, against the ENTRYPOINT of %s",
+                            name, ROOT.relativize(dockerfile))
                     .isEqualTo(execForm(dockerfile, "ENTRYPOINT"));
-            assertThat(execForm(dockerfile, "CMD")).as("CMD of %s: an entrypoint set in compose drops the image's CMD", dockerfile)
+            assertThat(execForm(dockerfile, "CMD"))
+                    .as("CMD of %s: an entrypoint set in compose drops the image's CMD", dockerfile)
                     .isEmpty();
         }
     }
@@ -353,12 +448,18 @@ class ComposeFileTest {
     /** The JSON-array (exec form) arguments of the last such instruction in a Dockerfile; empty when there is none. */
     private static List<String> execForm(Path dockerfile, String instruction) throws IOException {
         List<String> lines = Files.readAllLines(dockerfile).stream()
-                .filter(line -> line.stripLeading().toUpperCase(Locale.ROOT).startsWith(instruction + " ")).toList();
+                .filter(line -> line.stripLeading().toUpperCase(Locale.ROOT).startsWith(instruction + " "))
+                .toList();
         if (lines.isEmpty()) {
             return List.of();
         }
-        String arguments = lines.get(lines.size() - 1).strip().substring(instruction.length()).strip();
-        assertThat(arguments).as("%s of %s in exec form (a JSON array)", instruction, dockerfile).startsWith("[");
+        String arguments = lines.get(lines.size() - 1)
+                .strip()
+                .substring(instruction.length())
+                .strip();
+        assertThat(arguments)
+                .as("%s of %s in exec form (a JSON array)", instruction, dockerfile)
+                .startsWith("[");
         List<String> parts = new ArrayList<>();
         new ObjectMapper().readTree(arguments).forEach(part -> parts.add(part.asText()));
         return parts;
@@ -366,8 +467,11 @@ class ComposeFileTest {
 
     private static Path dockerfileOf(JsonNode service) {
         JsonNode build = service.path("build");
-        String context = build.isTextual() ? build.asText() : build.path("context").asText(".");
-        return ROOT.resolve(context).resolve(build.path("dockerfile").asText("Dockerfile")).normalize();
+        String context =
+                build.isTextual() ? build.asText() : build.path("context").asText(".");
+        return ROOT.resolve(context)
+                .resolve(build.path("dockerfile").asText("Dockerfile"))
+                .normalize();
     }
 
     // ---- the environment check
@@ -396,10 +500,13 @@ class ComposeFileTest {
             node.forEach(entry -> {
                 String text = entry.asText();
                 int equals = text.indexOf('=');
-                environment.put(equals < 0 ? text : text.substring(0, equals), equals < 0 ? "" : text.substring(equals + 1));
+                environment.put(
+                        equals < 0 ? text : text.substring(0, equals), equals < 0 ? "" : text.substring(equals + 1));
             });
         } else {
-            node.fields().forEachRemaining(entry -> environment.put(entry.getKey(), entry.getValue().asText()));
+            node.fields()
+                    .forEachRemaining(entry ->
+                            environment.put(entry.getKey(), entry.getValue().asText()));
         }
         return environment;
     }
@@ -416,13 +523,16 @@ class ComposeFileTest {
             if (volume.isTextual()) {
                 String[] parts = volume.asText().split(":");
                 if (parts.length == 1) {
-                    continue;  // an anonymous volume: nothing to exist or declare
+                    continue; // an anonymous volume: nothing to exist or declare
                 }
                 String source = parts[0];
                 boolean bind = source.startsWith(".") || source.startsWith("/") || source.startsWith("~");
                 mounts.add(new Mount(bind ? "bind" : "volume", source, parts[1]));
             } else {
-                mounts.add(new Mount(volume.path("type").asText("volume"), volume.path("source").asText(), volume.path("target").asText()));
+                mounts.add(new Mount(
+                        volume.path("type").asText("volume"),
+                        volume.path("source").asText(),
+                        volume.path("target").asText()));
             }
         }
         return mounts;
@@ -435,7 +545,9 @@ class ComposeFileTest {
                 .filter(mount -> containerPath.equals(mount.target()) || containerPath.startsWith(mount.target() + "/"))
                 // a mount inside another mount (grafana's dashboards) hides what the outer one has there
                 .max(Comparator.comparingInt(mount -> mount.target().length()))
-                .map(mount -> ROOT.resolve(mount.source()).resolve(containerPath.substring(mount.target().length()).replaceFirst("^/", ""))
+                .map(mount -> ROOT.resolve(mount.source())
+                        .resolve(
+                                containerPath.substring(mount.target().length()).replaceFirst("^/", ""))
                         .normalize());
     }
 
@@ -447,28 +559,31 @@ class ComposeFileTest {
         }
         PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + name);
         try (Stream<Path> files = Files.list(pattern.getParent())) {
-            return files.filter(file -> matcher.matches(file.getFileName()) && Files.isRegularFile(file)).toList();
+            return files.filter(file -> matcher.matches(file.getFileName()) && Files.isRegularFile(file))
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
     }
 
     /** A published port: host port (null when Docker picks one), container port and protocol. */
-    private record Port(String published, String target, String protocol) {
-    }
+    private record Port(String published, String target, String protocol) {}
 
     private static List<Port> ports(JsonNode service) {
         List<Port> ports = new ArrayList<>();
         for (JsonNode port : stream(service.path("ports")).toList()) {
             if (port.isObject()) {
                 JsonNode published = port.path("published");
-                ports.add(new Port(published.isMissingNode() ? null : published.asText(), port.path("target").asText(),
+                ports.add(new Port(
+                        published.isMissingNode() ? null : published.asText(),
+                        port.path("target").asText(),
                         port.path("protocol").asText("tcp")));
             } else if (port.asText().matches("\\d+")) {
                 ports.add(new Port(null, port.asText(), "tcp"));
             } else {
                 Matcher parts = SHORT_PORT.matcher(port.asText());
-                assertThat(parts.matches()).as("port %s is [ip:]host:container[/protocol] (ranges are not checked here)", port.asText())
+                assertThat(parts.matches())
+                        .as("port %s is [ip:]host:container[/protocol] (ranges are not checked here)", port.asText())
                         .isTrue();
                 ports.add(new Port(parts.group(2), parts.group(3), parts.group(4) == null ? "tcp" : parts.group(4)));
             }
@@ -477,12 +592,20 @@ class ComposeFileTest {
     }
 
     private static List<String> workerServices() {
-        return APPLICATIONS.entrySet().stream().filter(e -> e.getValue().equals("worker")).map(Map.Entry::getKey).sorted().toList();
+        return APPLICATIONS.entrySet().stream()
+                .filter(e -> e.getValue().equals("worker"))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
     }
 
     private static List<JsonNode> gpuReservations(JsonNode service) {
-        return stream(service.path("deploy").path("resources").path("reservations").path("devices"))
-                .filter(device -> stream(device.path("capabilities")).anyMatch(c -> c.asText().equals("gpu"))
+        return stream(service.path("deploy")
+                        .path("resources")
+                        .path("reservations")
+                        .path("devices"))
+                .filter(device -> stream(device.path("capabilities"))
+                                .anyMatch(c -> c.asText().equals("gpu"))
                         || device.path("driver").asText().equals("nvidia"))
                 .toList();
     }

@@ -32,6 +32,7 @@ class ConfigurationDocsTest {
     private static final Path DOCUMENT = RepositoryFiles.root().resolve("docs/configuration.md");
     /** A table row's first cell: one or more backticked keys, comma-separated. */
     private static final Pattern ROW = Pattern.compile("(?m)^\\|\\s*(`[^|]+)\\|");
+
     private static final Pattern KEY = Pattern.compile("`([^`]+)`");
 
     @ParameterizedTest
@@ -39,7 +40,8 @@ class ConfigurationDocsTest {
     void everyKeyTheServiceDefinesIsDocumented(String service) throws IOException {
         Set<String> documented = documentedKeys(Files.readString(DOCUMENT, StandardCharsets.UTF_8), service);
         assertThat(missing(countedKeys(service), documented))
-                .as("keys of services/%s missing from its table in docs/configuration.md", service).isEmpty();
+                .as("keys of services/%s missing from its table in docs/configuration.md", service)
+                .isEmpty();
     }
 
     @Test
@@ -52,7 +54,9 @@ class ConfigurationDocsTest {
                     .filter(key -> key.startsWith("alexstream.") && !known.contains(key))
                     .forEach(key -> unknown.add(service + ": " + key));
         }
-        assertThat(unknown).as("alexstream.* keys in docs/configuration.md that the service does not define").isEmpty();
+        assertThat(unknown)
+                .as("alexstream.* keys in docs/configuration.md that the service does not define")
+                .isEmpty();
     }
 
     @Test
@@ -85,8 +89,11 @@ class ConfigurationDocsTest {
 
     /** The keys in the first column of the tables under {@code ## <service>}, up to the next {@code ## } heading. */
     static Set<String> documentedKeys(String document, String service) {
-        Matcher heading = Pattern.compile("(?m)^## " + Pattern.quote(service) + "\\s*$").matcher(document);
-        assertThat(heading.find()).as("a '## %s' section in docs/configuration.md", service).isTrue();
+        Matcher heading =
+                Pattern.compile("(?m)^## " + Pattern.quote(service) + "\\s*$").matcher(document);
+        assertThat(heading.find())
+                .as("a '## %s' section in docs/configuration.md", service)
+                .isTrue();
         int end = document.indexOf("\n## ", heading.end());
         String section = document.substring(heading.end(), end < 0 ? document.length() : end);
         Set<String> keys = new TreeSet<>();

@@ -28,7 +28,10 @@ class GrafanaDashboardsTest {
     @Test
     void everyPanelQueriesTheProvisionedPrometheusWithPromql() throws Exception {
         Path grafana = RepositoryFiles.root().resolve("deploy/grafana");
-        JsonNode datasource = yaml.readTree(grafana.resolve("provisioning/datasources/prometheus.yml").toFile()).path("datasources").get(0);
+        JsonNode datasource = yaml.readTree(grafana.resolve("provisioning/datasources/prometheus.yml")
+                        .toFile())
+                .path("datasources")
+                .get(0);
         assertThat(datasource.path("type").asText()).isEqualTo("prometheus");
         String uid = datasource.path("uid").asText();
         assertThat(uid).isNotBlank();
@@ -36,30 +39,52 @@ class GrafanaDashboardsTest {
         Set<String> dashboardUids = new HashSet<>();
         Set<String> exported = ServiceMetricNames.exported();
         List<Path> dashboards = dashboards(grafana);
-        assertThat(dashboards).extracting(p -> p.getFileName().toString()).contains("pipeline.json", "workers.json", "trainer.json");
+        assertThat(dashboards)
+                .extracting(p -> p.getFileName().toString())
+                .contains("pipeline.json", "workers.json", "trainer.json");
         for (Path file : dashboards) {
             JsonNode dashboard = json.readTree(file.toFile());
-            assertThat(dashboardUids.add(dashboard.path("uid").asText())).as("%s has a unique uid", file.getFileName()).isTrue();
-            assertThat(dashboard.path("title").asText()).as("%s title", file.getFileName()).isNotBlank();
+            assertThat(dashboardUids.add(dashboard.path("uid").asText()))
+                    .as("%s has a unique uid", file.getFileName())
+                    .isTrue();
+            assertThat(dashboard.path("title").asText())
+                    .as("%s title", file.getFileName())
+                    .isNotBlank();
             JsonNode panels = dashboard.path("panels");
             assertThat(panels.size()).as("%s panels", file.getFileName()).isGreaterThanOrEqualTo(6);
             List<int[]> boxes = new ArrayList<>();
             for (JsonNode panel : panels) {
                 String where = file.getFileName() + " / " + panel.path("title").asText();
-                assertThat(panel.path("datasource").path("uid").asText()).as("%s data source", where).isEqualTo(uid);
+                assertThat(panel.path("datasource").path("uid").asText())
+                        .as("%s data source", where)
+                        .isEqualTo(uid);
                 assertThat(panel.path("targets").size()).as("%s queries", where).isPositive();
                 for (JsonNode target : panel.path("targets")) {
-                    assertThat(target.path("expr").asText()).as("%s PromQL", where).isNotBlank();
+                    assertThat(target.path("expr").asText())
+                            .as("%s PromQL", where)
+                            .isNotBlank();
                     assertThat(ServiceMetricNames.unknownIn(target.path("expr").asText(), exported))
-                            .as("%s: metrics no service exports (misspelled or renamed?)", where).isEmpty();
-                    assertThat(target.path("datasource").path("uid").asText()).as("%s target data source", where).isEqualTo(uid);
+                            .as("%s: metrics no service exports (misspelled or renamed?)", where)
+                            .isEmpty();
+                    assertThat(target.path("datasource").path("uid").asText())
+                            .as("%s target data source", where)
+                            .isEqualTo(uid);
                 }
                 JsonNode grid = panel.path("gridPos");
-                int[] box = {grid.path("x").asInt(), grid.path("y").asInt(), grid.path("w").asInt(), grid.path("h").asInt()};
-                assertThat(box[0] + box[2]).as("%s fits the 24-column grid", where).isLessThanOrEqualTo(24);
+                int[] box = {
+                    grid.path("x").asInt(),
+                    grid.path("y").asInt(),
+                    grid.path("w").asInt(),
+                    grid.path("h").asInt()
+                };
+                assertThat(box[0] + box[2])
+                        .as("%s fits the 24-column grid", where)
+                        .isLessThanOrEqualTo(24);
                 for (int[] other : boxes) {
-                    boolean overlap = box[0] < other[0] + other[2] && other[0] < box[0] + box[2]
-                            && box[1] < other[1] + other[3] && other[1] < box[1] + box[3];
+                    boolean overlap = box[0] < other[0] + other[2]
+                            && other[0] < box[0] + box[2]
+                            && box[1] < other[1] + other[3]
+                            && other[1] < box[1] + box[3];
                     assertThat(overlap).as("%s overlaps another panel", where).isFalse();
                 }
                 boxes.add(box);
@@ -70,14 +95,25 @@ class GrafanaDashboardsTest {
     @Test
     void theDashboardProviderReadsTheFolderComposeMounts() throws Exception {
         Path root = RepositoryFiles.root();
-        JsonNode provider = yaml.readTree(root.resolve("deploy/grafana/provisioning/dashboards/alexstream.yml").toFile())
-                .path("providers").get(0);
+        JsonNode provider = yaml.readTree(root.resolve("deploy/grafana/provisioning/dashboards/alexstream.yml")
+                        .toFile())
+                .path("providers")
+                .get(0);
         String path = provider.path("options").path("path").asText();
-        JsonNode volumes = yaml.readTree(root.resolve("docker-compose.yml").toFile()).path("services").path("grafana").path("volumes");
+        JsonNode volumes = yaml.readTree(root.resolve("docker-compose.yml").toFile())
+                .path("services")
+                .path("grafana")
+                .path("volumes");
         List<String> mounts = new ArrayList<>();
-        volumes.forEach(v -> mounts.add(v.isTextual() ? v.asText() : v.path("source").asText() + ":" + v.path("target").asText()));
-        assertThat(mounts).as("grafana volumes").anySatisfy(m -> assertThat(m).startsWith("./deploy/grafana/dashboards:" + path));
-        assertThat(mounts).anySatisfy(m -> assertThat(m).startsWith("./deploy/grafana/provisioning:/etc/grafana/provisioning"));
+        volumes.forEach(v -> mounts.add(
+                v.isTextual()
+                        ? v.asText()
+                        : v.path("source").asText() + ":" + v.path("target").asText()));
+        assertThat(mounts)
+                .as("grafana volumes")
+                .anySatisfy(m -> assertThat(m).startsWith("./deploy/grafana/dashboards:" + path));
+        assertThat(mounts)
+                .anySatisfy(m -> assertThat(m).startsWith("./deploy/grafana/provisioning:/etc/grafana/provisioning"));
     }
 
     private static List<Path> dashboards(Path grafana) throws Exception {

@@ -43,8 +43,9 @@ class LivenessWatchdogTest {
     private final AtomicInteger polls = new AtomicInteger();
 
     static Stream<String> shells() {
-        return Stream.of("dash", "bash").filter(shell -> Stream.of(System.getenv("PATH").split(":"))
-                .anyMatch(path -> Files.isExecutable(Path.of(path, shell))));
+        return Stream.of("dash", "bash")
+                .filter(shell -> Stream.of(System.getenv("PATH").split(":"))
+                        .anyMatch(path -> Files.isExecutable(Path.of(path, shell))));
     }
 
     @BeforeEach
@@ -68,11 +69,17 @@ class LivenessWatchdogTest {
     void stopsAServiceWhoseLivenessKeepsFailingAndExitsNonZero(String shell) throws Exception {
         Process watchdog = start(shell, SERVICE);
         awaitPolls(3);
-        assertThat(watchdog.isAlive()).as("the watchdog while the service is live").isTrue();
+        assertThat(watchdog.isAlive())
+                .as("the watchdog while the service is live")
+                .isTrue();
 
         liveness.set(503);
-        assertThat(watchdog.waitFor(10, TimeUnit.SECONDS)).as("the watchdog ends after 3 failed polls").isTrue();
-        assertThat(watchdog.exitValue()).as("exit status (the service's own, 7)").isEqualTo(7);
+        assertThat(watchdog.waitFor(10, TimeUnit.SECONDS))
+                .as("the watchdog ends after 3 failed polls")
+                .isTrue();
+        assertThat(watchdog.exitValue())
+                .as("exit status (the service's own, 7)")
+                .isEqualTo(7);
         assertThat(stderr()).contains("failed (3 of 3 in a row)", "stopping the service");
     }
 
@@ -82,7 +89,9 @@ class LivenessWatchdogTest {
         liveness.set(503);
         Process watchdog = start(shell, SERVICE);
         awaitPolls(10);
-        assertThat(watchdog.isAlive()).as("a service still starting, after 10 failed polls").isTrue();
+        assertThat(watchdog.isAlive())
+                .as("a service still starting, after 10 failed polls")
+                .isTrue();
         assertThat(stderr()).doesNotContain("stopping the service");
         watchdog.destroy();
         assertThat(watchdog.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -93,9 +102,13 @@ class LivenessWatchdogTest {
     void passesSigtermOnAndExitsWithTheServicesStatus(String shell) throws Exception {
         Process watchdog = start(shell, SERVICE);
         awaitPolls(1);
-        watchdog.destroy();  // SIGTERM, as docker stop sends
-        assertThat(watchdog.waitFor(10, TimeUnit.SECONDS)).as("the watchdog ends with its service").isTrue();
-        assertThat(watchdog.exitValue()).as("exit status: the service's answer to SIGTERM").isEqualTo(7);
+        watchdog.destroy(); // SIGTERM, as docker stop sends
+        assertThat(watchdog.waitFor(10, TimeUnit.SECONDS))
+                .as("the watchdog ends with its service")
+                .isTrue();
+        assertThat(watchdog.exitValue())
+                .as("exit status: the service's answer to SIGTERM")
+                .isEqualTo(7);
     }
 
     @ParameterizedTest
@@ -107,11 +120,14 @@ class LivenessWatchdogTest {
     }
 
     private Process start(String shell, List<String> service) throws IOException {
-        List<String> command = new ArrayList<>(List.of(shell, SCRIPT.toString(),
+        List<String> command = new ArrayList<>(List.of(
+                shell,
+                SCRIPT.toString(),
                 "http://127.0.0.1:" + server.getAddress().getPort() + "/q/health/live"));
         command.addAll(service);
         ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
+                .redirectOutput(dir.resolve("stdout").toFile())
+                .redirectError(dir.resolve("stderr").toFile());
         builder.environment().put("LIVENESS_WATCHDOG_INTERVAL", "0.1");
         builder.environment().put("LIVENESS_WATCHDOG_GRACE", "5");
         return builder.start();

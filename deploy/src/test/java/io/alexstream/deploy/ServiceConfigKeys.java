@@ -26,18 +26,21 @@ import java.util.stream.Stream;
 final class ServiceConfigKeys {
 
     private static final Pattern PROFILE_PREFIX = Pattern.compile("^%[^.]+\\.");
-    private static final Pattern MAPPING_PREFIX = Pattern.compile("@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"([^\"]+)\"");
+    private static final Pattern MAPPING_PREFIX =
+            Pattern.compile("@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"([^\"]+)\"");
     /** An abstract interface method: annotations, a return type, a name, no parameters, no body. */
     private static final Pattern MAPPING_METHOD = Pattern.compile(
             "(?m)^\\s*((?:@\\w+(?:\\((?:[^()]|\\([^()]*\\))*\\))?\\s+)*)[\\w.<>\\[\\], ?]+?\\s+(\\w+)\\s*\\(\\s*\\)\\s*;");
+
     private static final Pattern WITH_NAME = Pattern.compile("@WithName\\s*\\(\\s*\"([^\"]+)\"");
 
-    private ServiceConfigKeys() {
-    }
+    private ServiceConfigKeys() {}
 
     /** The environment-variable form of every key {@code services/<module>} knows. */
     static Set<String> environmentNames(String module) {
-        return keys(module).stream().map(ServiceConfigKeys::environmentName).collect(Collectors.toCollection(TreeSet::new));
+        return keys(module).stream()
+                .map(ServiceConfigKeys::environmentName)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** Every key {@code services/<module>} knows: application.properties (profile prefixes dropped) and its config mappings. */
@@ -45,10 +48,14 @@ final class ServiceConfigKeys {
         Path moduleDir = RepositoryFiles.root().resolve("services").resolve(module);
         Set<String> keys = new TreeSet<>();
         try {
-            applicationProperties(module).stringPropertyNames().forEach(key -> keys.add(PROFILE_PREFIX.matcher(key).replaceFirst("")));
+            applicationProperties(module)
+                    .stringPropertyNames()
+                    .forEach(key -> keys.add(PROFILE_PREFIX.matcher(key).replaceFirst("")));
             try (Stream<Path> sources = Files.walk(moduleDir.resolve("src/main/java"))) {
-                for (Path source : sources.filter(file -> file.toString().endsWith(".java")).toList()) {
-                    keys.addAll(keysOfConfigMapping(withoutComments(Files.readString(source, StandardCharsets.UTF_8)), source));
+                for (Path source : sources.filter(file -> file.toString().endsWith(".java"))
+                        .toList()) {
+                    keys.addAll(keysOfConfigMapping(
+                            withoutComments(Files.readString(source, StandardCharsets.UTF_8)), source));
                 }
             }
         } catch (IOException e) {
@@ -59,8 +66,10 @@ final class ServiceConfigKeys {
 
     static Properties applicationProperties(String module) throws IOException {
         Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(
-                RepositoryFiles.root().resolve("services").resolve(module).resolve("src/main/resources/application.properties"))) {
+        try (Reader reader = Files.newBufferedReader(RepositoryFiles.root()
+                .resolve("services")
+                .resolve(module)
+                .resolve("src/main/resources/application.properties"))) {
             properties.load(reader);
         }
         return properties;
@@ -73,8 +82,10 @@ final class ServiceConfigKeys {
             return List.of();
         }
         // nested groups would need their own prefixes: fail loudly rather than call their keys unknown
-        if (Pattern.compile("\\binterface\\s+\\w+").matcher(source).results().count() > 1 || source.contains("@WithParentName")) {
-            throw new IllegalStateException(file + ": config groups are not understood here; extend keysOfConfigMapping");
+        if (Pattern.compile("\\binterface\\s+\\w+").matcher(source).results().count() > 1
+                || source.contains("@WithParentName")) {
+            throw new IllegalStateException(
+                    file + ": config groups are not understood here; extend keysOfConfigMapping");
         }
         List<String> keys = new ArrayList<>();
         Matcher method = MAPPING_METHOD.matcher(source.substring(prefix.end()));
@@ -84,13 +95,17 @@ final class ServiceConfigKeys {
             keys.add(prefix.group(1) + "." + property);
         }
         if (keys.isEmpty()) {
-            throw new IllegalStateException(file + ": @ConfigMapping without any property found; has the source's shape changed?");
+            throw new IllegalStateException(
+                    file + ": @ConfigMapping without any property found; has the source's shape changed?");
         }
         return keys;
     }
 
     static String kebabCase(String camelCase) {
-        return camelCase.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replaceAll("([A-Z])([A-Z][a-z])", "$1-$2").toLowerCase(Locale.ROOT);
+        return camelCase
+                .replaceAll("([a-z0-9])([A-Z])", "$1-$2")
+                .replaceAll("([A-Z])([A-Z][a-z])", "$1-$2")
+                .toLowerCase(Locale.ROOT);
     }
 
     /** MicroProfile's env form: upper case, every character other than a letter or digit becomes '_'. */

@@ -27,14 +27,14 @@ final class ServiceMetricNames {
     private static final List<String> UNITS = List.of("", "_seconds", "_bytes");
     private static final List<String> SERIES = List.of("", "_total", "_bucket", "_sum", "_count", "_max");
 
-    private ServiceMetricNames() {
-    }
+    private ServiceMetricNames() {}
 
     /** Every name a meter in the services' main sources may be exported under. */
     static Set<String> exported() {
         Set<String> names = new TreeSet<>();
         try (Stream<Path> sources = Files.walk(RepositoryFiles.root().resolve("services"))) {
-            for (Path source : sources.filter(file -> file.toString().endsWith(".java") && file.toString().contains("/src/main/java/"))
+            for (Path source : sources.filter(file ->
+                            file.toString().endsWith(".java") && file.toString().contains("/src/main/java/"))
                     .toList()) {
                 Matcher meter = METER_NAME.matcher(Files.readString(source, StandardCharsets.UTF_8));
                 while (meter.find()) {
@@ -54,6 +54,12 @@ final class ServiceMetricNames {
 
     /** The alexstream_* names in a PromQL expression that no service exports. */
     static List<String> unknownIn(String promql, Set<String> exported) {
-        return PROMQL_NAME.matcher(promql).results().map(MatchResult::group).filter(name -> !exported.contains(name)).distinct().toList();
+        return PROMQL_NAME
+                .matcher(promql)
+                .results()
+                .map(MatchResult::group)
+                .filter(name -> !exported.contains(name))
+                .distinct()
+                .toList();
     }
 }

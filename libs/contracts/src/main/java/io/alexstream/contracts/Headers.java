@@ -15,6 +15,7 @@ public final class Headers {
     public static final String DEAD_LETTER_REASON = "dead-letter-reason";
     /** The reason in words. */
     public static final String DEAD_LETTER_MESSAGE = "dead-letter-message";
+
     public static final String DEAD_LETTER_TOPIC = "dead-letter-topic";
     public static final String DEAD_LETTER_PARTITION = "dead-letter-partition";
     public static final String DEAD_LETTER_OFFSET = "dead-letter-offset";
@@ -27,6 +28,5 @@ public final class Headers {
     /** Present only when some of the record's own headers were left out: how many. */
     public static final String DEAD_LETTER_HEADERS_DROPPED = "dead-letter-headers-dropped";
 
-    private Headers() {
-    }
+    private Headers() {}
 }

@@ -11,11 +11,13 @@ public record ImageLimits(long maxBytes, int maxSide, long maxPixels) {
 
     /** 20 MiB: a camera JPEG fits, a record stays well under the broker's message limit. */
     public static final long DEFAULT_MAX_BYTES = 20L << 20;
+
     public static final int DEFAULT_MAX_SIDE = 12_000;
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
 
     /** The defaults as configuration strings, for {@code @WithDefault}. */
     public static final String DEFAULT_MAX_BYTES_TEXT = "" + DEFAULT_MAX_BYTES;
+
     public static final String DEFAULT_MAX_SIDE_TEXT = "" + DEFAULT_MAX_SIDE;
     public static final String DEFAULT_MAX_PIXELS_TEXT = "" + DEFAULT_MAX_PIXELS;
 

@@ -19,6 +19,5 @@ public final class Topics {
     /** Every topic the system reads or writes. */
     public static final List<String> ALL = List.of(IMAGES, LABELED, PREDICTIONS, DEAD_LETTERS, LABELED_DEAD_LETTERS);
 
-    private Topics() {
-    }
+    private Topics() {}
 }

@@ -8,8 +8,7 @@ import java.util.Random;
 /** Random S x S images for tests that need inputs but not meaning. */
 public final class TestImages {
 
-    private TestImages() {
-    }
+    private TestImages() {}
 
     public static List<ScaledImage> random(int count, int size, long seed) {
         Random random = new Random(seed);

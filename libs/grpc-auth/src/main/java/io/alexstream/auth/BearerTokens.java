@@ -26,8 +26,8 @@ public final class BearerTokens {
                 return;
             }
             if (token.length() < MIN_LENGTH) {
-                throw new IllegalArgumentException("the " + role.name().toLowerCase() + " token is shorter than "
-                        + MIN_LENGTH + " characters");
+                throw new IllegalArgumentException(
+                        "the " + role.name().toLowerCase() + " token is shorter than " + MIN_LENGTH + " characters");
             }
             tokens.put(role, token.getBytes(StandardCharsets.UTF_8));
         });

@@ -36,13 +36,17 @@ public final class CertificateRoles {
         configured.put(Role.WORKER, worker);
         configured.put(Role.OPERATOR, operator);
         Map<String, Role> byName = new HashMap<>();
-        configured.forEach((role, name) -> name.map(String::trim).filter(n -> !n.isEmpty()).ifPresent(n -> {
-            Role previous = byName.put(n, role);
-            if (previous != null) {
-                throw new IllegalArgumentException("roles " + previous.name().toLowerCase() + " and " + role.name().toLowerCase()
-                        + " name the same client certificate CN=" + n + ": each role needs its own");
-            }
-        }));
+        configured.forEach((role, name) -> name.map(String::trim)
+                .filter(n -> !n.isEmpty())
+                .ifPresent(n -> {
+                    Role previous = byName.put(n, role);
+                    if (previous != null) {
+                        throw new IllegalArgumentException(
+                                "roles " + previous.name().toLowerCase() + " and "
+                                        + role.name().toLowerCase() + " name the same client certificate CN=" + n
+                                        + ": each role needs its own");
+                    }
+                }));
         return new CertificateRoles(byName);
     }
 

@@ -20,8 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class LocalCertificates {
 
     /** A certificate (PEM) and its private key (PKCS#8 PEM). */
-    public record Issued(Path certificate, Path key) {
-    }
+    public record Issued(Path certificate, Path key) {}
 
     private static final String CONFIG = """
             [req]
@@ -59,21 +58,44 @@ public final class LocalCertificates {
      * A new CA in {@code dir}; server certificates it issues name {@code serverNames} (DNS names
      * or IP addresses) as their subject alternative names.
      */
-    public static LocalCertificates createAuthority(Path dir, String name, List<String> serverNames) throws IOException {
+    public static LocalCertificates createAuthority(Path dir, String name, List<String> serverNames)
+            throws IOException {
         Files.createDirectories(dir);
         StringBuilder text = new StringBuilder(CONFIG);
         int dns = 0;
         int ip = 0;
         for (String serverName : serverNames) {
             boolean address = serverName.matches("[0-9.]+") || serverName.contains(":");
-            text.append(address ? "IP." + ++ip : "DNS." + ++dns).append(" = ").append(serverName).append('\n');
+            text.append(address ? "IP." + ++ip : "DNS." + ++dns)
+                    .append(" = ")
+                    .append(serverName)
+                    .append('\n');
         }
         Path config = dir.resolve("openssl.cnf");
         Files.writeString(config, text, StandardCharsets.UTF_8);
         Issued authority = new Issued(dir.resolve(name + ".pem"), dir.resolve(name + ".key"));
-        run(dir, "openssl", "req", "-x509", "-config", config.toString(), "-extensions", "authority", "-newkey", "ec",
-                "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", authority.key().toString(),
-                "-out", authority.certificate().toString(), "-days", "365", "-subj", "/CN=" + name);
+        run(
+                dir,
+                "openssl",
+                "req",
+                "-x509",
+                "-config",
+                config.toString(),
+                "-extensions",
+                "authority",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                authority.key().toString(),
+                "-out",
+                authority.certificate().toString(),
+                "-days",
+                "365",
+                "-subj",
+                "/CN=" + name);
         return new LocalCertificates(dir, config, authority);
     }
 
@@ -94,7 +116,8 @@ public final class LocalCertificates {
     /** A client's TLS that trusts this CA and presents a new client certificate with this CN. */
     public TlsChannels.ClientTls clientTls(String commonName) throws IOException {
         Issued issued = issueClient(commonName);
-        return new TlsChannels.ClientTls(authorityCertificate(), Optional.of(issued.certificate()), Optional.of(issued.key()));
+        return new TlsChannels.ClientTls(
+                authorityCertificate(), Optional.of(issued.certificate()), Optional.of(issued.key()));
     }
 
     /** A client's TLS that trusts this CA and presents no certificate (what a Classify caller uses). */
@@ -106,26 +129,76 @@ public final class LocalCertificates {
     public Path trustStore(String password) throws IOException {
         Path store = dir.resolve("trust.p12");
         Files.deleteIfExists(store);
-        run(dir, "keytool", "-importcert", "-noprompt", "-alias", "authority", "-file", authority.certificate().toString(),
-                "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", password);
+        run(
+                dir,
+                "keytool",
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "authority",
+                "-file",
+                authority.certificate().toString(),
+                "-keystore",
+                store.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                password);
         return store;
     }
 
     private Issued issue(String commonName, String extensions) throws IOException {
         Issued issued = new Issued(dir.resolve(commonName + ".pem"), dir.resolve(commonName + ".key"));
         Path request = dir.resolve(commonName + ".csr");
-        run(dir, "openssl", "req", "-new", "-config", config.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                "-nodes", "-keyout", issued.key().toString(), "-out", request.toString(), "-subj", "/CN=" + commonName);
-        run(dir, "openssl", "x509", "-req", "-in", request.toString(), "-CA", authority.certificate().toString(),
-                "-CAkey", authority.key().toString(), "-set_serial", Long.toString(System.nanoTime() & Long.MAX_VALUE),
-                "-days", "365", "-extfile", config.toString(), "-extensions", extensions, "-out", issued.certificate().toString());
+        run(
+                dir,
+                "openssl",
+                "req",
+                "-new",
+                "-config",
+                config.toString(),
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                issued.key().toString(),
+                "-out",
+                request.toString(),
+                "-subj",
+                "/CN=" + commonName);
+        run(
+                dir,
+                "openssl",
+                "x509",
+                "-req",
+                "-in",
+                request.toString(),
+                "-CA",
+                authority.certificate().toString(),
+                "-CAkey",
+                authority.key().toString(),
+                "-set_serial",
+                Long.toString(System.nanoTime() & Long.MAX_VALUE),
+                "-days",
+                "365",
+                "-extfile",
+                config.toString(),
+                "-extensions",
+                extensions,
+                "-out",
+                issued.certificate().toString());
         Files.delete(request);
         return issued;
     }
 
     private static void run(Path dir, String... command) throws IOException {
         List<String> line = new ArrayList<>(List.of(command));
-        Process process = new ProcessBuilder(line).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(line)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         try {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {

@@ -25,25 +25,30 @@ public final class TlsChannels {
         }
 
         /** From a service's settings (file paths): TLS when a CA to trust is set, plaintext (empty) otherwise. */
-        public static Optional<ClientTls> fromSettings(Optional<String> trustCertificate, Optional<String> certificate,
-                                                       Optional<String> key) {
-            return trustCertificate.map(trust -> new ClientTls(Path.of(trust), certificate.map(Path::of), key.map(Path::of)));
+        public static Optional<ClientTls> fromSettings(
+                Optional<String> trustCertificate, Optional<String> certificate, Optional<String> key) {
+            return trustCertificate.map(
+                    trust -> new ClientTls(Path.of(trust), certificate.map(Path::of), key.map(Path::of)));
         }
     }
 
-    private TlsChannels() {
-    }
+    private TlsChannels() {}
 
     public static ManagedChannel forTarget(String target, Optional<ClientTls> tls) {
         if (tls.isEmpty()) {
             return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         }
         try {
-            SslContextBuilder context = GrpcSslContexts.forClient().trustManager(tls.get().trustCertificate().toFile());
+            SslContextBuilder context = GrpcSslContexts.forClient()
+                    .trustManager(tls.get().trustCertificate().toFile());
             if (tls.get().certificate().isPresent()) {
-                context.keyManager(tls.get().certificate().get().toFile(), tls.get().key().orElseThrow().toFile());
+                context.keyManager(
+                        tls.get().certificate().get().toFile(),
+                        tls.get().key().orElseThrow().toFile());
             }
-            return NettyChannelBuilder.forTarget(target).sslContext(context.build()).build();
+            return NettyChannelBuilder.forTarget(target)
+                    .sslContext(context.build())
+                    .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot set up TLS to " + target + ": " + e.getMessage(), e);
         }

@@ -22,8 +22,7 @@ class CallerAuthInterceptorTest {
     static final String PUSH = "alexstream.v1.ModelReceiver/PushWeights";
 
     final CallerAuthInterceptor interceptor = new CallerAuthInterceptor(
-            new BearerTokens(Map.of(Role.TRAINER, TRAINER, Role.WORKER, WORKER)),
-            Map.of(PUSH, Set.of(Role.TRAINER)));
+            new BearerTokens(Map.of(Role.TRAINER, TRAINER, Role.WORKER, WORKER)), Map.of(PUSH, Set.of(Role.TRAINER)));
 
     @Test
     void theRightRolePassesThrough() {
@@ -57,7 +56,8 @@ class CallerAuthInterceptorTest {
 
     @Test
     void shortOrSharedTokensAreRefusedAtStartUp() {
-        assertThatThrownBy(() -> new BearerTokens(Map.of(Role.TRAINER, "short"))).hasMessageContaining("shorter");
+        assertThatThrownBy(() -> new BearerTokens(Map.of(Role.TRAINER, "short")))
+                .hasMessageContaining("shorter");
         assertThatThrownBy(() -> new BearerTokens(Map.of(Role.TRAINER, TRAINER, Role.OPERATOR, TRAINER)))
                 .hasMessageContaining("share");
         assertThat(BearerTokens.generate()).hasSize(64).isNotEqualTo(BearerTokens.generate());
@@ -71,7 +71,7 @@ class CallerAuthInterceptorTest {
         boolean[] reached = new boolean[1];
         interceptor.interceptCall(call, headers, (c, h) -> {
             reached[0] = true;
-            return new ServerCall.Listener<>() { };
+            return new ServerCall.Listener<>() {};
         });
         return reached[0];
     }
@@ -88,8 +88,12 @@ class CallerAuthInterceptorTest {
                 return "";
             }
         };
-        return new RecordingCall(MethodDescriptor.<String, String>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(fullMethod).setRequestMarshaller(marshaller).setResponseMarshaller(marshaller).build());
+        return new RecordingCall(MethodDescriptor.<String, String>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(fullMethod)
+                .setRequestMarshaller(marshaller)
+                .setResponseMarshaller(marshaller)
+                .build());
     }
 
     static final class RecordingCall extends ServerCall<String, String> {
@@ -101,16 +105,13 @@ class CallerAuthInterceptorTest {
         }
 
         @Override
-        public void request(int numMessages) {
-        }
+        public void request(int numMessages) {}
 
         @Override
-        public void sendHeaders(Metadata headers) {
-        }
+        public void sendHeaders(Metadata headers) {}
 
         @Override
-        public void sendMessage(String message) {
-        }
+        public void sendMessage(String message) {}
 
         @Override
         public void close(Status status, Metadata trailers) {

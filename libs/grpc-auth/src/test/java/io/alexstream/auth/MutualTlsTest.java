@@ -53,11 +53,13 @@ class MutualTlsTest {
     @BeforeAll
     static void startServer() throws IOException {
         dir = Files.createTempDirectory("alexstream-tls-test");
-        authority = LocalCertificates.createAuthority(dir.resolve("ca"), "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
+        authority = LocalCertificates.createAuthority(
+                dir.resolve("ca"), "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
         LocalCertificates.Issued serverCertificate = authority.issueServer("worker-1");
         CallerAuthInterceptor interceptor = new CallerAuthInterceptor(
                 BearerTokens.of(Optional.of(TRAINER_TOKEN), Optional.empty(), Optional.empty()),
-                CertificateRoles.of(Optional.of("alexstream-trainer"), Optional.empty(), Optional.of("alexstream-operator")),
+                CertificateRoles.of(
+                        Optional.of("alexstream-trainer"), Optional.empty(), Optional.of("alexstream-operator")),
                 Map.of(PUSH.getFullMethodName(), Set.of(Role.TRAINER)));
         ServerServiceDefinition service = ServerServiceDefinition.builder("test.Model")
                 .addMethod(PUSH, ServerCalls.asyncUnaryCall((request, answer) -> {
@@ -70,12 +72,16 @@ class MutualTlsTest {
                 }))
                 .build();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .sslContext(GrpcSslContexts.forServer(serverCertificate.certificate().toFile(), serverCertificate.key().toFile())
+                .sslContext(GrpcSslContexts.forServer(
+                                serverCertificate.certificate().toFile(),
+                                serverCertificate.key().toFile())
                         .trustManager(authority.authorityCertificate().toFile())
                         // a certificate is asked for, not required: Classify callers have none
-                        .clientAuth(ClientAuth.OPTIONAL).build())
+                        .clientAuth(ClientAuth.OPTIONAL)
+                        .build())
                 .addService(ServerInterceptors.intercept(service, interceptor))
-                .build().start();
+                .build()
+                .start();
         port = server.getPort();
     }
 
@@ -106,10 +112,11 @@ class MutualTlsTest {
 
     @Test
     void aCertificateFromAnotherAuthorityCountsForNothingAndPlaintextIsRefused() throws IOException {
-        LocalCertificates stranger = LocalCertificates.createAuthority(dir.resolve("stranger"), "stranger-ca", List.of("localhost"));
+        LocalCertificates stranger =
+                LocalCertificates.createAuthority(dir.resolve("stranger"), "stranger-ca", List.of("localhost"));
         LocalCertificates.Issued forged = stranger.issueClient("alexstream-trainer");
-        Optional<TlsChannels.ClientTls> forgedTls = Optional.of(new TlsChannels.ClientTls(authority.authorityCertificate(),
-                Optional.of(forged.certificate()), Optional.of(forged.key())));
+        Optional<TlsChannels.ClientTls> forgedTls = Optional.of(new TlsChannels.ClientTls(
+                authority.authorityCertificate(), Optional.of(forged.certificate()), Optional.of(forged.key())));
         // the server names the CAs it accepts, so the client has no certificate to offer: no credential, nothing runs
         assertRefused(forgedTls, null, Status.Code.UNAUTHENTICATED, "client certificate");
         assertRefused(Optional.empty(), TRAINER_TOKEN, Status.Code.UNAVAILABLE, null);
@@ -120,13 +127,12 @@ class MutualTlsTest {
     }
 
     static void assertRefused(Optional<TlsChannels.ClientTls> tls, String token, Status.Code code, String detail) {
-        assertThatThrownBy(() -> call(tls, PUSH, token))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(code);
-                    if (detail != null) {
-                        assertThat(e.getStatus().getDescription()).contains(detail);
-                    }
-                });
+        assertThatThrownBy(() -> call(tls, PUSH, token)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(code);
+            if (detail != null) {
+                assertThat(e.getStatus().getDescription()).contains(detail);
+            }
+        });
     }
 
     static String call(Optional<TlsChannels.ClientTls> tls, MethodDescriptor<byte[], byte[]> method, String token) {
@@ -158,7 +164,11 @@ class MutualTlsTest {
                 }
             }
         };
-        return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(name)
-                .setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
+        return MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(name)
+                .setRequestMarshaller(bytes)
+                .setResponseMarshaller(bytes)
+                .build();
     }
 }

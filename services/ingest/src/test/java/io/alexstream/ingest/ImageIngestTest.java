@@ -45,10 +45,17 @@ class ImageIngestTest {
     @Test
     void rawImageIsPublishedToTheImagesTopicAfterTheBrokerAcknowledges() throws Exception {
         byte[] png = png(32, 24);
-        String id = given().contentType("image/png").header("X-Correlation-Id", "corr-7").body(png)
-                .when().post("/v1/images")
-                .then().statusCode(202).body("ids", hasSize(1)).body("topic", equalTo("images"))
-                .extract().path("ids[0]");
+        String id = given().contentType("image/png")
+                .header("X-Correlation-Id", "corr-7")
+                .body(png)
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(202)
+                .body("ids", hasSize(1))
+                .body("topic", equalTo("images"))
+                .extract()
+                .path("ids[0]");
         ConsumerRecord<String, byte[]> record = find(KafkaBrokerResource.IMAGES_TOPIC, id);
         assertThat(record.value()).isEqualTo(png);
         assertThat(RecordHeaders.text(record, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/png");
@@ -64,9 +71,14 @@ class ImageIngestTest {
                 .multiPart("file", "b.jpg", second, "image/jpeg")
                 .multiPart("label", "Sneaker")
                 .header("Authorization", "Bearer " + labellerToken())
-                .when().post("/v1/images")
-                .then().statusCode(202).body("ids", hasSize(2)).body("topic", equalTo("images.labeled"))
-                .extract().path("ids");
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(202)
+                .body("ids", hasSize(2))
+                .body("topic", equalTo("images.labeled"))
+                .extract()
+                .path("ids");
         ConsumerRecord<String, byte[]> a = find(KafkaBrokerResource.LABELED_TOPIC, ids.get(0));
         ConsumerRecord<String, byte[]> b = find(KafkaBrokerResource.LABELED_TOPIC, ids.get(1));
         assertThat(a.value()).isEqualTo(first);
@@ -79,97 +91,193 @@ class ImageIngestTest {
     void labelledUploadsNeedTheLabellerTokenAndUnlabelledOnesNothing() throws Exception {
         double labeledBefore = metric("alexstream_ingest_images_accepted_total{topic=\"images.labeled\"}");
         byte[] png = png(12, 12);
-        given().contentType("image/png").queryParam("label", "Boot").body(png)
-                .when().post("/v1/images")
-                .then().statusCode(401).contentType(containsString("json")).header("WWW-Authenticate", equalTo("Bearer"))
+        given().contentType("image/png")
+                .queryParam("label", "Boot")
+                .body(png)
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(401)
+                .contentType(containsString("json"))
+                .header("WWW-Authenticate", equalTo("Bearer"))
                 .body("reason", equalTo("UNAUTHENTICATED"));
-        given().contentType("image/png").queryParam("label", "Boot").header("Authorization", "Bearer " + labellerToken() + "x")
+        given().contentType("image/png")
+                .queryParam("label", "Boot")
+                .header("Authorization", "Bearer " + labellerToken() + "x")
                 .body(png)
-                .when().post("/v1/images")
-                .then().statusCode(401).header("WWW-Authenticate", startsWith("Bearer")).body("reason", equalTo("UNAUTHENTICATED"));
-        given().multiPart("file", "a.png", png, "image/png").multiPart("label", "Boot")
-                .when().post("/v1/images")
-                .then().statusCode(401).body("reason", equalTo("UNAUTHENTICATED"));
-        assertThat(metric("alexstream_ingest_images_accepted_total{topic=\"images.labeled\"}")).isEqualTo(labeledBefore);
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", startsWith("Bearer"))
+                .body("reason", equalTo("UNAUTHENTICATED"));
+        given().multiPart("file", "a.png", png, "image/png")
+                .multiPart("label", "Boot")
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(401)
+                .body("reason", equalTo("UNAUTHENTICATED"));
+        assertThat(metric("alexstream_ingest_images_accepted_total{topic=\"images.labeled\"}"))
+                .isEqualTo(labeledBefore);
 
-        String id = given().contentType("image/png").queryParam("label", "Boot").header("Authorization", "Bearer " + labellerToken())
+        String id = given().contentType("image/png")
+                .queryParam("label", "Boot")
+                .header("Authorization", "Bearer " + labellerToken())
                 .body(png)
-                .when().post("/v1/images")
-                .then().statusCode(202).body("topic", equalTo("images.labeled"))
-                .extract().path("ids[0]");
-        assertThat(RecordHeaders.text(find(KafkaBrokerResource.LABELED_TOPIC, id), Channels.HEADER_LABEL)).isEqualTo("Boot");
-        given().contentType("image/png").queryParam("label", " ").body(png)
-                .when().post("/v1/images")
-                .then().statusCode(202).body("topic", equalTo("images"));
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(202)
+                .body("topic", equalTo("images.labeled"))
+                .extract()
+                .path("ids[0]");
+        assertThat(RecordHeaders.text(find(KafkaBrokerResource.LABELED_TOPIC, id), Channels.HEADER_LABEL))
+                .isEqualTo("Boot");
+        given().contentType("image/png")
+                .queryParam("label", " ")
+                .body(png)
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(202)
+                .body("topic", equalTo("images"));
     }
 
     @Test
     void aBmpHeaderThatAsksForGigabytesIsAJsonProblemNotA500() {
-        // compression 0 (BI_RGB) is what the issue reported; 4 (BI_JPEG) makes JDK 17's reader allocate the 2 GiB it claims
+        // compression 0 (BI_RGB) is what the issue reported; 4 (BI_JPEG) makes JDK 17's reader allocate the 2 GiB it
+        // claims
         for (int compression : new int[] {0, 4}) {
-            given().contentType("image/bmp").body(bmpDeclaring(0x7FFFFFF0, compression))
-                    .when().post("/v1/images")
-                    .then().statusCode(anyOf(equalTo(400), equalTo(413))).contentType(containsString("json"))
+            given().contentType("image/bmp")
+                    .body(bmpDeclaring(0x7FFFFFF0, compression))
+                    .when()
+                    .post("/v1/images")
+                    .then()
+                    .statusCode(anyOf(equalTo(400), equalTo(413)))
+                    .contentType(containsString("json"))
                     .body("reason", notNullValue());
         }
     }
 
     @Test
     void requestsTheFrameworkCannotReadAreJsonProblemsToo() {
-        given().header("Content-Type", "%%%").body(new byte[] {1, 2})
-                .when().post("/v1/images")
-                .then().statusCode(415).contentType(containsString("json")).body("reason", equalTo("UNSUPPORTED_CONTENT_TYPE"));
+        given().header("Content-Type", "%%%")
+                .body(new byte[] {1, 2})
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(415)
+                .contentType(containsString("json"))
+                .body("reason", equalTo("UNSUPPORTED_CONTENT_TYPE"));
         byte[] truncated = ("--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nabc")
                 .getBytes(StandardCharsets.US_ASCII);
-        given().header("Content-Type", "multipart/form-data; boundary=xyz").body(truncated)
-                .when().post("/v1/images")
-                .then().statusCode(400).contentType(containsString("json")).body("reason", equalTo("MALFORMED_REQUEST"));
-        given().when().get("/v1/images")
-                .then().statusCode(405).contentType(containsString("json")).body("reason", equalTo("METHOD_NOT_ALLOWED"));
+        given().header("Content-Type", "multipart/form-data; boundary=xyz")
+                .body(truncated)
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(400)
+                .contentType(containsString("json"))
+                .body("reason", equalTo("MALFORMED_REQUEST"));
+        given().when()
+                .get("/v1/images")
+                .then()
+                .statusCode(405)
+                .contentType(containsString("json"))
+                .body("reason", equalTo("METHOD_NOT_ALLOWED"));
     }
 
     @Test
     void refusalsAreJsonProblemsNamingTheLimit() throws Exception {
-        given().contentType("text/plain").body("not an image")
-                .when().post("/v1/images")
-                .then().statusCode(415).body("reason", equalTo("UNSUPPORTED_CONTENT_TYPE"));
-        given().contentType("application/octet-stream").body("GIF89a but not really".getBytes(StandardCharsets.US_ASCII))
-                .when().post("/v1/images")
-                .then().statusCode(400).body("status", equalTo(400));
+        given().contentType("text/plain")
+                .body("not an image")
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(415)
+                .body("reason", equalTo("UNSUPPORTED_CONTENT_TYPE"));
+        given().contentType("application/octet-stream")
+                .body("GIF89a but not really".getBytes(StandardCharsets.US_ASCII))
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(400)
+                .body("status", equalTo(400));
         byte[] png = png(32, 32);
-        given().contentType("image/png").body(Arrays.copyOf(png, png.length / 2))
-                .when().post("/v1/images")
-                .then().statusCode(400).body("reason", equalTo("CORRUPT"));
-        given().contentType("image/png").body(pngHeaderOnly(40_000, 40_000))
-                .when().post("/v1/images")
-                .then().statusCode(413).body("reason", equalTo("DIMENSIONS_TOO_LARGE"))
-                .body("limit", equalTo(40_000_000)).body("detail", containsString("40000x40000"));
-        given().contentType("application/octet-stream").body(new byte[21 << 20])
-                .when().post("/v1/images")
-                .then().statusCode(413).body("reason", equalTo("TOO_MANY_BYTES")).body("limit", equalTo(20971520));
-        given().multiPart("file", "ok.png", png, "image/png").multiPart("file", "bad.png", new byte[] {1, 2, 3}, "image/png")
-                .when().post("/v1/images")
-                .then().statusCode(415).body("file", equalTo("bad.png"));
+        given().contentType("image/png")
+                .body(Arrays.copyOf(png, png.length / 2))
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(400)
+                .body("reason", equalTo("CORRUPT"));
+        given().contentType("image/png")
+                .body(pngHeaderOnly(40_000, 40_000))
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(413)
+                .body("reason", equalTo("DIMENSIONS_TOO_LARGE"))
+                .body("limit", equalTo(40_000_000))
+                .body("detail", containsString("40000x40000"));
+        given().contentType("application/octet-stream")
+                .body(new byte[21 << 20])
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(413)
+                .body("reason", equalTo("TOO_MANY_BYTES"))
+                .body("limit", equalTo(20971520));
+        given().multiPart("file", "ok.png", png, "image/png")
+                .multiPart("file", "bad.png", new byte[] {1, 2, 3}, "image/png")
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(415)
+                .body("file", equalTo("bad.png"));
     }
 
     @Test
     void hostileUploadsEachGetTheir4xxAndBody() throws Exception {
-        given().contentType("image/png").body(new byte[0])
-                .when().post("/v1/images")
-                .then().statusCode(400).body("reason", equalTo("EMPTY"));
-        given().contentType("image/jpeg").body("this is text, labelled as a JPEG".getBytes(StandardCharsets.UTF_8))
-                .when().post("/v1/images")
-                .then().statusCode(415).body("reason", equalTo("UNSUPPORTED_FORMAT"));
+        given().contentType("image/png")
+                .body(new byte[0])
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(400)
+                .body("reason", equalTo("EMPTY"));
+        given().contentType("image/jpeg")
+                .body("this is text, labelled as a JPEG".getBytes(StandardCharsets.UTF_8))
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(415)
+                .body("reason", equalTo("UNSUPPORTED_FORMAT"));
         byte[] jpeg = jpeg(64, 48);
-        given().contentType("image/jpeg").body(Arrays.copyOf(jpeg, jpeg.length / 3))
-                .when().post("/v1/images")
-                .then().statusCode(400).body("reason", equalTo("CORRUPT"));
-        given().contentType("image/gif").body(gifDeclaring(65_535, 65_535))
-                .when().post("/v1/images")
-                .then().statusCode(413).body("reason", equalTo("DIMENSIONS_TOO_LARGE")).body("detail", containsString("65535x65535"));
-        given().contentType("application/octet-stream").body(encode(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "tiff"))
-                .when().post("/v1/images")
-                .then().statusCode(415).body("reason", equalTo("UNSUPPORTED_FORMAT")).body("detail", containsString("JPEG, PNG, GIF, BMP"));
+        given().contentType("image/jpeg")
+                .body(Arrays.copyOf(jpeg, jpeg.length / 3))
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(400)
+                .body("reason", equalTo("CORRUPT"));
+        given().contentType("image/gif")
+                .body(gifDeclaring(65_535, 65_535))
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(413)
+                .body("reason", equalTo("DIMENSIONS_TOO_LARGE"))
+                .body("detail", containsString("65535x65535"));
+        given().contentType("application/octet-stream")
+                .body(encode(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "tiff"))
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(415)
+                .body("reason", equalTo("UNSUPPORTED_FORMAT"))
+                .body("detail", containsString("JPEG, PNG, GIF, BMP"));
     }
 
     @Test
@@ -177,26 +285,53 @@ class ImageIngestTest {
         double acceptedBefore = metric("alexstream_ingest_images_accepted_total{topic=\"images\"}");
         double bytesBefore = metric("alexstream_ingest_received_bytes_total{topic=\"images\"}");
         double corruptBefore = metric("alexstream_ingest_images_rejected_total{reason=\"CORRUPT\"}");
-        double contentTypeBefore = metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}");
+        double contentTypeBefore =
+                metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}");
         byte[] png = png(16, 16);
-        given().contentType("image/png").body(png).when().post("/v1/images").then().statusCode(202);
-        given().contentType("image/png").body(Arrays.copyOf(png, png.length / 2)).when().post("/v1/images").then().statusCode(400);
-        given().contentType("text/plain").body("no").when().post("/v1/images").then().statusCode(415);
+        given().contentType("image/png")
+                .body(png)
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(202);
+        given().contentType("image/png")
+                .body(Arrays.copyOf(png, png.length / 2))
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(400);
+        given().contentType("text/plain")
+                .body("no")
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(415);
 
-        assertThat(metric("alexstream_ingest_images_accepted_total{topic=\"images\"}") - acceptedBefore).isEqualTo(1.0);
-        assertThat(metric("alexstream_ingest_received_bytes_total{topic=\"images\"}") - bytesBefore).isEqualTo(png.length);
-        assertThat(metric("alexstream_ingest_images_rejected_total{reason=\"CORRUPT\"}") - corruptBefore).isEqualTo(1.0);
-        assertThat(metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}") - contentTypeBefore)
+        assertThat(metric("alexstream_ingest_images_accepted_total{topic=\"images\"}") - acceptedBefore)
+                .isEqualTo(1.0);
+        assertThat(metric("alexstream_ingest_received_bytes_total{topic=\"images\"}") - bytesBefore)
+                .isEqualTo(png.length);
+        assertThat(metric("alexstream_ingest_images_rejected_total{reason=\"CORRUPT\"}") - corruptBefore)
+                .isEqualTo(1.0);
+        assertThat(metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}")
+                        - contentTypeBefore)
                 .isEqualTo(1.0);
         assertThat(metric("alexstream_ingest_publish_duration_seconds_count")).isPositive();
     }
 
     /** The value of one series in the Prometheus exposition, 0 when it is not there yet. */
     private static double metric(String series) {
-        String exposition = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
-        return exposition.lines()
+        String exposition = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        return exposition
+                .lines()
                 .filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .mapToDouble(line ->
+                        Double.parseDouble(line.substring(series.length() + 1).trim()))
                 .findFirst()
                 .orElse(0.0);
     }
@@ -211,7 +346,8 @@ class ImageIngestTest {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "ingest-test-" + id);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(21 << 20));
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) {

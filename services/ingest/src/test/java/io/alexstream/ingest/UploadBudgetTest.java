@@ -31,12 +31,20 @@ class UploadBudgetTest {
     @Test
     void anUploadPastTheBudgetIsBusyAndTheBudgetComesBack() throws Exception {
         for (int attempt = 0; attempt < 3; attempt++) {
-            given().contentType("application/octet-stream").body(new byte[200 << 10])
-                    .when().post("/v1/images")
-                    .then().statusCode(503).header("Retry-After", "1").body("reason", equalTo("BUSY"));
+            given().contentType("application/octet-stream")
+                    .body(new byte[200 << 10])
+                    .when()
+                    .post("/v1/images")
+                    .then()
+                    .statusCode(503)
+                    .header("Retry-After", "1")
+                    .body("reason", equalTo("BUSY"));
         }
-        given().contentType("image/png").body(png(16, 16))
-                .when().post("/v1/images")
-                .then().statusCode(202);
+        given().contentType("image/png")
+                .body(png(16, 16))
+                .when()
+                .post("/v1/images")
+                .then()
+                .statusCode(202);
     }
 }

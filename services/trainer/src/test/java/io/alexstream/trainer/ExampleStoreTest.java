@@ -37,7 +37,9 @@ class ExampleStoreTest {
         assertThat(reopened.size()).isEqualTo(15);
         assertThat(reopened.nextOffsets()).containsEntry(0, 10L).containsEntry(1, 5L);
         // Kafka delivers offsets 5..14 of partition 0 again (committed before the crash: 5): only 10..14 are new
-        assertThat(reopened.append(examples(0, 5, 10))).extracting(StoredExample::offset).containsExactly(10L, 11L, 12L, 13L, 14L);
+        assertThat(reopened.append(examples(0, 5, 10)))
+                .extracting(StoredExample::offset)
+                .containsExactly(10L, 11L, 12L, 13L, 14L);
         assertThat(reopened.size()).isEqualTo(20);
         StoredExample first = reopened.examples().get(0);
         assertThat(first.imageId()).isEqualTo("p0-0");
@@ -52,9 +54,14 @@ class ExampleStoreTest {
         store.close();
         Path segment;
         try (Stream<Path> files = Files.list(dir)) {
-            segment = files.filter(f -> f.getFileName().toString().startsWith("segment-")).findFirst().orElseThrow();
+            segment = files.filter(f -> f.getFileName().toString().startsWith("segment-"))
+                    .findFirst()
+                    .orElseThrow();
         }
-        Files.write(segment, new byte[] {(byte) 0xA1, (byte) 0xE7, 0x57, 0x01, 0, 0, 0, 40, 1, 2}, StandardOpenOption.APPEND);
+        Files.write(
+                segment,
+                new byte[] {(byte) 0xA1, (byte) 0xE7, 0x57, 0x01, 0, 0, 0, 40, 1, 2},
+                StandardOpenOption.APPEND);
         ExampleStore reopened = ExampleStore.open(dir, 1 << 30);
         assertThat(reopened.size()).isEqualTo(3);
         assertThat(reopened.append(examples(0, 3, 1))).hasSize(1);
@@ -80,9 +87,12 @@ class ExampleStoreTest {
         store.close();
         ExampleStore reopened = ExampleStore.open(dir, 3L << 20);
         assertThat(reopened.nextOffsets()).containsEntry(0, 48L);
-        assertThat(reopened.append(List.of(new StoredExample("b46", 1, 0, 46, false, new byte[100_000])))).as("still stored").isEmpty();
+        assertThat(reopened.append(List.of(new StoredExample("b46", 1, 0, 46, false, new byte[100_000]))))
+                .as("still stored")
+                .isEmpty();
         // the duplicate index holds what the store holds: an evicted example is new again
-        assertThat(reopened.append(List.of(new StoredExample("b0", 1, 0, 0, false, new byte[100_000])))).hasSize(1);
+        assertThat(reopened.append(List.of(new StoredExample("b0", 1, 0, 0, false, new byte[100_000]))))
+                .hasSize(1);
         reopened.close();
     }
 
@@ -91,14 +101,18 @@ class ExampleStoreTest {
         String longId = "x".repeat(70_000) + "-\u00e9\u6f22\ud83d\ude00";
         String evenLonger = "y".repeat(1_000_000);
         ExampleStore store = ExampleStore.open(dir, 1 << 30);
-        assertThat(store.append(List.of(new StoredExample(longId, 3, 0, 0, false, new byte[] {1, 2}),
-                new StoredExample(evenLonger, 4, 0, 1, true, new byte[] {3})))).hasSize(2);
+        assertThat(store.append(List.of(
+                        new StoredExample(longId, 3, 0, 0, false, new byte[] {1, 2}),
+                        new StoredExample(evenLonger, 4, 0, 1, true, new byte[] {3}))))
+                .hasSize(2);
         store.close();
 
         ExampleStore reopened = ExampleStore.open(dir, 1 << 30);
         assertThat(reopened.examples()).extracting(StoredExample::imageId).containsExactly(longId, evenLonger);
         assertThat(reopened.examples().get(1).holdout()).isTrue();
-        assertThat(reopened.append(List.of(new StoredExample(longId, 3, 0, 0, false, new byte[] {1, 2})))).as("a redelivery").isEmpty();
+        assertThat(reopened.append(List.of(new StoredExample(longId, 3, 0, 0, false, new byte[] {1, 2}))))
+                .as("a redelivery")
+                .isEmpty();
         reopened.close();
     }
 
@@ -109,13 +123,18 @@ class ExampleStoreTest {
         ExampleStore store = ExampleStore.open(dir, 1 << 30);
         assertThat(store.examples()).extracting(StoredExample::imageId).containsExactly("p0-0", "p0-1", "p0-2");
         assertThat(store.nextOffsets()).containsEntry(0, 3L);
-        assertThat(store.append(examples(0, 0, 3))).as("read again after the upgrade").isEmpty();
+        assertThat(store.append(examples(0, 0, 3)))
+                .as("read again after the upgrade")
+                .isEmpty();
         String longId = "z".repeat(70_000);
-        assertThat(store.append(List.of(new StoredExample(longId, 1, 0, 3, false, new byte[] {9})))).hasSize(1);
+        assertThat(store.append(List.of(new StoredExample(longId, 1, 0, 3, false, new byte[] {9}))))
+                .hasSize(1);
         store.close();
 
         ExampleStore reopened = ExampleStore.open(dir, 1 << 30);
-        assertThat(reopened.examples()).extracting(StoredExample::imageId).containsExactly("p0-0", "p0-1", "p0-2", longId);
+        assertThat(reopened.examples())
+                .extracting(StoredExample::imageId)
+                .containsExactly("p0-0", "p0-1", "p0-2", longId);
         assertThat(reopened.examples().get(1).encoded()).isEqualTo(new byte[] {0, 1, 7});
         assertThat(reopened.examples().get(1).label()).isEqualTo(1);
         reopened.close();
@@ -128,12 +147,15 @@ class ExampleStoreTest {
         // the broker's data directory was replaced: the topic starts at offset 0 again, with other images
         List<StoredExample> recreated = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
-            recreated.add(new StoredExample("new-" + i, i % 10, 0, i, false, new byte[] {42, (byte) i, (byte) (i >> 8)}));
+            recreated.add(
+                    new StoredExample("new-" + i, i % 10, 0, i, false, new byte[] {42, (byte) i, (byte) (i >> 8)}));
         }
         assertThat(store.append(recreated)).hasSize(500);
         assertThat(store.size()).isEqualTo(1000);
         assertThat(store.duplicates()).isZero();
-        assertThat(store.nextOffsets()).as("where intake stands in the new topic").containsEntry(0, 500L);
+        assertThat(store.nextOffsets())
+                .as("where intake stands in the new topic")
+                .containsEntry(0, 500L);
 
         // the same id with other bytes is another example; the same id and bytes at another offset is not
         StoredExample corrected = new StoredExample("new-7", 3, 0, 500, false, new byte[] {1});
@@ -143,7 +165,9 @@ class ExampleStoreTest {
         store.close();
 
         ExampleStore reopened = ExampleStore.open(dir, 1 << 30);
-        assertThat(reopened.append(recreated.subList(0, 100))).as("redelivered after a restart").isEmpty();
+        assertThat(reopened.append(recreated.subList(0, 100)))
+                .as("redelivered after a restart")
+                .isEmpty();
         assertThat(reopened.duplicates()).isEqualTo(100);
         assertThat(reopened.size()).isEqualTo(1001);
         reopened.close();
@@ -186,7 +210,12 @@ class ExampleStoreTest {
         List<StoredExample> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             long offset = from + i;
-            list.add(new StoredExample("p" + partition + "-" + offset, (int) (offset % 10), partition, offset, offset % 10 == 0,
+            list.add(new StoredExample(
+                    "p" + partition + "-" + offset,
+                    (int) (offset % 10),
+                    partition,
+                    offset,
+                    offset % 10 == 0,
                     new byte[] {(byte) partition, (byte) offset, 7}));
         }
         return list;

@@ -89,15 +89,17 @@ class HostileLabeledRecordsTest {
 
         await(() -> stored() == before + 20, "the 20 ordinary images stored after the hostile ones");
         Map<String, ConsumerRecord<String, byte[]>> letters = deadLetters(7);
-        assertThat(letters.keySet()).containsExactlyInAnyOrder("null-label", "long-id", "non-utf8-id", "zero-length", "tombstone",
-                "huge-bmp", "not-an-image");
+        assertThat(letters.keySet())
+                .containsExactlyInAnyOrder(
+                        "null-label", "long-id", "non-utf8-id", "zero-length", "tombstone", "huge-bmp", "not-an-image");
         assertThat(reason(letters.get("null-label"))).isEqualTo("BAD_HEADER");
         assertThat(reason(letters.get("long-id"))).isEqualTo("BAD_ID");
         assertThat(letters.get("long-id").key()).startsWith("sha256:").hasSize(7 + 64);
         assertThat(reason(letters.get("non-utf8-id"))).isEqualTo("BAD_HEADER");
         assertThat(reason(letters.get("zero-length"))).isEqualTo("EMPTY");
         assertThat(reason(letters.get("tombstone"))).isEqualTo("EMPTY");
-        // whatever the decoder makes of it (CORRUPT, or INTERNAL where the JDK's reader runs out of memory), it is dead-lettered
+        // whatever the decoder makes of it (CORRUPT, or INTERNAL where the JDK's reader runs out of memory), it is
+        // dead-lettered
         assertThat(reason(letters.get("huge-bmp"))).isNotBlank();
         assertThat(letters.get("huge-bmp").value()).isEqualTo(HostileImages.bmpDeclaringHugeData());
         ConsumerRecord<String, byte[]> cut = letters.get("not-an-image");
@@ -110,7 +112,9 @@ class HostileLabeledRecordsTest {
             assertThat(RecordHeaders.text(letter, "dead-letter-offset")).isNotBlank();
             assertThat(RecordHeaders.text(letter, "dead-letter-message")).isNotBlank();
         }
-        assertThat(metrics.counter("alexstream.trainer.examples.rejected", "reason", "BAD_HEADER").count()).isEqualTo(2.0);
+        assertThat(metrics.counter("alexstream.trainer.examples.rejected", "reason", "BAD_HEADER")
+                        .count())
+                .isEqualTo(2.0);
 
         await(this::everythingCommitted, "the consumer group's offset at the end of the labeled topic");
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
@@ -129,8 +133,13 @@ class HostileLabeledRecordsTest {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(props)) {
             TopicPartition partition = new TopicPartition(LABELED, 0);
-            long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
-            OffsetAndMetadata committed = admin.listConsumerGroupOffsets("alexstream-trainer").partitionsToOffsetAndMetadata().get()
+            long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+                    .partitionResult(partition)
+                    .get()
+                    .offset();
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets("alexstream-trainer")
+                    .partitionsToOffsetAndMetadata()
+                    .get()
                     .get(partition);
             return committed != null && committed.offset() == end;
         } catch (Exception e) {
@@ -143,7 +152,8 @@ class HostileLabeledRecordsTest {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(20 << 20));
         Map<String, ConsumerRecord<String, byte[]>> byCase = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition partition = new TopicPartition(DEAD_LETTERS, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));

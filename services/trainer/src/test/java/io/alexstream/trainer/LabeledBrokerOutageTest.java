@@ -47,8 +47,10 @@ class LabeledBrokerOutageTest {
         produce("outage-before-", 30);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            ProducerRecord<String, byte[]> noLabel = new ProducerRecord<>("images.labeled", "outage-no-label", new byte[] {1});
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> noLabel =
+                    new ProducerRecord<>("images.labeled", "outage-no-label", new byte[] {1});
             noLabel.headers().add(new org.apache.kafka.common.header.internals.RecordHeader("label", null));
             producer.send(noLabel).get();
         }
@@ -62,7 +64,9 @@ class LabeledBrokerOutageTest {
         while (stored() < before + 50 && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        assertThat(stored()).as("examples stored from before and after the outage").isEqualTo(before + 50);
+        assertThat(stored())
+                .as("examples stored from before and after the outage")
+                .isEqualTo(before + 50);
         assertThat(deadLetterReason("outage-no-label")).isEqualTo("BAD_HEADER");
         given().when().get("/q/health/live").then().statusCode(200);
     }
@@ -72,8 +76,10 @@ class LabeledBrokerOutageTest {
         props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "outage-test-" + System.nanoTime());
         props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
-                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer.subscribe(java.util.List.of("images.labeled.dead-letter"));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline) {
@@ -97,7 +103,8 @@ class LabeledBrokerOutageTest {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         Random random = new Random(prefix.hashCode());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
                 BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
                 for (int p = 0; p < 40; p++) {
@@ -105,8 +112,11 @@ class LabeledBrokerOutageTest {
                 }
                 ByteArrayOutputStream png = new ByteArrayOutputStream();
                 ImageIO.write(image, "png", png);
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>("images.labeled", prefix + i, png.toByteArray());
-                record.headers().add("image-id", (prefix + i).getBytes()).add("label", Integer.toString(i % 10).getBytes());
+                ProducerRecord<String, byte[]> record =
+                        new ProducerRecord<>("images.labeled", prefix + i, png.toByteArray());
+                record.headers()
+                        .add("image-id", (prefix + i).getBytes())
+                        .add("label", Integer.toString(i % 10).getBytes());
                 producer.send(record).get();
             }
         }

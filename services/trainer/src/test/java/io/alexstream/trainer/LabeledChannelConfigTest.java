@@ -26,9 +26,12 @@ class LabeledChannelConfigTest {
         assertThat(properties.getProperty(WATCHDOG)).as(WATCHDOG).isNotNull();
         for (String name : properties.stringPropertyNames()) {
             if (name.equals(WATCHDOG) || name.endsWith("." + WATCHDOG)) {
-                assertThat(Integer.parseInt(properties.getProperty(name).trim())).as(name).isLessThanOrEqualTo(0);
+                assertThat(Integer.parseInt(properties.getProperty(name).trim()))
+                        .as(name)
+                        .isLessThanOrEqualTo(0);
             }
         }
-        assertThat(properties.getProperty("mp.messaging.incoming.labeled-in.commit-strategy")).isEqualTo("throttled");
+        assertThat(properties.getProperty("mp.messaging.incoming.labeled-in.commit-strategy"))
+                .isEqualTo("throttled");
     }
 }

@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
-import io.alexstream.testing.images.EncodedImages;
-import io.alexstream.trainer.store.VersionStore;
-import io.alexstream.trainer.training.Activity;
-import io.alexstream.trainer.training.ExampleBank;
-import io.alexstream.trainer.training.RoundScheduler;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.PullRequest;
@@ -19,6 +14,11 @@ import io.alexstream.proto.v1.RolloutStatusRequest;
 import io.alexstream.proto.v1.TriggerRoundRequest;
 import io.alexstream.proto.v1.WeightsChunk;
 import io.alexstream.proto.v1.WorkerRegistration;
+import io.alexstream.testing.images.EncodedImages;
+import io.alexstream.trainer.store.VersionStore;
+import io.alexstream.trainer.training.Activity;
+import io.alexstream.trainer.training.ExampleBank;
+import io.alexstream.trainer.training.RoundScheduler;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -75,33 +75,59 @@ class ModelRegistryTest {
     @Test
     @Order(1)
     void eachCallNeedsItsRole() {
-        assertStatus(() -> as(null).getRolloutStatus(RolloutStatusRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
-        assertStatus(() -> as(TrainerTestResources.WORKER_TOKEN).rollback(RollbackRequest.newBuilder().setVersion(1).build()),
-                Status.Code.PERMISSION_DENIED);
-        assertStatus(() -> as(TrainerTestResources.OPERATOR_TOKEN).registerWorker(WorkerRegistration.newBuilder()
-                .setWorkerId("w").setAddress("localhost:1").build()), Status.Code.PERMISSION_DENIED);
-        // the trainer holds no token of its own: one it does not know is no credential at all
-        assertStatus(() -> as(TrainerTestResources.TRAINER_TOKEN).pullWeights(PullRequest.getDefaultInstance()).hasNext(),
+        assertStatus(
+                () -> as(null).getRolloutStatus(RolloutStatusRequest.getDefaultInstance()),
                 Status.Code.UNAUTHENTICATED);
-        assertThat(as(TrainerTestResources.OPERATOR_TOKEN).getRolloutStatus(RolloutStatusRequest.getDefaultInstance())
-                .getCurrentVersion()).as("nothing changed").isEqualTo(2);
+        assertStatus(
+                () -> as(TrainerTestResources.WORKER_TOKEN)
+                        .rollback(RollbackRequest.newBuilder().setVersion(1).build()),
+                Status.Code.PERMISSION_DENIED);
+        assertStatus(
+                () -> as(TrainerTestResources.OPERATOR_TOKEN)
+                        .registerWorker(WorkerRegistration.newBuilder()
+                                .setWorkerId("w")
+                                .setAddress("localhost:1")
+                                .build()),
+                Status.Code.PERMISSION_DENIED);
+        // the trainer holds no token of its own: one it does not know is no credential at all
+        assertStatus(
+                () -> as(TrainerTestResources.TRAINER_TOKEN)
+                        .pullWeights(PullRequest.getDefaultInstance())
+                        .hasNext(),
+                Status.Code.UNAUTHENTICATED);
+        assertThat(as(TrainerTestResources.OPERATOR_TOKEN)
+                        .getRolloutStatus(RolloutStatusRequest.getDefaultInstance())
+                        .getCurrentVersion())
+                .as("nothing changed")
+                .isEqualTo(2);
     }
 
     @Test
     @Order(2)
     void aWorkerPullsTheCurrentVersion() throws Exception {
-        long current = as(TrainerTestResources.WORKER_TOKEN).registerWorker(WorkerRegistration.newBuilder()
-                .setWorkerId("late-worker").setAddress("localhost:1").setServingVersion(0).build()).getCurrentVersion();
+        long current = as(TrainerTestResources.WORKER_TOKEN)
+                .registerWorker(WorkerRegistration.newBuilder()
+                        .setWorkerId("late-worker")
+                        .setAddress("localhost:1")
+                        .setServingVersion(0)
+                        .build())
+                .getCurrentVersion();
         assertThat(current).isEqualTo(2);
         ByteString artifact = ByteString.EMPTY;
-        for (var it = as(TrainerTestResources.WORKER_TOKEN).pullWeights(PullRequest.newBuilder().setWorkerId("late-worker").build());
-             it.hasNext(); ) {
+        for (var it = as(TrainerTestResources.WORKER_TOKEN)
+                        .pullWeights(PullRequest.newBuilder()
+                                .setWorkerId("late-worker")
+                                .build());
+                it.hasNext(); ) {
             WeightsChunk chunk = it.next();
             if (!chunk.hasHeader()) {
                 artifact = artifact.concat(chunk.getData());
             }
         }
-        assertThat(WeightsCodec.read(artifact.newInput(), WeightsCodec.DEFAULT_MAX_BYTES).metadata().version()).isEqualTo(2);
+        assertThat(WeightsCodec.read(artifact.newInput(), WeightsCodec.DEFAULT_MAX_BYTES)
+                        .metadata()
+                        .version())
+                .isEqualTo(2);
     }
 
     /**
@@ -115,37 +141,53 @@ class ModelRegistryTest {
         java.util.List<io.grpc.Metadata> headers = new java.util.concurrent.CopyOnWriteArrayList<>();
         io.grpc.ServerInterceptor recorder = new io.grpc.ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata metadata,
-                                                                     io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                    io.grpc.ServerCall<Q, R> call, io.grpc.Metadata metadata, io.grpc.ServerCallHandler<Q, R> next) {
                 calls.add(call.getMethodDescriptor().getBareMethodName());
                 headers.add(metadata);
                 return next.startCall(call, metadata);
             }
         };
         io.grpc.Server listener = io.grpc.netty.NettyServerBuilder.forPort(0)
-                .addService(io.grpc.ServerInterceptors.intercept(new io.alexstream.proto.v1.ModelReceiverGrpc.ModelReceiverImplBase() {
-                    @Override
-                    public void sync(io.alexstream.proto.v1.SyncRequest request,
-                                     io.grpc.stub.StreamObserver<io.alexstream.proto.v1.PushResult> answer) {
-                        answer.onNext(io.alexstream.proto.v1.PushResult.newBuilder().setAccepted(true)
-                                .setServingVersion(request.getVersion()).build());
-                        answer.onCompleted();
-                    }
-                }, recorder)).build().start();
+                .addService(io.grpc.ServerInterceptors.intercept(
+                        new io.alexstream.proto.v1.ModelReceiverGrpc.ModelReceiverImplBase() {
+                            @Override
+                            public void sync(
+                                    io.alexstream.proto.v1.SyncRequest request,
+                                    io.grpc.stub.StreamObserver<io.alexstream.proto.v1.PushResult> answer) {
+                                answer.onNext(io.alexstream.proto.v1.PushResult.newBuilder()
+                                        .setAccepted(true)
+                                        .setServingVersion(request.getVersion())
+                                        .build());
+                                answer.onCompleted();
+                            }
+                        },
+                        recorder))
+                .build()
+                .start();
         try {
-            as(TrainerTestResources.WORKER_TOKEN).registerWorker(WorkerRegistration.newBuilder().setWorkerId("listener")
-                    .setAddress("localhost:" + listener.getPort()).setServingVersion(2).build());
+            as(TrainerTestResources.WORKER_TOKEN)
+                    .registerWorker(WorkerRegistration.newBuilder()
+                            .setWorkerId("listener")
+                            .setAddress("localhost:" + listener.getPort())
+                            .setServingVersion(2)
+                            .build());
             onlyAnOperatorRollsBackAndOnlyToAnOlderVersionThatExists();
         } finally {
             listener.shutdownNow();
         }
-        assertThat(calls).as("the rollback reached the listener").contains("Sync").doesNotContain("PushWeights");
+        assertThat(calls)
+                .as("the rollback reached the listener")
+                .contains("Sync")
+                .doesNotContain("PushWeights");
         for (io.grpc.Metadata metadata : headers) {
             assertThat(metadata.keys()).doesNotContain("authorization");
             for (String key : metadata.keys()) {
                 if (!key.endsWith("-bin")) {
                     String value = metadata.get(io.grpc.Metadata.Key.of(key, io.grpc.Metadata.ASCII_STRING_MARSHALLER));
-                    assertThat(value).doesNotContain(TrainerTestResources.TRAINER_TOKEN).doesNotContain(TrainerTestResources.OPERATOR_TOKEN)
+                    assertThat(value)
+                            .doesNotContain(TrainerTestResources.TRAINER_TOKEN)
+                            .doesNotContain(TrainerTestResources.OPERATOR_TOKEN)
                             .doesNotContain(TrainerTestResources.WORKER_TOKEN);
                 }
             }
@@ -153,21 +195,32 @@ class ModelRegistryTest {
     }
 
     void onlyAnOperatorRollsBackAndOnlyToAnOlderVersionThatExists() {
-        assertStatus(() -> as(TrainerTestResources.OPERATOR_TOKEN).rollback(RollbackRequest.newBuilder().setVersion(7).build()),
+        assertStatus(
+                () -> as(TrainerTestResources.OPERATOR_TOKEN)
+                        .rollback(RollbackRequest.newBuilder().setVersion(7).build()),
                 Status.Code.FAILED_PRECONDITION);
-        assertStatus(() -> as(TrainerTestResources.OPERATOR_TOKEN).rollback(RollbackRequest.newBuilder().setVersion(2).build()),
+        assertStatus(
+                () -> as(TrainerTestResources.OPERATOR_TOKEN)
+                        .rollback(RollbackRequest.newBuilder().setVersion(2).build()),
                 Status.Code.FAILED_PRECONDITION);
-        RolloutStatus status = as(TrainerTestResources.OPERATOR_TOKEN).rollback(RollbackRequest.newBuilder().setVersion(1).build());
+        RolloutStatus status = as(TrainerTestResources.OPERATOR_TOKEN)
+                .rollback(RollbackRequest.newBuilder().setVersion(1).build());
         assertThat(status.getCurrentVersion()).isEqualTo(1);
         assertThat(status.getVersionsList()).extracting(v -> v.getVersion()).containsExactly(1L, 2L);
         // the registered worker at a dead address could not be reached: the others got the rollback all the same, the
         // rollout says which one it is still trying, and the status shows desired against served per worker
         assertThat(status.getState()).isEqualTo("CONVERGING");
         assertThat(status.getMessage()).contains("late-worker").doesNotContain("listener");
-        var late = status.getWorkersList().stream().filter(w -> w.getWorkerId().equals("late-worker")).findFirst().orElseThrow();
+        var late = status.getWorkersList().stream()
+                .filter(w -> w.getWorkerId().equals("late-worker"))
+                .findFirst()
+                .orElseThrow();
         assertThat(late.getDesiredVersion()).isEqualTo(1);
         assertThat(late.getReason()).startsWith("unreachable");
-        var listening = status.getWorkersList().stream().filter(w -> w.getWorkerId().equals("listener")).findFirst().orElseThrow();
+        var listening = status.getWorkersList().stream()
+                .filter(w -> w.getWorkerId().equals("listener"))
+                .findFirst()
+                .orElseThrow();
         assertThat(listening.getServingVersion()).isEqualTo(1);
         assertThat(listening.getReason()).isEmpty();
     }
@@ -177,7 +230,8 @@ class ModelRegistryTest {
     void labeledRecordsWaitInKafkaWhileARoundTrains() throws Exception {
         produceLabeled(0, 600);
         await(() -> stored() >= 600, "the first 600 examples stored");
-        as(TrainerTestResources.OPERATOR_TOKEN).triggerRound(TriggerRoundRequest.newBuilder().setEpochs(30).build());
+        as(TrainerTestResources.OPERATOR_TOKEN)
+                .triggerRound(TriggerRoundRequest.newBuilder().setEpochs(30).build());
         await(() -> rounds.activity() == Activity.TRAINING, "the round to start");
         int before = stored();
         produceLabeled(600, 100);
@@ -189,7 +243,9 @@ class ModelRegistryTest {
             watchedNanos = System.nanoTime() - trainingSince;
         }
         // without the pause the 100 records are stored within a second; the round must have lasted longer than that
-        assertThat(watchedNanos).as("how long the round was watched while it trained").isGreaterThan(2_000_000_000L);
+        assertThat(watchedNanos)
+                .as("how long the round was watched while it trained")
+                .isGreaterThan(2_000_000_000L);
         await(() -> rounds.activity() != Activity.TRAINING, "the round to end");
         await(() -> stored() == before + 100, "the 100 waiting records stored after the round");
     }
@@ -203,17 +259,29 @@ class ModelRegistryTest {
     void aRollbackDuringARoundWinsOverTheRound() throws Exception {
         // a version above the current one to roll back from, whatever the previous round decided
         var from = versions.load(versions.current());
-        var copy = new io.alexstream.engine.weights.ModelWeights(from.config(), new io.alexstream.engine.weights.WeightsMetadata(
-                versions.latest() + 1, versions.current(), java.time.Instant.now().toString(), from.metadata().metrics(),
-                java.util.Map.of(), java.util.List.of()), from.mean(), from.variables());
+        var copy = new io.alexstream.engine.weights.ModelWeights(
+                from.config(),
+                new io.alexstream.engine.weights.WeightsMetadata(
+                        versions.latest() + 1,
+                        versions.current(),
+                        java.time.Instant.now().toString(),
+                        from.metadata().metrics(),
+                        java.util.Map.of(),
+                        java.util.List.of()),
+                from.mean(),
+                from.variables());
         long target = versions.current();
         versions.promote(copy);
         int roundsBefore = rounds.history().size();
-        as(TrainerTestResources.OPERATOR_TOKEN).triggerRound(TriggerRoundRequest.newBuilder().setEpochs(30).build());
+        as(TrainerTestResources.OPERATOR_TOKEN)
+                .triggerRound(TriggerRoundRequest.newBuilder().setEpochs(30).build());
         await(() -> rounds.activity() == Activity.TRAINING, "the round to start");
-        RolloutStatus rolledBack = as(TrainerTestResources.OPERATOR_TOKEN).rollback(RollbackRequest.newBuilder().setVersion(target).build());
+        RolloutStatus rolledBack = as(TrainerTestResources.OPERATOR_TOKEN)
+                .rollback(RollbackRequest.newBuilder().setVersion(target).build());
         assertThat(rolledBack.getCurrentVersion()).isEqualTo(target);
-        assertThat(rounds.activity()).as("the rollback did not wait for the round").isEqualTo(Activity.TRAINING);
+        assertThat(rounds.activity())
+                .as("the rollback did not wait for the round")
+                .isEqualTo(Activity.TRAINING);
         await(() -> rounds.history().size() > roundsBefore, "the round to end");
         var round = rounds.history().get(rounds.history().size() - 1);
         assertThat(round.promoted()).isFalse();
@@ -240,10 +308,11 @@ class ModelRegistryTest {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         Random random = new Random(firstId);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = firstId; i < firstId + count; i++) {
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>("images.labeled", "noise-" + i,
-                        EncodedImages.grayNoisePng(28, random));
+                ProducerRecord<String, byte[]> record =
+                        new ProducerRecord<>("images.labeled", "noise-" + i, EncodedImages.grayNoisePng(28, random));
                 record.headers().add("label", Integer.toString(i % 10).getBytes(StandardCharsets.UTF_8));
                 producer.send(record);
             }
@@ -252,7 +321,11 @@ class ModelRegistryTest {
     }
 
     private static void assertStatus(Executable call, Status.Code code) {
-        assertThatThrownBy(call::execute).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).as(String.valueOf(e.getStatus())).isEqualTo(code));
+        assertThatThrownBy(call::execute)
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode())
+                                .as(String.valueOf(e.getStatus()))
+                                .isEqualTo(code));
     }
 }

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.function.Executable;
  * is allowed.
  */
 @QuarkusTest
-@QuarkusTestResource(value = TrainerTestResources.class, restrictToAnnotatedClass = true,
+@QuarkusTestResource(
+        value = TrainerTestResources.class,
+        restrictToAnnotatedClass = true,
         initArgs = @ResourceArg(name = "tls", value = "true"))
 class TrainerMutualTlsTest {
 
@@ -48,20 +50,34 @@ class TrainerMutualTlsTest {
 
     @Test
     void eachCertificateActsAsItsRole() throws IOException {
-        long current = registry(client(TrainerTestResources.WORKER_CERTIFICATE_NAME)).registerWorker(WorkerRegistration.newBuilder()
-                .setWorkerId("tls-worker").setAddress("localhost:1").setServingVersion(2).build()).getCurrentVersion();
+        long current = registry(client(TrainerTestResources.WORKER_CERTIFICATE_NAME))
+                .registerWorker(WorkerRegistration.newBuilder()
+                        .setWorkerId("tls-worker")
+                        .setAddress("localhost:1")
+                        .setServingVersion(2)
+                        .build())
+                .getCurrentVersion();
         assertThat(current).isEqualTo(2);
         assertThat(registry(client(TrainerTestResources.OPERATOR_CERTIFICATE_NAME))
-                .getRolloutStatus(RolloutStatusRequest.getDefaultInstance()).getCurrentVersion()).isEqualTo(2);
-        assertStatus(() -> registry(client(TrainerTestResources.WORKER_CERTIFICATE_NAME))
-                .rollback(RollbackRequest.newBuilder().setVersion(1).build()), Status.Code.PERMISSION_DENIED);
+                        .getRolloutStatus(RolloutStatusRequest.getDefaultInstance())
+                        .getCurrentVersion())
+                .isEqualTo(2);
+        assertStatus(
+                () -> registry(client(TrainerTestResources.WORKER_CERTIFICATE_NAME))
+                        .rollback(RollbackRequest.newBuilder().setVersion(1).build()),
+                Status.Code.PERMISSION_DENIED);
     }
 
     @Test
     void withoutACertificateOrTokenNothingIsAllowed() {
         Optional<TlsChannels.ClientTls> anonymous = Optional.of(TrainerTestResources.certificates.trustOnly());
-        assertStatus(() -> registry(anonymous).rollback(RollbackRequest.newBuilder().setVersion(1).build()), Status.Code.UNAUTHENTICATED);
-        assertStatus(() -> registry(anonymous).getRolloutStatus(RolloutStatusRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+        assertStatus(
+                () -> registry(anonymous)
+                        .rollback(RollbackRequest.newBuilder().setVersion(1).build()),
+                Status.Code.UNAUTHENTICATED);
+        assertStatus(
+                () -> registry(anonymous).getRolloutStatus(RolloutStatusRequest.getDefaultInstance()),
+                Status.Code.UNAUTHENTICATED);
     }
 
     private ModelRegistryGrpc.ModelRegistryBlockingStub registry(Optional<TlsChannels.ClientTls> tls) {
@@ -75,7 +91,11 @@ class TrainerMutualTlsTest {
     }
 
     private static void assertStatus(Executable call, Status.Code code) {
-        assertThatThrownBy(call::execute).isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).as(String.valueOf(e.getStatus())).isEqualTo(code));
+        assertThatThrownBy(call::execute)
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode())
+                                .as(String.valueOf(e.getStatus()))
+                                .isEqualTo(code));
     }
 }

@@ -22,6 +22,7 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
 
     /** With the init arg {@code tls=true}: the CA behind the trainer's TLS port, to issue client certificates. */
     static volatile io.alexstream.auth.LocalCertificates certificates;
+
     static final String WORKER_CERTIFICATE_NAME = "alexstream-worker";
     static final String OPERATOR_CERTIFICATE_NAME = "alexstream-operator";
 
@@ -37,25 +38,40 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
     public Map<String, String> start() {
         try {
             Path dir = Files.createTempDirectory("alexstream-trainer-test");
-            kafka = TestBroker.start(dir.resolve("kafka"),
-                    Map.of("images.labeled", 1, "images.labeled.dead-letter", 1));
+            kafka = TestBroker.start(
+                    dir.resolve("kafka"), Map.of("images.labeled", 1, "images.labeled.dead-letter", 1));
             Path versions = Files.createDirectories(dir.resolve("trainer/versions"));
             for (int version = 1; version <= 2; version++) {
-                SeedWeights.write(SeedWeights.small(version, 90f, SeedWeights.version(version, version == 1 ? null : 1L,
-                        Map.of("top1", 0.5 + version / 10.0))), versions.resolve(String.format("v%06d.alxw", version)));
+                SeedWeights.write(
+                        SeedWeights.small(
+                                version,
+                                90f,
+                                SeedWeights.version(
+                                        version, version == 1 ? null : 1L, Map.of("top1", 0.5 + version / 10.0))),
+                        versions.resolve(String.format("v%06d.alxw", version)));
             }
-            Map<String, String> properties = new java.util.HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "alexstream.trainer.data-dir", dir.resolve("trainer").toString(),
-                    "alexstream.auth.worker-token", WORKER_TOKEN,
-                    "alexstream.auth.operator-token", OPERATOR_TOKEN));
+            Map<String, String> properties = new java.util.HashMap<>(Map.of(
+                    "kafka.bootstrap.servers",
+                    kafka.bootstrapServers(),
+                    "alexstream.trainer.data-dir",
+                    dir.resolve("trainer").toString(),
+                    "alexstream.auth.worker-token",
+                    WORKER_TOKEN,
+                    "alexstream.auth.operator-token",
+                    OPERATOR_TOKEN));
             if (withTls) {
                 // the HTTP server's TLS (Quarkus's TLS registry), which the gRPC services on the HTTP port share
-                certificates = io.alexstream.auth.LocalCertificates.createAuthority(dir.resolve("tls"), "alexstream-test-ca",
-                        List.of("localhost", "127.0.0.1"));
+                certificates = io.alexstream.auth.LocalCertificates.createAuthority(
+                        dir.resolve("tls"), "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
                 io.alexstream.auth.LocalCertificates.Issued server = certificates.issueServer("trainer");
-                properties.put("quarkus.tls.key-store.pem.trainer.cert", server.certificate().toString());
-                properties.put("quarkus.tls.key-store.pem.trainer.key", server.key().toString());
-                properties.put("quarkus.tls.trust-store.pem.certs", certificates.authorityCertificate().toString());
+                properties.put(
+                        "quarkus.tls.key-store.pem.trainer.cert",
+                        server.certificate().toString());
+                properties.put(
+                        "quarkus.tls.key-store.pem.trainer.key", server.key().toString());
+                properties.put(
+                        "quarkus.tls.trust-store.pem.certs",
+                        certificates.authorityCertificate().toString());
                 properties.put("alexstream.auth.worker-certificate-name", WORKER_CERTIFICATE_NAME);
                 properties.put("alexstream.auth.operator-certificate-name", OPERATOR_CERTIFICATE_NAME);
             }

@@ -38,7 +38,8 @@ class BrokerOutageTest {
         Set<String> expected = new HashSet<>();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 0; i < 40; i++) {
-                producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "out-before-" + i, png(24 + i % 20))).get();
+                producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "out-before-" + i, png(24 + i % 20)))
+                        .get();
                 expected.add("out-before-" + i);
             }
         }
@@ -49,7 +50,8 @@ class BrokerOutageTest {
         WorkerTestResources.startBroker();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 0; i < 10; i++) {
-                producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "out-after-" + i, png(30))).get();
+                producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "out-after-" + i, png(30)))
+                        .get();
                 expected.add("out-after-" + i);
             }
         }
@@ -64,7 +66,8 @@ class BrokerOutageTest {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "outage-test-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Set<String> seen = new HashSet<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(WorkerTestResources.PREDICTIONS));
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!seen.containsAll(expected) && System.nanoTime() < deadline) {

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * own heartbeat. It used to pull only when it had no model or the trainer's version was higher.
  */
 @QuarkusTest
-@QuarkusTestResource(value = WorkerTestResources.class, restrictToAnnotatedClass = true,
+@QuarkusTestResource(
+        value = WorkerTestResources.class,
+        restrictToAnnotatedClass = true,
         initArgs = @ResourceArg(name = "trainer", value = "fake"))
 class ConvergeTest {
 
@@ -34,7 +36,8 @@ class ConvergeTest {
     void syncConvergesUpAndAMissedRollbackArrivesByTheHeartbeat() throws Exception {
         awaitServed(1);
         WorkerTestResources.fakeTrainer.desired.set(2);
-        PushResult synced = ModelReceiverGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+        PushResult synced = ModelReceiverGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(60, TimeUnit.SECONDS)
                 .sync(SyncRequest.newBuilder().setVersion(2).build());
         assertThat(synced.getServingVersion()).isEqualTo(2);
         assertThat(servedVersion()).isEqualTo(2L);

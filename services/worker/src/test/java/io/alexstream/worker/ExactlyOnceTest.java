@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
  * of the images topic. A worker killed mid-batch is chaos's to show (./alexstream chaos --exactly-once).
  */
 @QuarkusTest
-@QuarkusTestResource(value = WorkerTestResources.class, restrictToAnnotatedClass = true,
+@QuarkusTestResource(
+        value = WorkerTestResources.class,
+        restrictToAnnotatedClass = true,
         initArgs = @ResourceArg(name = "exactly-once", value = "true"))
 class ExactlyOnceTest {
 
@@ -44,27 +46,41 @@ class ExactlyOnceTest {
         Properties producerProps = new Properties();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 12; i++) {
-                producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "eo-" + i, png(30 + i))).get();
+                producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "eo-" + i, png(30 + i)))
+                        .get();
             }
-            producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "eo-bad", new byte[] {1, 2, 3})).get();
+            producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "eo-bad", new byte[] {1, 2, 3}))
+                    .get();
         }
         Map<String, Integer> predictions = countCommitted(WorkerTestResources.PREDICTIONS, 12);
-        assertThat(predictions).hasSize(12).allSatisfy((key, count) -> assertThat(count).as(key).isEqualTo(1));
+        assertThat(predictions)
+                .hasSize(12)
+                .allSatisfy((key, count) -> assertThat(count).as(key).isEqualTo(1));
         assertThat(countCommitted(WorkerTestResources.DEAD_LETTERS, 1)).containsExactly(Map.entry("eo-bad", 1));
 
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers))) {
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < 2; p++) {
                 latest.put(new TopicPartition(WorkerTestResources.IMAGES, p), OffsetSpec.latest());
             }
-            long produced = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
+            long produced = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(i -> i.offset())
+                    .sum();
             long committed = -1;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (committed != produced && System.nanoTime() < deadline) {
-                committed = admin.listConsumerGroupOffsets("alexstream-workers").partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
-                        .values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+                committed = admin
+                        .listConsumerGroupOffsets("alexstream-workers")
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS)
+                        .values()
+                        .stream()
+                        .mapToLong(OffsetAndMetadata::offset)
+                        .sum();
                 Thread.sleep(200);
             }
             assertThat(committed).isEqualTo(produced);
@@ -78,7 +94,8 @@ class ExactlyOnceTest {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             // a little past the expected count: a duplicate would show up as a second record for a key

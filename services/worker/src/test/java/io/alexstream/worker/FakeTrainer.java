@@ -26,30 +26,41 @@ final class FakeTrainer implements AutoCloseable {
     private final Server server;
 
     FakeTrainer() throws IOException {
-        server = NettyServerBuilder.forPort(0).addService(new ModelRegistryGrpc.ModelRegistryImplBase() {
-            @Override
-            public void registerWorker(WorkerRegistration request, StreamObserver<RegistrationResult> answer) {
-                registrations.incrementAndGet();
-                answer.onNext(RegistrationResult.newBuilder().setCurrentVersion(desired.get()).build());
-                answer.onCompleted();
-            }
+        server = NettyServerBuilder.forPort(0)
+                .addService(new ModelRegistryGrpc.ModelRegistryImplBase() {
+                    @Override
+                    public void registerWorker(WorkerRegistration request, StreamObserver<RegistrationResult> answer) {
+                        registrations.incrementAndGet();
+                        answer.onNext(RegistrationResult.newBuilder()
+                                .setCurrentVersion(desired.get())
+                                .build());
+                        answer.onCompleted();
+                    }
 
-            @Override
-            public void pullWeights(PullRequest request, StreamObserver<WeightsChunk> chunks) {
-                byte[] artifact = artifacts.get(request.getVersion());
-                if (artifact == null) {
-                    chunks.onError(Status.NOT_FOUND.withDescription("no version " + request.getVersion()).asRuntimeException());
-                    return;
-                }
-                chunks.onNext(WeightsChunk.newBuilder().setHeader(WeightsHeader.newBuilder().setVersion(request.getVersion())
-                        .setTotalBytes(artifact.length)).build());
-                for (int at = 0; at < artifact.length; at += 1 << 20) {
-                    chunks.onNext(WeightsChunk.newBuilder().setData(ByteString.copyFrom(artifact, at,
-                            Math.min(1 << 20, artifact.length - at))).build());
-                }
-                chunks.onCompleted();
-            }
-        }).build().start();
+                    @Override
+                    public void pullWeights(PullRequest request, StreamObserver<WeightsChunk> chunks) {
+                        byte[] artifact = artifacts.get(request.getVersion());
+                        if (artifact == null) {
+                            chunks.onError(Status.NOT_FOUND
+                                    .withDescription("no version " + request.getVersion())
+                                    .asRuntimeException());
+                            return;
+                        }
+                        chunks.onNext(WeightsChunk.newBuilder()
+                                .setHeader(WeightsHeader.newBuilder()
+                                        .setVersion(request.getVersion())
+                                        .setTotalBytes(artifact.length))
+                                .build());
+                        for (int at = 0; at < artifact.length; at += 1 << 20) {
+                            chunks.onNext(WeightsChunk.newBuilder()
+                                    .setData(ByteString.copyFrom(artifact, at, Math.min(1 << 20, artifact.length - at)))
+                                    .build());
+                        }
+                        chunks.onCompleted();
+                    }
+                })
+                .build()
+                .start();
     }
 
     String address() {

@@ -48,7 +48,9 @@ class GrpcBackpressureTest {
     @Test
     void aFullQueueIsResourceExhaustedAndNothingHangs() throws Exception {
         ClassifierGrpc.ClassifierFutureStub classifier = ClassifierGrpc.newFutureStub(channel);
-        ClassifyRequest request = ClassifyRequest.newBuilder().setImage(ByteString.copyFrom(png(200, 160))).build();
+        ClassifyRequest request = ClassifyRequest.newBuilder()
+                .setImage(ByteString.copyFrom(png(200, 160)))
+                .build();
         List<ListenableFuture<ClassifyResponse>> calls = new ArrayList<>();
         for (int i = 0; i < CALLS; i++) {
             calls.add(classifier.withDeadlineAfter(60, TimeUnit.SECONDS).classify(request));
@@ -68,8 +70,12 @@ class GrpcBackpressureTest {
                 }
             }
         }
-        assertThat(outcomes.keySet()).as("outcomes %s", outcomes).containsOnly(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED);
-        assertThat(outcomes.get(Status.Code.RESOURCE_EXHAUSTED)).as("outcomes %s", outcomes).isPositive();
+        assertThat(outcomes.keySet())
+                .as("outcomes %s", outcomes)
+                .containsOnly(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(outcomes.get(Status.Code.RESOURCE_EXHAUSTED))
+                .as("outcomes %s", outcomes)
+                .isPositive();
         assertThat(outcomes.get(Status.Code.OK)).as("outcomes %s", outcomes).isPositive();
     }
 

@@ -47,11 +47,17 @@ class KafkaBacklogTest {
             // the batcher's own choice of size would make short runs on purpose: this test counts the consumer's.
             // A 500 ms wait lets a run wait for the next poll's images on a loaded machine; a consumer that holds
             // the next poll back until the run's images are answered still leaves the remainder to run alone
-            return Map.of("alexstream.worker.max-batch", Integer.toString(MAX_BATCH),
-                    "alexstream.worker.max-wait-millis", "500",
-                    "alexstream.worker.batch-tuning", "false",
-                    "alexstream.worker.kafka-batches-in-flight", "2",
-                    "mp.messaging.incoming.images-in.max.poll.records", Integer.toString(POLL_RECORDS));
+            return Map.of(
+                    "alexstream.worker.max-batch",
+                    Integer.toString(MAX_BATCH),
+                    "alexstream.worker.max-wait-millis",
+                    "500",
+                    "alexstream.worker.batch-tuning",
+                    "false",
+                    "alexstream.worker.kafka-batches-in-flight",
+                    "2",
+                    "mp.messaging.incoming.images-in.max.poll.records",
+                    Integer.toString(POLL_RECORDS));
         }
     }
 
@@ -65,9 +71,11 @@ class KafkaBacklogTest {
         // one produce request: the whole backlog is in the topic before the first poll can take part of it
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "1000");
         producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1 << 20));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < IMAGES; i++) {
-                producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "backlog-" + i, EncodedImages.noisePng(48, 36, i)));
+                producer.send(new ProducerRecord<>(
+                        WorkerTestResources.IMAGES, 0, "backlog-" + i, EncodedImages.noisePng(48, 36, i)));
             }
             producer.flush();
         }
@@ -81,11 +89,15 @@ class KafkaBacklogTest {
             imagesPerRun.merge(timings.get("inference_seconds").asDouble(), 1, Integer::sum);
             assertThat(timings.get("batch_size").asInt()).isBetween(1, MAX_BATCH);
         }
-        long partialRuns = imagesPerRun.values().stream().filter(images -> images < MAX_BATCH).count();
+        long partialRuns = imagesPerRun.values().stream()
+                .filter(images -> images < MAX_BATCH)
+                .count();
         // 60 images in batches of 4 are 15 full runs; builds made 0-5 partial ones, all among the first runs (while
         // the JIT compilers are cold, a run can end before this thread decoded the next poll). Holding a poll's
         // permits until its last image was answered made 12 of 25 runs partial
-        assertThat(partialRuns).as("runs with fewer than %d images, of %s", MAX_BATCH, imagesPerRun.values()).isLessThanOrEqualTo(6);
+        assertThat(partialRuns)
+                .as("runs with fewer than %d images, of %s", MAX_BATCH, imagesPerRun.values())
+                .isLessThanOrEqualTo(6);
     }
 
     /** The first prediction of each image whose id starts with the prefix. */
@@ -95,7 +107,8 @@ class KafkaBacklogTest {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "backlog-test-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Map<String, JsonNode> byId = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(WorkerTestResources.PREDICTIONS));
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (byId.size() < expected && System.nanoTime() < deadline) {

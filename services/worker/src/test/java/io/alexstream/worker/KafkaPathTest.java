@@ -51,17 +51,23 @@ class KafkaPathTest {
     @Test
     void everyImageGetsOnePredictionAndBadRecordsAreDeadLettered() throws Exception {
         given().when().get("/q/health/ready").then().statusCode(200);
-        given().when().get("/q/metrics").then().statusCode(200)
-                .body(org.hamcrest.Matchers.containsString("alexstream_worker_device_info{device=\"cpu\",worker=\"worker-1\"} 1.0"))
+        given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(org.hamcrest.Matchers.containsString(
+                        "alexstream_worker_device_info{device=\"cpu\",worker=\"worker-1\"} 1.0"))
                 .body(org.hamcrest.Matchers.containsString("alexstream_worker_model_version{worker=\"worker-1\"} 1.0"));
         byte[] garbage = "definitely not an image".getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 1; i <= 3; i++) {
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(WorkerTestResources.IMAGES, "img-" + i, png(40 + i, 30));
+                ProducerRecord<String, byte[]> record =
+                        new ProducerRecord<>(WorkerTestResources.IMAGES, "img-" + i, png(40 + i, 30));
                 record.headers().add(Channels.HEADER_CORRELATION_ID, ("corr-" + i).getBytes(StandardCharsets.UTF_8));
                 producer.send(record).get();
             }
-            producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "bad-1", garbage)).get();
+            producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "bad-1", garbage))
+                    .get();
         }
 
         Map<String, ConsumerRecord<String, byte[]>> predictions = consume(WorkerTestResources.PREDICTIONS, 3, "img-");
@@ -73,8 +79,10 @@ class KafkaPathTest {
             assertThat(prediction.get("crops_used").asInt()).isEqualTo(10);
             assertThat(prediction.get("worker_id").asText()).isEqualTo("worker-1");
             assertThat(prediction.get("top")).hasSize(5);
-            assertThat(prediction.get("correlation_id").asText()).isEqualTo("corr-" + entry.getKey().substring(4));
-            assertThat(prediction.get("timings").get("inference_seconds").asDouble()).isPositive();
+            assertThat(prediction.get("correlation_id").asText())
+                    .isEqualTo("corr-" + entry.getKey().substring(4));
+            assertThat(prediction.get("timings").get("inference_seconds").asDouble())
+                    .isPositive();
         }
 
         Map<String, ConsumerRecord<String, byte[]>> deadLetters = consume(WorkerTestResources.DEAD_LETTERS, 1, "bad-");
@@ -82,45 +90,73 @@ class KafkaPathTest {
         assertThat(dead.value()).isEqualTo(garbage);
         assertThat(new String(dead.headers().lastHeader(Channels.HEADER_REASON).value(), StandardCharsets.UTF_8))
                 .isEqualTo("UNSUPPORTED_FORMAT");
-        assertThat(new String(dead.headers().lastHeader(Channels.HEADER_SOURCE_TOPIC).value(), StandardCharsets.UTF_8))
+        assertThat(new String(
+                        dead.headers().lastHeader(Channels.HEADER_SOURCE_TOPIC).value(), StandardCharsets.UTF_8))
                 .isEqualTo(WorkerTestResources.IMAGES);
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         long committed = -1;
         long produced = -2;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers))) {
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers))) {
             while (committed != produced && System.nanoTime() < deadline) {
-                Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("alexstream-workers")
-                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-                committed = offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+                Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(
+                                "alexstream-workers")
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS);
+                committed = offsets.values().stream()
+                        .mapToLong(OffsetAndMetadata::offset)
+                        .sum();
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                        new HashMap<>();
                 for (int p = 0; p < 2; p++) {
-                    latest.put(new org.apache.kafka.common.TopicPartition(WorkerTestResources.IMAGES, p),
+                    latest.put(
+                            new org.apache.kafka.common.TopicPartition(WorkerTestResources.IMAGES, p),
                             org.apache.kafka.clients.admin.OffsetSpec.latest());
                 }
                 produced = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
-                        .mapToLong(info -> info.offset()).sum();
+                        .mapToLong(info -> info.offset())
+                        .sum();
                 Thread.sleep(200);
             }
         }
-        assertThat(committed).as("committed offsets of the worker group = records in the images topic").isEqualTo(produced);
+        assertThat(committed)
+                .as("committed offsets of the worker group = records in the images topic")
+                .isEqualTo(produced);
 
-        String exposition = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metric(exposition, "alexstream_worker_images_classified_total{source=\"kafka\",worker=\"worker-1\"}")).isGreaterThanOrEqualTo(3);
-        assertThat(metric(exposition, "alexstream_worker_crops_total{worker=\"worker-1\"}")).isGreaterThanOrEqualTo(30);
-        assertThat(metric(exposition, "alexstream_worker_dead_letters_total{reason=\"UNSUPPORTED_FORMAT\",worker=\"worker-1\"}"))
+        String exposition = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(metric(
+                        exposition, "alexstream_worker_images_classified_total{source=\"kafka\",worker=\"worker-1\"}"))
+                .isGreaterThanOrEqualTo(3);
+        assertThat(metric(exposition, "alexstream_worker_crops_total{worker=\"worker-1\"}"))
+                .isGreaterThanOrEqualTo(30);
+        assertThat(metric(
+                        exposition,
+                        "alexstream_worker_dead_letters_total{reason=\"UNSUPPORTED_FORMAT\",worker=\"worker-1\"}"))
                 .isGreaterThanOrEqualTo(1);
-        assertThat(metric(exposition, "alexstream_worker_inference_duration_seconds_count{worker=\"worker-1\"}")).isGreaterThanOrEqualTo(3);
-        assertThat(metric(exposition, "alexstream_worker_queue_wait_seconds_count{worker=\"worker-1\"}")).isGreaterThanOrEqualTo(3);
-        assertThat(metric(exposition, "alexstream_worker_model_info{version=\"1\",worker=\"worker-1\"}")).isEqualTo(1.0);
-        assertThat(exposition).as("the consumer's lag, from the Kafka client").contains("kafka_consumer_fetch_manager_records_lag_max{");
+        assertThat(metric(exposition, "alexstream_worker_inference_duration_seconds_count{worker=\"worker-1\"}"))
+                .isGreaterThanOrEqualTo(3);
+        assertThat(metric(exposition, "alexstream_worker_queue_wait_seconds_count{worker=\"worker-1\"}"))
+                .isGreaterThanOrEqualTo(3);
+        assertThat(metric(exposition, "alexstream_worker_model_info{version=\"1\",worker=\"worker-1\"}"))
+                .isEqualTo(1.0);
+        assertThat(exposition)
+                .as("the consumer's lag, from the Kafka client")
+                .contains("kafka_consumer_fetch_manager_records_lag_max{");
     }
 
     /** One series' value in the Prometheus exposition, 0 when absent. */
     private static double metric(String exposition, String series) {
-        return exposition.lines()
+        return exposition
+                .lines()
                 .filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .mapToDouble(line ->
+                        Double.parseDouble(line.substring(series.length() + 1).trim()))
                 .findFirst()
                 .orElse(0.0);
     }
@@ -133,8 +169,13 @@ class KafkaPathTest {
         byte[] jpeg = jpeg(64, 48);
         List<ProducerRecord<String, byte[]>> hostile = List.of(
                 new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-empty", new byte[0]),
-                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-text", "GIF? no, JPEG? no, text".getBytes(StandardCharsets.UTF_8)),
-                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-truncated", java.util.Arrays.copyOf(jpeg, jpeg.length / 3)),
+                new ProducerRecord<>(
+                        WorkerTestResources.IMAGES,
+                        0,
+                        "h-text",
+                        "GIF? no, JPEG? no, text".getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(
+                        WorkerTestResources.IMAGES, 0, "h-truncated", java.util.Arrays.copyOf(jpeg, jpeg.length / 3)),
                 new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-png-bomb", pngDeclaring(40_000, 40_000)),
                 new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-gif-bomb", gifDeclaring(65_535, 65_535)),
                 new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "h-after", png(33, 33)));
@@ -165,19 +206,26 @@ class KafkaPathTest {
         new java.util.Random(7).nextBytes(notAnImage);
         notAnImage[0] = 'n';
         List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>();
-        ProducerRecord<String, byte[]> nullIdHeader = new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-null-header", valid);
-        nullIdHeader.headers().add(new org.apache.kafka.common.header.internals.RecordHeader(Channels.HEADER_IMAGE_ID, null));
-        nullIdHeader.headers().add(new org.apache.kafka.common.header.internals.RecordHeader(Channels.HEADER_CORRELATION_ID, null));
+        ProducerRecord<String, byte[]> nullIdHeader =
+                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-null-header", valid);
+        nullIdHeader
+                .headers()
+                .add(new org.apache.kafka.common.header.internals.RecordHeader(Channels.HEADER_IMAGE_ID, null));
+        nullIdHeader
+                .headers()
+                .add(new org.apache.kafka.common.header.internals.RecordHeader(Channels.HEADER_CORRELATION_ID, null));
         records.add(nullIdHeader);
-        ProducerRecord<String, byte[]> binaryHeader = new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-binary-header", valid);
-        binaryHeader.headers().add(Channels.HEADER_CORRELATION_ID, new byte[] {(byte) 0xff, (byte) 0xfe, 0, (byte) 0xc3});
+        ProducerRecord<String, byte[]> binaryHeader =
+                new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-binary-header", valid);
+        binaryHeader.headers().add(Channels.HEADER_CORRELATION_ID, new byte[] {(byte) 0xff, (byte) 0xfe, 0, (byte) 0xc3
+        });
         records.add(binaryHeader);
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, hugeKey, valid));
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-tombstone", null));
-        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-bmp-bomb", HostileImages.bmpDeclaringHugeData()));
+        records.add(new ProducerRecord<>(
+                WorkerTestResources.IMAGES, 0, "k-bmp-bomb", HostileImages.bmpDeclaringHugeData()));
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-15mb", notAnImage));
-        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-16bit",
-                HostileImages.png16BitRgb(6000)));
+        records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-16bit", HostileImages.png16BitRgb(6000)));
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-after", valid));
         Properties big = new Properties();
         big.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(20 << 20));
@@ -188,9 +236,13 @@ class KafkaPathTest {
         }
         String hashedKey = io.alexstream.worker.messaging.RecordIds.bounded(hugeKey);
         assertThat(hashedKey).startsWith("sha256:");
-        Map<String, ConsumerRecord<String, byte[]>> answered = consume(WorkerTestResources.PREDICTIONS, 5, "k-", "sha256:");
+        Map<String, ConsumerRecord<String, byte[]>> answered =
+                consume(WorkerTestResources.PREDICTIONS, 5, "k-", "sha256:");
         assertThat(answered).containsOnlyKeys("k-null-header", "k-binary-header", hashedKey, "k-16bit", "k-after");
-        assertThat(json.readTree(answered.get("k-16bit").value()).get("crops_used").asInt()).isEqualTo(10);
+        assertThat(json.readTree(answered.get("k-16bit").value())
+                        .get("crops_used")
+                        .asInt())
+                .isEqualTo(10);
         Map<String, ConsumerRecord<String, byte[]>> dead = consume(WorkerTestResources.DEAD_LETTERS, 3, "k-");
         assertThat(dead).containsOnlyKeys("k-tombstone", "k-bmp-bomb", "k-15mb");
         assertThat(reason(dead.get("k-tombstone"))).isEqualTo("EMPTY");
@@ -199,8 +251,10 @@ class KafkaPathTest {
         assertThat(reason(truncated)).isEqualTo("UNSUPPORTED_FORMAT");
         assertThat(truncated.value()).hasSize(1 << 20);
         assertThat(RecordHeaders.text(truncated, Channels.HEADER_TRUNCATED)).isEqualTo("true");
-        assertThat(RecordHeaders.text(truncated, Channels.HEADER_ORIGINAL_BYTES)).isEqualTo(Integer.toString(15 << 20));
-        assertThat(RecordHeaders.text(truncated, Channels.HEADER_ORIGINAL_SHA256)).isEqualTo(io.alexstream.worker.messaging.RecordIds.sha256(notAnImage));
+        assertThat(RecordHeaders.text(truncated, Channels.HEADER_ORIGINAL_BYTES))
+                .isEqualTo(Integer.toString(15 << 20));
+        assertThat(RecordHeaders.text(truncated, Channels.HEADER_ORIGINAL_SHA256))
+                .isEqualTo(io.alexstream.worker.messaging.RecordIds.sha256(notAnImage));
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/ready").then().statusCode(200);
     }
@@ -209,15 +263,24 @@ class KafkaPathTest {
     void grpcAndKafkaGiveTheSameAnswerForTheSameImage() throws Exception {
         byte[] image = png(48, 36);
         try (KafkaProducer<String, byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "same-1", image)).get();
+            producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "same-1", image))
+                    .get();
         }
-        JsonNode viaKafka = json.readTree(consume(WorkerTestResources.PREDICTIONS, 1, "same-").get("same-1").value());
-        var viaGrpc = classifier.classify(io.alexstream.proto.v1.ClassifyRequest.newBuilder()
-                .setImage(com.google.protobuf.ByteString.copyFrom(image)).build()).getPrediction();
+        JsonNode viaKafka = json.readTree(consume(WorkerTestResources.PREDICTIONS, 1, "same-")
+                .get("same-1")
+                .value());
+        var viaGrpc = classifier
+                .classify(io.alexstream.proto.v1.ClassifyRequest.newBuilder()
+                        .setImage(com.google.protobuf.ByteString.copyFrom(image))
+                        .build())
+                .getPrediction();
         for (int i = 0; i < 5; i++) {
-            assertThat(viaGrpc.getTop(i).getIndex()).isEqualTo(viaKafka.get("top").get(i).get("index").asInt());
+            assertThat(viaGrpc.getTop(i).getIndex())
+                    .isEqualTo(viaKafka.get("top").get(i).get("index").asInt());
             assertThat((double) viaGrpc.getTop(i).getProbability())
-                    .isCloseTo(viaKafka.get("top").get(i).get("probability").asDouble(), org.assertj.core.data.Offset.offset(1e-5));
+                    .isCloseTo(
+                            viaKafka.get("top").get(i).get("probability").asDouble(),
+                            org.assertj.core.data.Offset.offset(1e-5));
         }
     }
 
@@ -243,20 +306,24 @@ class KafkaPathTest {
     }
 
     /** Records of the topic whose key starts with one of the prefixes (other tests share the topics). */
-    private static Map<String, ConsumerRecord<String, byte[]>> consume(String topic, int expected, String... keyPrefixes) {
+    private static Map<String, ConsumerRecord<String, byte[]>> consume(
+            String topic, int expected, String... keyPrefixes) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "worker-test-" + topic + "-" + keyPrefixes[0] + System.nanoTime());
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Map<String, ConsumerRecord<String, byte[]>> byKey = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (byKey.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(300)).forEach(r -> {
                     if (java.util.Arrays.stream(keyPrefixes).anyMatch(r.key()::startsWith)) {
-                        assertThat(byKey.put(r.key(), r)).as("one record per key on " + topic).isNull();
+                        assertThat(byKey.put(r.key(), r))
+                                .as("one record per key on " + topic)
+                                .isNull();
                     }
                 });
             }

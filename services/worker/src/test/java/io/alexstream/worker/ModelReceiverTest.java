@@ -60,7 +60,8 @@ class ModelReceiverTest {
     void withoutTheTrainersTokenNothingIsPushed() throws Exception {
         byte[] v2 = artifact(2, Profiles.small(), 21);
         assertRefused(push(v2, 2, null), Status.Code.UNAUTHENTICATED);
-        assertRefused(push(v2, 2, new BearerCredentials(WorkerTestResources.WORKER_TOKEN)), Status.Code.PERMISSION_DENIED);
+        assertRefused(
+                push(v2, 2, new BearerCredentials(WorkerTestResources.WORKER_TOKEN)), Status.Code.PERMISSION_DENIED);
         assertRefused(push(v2, 2, new BearerCredentials(BearerTokensForTests.WRONG)), Status.Code.UNAUTHENTICATED);
         assertThat(servedVersion()).isEqualTo(1);
     }
@@ -73,15 +74,26 @@ class ModelReceiverTest {
         assertRefused(push(corrupt, 2, trainer()), Status.Code.INVALID_ARGUMENT, "CHECKSUM_MISMATCH");
 
         AlexNetConfig small = Profiles.small();
-        AlexNetConfig wider = new AlexNetConfig(small.profile(), small.cropSize(), small.scaleSize(), 0.5, small.groups(),
-                small.classNames(), small.inputScale());
+        AlexNetConfig wider = new AlexNetConfig(
+                small.profile(),
+                small.cropSize(),
+                small.scaleSize(),
+                0.5,
+                small.groups(),
+                small.classNames(),
+                small.inputScale());
         assertRefused(push(artifact(2, wider, 23), 2, trainer()), Status.Code.FAILED_PRECONDITION, "widthMultiplier");
 
         CompletableFuture<PushResult> oversized = new CompletableFuture<>();
-        StreamObserver<WeightsChunk> requests = ModelReceiverGrpc.newStub(channel).withCallCredentials(trainer())
+        StreamObserver<WeightsChunk> requests = ModelReceiverGrpc.newStub(channel)
+                .withCallCredentials(trainer())
                 .pushWeights(observer(oversized));
-        requests.onNext(WeightsChunk.newBuilder().setHeader(WeightsHeader.newBuilder().setVersion(9).setTotalBytes(1L << 40)).build());
-        requests.onNext(WeightsChunk.newBuilder().setData(ByteString.copyFrom(new byte[1024])).build());
+        requests.onNext(WeightsChunk.newBuilder()
+                .setHeader(WeightsHeader.newBuilder().setVersion(9).setTotalBytes(1L << 40))
+                .build());
+        requests.onNext(WeightsChunk.newBuilder()
+                .setData(ByteString.copyFrom(new byte[1024]))
+                .build());
         requests.onCompleted();
         assertRefused(oversized, Status.Code.RESOURCE_EXHAUSTED);
         assertThat(servedVersion()).isEqualTo(1);
@@ -95,8 +107,10 @@ class ModelReceiverTest {
         assertThat(result.getAccepted()).isTrue();
         assertThat(result.getServingVersion()).isEqualTo(2);
         assertThat(servedVersion()).isEqualTo(2);
-        var answer = ClassifierGrpc.newBlockingStub(channel).classify(ClassifyRequest.newBuilder()
-                .setImage(ByteString.copyFrom(png())).build());
+        var answer = ClassifierGrpc.newBlockingStub(channel)
+                .classify(ClassifyRequest.newBuilder()
+                        .setImage(ByteString.copyFrom(png()))
+                        .build());
         assertThat(answer.getPrediction().getModelVersion()).isEqualTo(2);
         // written after the answer, off the push's critical path
         Path kept = WorkerTestResources.stateDir.resolve("worker-1-last-good.alxw");
@@ -119,8 +133,11 @@ class ModelReceiverTest {
         float[] fc8 = huge.get("fc8/weights").clone();
         Arrays.fill(fc8, 3e38f);
         huge.put("fc8/weights", fc8);
-        byte[] overflowing = WeightsCodec.toBytes(new ModelWeights(seed.config(),
-                new WeightsMetadata(5, 2L, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of()), seed.mean(), huge));
+        byte[] overflowing = WeightsCodec.toBytes(new ModelWeights(
+                seed.config(),
+                new WeightsMetadata(5, 2L, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of()),
+                seed.mean(),
+                huge));
         assertRefused(push(overflowing, 5, trainer()), Status.Code.INVALID_ARGUMENT, "WARM_UP_FAILED");
         assertThat(servedVersion()).isEqualTo(2);
     }
@@ -130,8 +147,10 @@ class ModelReceiverTest {
     }
 
     static long servedVersion(io.grpc.Channel channel, CallCredentials credentials) {
-        return ModelReceiverGrpc.newBlockingStub(channel).withCallCredentials(credentials)
-                .getServingStatus(ServingStatusRequest.getDefaultInstance()).getServingVersion();
+        return ModelReceiverGrpc.newBlockingStub(channel)
+                .withCallCredentials(credentials)
+                .getServingStatus(ServingStatusRequest.getDefaultInstance())
+                .getServingVersion();
     }
 
     private static CallCredentials trainer() {
@@ -143,18 +162,24 @@ class ModelReceiverTest {
     }
 
     /** Streams an artifact in 1 MiB chunks after its header; {@code credentials} may be null. */
-    static CompletableFuture<PushResult> push(io.grpc.Channel channel, byte[] artifact, long version, CallCredentials credentials) {
+    static CompletableFuture<PushResult> push(
+            io.grpc.Channel channel, byte[] artifact, long version, CallCredentials credentials) {
         CompletableFuture<PushResult> result = new CompletableFuture<>();
         ModelReceiverGrpc.ModelReceiverStub stub = ModelReceiverGrpc.newStub(channel);
         if (credentials != null) {
             stub = stub.withCallCredentials(credentials);
         }
         StreamObserver<WeightsChunk> requests = stub.pushWeights(observer(result));
-        requests.onNext(WeightsChunk.newBuilder().setHeader(WeightsHeader.newBuilder().setVersion(version)
-                .setTotalBytes(artifact.length).setProfile("small")).build());
+        requests.onNext(WeightsChunk.newBuilder()
+                .setHeader(WeightsHeader.newBuilder()
+                        .setVersion(version)
+                        .setTotalBytes(artifact.length)
+                        .setProfile("small"))
+                .build());
         for (int at = 0; at < artifact.length; at += 1 << 20) {
-            requests.onNext(WeightsChunk.newBuilder().setData(ByteString.copyFrom(artifact, at,
-                    Math.min(1 << 20, artifact.length - at))).build());
+            requests.onNext(WeightsChunk.newBuilder()
+                    .setData(ByteString.copyFrom(artifact, at, Math.min(1 << 20, artifact.length - at)))
+                    .build());
         }
         requests.onCompleted();
         return result;
@@ -173,16 +198,18 @@ class ModelReceiverTest {
             }
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         };
     }
 
     static void assertRefused(CompletableFuture<PushResult> push, Status.Code code, String... inDescription) {
         assertThatThrownBy(() -> push.get(120, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).as(String.valueOf(e.getStatus())).isEqualTo(code);
+                .cause()
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode())
+                            .as(String.valueOf(e.getStatus()))
+                            .isEqualTo(code);
                     for (String part : inDescription) {
                         assertThat(e.getStatus().getDescription()).contains(part);
                     }

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * over plaintext is refused, and the served version does not change.
  */
 @QuarkusTest
-@QuarkusTestResource(value = WorkerTestResources.class, restrictToAnnotatedClass = true,
+@QuarkusTestResource(
+        value = WorkerTestResources.class,
+        restrictToAnnotatedClass = true,
         initArgs = @ResourceArg(name = "tls", value = "true"))
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MutualTlsPushTest {
@@ -52,8 +54,11 @@ class MutualTlsPushTest {
     @Test
     @Order(1)
     void classifyOverTlsNeedsNoClientCertificate() throws Exception {
-        var answer = ClassifierGrpc.newBlockingStub(connect(anonymous())).withDeadlineAfter(60, TimeUnit.SECONDS)
-                .classify(ClassifyRequest.newBuilder().setImage(ByteString.copyFrom(ModelReceiverTest.png())).build());
+        var answer = ClassifierGrpc.newBlockingStub(connect(anonymous()))
+                .withDeadlineAfter(60, TimeUnit.SECONDS)
+                .classify(ClassifyRequest.newBuilder()
+                        .setImage(ByteString.copyFrom(ModelReceiverTest.png()))
+                        .build());
         assertThat(answer.getPrediction().getModelVersion()).isEqualTo(1);
     }
 
@@ -61,29 +66,39 @@ class MutualTlsPushTest {
     @Order(2)
     void noCredentialTheOperatorsCertificateAndPlaintextPushNothing() throws Exception {
         byte[] v2 = ModelReceiverTest.artifact(2, Profiles.small(), 31);
-        ModelReceiverTest.assertRefused(ModelReceiverTest.push(connect(anonymous()), v2, 2, null), Status.Code.UNAUTHENTICATED,
+        ModelReceiverTest.assertRefused(
+                ModelReceiverTest.push(connect(anonymous()), v2, 2, null),
+                Status.Code.UNAUTHENTICATED,
                 "client certificate");
         channel.shutdownNow();
-        ModelReceiverTest.assertRefused(ModelReceiverTest.push(connect(client(WorkerTestResources.OPERATOR_CERTIFICATE_NAME)), v2, 2,
-                null), Status.Code.PERMISSION_DENIED, "operator");
+        ModelReceiverTest.assertRefused(
+                ModelReceiverTest.push(connect(client(WorkerTestResources.OPERATOR_CERTIFICATE_NAME)), v2, 2, null),
+                Status.Code.PERMISSION_DENIED,
+                "operator");
         channel.shutdownNow();
-        ModelReceiverTest.assertRefused(ModelReceiverTest.push(connect(Optional.empty()), v2, 2,
-                new BearerCredentials(WorkerTestResources.TRAINER_TOKEN)), Status.Code.UNAVAILABLE);
+        ModelReceiverTest.assertRefused(
+                ModelReceiverTest.push(
+                        connect(Optional.empty()), v2, 2, new BearerCredentials(WorkerTestResources.TRAINER_TOKEN)),
+                Status.Code.UNAVAILABLE);
         channel.shutdownNow();
-        assertThat(ModelReceiverTest.servedVersion(connect(client(WorkerTestResources.OPERATOR_CERTIFICATE_NAME)), null)).isEqualTo(1);
+        assertThat(ModelReceiverTest.servedVersion(
+                        connect(client(WorkerTestResources.OPERATOR_CERTIFICATE_NAME)), null))
+                .isEqualTo(1);
     }
 
     @Test
     @Order(3)
     void theTrainersCertificatePushesWithoutAToken() throws Exception {
         ManagedChannel trainer = connect(client(WorkerTestResources.TRAINER_CERTIFICATE_NAME));
-        PushResult result = ModelReceiverTest.push(trainer, ModelReceiverTest.artifact(2, Profiles.small(), 32), 2, null)
+        PushResult result = ModelReceiverTest.push(
+                        trainer, ModelReceiverTest.artifact(2, Profiles.small(), 32), 2, null)
                 .get(120, TimeUnit.SECONDS);
         assertThat(result.getAccepted()).isTrue();
         assertThat(result.getServingVersion()).isEqualTo(2);
         assertThat(ModelReceiverTest.servedVersion(trainer, null)).isEqualTo(2);
         // the token alone still works over TLS, for deployments that use both
-        assertThat(ModelReceiverTest.servedVersion(connect(anonymous()), new BearerCredentials(WorkerTestResources.TRAINER_TOKEN)))
+        assertThat(ModelReceiverTest.servedVersion(
+                        connect(anonymous()), new BearerCredentials(WorkerTestResources.TRAINER_TOKEN)))
                 .isEqualTo(2);
     }
 

@@ -22,6 +22,7 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     static volatile String bootstrapServers;
     /** Generated per run, as the local stack does: never a secret written in the code. */
     static final String TRAINER_TOKEN = io.alexstream.auth.BearerTokens.generate();
+
     static final String WORKER_TOKEN = io.alexstream.auth.BearerTokens.generate();
     static volatile Path stateDir;
 
@@ -30,6 +31,7 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
 
     /** With the init arg {@code tls=true}: the CA that signed the worker's gRPC server certificate, to issue client certificates. */
     static volatile io.alexstream.auth.LocalCertificates certificates;
+
     static final String TRAINER_CERTIFICATE_NAME = "alexstream-trainer";
     static final String OPERATOR_CERTIFICATE_NAME = "alexstream-operator";
 
@@ -56,10 +58,15 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
             kafka = TestBroker.start(dir.resolve("kafka"), Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1));
             bootstrapServers = kafka.bootstrapServers();
             stateDir = dir.resolve("state");
-            Map<String, String> common = Map.of("kafka.bootstrap.servers", bootstrapServers,
-                    "alexstream.worker.state-dir", stateDir.toString(),
-                    "alexstream.auth.trainer-token", TRAINER_TOKEN,
-                    "alexstream.auth.worker-token", WORKER_TOKEN);
+            Map<String, String> common = Map.of(
+                    "kafka.bootstrap.servers",
+                    bootstrapServers,
+                    "alexstream.worker.state-dir",
+                    stateDir.toString(),
+                    "alexstream.auth.trainer-token",
+                    TRAINER_TOKEN,
+                    "alexstream.auth.worker-token",
+                    WORKER_TOKEN);
             if (!withWeights) {
                 return common;
             }
@@ -69,8 +76,10 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
             if (withFakeTrainer) {
                 fakeTrainer = new FakeTrainer();
                 for (long version = 1; version <= 2; version++) {
-                    fakeTrainer.artifacts.put(version, WeightsCodec.toBytes(SeedWeights.relabel(seed,
-                            SeedWeights.version(version, version == 1 ? null : 1L, Map.of()))));
+                    fakeTrainer.artifacts.put(
+                            version,
+                            WeightsCodec.toBytes(SeedWeights.relabel(
+                                    seed, SeedWeights.version(version, version == 1 ? null : 1L, Map.of()))));
                 }
                 fakeTrainer.desired.set(1);
             }
@@ -94,16 +103,25 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
 
     /** TLS on the worker's gRPC server, a client certificate requested (not required), and the certificate CNs per role. */
     private static Map<String, String> tls(Path dir) throws java.io.IOException {
-        certificates = io.alexstream.auth.LocalCertificates.createAuthority(dir, "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
+        certificates = io.alexstream.auth.LocalCertificates.createAuthority(
+                dir, "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
         io.alexstream.auth.LocalCertificates.Issued server = certificates.issueServer("worker-1");
         String password = io.alexstream.auth.BearerTokens.generate();
-        return Map.of("quarkus.grpc.server.ssl.certificate", server.certificate().toString(),
-                "quarkus.grpc.server.ssl.key", server.key().toString(),
-                "quarkus.grpc.server.ssl.trust-store", certificates.trustStore(password).toString(),
-                "quarkus.grpc.server.ssl.trust-store-password", password,
-                "quarkus.grpc.server.ssl.client-auth", "REQUEST",
-                "alexstream.auth.trainer-certificate-name", TRAINER_CERTIFICATE_NAME,
-                "alexstream.auth.operator-certificate-name", OPERATOR_CERTIFICATE_NAME);
+        return Map.of(
+                "quarkus.grpc.server.ssl.certificate",
+                server.certificate().toString(),
+                "quarkus.grpc.server.ssl.key",
+                server.key().toString(),
+                "quarkus.grpc.server.ssl.trust-store",
+                certificates.trustStore(password).toString(),
+                "quarkus.grpc.server.ssl.trust-store-password",
+                password,
+                "quarkus.grpc.server.ssl.client-auth",
+                "REQUEST",
+                "alexstream.auth.trainer-certificate-name",
+                TRAINER_CERTIFICATE_NAME,
+                "alexstream.auth.operator-certificate-name",
+                OPERATOR_CERTIFICATE_NAME);
     }
 
     /** Stops the broker, as an outage does: its data stays, and {@link #startBroker} brings it back on the same port. */

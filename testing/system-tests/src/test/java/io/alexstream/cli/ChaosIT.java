@@ -26,15 +26,35 @@ class ChaosIT {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(console, System.out), true);
         // fixed ports below Linux's ephemeral range (32768-60999), so no client socket can be holding them
-        Arguments arguments = Arguments.parse(new String[] {"--minutes", "2", "--work", work.resolve("stack").toString(),
-                "--base-port", "21380", "--drain-seconds", "150"});
+        Arguments arguments = Arguments.parse(new String[] {
+            "--minutes",
+            "2",
+            "--work",
+            work.resolve("stack").toString(),
+            "--base-port",
+            "21380",
+            "--drain-seconds",
+            "150"
+        });
         Map<String, Object> report = new ChaosCommand(arguments, out).check();
         System.out.println(Json.write(report));
 
-        assertThat((Map<String, Integer>) report.get("faults")).as("faults injected").containsKeys("worker-sigkill", "broker-sigstop",
-                "push-without-token", "push-with-bad-token", "fake-worker-registration", "trainer-sigkill-mid-rollout", "rollback");
-        assertThat(((Number) report.get("acknowledged")).longValue()).as("acknowledged inputs").isGreaterThan(100);
-        assertThat(((Number) report.get("lost")).longValue()).as("acknowledged inputs lost; the run:\n%s", console).isZero();
+        assertThat((Map<String, Integer>) report.get("faults"))
+                .as("faults injected")
+                .containsKeys(
+                        "worker-sigkill",
+                        "broker-sigstop",
+                        "push-without-token",
+                        "push-with-bad-token",
+                        "fake-worker-registration",
+                        "trainer-sigkill-mid-rollout",
+                        "rollback");
+        assertThat(((Number) report.get("acknowledged")).longValue())
+                .as("acknowledged inputs")
+                .isGreaterThan(100);
+        assertThat(((Number) report.get("lost")).longValue())
+                .as("acknowledged inputs lost; the run:\n%s", console)
+                .isZero();
     }
 
     /** Writes to the console and keeps a copy for the failure message. */

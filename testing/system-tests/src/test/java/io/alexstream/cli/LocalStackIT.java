@@ -34,7 +34,9 @@ class LocalStackIT {
 
     @Test
     void upSendReceiveAndDownLeavesNothingRunning() throws Exception {
-        Path root = Path.of(System.getProperty("alexstream.root", "../..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("alexstream.root", "../.."))
+                .toAbsolutePath()
+                .normalize();
         SeedVersion.write(work.resolve("trainer"), Map.of());
         // fixed ports below Linux's ephemeral range (32768-60999), so no client socket can be holding them
         StackOptions options = new StackOptions(root, work, 1, "small", 0, 21180, Map.of());
@@ -46,15 +48,20 @@ class LocalStackIT {
             assertThat(services).extracting(ServiceProcess::name).containsExactly("trainer", "ingest", "worker-1");
             stack.workers().get(0).awaitReady(Duration.ofSeconds(120));
 
-            var second = org.assertj.core.api.Assertions.catchThrowable(() -> LocalStack.start(options, new PrintStream(console)));
+            var second = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> LocalStack.start(options, new PrintStream(console)));
             // the pid file names this (live) JVM, which running() does not count; a port check refuses instead
             assertThat(second).isInstanceOf(IllegalStateException.class).hasMessageContaining("in use");
 
             stack.printTable(new PrintStream(console, true));
             assertThat(console.toString()).contains("worker-1", "http://127.0.0.1:21181/q/metrics", "credentials.env");
-            assertThat(Files.readString(work.resolve("credentials.env"))).contains("ALEXSTREAM_AUTH_WORKER_TOKEN=",
-                    "ALEXSTREAM_AUTH_OPERATOR_TOKEN=", "ALEXSTREAM_AUTH_LABELLER_TOKEN=");
-            assertThat(tokensIn(stack.trainer())).containsExactlyInAnyOrder("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN");
+            assertThat(Files.readString(work.resolve("credentials.env")))
+                    .contains(
+                            "ALEXSTREAM_AUTH_WORKER_TOKEN=",
+                            "ALEXSTREAM_AUTH_OPERATOR_TOKEN=",
+                            "ALEXSTREAM_AUTH_LABELLER_TOKEN=");
+            assertThat(tokensIn(stack.trainer()))
+                    .containsExactlyInAnyOrder("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN");
             assertThat(tokensIn(stack.ingest())).containsExactly("ALEXSTREAM_AUTH_LABELLER_TOKEN");
             assertThat(tokensIn(stack.workers().get(0))).containsExactly("ALEXSTREAM_AUTH_WORKER_TOKEN");
 
@@ -66,15 +73,20 @@ class LocalStackIT {
             }
             List<KafkaImageSender.Item> items = new ArrayList<>();
             SendCommand.collect(images, null, items, 100);
-            assertThat(items).hasSize(6).allSatisfy(item -> assertThat(item.label()).isNull());
-            assertThat(KafkaImageSender.send(stack.bootstrapServers(), items, "test")[3]).as("failed sends").isZero();
+            assertThat(items)
+                    .hasSize(6)
+                    .allSatisfy(item -> assertThat(item.label()).isNull());
+            assertThat(KafkaImageSender.send(stack.bootstrapServers(), items, "test")[3])
+                    .as("failed sends")
+                    .isZero();
 
             Map<String, Integer> answers = new HashMap<>();
             Properties props = new Properties();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
             props.put(ConsumerConfig.GROUP_ID_CONFIG, "up-it");
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            try (KafkaConsumer<String, String> consumer =
+                    new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
                 consumer.subscribe(List.of("predictions"));
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                 while (answers.size() < items.size() && System.nanoTime() < deadline) {
@@ -84,7 +96,9 @@ class LocalStackIT {
                     });
                 }
             }
-            assertThat(answers.keySet()).containsExactlyInAnyOrderElementsOf(items.stream().map(KafkaImageSender.Item::id).toList());
+            assertThat(answers.keySet())
+                    .containsExactlyInAnyOrderElementsOf(
+                            items.stream().map(KafkaImageSender.Item::id).toList());
 
             ServiceProcess killed = stack.workers().get(0);
             killed.kill();
@@ -92,20 +106,32 @@ class LocalStackIT {
             while (stack.workers().get(0) == killed && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            assertThat(stack.workers().get(0).pid()).as("worker-1 restarted by the supervisor").isNotEqualTo(killed.pid());
+            assertThat(stack.workers().get(0).pid())
+                    .as("worker-1 restarted by the supervisor")
+                    .isNotEqualTo(killed.pid());
             assertThat(stack.workers().get(0).probeLive()).isTrue();
             assertThat(stack.restarts()).containsEntry("worker-1", 1).containsEntry("trainer", 0);
-            assertThat(console.toString()).contains("supervisor: worker-1 exited (exit code 137); restart attempt 1 in 1 s",
-                    "supervisor: worker-1 restarted (pid " + stack.workers().get(0).pid());
+            assertThat(console.toString())
+                    .contains(
+                            "supervisor: worker-1 exited (exit code 137); restart attempt 1 in 1 s",
+                            "supervisor: worker-1 restarted (pid "
+                                    + stack.workers().get(0).pid());
             services = new ArrayList<>(stack.services());
             services.add(killed);
             broker = stack.brokerProcess().orElseThrow().pid();
         }
         for (ServiceProcess service : services) {
-            assertThat(service.isAlive()).as("%s still running after close", service.name()).isFalse();
-            assertThat(ProcessHandle.of(service.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(service.isAlive())
+                    .as("%s still running after close", service.name())
+                    .isFalse();
+            assertThat(ProcessHandle.of(service.pid())
+                            .map(ProcessHandle::isAlive)
+                            .orElse(false))
+                    .isFalse();
         }
-        assertThat(ProcessHandle.of(broker).map(ProcessHandle::isAlive).orElse(false)).as("broker still running after close").isFalse();
+        assertThat(ProcessHandle.of(broker).map(ProcessHandle::isAlive).orElse(false))
+                .as("broker still running after close")
+                .isFalse();
         assertThat(LocalStack.running(work)).isEmpty();
         assertThat(Files.exists(work.resolve("stack.pid"))).isFalse();
     }
@@ -113,7 +139,9 @@ class LocalStackIT {
     /** The ALEXSTREAM_AUTH_* variables a process was started with, from /proc/PID/environ. */
     private static List<String> tokensIn(ServiceProcess process) throws java.io.IOException {
         String environ = Files.readString(Path.of("/proc", Long.toString(process.pid()), "environ"));
-        return java.util.Arrays.stream(environ.split("\0")).filter(v -> v.startsWith("ALEXSTREAM_AUTH_"))
-                .map(v -> v.substring(0, v.indexOf('='))).toList();
+        return java.util.Arrays.stream(environ.split("\0"))
+                .filter(v -> v.startsWith("ALEXSTREAM_AUTH_"))
+                .map(v -> v.substring(0, v.indexOf('=')))
+                .toList();
     }
 }

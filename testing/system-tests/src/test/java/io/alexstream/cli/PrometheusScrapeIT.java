@@ -52,11 +52,23 @@ class PrometheusScrapeIT {
     static final int PROMETHEUS_PORT = 21390;
 
     /** Expressions that must be empty here: alerts of a healthy stack, and what only training rounds or pushes produce. */
-    static final Set<String> EXPECTED_EMPTY_ALERTS = Set.of("AlexstreamServiceDown", "AlexstreamWorkerHasNoModel", "AlexstreamNoWorkerServing",
-            "AlexstreamConsumerLagGrowing", "AlexstreamIngestCannotPublish", "AlexstreamInferenceP99OverBudget", "AlexstreamRolloutFailed",
-            "AlexstreamRolloutStuck", "AlexstreamWorkersOnDifferentVersions", "AlexstreamServingAccuracyBelowBest",
-            "AlexstreamCandidatesKeepFailing", "AlexstreamWorkerAnswersLate", "AlexstreamWorkerPublishRetrying",
-            "AlexstreamRecordHandlingFailed", "AlexstreamLabeledRecordsRefused", "AlexstreamWorkersNotConverged");
+    static final Set<String> EXPECTED_EMPTY_ALERTS = Set.of(
+            "AlexstreamServiceDown",
+            "AlexstreamWorkerHasNoModel",
+            "AlexstreamNoWorkerServing",
+            "AlexstreamConsumerLagGrowing",
+            "AlexstreamIngestCannotPublish",
+            "AlexstreamInferenceP99OverBudget",
+            "AlexstreamRolloutFailed",
+            "AlexstreamRolloutStuck",
+            "AlexstreamWorkersOnDifferentVersions",
+            "AlexstreamServingAccuracyBelowBest",
+            "AlexstreamCandidatesKeepFailing",
+            "AlexstreamWorkerAnswersLate",
+            "AlexstreamWorkerPublishRetrying",
+            "AlexstreamRecordHandlingFailed",
+            "AlexstreamLabeledRecordsRefused",
+            "AlexstreamWorkersNotConverged");
     /** One bad record among a handful of images is far above the 5% dead-letter budget. */
     static final Set<String> EXPECTED_FIRING_ALERTS = Set.of("AlexstreamDeadLetterRateHigh");
     /**
@@ -66,24 +78,35 @@ class PrometheusScrapeIT {
     static final List<String> MAYBE_EMPTY_PANEL_METRICS = List.of("alexstream_trainer_push_duration_seconds");
 
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path work;
 
     @Test
     void prometheusScrapesEveryServiceAndEveryDashboardAndAlertExpressionEvaluates() throws Exception {
-        Path root = Path.of(System.getProperty("alexstream.root", "../..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("alexstream.root", "../.."))
+                .toAbsolutePath()
+                .normalize();
         Path prometheusBinary = Path.of("/usr/bin/prometheus");
-        assertThat(Files.isExecutable(prometheusBinary)).as("prometheus (apt-get install prometheus; .ci/run does)").isTrue();
-        SeedVersion.write(work.resolve("trainer"), Map.of("top1", 0.42, "top5", 0.81, "top1_center", 0.40, "top5_center", 0.79));
+        assertThat(Files.isExecutable(prometheusBinary))
+                .as("prometheus (apt-get install prometheus; .ci/run does)")
+                .isTrue();
+        SeedVersion.write(
+                work.resolve("trainer"), Map.of("top1", 0.42, "top5", 0.81, "top1_center", 0.40, "top5_center", 0.79));
         StackOptions options = new StackOptions(root, work, 1, "small", 0, BASE_PORT, Map.of());
         try (LocalStack stack = LocalStack.start(options, new PrintStream(new ByteArrayOutputStream(), true))) {
             stack.workers().get(0).awaitReady(Duration.ofSeconds(120));
             Path config = prometheusConfig(root);
-            Process prometheus = new ProcessBuilder(prometheusBinary.toString(), "--config.file=" + config,
-                    "--storage.tsdb.path=" + work.resolve("prometheus-data"), "--web.listen-address=127.0.0.1:" + PROMETHEUS_PORT)
-                    .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
+            Process prometheus = new ProcessBuilder(
+                            prometheusBinary.toString(),
+                            "--config.file=" + config,
+                            "--storage.tsdb.path=" + work.resolve("prometheus-data"),
+                            "--web.listen-address=127.0.0.1:" + PROMETHEUS_PORT)
+                    .redirectErrorStream(true)
+                    .redirectOutput(work.resolve("prometheus.log").toFile())
+                    .start();
             try {
                 // the counters' zero must be scraped before the traffic, or rate() has no increase to see
                 awaitSeries("count(up == 1) == 3", Duration.ofSeconds(60));
@@ -95,18 +118,31 @@ class PrometheusScrapeIT {
                 Thread.sleep(3000);
 
                 for (String job : List.of("alexstream-ingest", "alexstream-worker", "alexstream-trainer")) {
-                    assertThat(values("up{job=\"" + job + "\"}")).as("%s scraped", job).containsExactly(1.0);
+                    assertThat(values("up{job=\"" + job + "\"}"))
+                            .as("%s scraped", job)
+                            .containsExactly(1.0);
                 }
-                for (String series : List.of("alexstream_ingest_images_accepted_total", "alexstream_ingest_images_rejected_total",
-                        "alexstream_ingest_publish_duration_seconds_bucket", "alexstream_worker_images_classified_total{source=\"kafka\"}",
-                        "alexstream_worker_images_classified_total{source=\"grpc\"}", "alexstream_worker_inference_duration_seconds_bucket",
-                        "alexstream_worker_queue_wait_seconds_bucket", "alexstream_worker_preprocess_duration_seconds_bucket",
-                        "alexstream_worker_batch_size_count", "alexstream_worker_batch_limit", "alexstream_worker_crops_total", "alexstream_worker_dead_letters_total",
-                        "alexstream_worker_model_info{version=\"1\"}", "alexstream_worker_device_info{device=\"cpu\"}",
+                for (String series : List.of(
+                        "alexstream_ingest_images_accepted_total",
+                        "alexstream_ingest_images_rejected_total",
+                        "alexstream_ingest_publish_duration_seconds_bucket",
+                        "alexstream_worker_images_classified_total{source=\"kafka\"}",
+                        "alexstream_worker_images_classified_total{source=\"grpc\"}",
+                        "alexstream_worker_inference_duration_seconds_bucket",
+                        "alexstream_worker_queue_wait_seconds_bucket",
+                        "alexstream_worker_preprocess_duration_seconds_bucket",
+                        "alexstream_worker_batch_size_count",
+                        "alexstream_worker_batch_limit",
+                        "alexstream_worker_crops_total",
+                        "alexstream_worker_dead_letters_total",
+                        "alexstream_worker_model_info{version=\"1\"}",
+                        "alexstream_worker_device_info{device=\"cpu\"}",
                         "kafka_consumer_fetch_manager_records_lag_max{job=\"alexstream-worker\"}",
                         "grpc_server_processing_duration_seconds_count{service=\"alexstream.v1.Classifier\"}",
                         "grpc_server_processing_duration_seconds_count{service=\"alexstream.v1.ModelRegistry\"}",
-                        "alexstream_trainer_model_version", "alexstream_trainer_examples", "alexstream_trainer_rollout_state",
+                        "alexstream_trainer_model_version",
+                        "alexstream_trainer_examples",
+                        "alexstream_trainer_rollout_state",
                         "alexstream_trainer_holdout_accuracy{version=\"1\",metric=\"top1\"}",
                         "alexstream_trainer_serving_holdout_accuracy{metric=\"top1\"}")) {
                     assertThat(query(series).size()).as("series %s", series).isPositive();
@@ -118,20 +154,29 @@ class PrometheusScrapeIT {
                 for (JsonNode group : groups) {
                     for (JsonNode rule : group.path("rules")) {
                         loaded.add(rule.path("name").asText());
-                        assertThat(rule.path("health").asText()).as("rule %s: %s", rule.path("name").asText(), rule.path("lastError").asText())
+                        assertThat(rule.path("health").asText())
+                                .as(
+                                        "rule %s: %s",
+                                        rule.path("name").asText(),
+                                        rule.path("lastError").asText())
                                 .isEqualTo("ok");
                     }
                 }
-                assertThat(loaded).containsExactlyInAnyOrderElementsOf(union(EXPECTED_EMPTY_ALERTS, EXPECTED_FIRING_ALERTS));
+                assertThat(loaded)
+                        .containsExactlyInAnyOrderElementsOf(union(EXPECTED_EMPTY_ALERTS, EXPECTED_FIRING_ALERTS));
 
                 Map<String, String> alerts = alertExpressions(root.resolve("deploy/prometheus/alerts.yml"));
                 assertThat(alerts.keySet()).containsExactlyInAnyOrderElementsOf(loaded);
                 for (var alert : alerts.entrySet()) {
                     JsonNode result = query(alert.getValue());
                     if (EXPECTED_FIRING_ALERTS.contains(alert.getKey())) {
-                        assertThat(result.size()).as("%s fires on this stack: %s", alert.getKey(), alert.getValue()).isPositive();
+                        assertThat(result.size())
+                                .as("%s fires on this stack: %s", alert.getKey(), alert.getValue())
+                                .isPositive();
                     } else {
-                        assertThat(result.size()).as("%s quiet on a healthy stack: %s -> %s", alert.getKey(), alert.getValue(), result).isZero();
+                        assertThat(result.size())
+                                .as("%s quiet on a healthy stack: %s -> %s", alert.getKey(), alert.getValue(), result)
+                                .isZero();
                     }
                 }
 
@@ -140,10 +185,14 @@ class PrometheusScrapeIT {
                     for (JsonNode target : json.readTree(dashboard.toFile()).findValues("targets")) {
                         for (JsonNode t : target) {
                             String expr = t.path("expr").asText();
-                            String promql = expr.replace("$__rate_interval", "1m").replace("$__range", "10m").replace("$worker", ".*");
+                            String promql = expr.replace("$__rate_interval", "1m")
+                                    .replace("$__range", "10m")
+                                    .replace("$worker", ".*");
                             JsonNode result = query(promql);
                             if (MAYBE_EMPTY_PANEL_METRICS.stream().noneMatch(expr::contains)) {
-                                assertThat(result.size()).as("%s: %s -> %s", dashboard.getFileName(), expr, result).isPositive();
+                                assertThat(result.size())
+                                        .as("%s: %s -> %s", dashboard.getFileName(), expr, result)
+                                        .isPositive();
                             }
                             panels++;
                         }
@@ -178,27 +227,43 @@ class PrometheusScrapeIT {
     private void sendTraffic(LocalStack stack) throws Exception {
         List<Sample> samples = DemoDatasets.generated("prom", 9, 3);
         for (Sample sample : samples.subList(0, 6)) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + BASE_PORT + "/v1/images"))
-                    .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(sample.png())).build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + BASE_PORT + "/v1/images"))
+                            .header("Content-Type", "image/png")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(sample.png()))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         }
-        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + BASE_PORT + "/v1/images"))
-                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})).build(),
+        HttpResponse<String> refused = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + BASE_PORT + "/v1/images"))
+                        .header("Content-Type", "image/png")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3}))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(415);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>("images", "prom-bad", "not an image".getBytes(StandardCharsets.UTF_8))).get();
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("images", "prom-bad", "not an image".getBytes(StandardCharsets.UTF_8)))
+                    .get();
         }
-        ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + LocalStack.grpcPort(BASE_PORT + 1)).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + LocalStack.grpcPort(BASE_PORT + 1))
+                .usePlaintext()
+                .build();
         try {
             ClassifierGrpc.ClassifierBlockingStub classifier = ClassifierGrpc.newBlockingStub(channel);
             for (Sample sample : samples.subList(6, 9)) {
-                assertThat(classifier.withDeadlineAfter(60, TimeUnit.SECONDS)
-                        .classify(ClassifyRequest.newBuilder().setImageId(sample.id()).setImage(ByteString.copyFrom(sample.png())).build())
-                        .getPrediction().getModelVersion()).isEqualTo(1L);
+                assertThat(classifier
+                                .withDeadlineAfter(60, TimeUnit.SECONDS)
+                                .classify(ClassifyRequest.newBuilder()
+                                        .setImageId(sample.id())
+                                        .setImage(ByteString.copyFrom(sample.png()))
+                                        .build())
+                                .getPrediction()
+                                .getModelVersion())
+                        .isEqualTo(1L);
             }
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -217,7 +282,8 @@ class PrometheusScrapeIT {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("no data for " + promql + " within " + timeout + "; see " + work.resolve("prometheus.log"));
+        throw new AssertionError(
+                "no data for " + promql + " within " + timeout + "; see " + work.resolve("prometheus.log"));
     }
 
     private List<Double> values(String promql) throws Exception {
@@ -231,13 +297,18 @@ class PrometheusScrapeIT {
         JsonNode answer = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         assertThat(answer.path("status").asText()).as("%s: %s", promql, answer).isEqualTo("success");
         JsonNode data = answer.path("data");
-        assertThat(data.path("resultType").asText()).as("%s returns an instant vector", promql).isEqualTo("vector");
+        assertThat(data.path("resultType").asText())
+                .as("%s returns an instant vector", promql)
+                .isEqualTo("vector");
         return data.path("result");
     }
 
     private JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PROMETHEUS_PORT + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PROMETHEUS_PORT + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return json.readTree(response.body());
     }
 

@@ -77,7 +77,8 @@ class RolloutIT {
     LocalCertificates certificates;
     String trustStorePassword;
     int trainerTlsPort;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final ObjectMapper json = new ObjectMapper();
 
     @Test
@@ -89,7 +90,8 @@ class RolloutIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             kafka.createTopics(Map.of("images", 2, "images.labeled", 2, "predictions", 2, "images.dead-letter", 1));
             Path seed = seedWeights(dir.resolve("seed-v0.alxw"));
-            certificates = LocalCertificates.createAuthority(dir.resolve("tls"), "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
+            certificates = LocalCertificates.createAuthority(
+                    dir.resolve("tls"), "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
             trustStorePassword = io.alexstream.auth.BearerTokens.generate();
             int trainerPort = ServiceProcess.freePort();
             trainerTlsPort = ServiceProcess.freePort();
@@ -109,49 +111,71 @@ class RolloutIT {
                 // a client keeps calling both workers through training and rollout
                 byte[] probe = png(images.get(0).image());
                 List<ManagedChannel> channels = workers.stream()
-                        .map(w -> TlsChannels.forTarget("127.0.0.1:" + w.grpcPort(), anonymous())).toList();
+                        .map(w -> TlsChannels.forTarget("127.0.0.1:" + w.grpcPort(), anonymous()))
+                        .toList();
                 List<List<Long>> versionsSeen = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
                 List<String> failures = new CopyOnWriteArrayList<>();
                 AtomicInteger calls = new AtomicInteger();
                 AtomicBoolean stop = new AtomicBoolean();
-                Thread client = new Thread(() -> {
-                    while (!stop.get()) {
-                        for (int w = 0; w < channels.size(); w++) {
-                            try {
-                                ClassifyResponse response = ClassifierGrpc.newBlockingStub(channels.get(w))
-                                        .withDeadlineAfter(30, TimeUnit.SECONDS)
-                                        .classify(ClassifyRequest.newBuilder().setImage(ByteString.copyFrom(probe))
-                                                .setCropMode(CropMode.CENTER).build());
-                                versionsSeen.get(w).add(response.getPrediction().getModelVersion());
-                            } catch (StatusRuntimeException e) {
-                                failures.add(workers.get(w).name() + ": " + e.getStatus());
+                Thread client = new Thread(
+                        () -> {
+                            while (!stop.get()) {
+                                for (int w = 0; w < channels.size(); w++) {
+                                    try {
+                                        ClassifyResponse response = ClassifierGrpc.newBlockingStub(channels.get(w))
+                                                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                                                .classify(ClassifyRequest.newBuilder()
+                                                        .setImage(ByteString.copyFrom(probe))
+                                                        .setCropMode(CropMode.CENTER)
+                                                        .build());
+                                        versionsSeen
+                                                .get(w)
+                                                .add(response.getPrediction().getModelVersion());
+                                    } catch (StatusRuntimeException e) {
+                                        failures.add(workers.get(w).name() + ": " + e.getStatus());
+                                    }
+                                    calls.incrementAndGet();
+                                }
                             }
-                            calls.incrementAndGet();
-                        }
-                    }
-                }, "classify-client");
+                        },
+                        "classify-client");
                 client.start();
 
                 produceLabeled(kafka, images.subList(0, LABELED), 0);
-                JsonNode rolledOut = awaitStatus(trainer, s -> s.path("current_version").asLong() == 1
-                        && "DONE".equals(s.path("rollout_state").asText()), "version 1 promoted and rolled out");
+                JsonNode rolledOut = awaitStatus(
+                        trainer,
+                        s -> s.path("current_version").asLong() == 1
+                                && "DONE".equals(s.path("rollout_state").asText()),
+                        "version 1 promoted and rolled out");
                 Thread.sleep(1500);
                 stop.set(true);
                 client.join();
                 channels.forEach(ManagedChannel::shutdownNow);
 
                 JsonNode version1 = rolledOut.path("versions").get(0);
-                LOG.infof("version 1: %s; %d Classify calls during the rollout, failures %s", version1.path("metrics"), calls.get(), failures);
-                assertThat(version1.path("metrics").path("top1").asDouble()).as("holdout top-1 of version 1").isGreaterThan(0.3);
-                assertThat(version1.path("lineage").size()).as("lineage: the labeled partitions it was trained on").isEqualTo(2);
-                assertThat(version1.path("hyperparameters").path("momentum").asText()).isEqualTo("0.9");
-                assertThat(failures).as("failed Classify calls during the rollout").isEmpty();
+                LOG.infof(
+                        "version 1: %s; %d Classify calls during the rollout, failures %s",
+                        version1.path("metrics"), calls.get(), failures);
+                assertThat(version1.path("metrics").path("top1").asDouble())
+                        .as("holdout top-1 of version 1")
+                        .isGreaterThan(0.3);
+                assertThat(version1.path("lineage").size())
+                        .as("lineage: the labeled partitions it was trained on")
+                        .isEqualTo(2);
+                assertThat(version1.path("hyperparameters").path("momentum").asText())
+                        .isEqualTo("0.9");
+                assertThat(failures)
+                        .as("failed Classify calls during the rollout")
+                        .isEmpty();
                 for (int w = 0; w < 2; w++) {
-                    assertThat(switches(versionsSeen.get(w))).as("versions answered by %s", workers.get(w).name())
+                    assertThat(switches(versionsSeen.get(w)))
+                            .as("versions answered by %s", workers.get(w).name())
                             .containsExactly(0L, 1L);
                 }
                 for (JsonNode worker : rolledOut.path("workers")) {
-                    assertThat(worker.path("servingVersion").asLong()).as(worker.toString()).isEqualTo(1);
+                    assertThat(worker.path("servingVersion").asLong())
+                            .as(worker.toString())
+                            .isEqualTo(1);
                 }
 
                 // a worker that starts later pulls the current version before it is ready
@@ -160,30 +184,43 @@ class RolloutIT {
                 late.awaitReady(Duration.ofSeconds(120));
                 ManagedChannel lateChannel = TlsChannels.forTarget("127.0.0.1:" + late.grpcPort(), anonymous());
                 try {
-                    assertThat(ClassifierGrpc.newBlockingStub(lateChannel).classify(ClassifyRequest.newBuilder()
-                            .setImage(ByteString.copyFrom(probe)).build()).getPrediction().getModelVersion()).isEqualTo(1);
+                    assertThat(ClassifierGrpc.newBlockingStub(lateChannel)
+                                    .classify(ClassifyRequest.newBuilder()
+                                            .setImage(ByteString.copyFrom(probe))
+                                            .build())
+                                    .getPrediction()
+                                    .getModelVersion())
+                            .isEqualTo(1);
                 } finally {
                     lateChannel.shutdownNow();
                 }
 
                 // restart: nothing lost, nothing read again, version 1 still current
-                long storedBefore = status(trainer).path("examples").path("stored").asLong();
+                long storedBefore =
+                        status(trainer).path("examples").path("stored").asLong();
                 assertThat(storedBefore).isEqualTo(LABELED);
                 trainer.close();
                 produceLabeled(kafka, images.subList(LABELED, LABELED + MORE_AFTER_RESTART), LABELED);
                 trainer = startTrainer(trainerJar, kafka, trainerPort);
                 trainer.awaitReady(Duration.ofSeconds(120));
-                JsonNode resumed = awaitStatus(trainer,
-                        s -> s.path("examples").path("stored").asLong() == LABELED + MORE_AFTER_RESTART, "the new images stored");
+                JsonNode resumed = awaitStatus(
+                        trainer,
+                        s -> s.path("examples").path("stored").asLong() == LABELED + MORE_AFTER_RESTART,
+                        "the new images stored");
                 String restartedLog = trainer.logTail();
                 assertThat(resumed.path("examples").path("stored_since_start").asLong())
-                        .as("stored by the restarted trainer; status %s; its log ends:%n%s", resumed, restartedLog).isEqualTo(MORE_AFTER_RESTART);
-                assertThat(resumed.path("examples").path("duplicates_skipped").asLong()).isZero();
+                        .as("stored by the restarted trainer; status %s; its log ends:%n%s", resumed, restartedLog)
+                        .isEqualTo(MORE_AFTER_RESTART);
+                assertThat(resumed.path("examples").path("duplicates_skipped").asLong())
+                        .isZero();
                 assertThat(resumed.path("current_version").asLong()).isEqualTo(1);
                 // registrations live in the trainer's memory: the workers' heartbeat re-registers them
-                JsonNode known = awaitStatus(trainer, s -> s.path("workers").size() == 3, "the three workers registered again");
-                assertThat(known.path("workers").findValuesAsText("id")).containsExactlyInAnyOrder("worker-a", "worker-b", "worker-c");
-                assertThat(known.path("workers").findValuesAsText("servingVersion")).containsOnly("1");
+                JsonNode known =
+                        awaitStatus(trainer, s -> s.path("workers").size() == 3, "the three workers registered again");
+                assertThat(known.path("workers").findValuesAsText("id"))
+                        .containsExactlyInAnyOrder("worker-a", "worker-b", "worker-c");
+                assertThat(known.path("workers").findValuesAsText("servingVersion"))
+                        .containsOnly("1");
             } finally {
                 for (ServiceProcess worker : workers) {
                     worker.close();
@@ -199,7 +236,9 @@ class RolloutIT {
         // with the operator's certificate the call is accepted; with no examples yet the round is skipped
         ManagedChannel channel = TlsChannels.forTarget("127.0.0.1:" + trainerTlsPort, client(OPERATOR_CN));
         try {
-            assertThat(ModelRegistryGrpc.newBlockingStub(channel).triggerRound(TriggerRoundRequest.getDefaultInstance()).getMessage())
+            assertThat(ModelRegistryGrpc.newBlockingStub(channel)
+                            .triggerRound(TriggerRoundRequest.getDefaultInstance())
+                            .getMessage())
                     .contains("queued");
         } finally {
             channel.shutdownNow();
@@ -209,8 +248,11 @@ class RolloutIT {
     private void assertTrigger(Optional<TlsChannels.ClientTls> tls, Status.Code code) {
         ManagedChannel channel = TlsChannels.forTarget("127.0.0.1:" + trainerTlsPort, tls);
         try {
-            assertThatThrownBy(() -> ModelRegistryGrpc.newBlockingStub(channel).triggerRound(TriggerRoundRequest.getDefaultInstance()))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+            assertThatThrownBy(() -> ModelRegistryGrpc.newBlockingStub(channel)
+                            .triggerRound(TriggerRoundRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
         } finally {
             channel.shutdownNow();
         }
@@ -250,7 +292,8 @@ class RolloutIT {
                 .start();
     }
 
-    private ServiceProcess startWorker(Path jar, EmbeddedKafka kafka, String id, Path weights, int trainerPort) throws Exception {
+    private ServiceProcess startWorker(Path jar, EmbeddedKafka kafka, String id, Path weights, int trainerPort)
+            throws Exception {
         LocalCertificates.Issued server = certificates.issueServer(id);
         LocalCertificates.Issued puller = certificates.issueClient(WORKER_CN);
         ServiceProcess.Builder builder = ServiceProcess.quarkusApp(id, jar)
@@ -279,17 +322,21 @@ class RolloutIT {
         return builder.start();
     }
 
-    private void produceLabeled(EmbeddedKafka kafka, List<IdxImages.LabeledImage> images, int firstId) throws Exception {
+    private void produceLabeled(EmbeddedKafka kafka, List<IdxImages.LabeledImage> images, int firstId)
+            throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < images.size(); i++) {
                 String id = "fm-" + (firstId + i);
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>("images.labeled", id, png(images.get(i).image()));
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(
+                        "images.labeled", id, png(images.get(i).image()));
                 record.headers().add("image-id", id.getBytes(StandardCharsets.UTF_8));
                 // half by index, half by class name: both are valid labels
-                String label = i % 2 == 0 ? Integer.toString(images.get(i).label())
+                String label = i % 2 == 0
+                        ? Integer.toString(images.get(i).label())
                         : Profiles.small().classNames().get(images.get(i).label());
                 record.headers().add("label", label.getBytes(StandardCharsets.UTF_8));
                 producer.send(record);
@@ -299,8 +346,9 @@ class RolloutIT {
     }
 
     private JsonNode status(ServiceProcess trainer) throws Exception {
-        return json.readTree(http.send(HttpRequest.newBuilder(trainer.uri("/v1/status")).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return json.readTree(http.send(
+                        HttpRequest.newBuilder(trainer.uri("/v1/status")).build(), HttpResponse.BodyHandlers.ofString())
+                .body());
     }
 
     private JsonNode awaitStatus(ServiceProcess trainer, Predicate<JsonNode> condition, String what) throws Exception {

@@ -50,16 +50,21 @@ class EndToEndIT {
     void everyPostedImageGetsExactlyOnePrediction() throws Exception {
         Path ingestJar = Path.of(System.getProperty("ingest.app", "target/apps/ingest/quarkus-run.jar"));
         Path workerJar = Path.of(System.getProperty("worker.app", "target/apps/worker/quarkus-run.jar"));
-        assertThat(Files.isRegularFile(ingestJar)).as("packaged ingest at %s", ingestJar).isTrue();
-        assertThat(Files.isRegularFile(workerJar)).as("packaged worker at %s", workerJar).isTrue();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        assertThat(Files.isRegularFile(ingestJar))
+                .as("packaged ingest at %s", ingestJar)
+                .isTrue();
+        assertThat(Files.isRegularFile(workerJar))
+                .as("packaged worker at %s", workerJar)
+                .isTrue();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             kafka.createTopics(Map.of("images", 2, PREDICTIONS, 2, "images.dead-letter", 1));
             try (ServiceProcess worker = startWorker(workerJar, kafka, writeWeights(dir.resolve("small-v1.alxw")));
-                 ServiceProcess ingest = ServiceProcess.quarkusApp("ingest", ingestJar)
-                         .property("kafka.bootstrap.servers", kafka.bootstrapServers())
-                         .log(dir.resolve("ingest.log"))
-                         .start()) {
+                    ServiceProcess ingest = ServiceProcess.quarkusApp("ingest", ingestJar)
+                            .property("kafka.bootstrap.servers", kafka.bootstrapServers())
+                            .log(dir.resolve("ingest.log"))
+                            .start()) {
                 worker.awaitReady(Duration.ofSeconds(120));
                 ingest.awaitReady(Duration.ofSeconds(60));
                 List<String> ids = post(http, ingest.uri(""));
@@ -76,9 +81,11 @@ class EndToEndIT {
     private static List<String> post(HttpClient http, URI base) throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < IMAGES; i++) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/v1/images"))
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/images"))
                             .header("Content-Type", "image/png")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(png(20 + i, 30))).build(),
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(png(20 + i, 30)))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             String body = response.body();
@@ -96,7 +103,7 @@ class EndToEndIT {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-observer");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (KafkaConsumer<String, String> consumer =
-                     new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(PREDICTIONS));
             long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!answers.keySet().containsAll(ids) && System.nanoTime() < until) {
@@ -125,12 +132,13 @@ class EndToEndIT {
     private static Path writeWeights(Path file) throws Exception {
         AlexNetConfig config = Profiles.small();
         try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu());
-             OutputStream out = Files.newOutputStream(file)) {
+                OutputStream out = Files.newOutputStream(file)) {
             float[] mean = new float[config.scaleSize() * config.scaleSize() * 3];
             Arrays.fill(mean, 100f);
             model.initialize(9, mean);
-            WeightsCodec.write(model.export(
-                    new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())), out);
+            WeightsCodec.write(
+                    model.export(new WeightsMetadata(1, null, "2026-11-27T00:00:00Z", Map.of(), Map.of(), List.of())),
+                    out);
         }
         return file;
     }

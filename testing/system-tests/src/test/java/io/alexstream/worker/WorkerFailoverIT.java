@@ -58,19 +58,23 @@ class WorkerFailoverIT {
                 Map<String, Integer> byWorker = new HashMap<>();
                 Map<String, Integer> afterKill = new HashMap<>();
                 try (KafkaProducer<String, byte[]> producer = producer(kafka);
-                     KafkaConsumer<String, String> consumer = consumer(kafka)) {
+                        KafkaConsumer<String, String> consumer = consumer(kafka)) {
                     consumer.subscribe(List.of("predictions"));
                     // Readiness means a model is loaded, not that the group has settled: keep
                     // sending until both members have answered something, so the kill really
                     // happens mid-stream with partitions on both sides.
-                    long settleDeadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                    while (!byWorker.keySet().containsAll(List.of("worker-a", "worker-b")) && System.nanoTime() < settleDeadline) {
+                    long settleDeadline =
+                            System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                    while (!byWorker.keySet().containsAll(List.of("worker-a", "worker-b"))
+                            && System.nanoTime() < settleDeadline) {
                         for (int i = 0; i < 4; i++) {
                             ids.add(send(producer, "f-" + ids.size()));
                         }
                         poll(consumer, Duration.ofMillis(500), answers, byWorker);
                     }
-                    assertThat(byWorker).as("both workers answered before the kill").containsKeys("worker-a", "worker-b");
+                    assertThat(byWorker)
+                            .as("both workers answered before the kill")
+                            .containsKeys("worker-a", "worker-b");
                     first.kill();
                     LOG.infof("killed worker-a after %d images", ids.size());
                     Map<String, Integer> beforeKill = Map.copyOf(byWorker);
@@ -85,14 +89,23 @@ class WorkerFailoverIT {
                     afterKill.putAll(byWorker);
                     beforeKill.forEach((worker, n) -> afterKill.merge(worker, -n, Integer::sum));
                 }
-                List<String> lost = ids.stream().filter(id -> !answers.containsKey(id)).toList();
-                long duplicates = answers.values().stream().filter(n -> n > 1).mapToLong(n -> n - 1).sum();
-                String summary = String.format("failover: %d images, %d answered, %d lost, %d duplicates, answers by worker %s (after the kill %s)",
+                List<String> lost =
+                        ids.stream().filter(id -> !answers.containsKey(id)).toList();
+                long duplicates = answers.values().stream()
+                        .filter(n -> n > 1)
+                        .mapToLong(n -> n - 1)
+                        .sum();
+                String summary = String.format(
+                        "failover: %d images, %d answered, %d lost, %d duplicates, answers by worker %s (after the kill %s)",
                         ids.size(), answers.size(), lost.size(), duplicates, byWorker, afterKill);
                 LOG.info(summary);
                 Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "alexstream-failover.txt"), summary);
-                assertThat(lost).as("images without a prediction after worker-a was killed").isEmpty();
-                assertThat(afterKill.getOrDefault("worker-b", 0)).as("answers from the survivor after the kill").isPositive();
+                assertThat(lost)
+                        .as("images without a prediction after worker-a was killed")
+                        .isEmpty();
+                assertThat(afterKill.getOrDefault("worker-b", 0))
+                        .as("answers from the survivor after the kill")
+                        .isPositive();
             } finally {
                 first.kill();
                 second.close();
@@ -101,12 +114,16 @@ class WorkerFailoverIT {
     }
 
     private static String send(KafkaProducer<String, byte[]> producer, String id) throws Exception {
-        producer.send(new ProducerRecord<>("images", id, png(30 + Math.floorMod(id.hashCode(), 7), 30))).get();
+        producer.send(new ProducerRecord<>("images", id, png(30 + Math.floorMod(id.hashCode(), 7), 30)))
+                .get();
         return id;
     }
 
-    private static void poll(KafkaConsumer<String, String> consumer, Duration wait,
-                             Map<String, Integer> answers, Map<String, Integer> byWorker) {
+    private static void poll(
+            KafkaConsumer<String, String> consumer,
+            Duration wait,
+            Map<String, Integer> answers,
+            Map<String, Integer> byWorker) {
         consumer.poll(wait).forEach(r -> {
             answers.merge(r.key(), 1, Integer::sum);
             byWorker.merge(workerOf(r.value()), 1, Integer::sum);

@@ -12,6 +12,7 @@ record BareSettings(BareEngine engine, int inferBatch, int trainBatch, int train
 
     /** Images per bare inference reference (median of their session runs): 2-4 s of this machine's time. */
     private static final int REFERENCE_IMAGES = 32;
+
     private static final int SINGLE_IMAGE_RUNS = 9;
 
     double inferImagesPerSecond() {
@@ -36,8 +37,13 @@ record BareSettings(BareEngine engine, int inferBatch, int trainBatch, int train
         for (int i = 0; i < servicePids.length; i++) {
             services += used[i];
         }
-        System.out.printf(Locale.ROOT, "  bare engine, %s: %.2f (the idle services used %.2f CPU seconds in its %.1f s)%n",
-                what, value, services, (System.nanoTime() - started) / 1e9);
+        System.out.printf(
+                Locale.ROOT,
+                "  bare engine, %s: %.2f (the idle services used %.2f CPU seconds in its %.1f s)%n",
+                what,
+                value,
+                services,
+                (System.nanoTime() - started) / 1e9);
         return value;
     }
 }

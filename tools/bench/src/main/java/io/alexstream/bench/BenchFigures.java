@@ -3,8 +3,7 @@ package io.alexstream.bench;
 /** How the bench rounds its figures for the JSON: a figure that was not measured stays NaN (null in the JSON). */
 final class BenchFigures {
 
-    private BenchFigures() {
-    }
+    private BenchFigures() {}
 
     /** One decimal: rates, milliseconds, GFLOP/s. */
     static double round(double v) {

@@ -25,11 +25,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class BenchImages {
 
     /** A labeled image as the bench produces it to the labeled topic. */
-    record LabeledImage(byte[] jpeg, int label) {
-    }
+    record LabeledImage(byte[] jpeg, int label) {}
 
-    private BenchImages() {
-    }
+    private BenchImages() {}
 
     /** A photo-sized JPEG with some structure (gradients and a disc), as a camera would send. */
     static byte[] photo(int width, int height) throws IOException {
@@ -59,11 +57,15 @@ final class BenchImages {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (var producer = new KafkaProducer<String, byte[]>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (var producer =
+                new KafkaProducer<String, byte[]>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < images.size(); i++) {
-                var record = new ProducerRecord<String, byte[]>(Topics.LABELED, "bench-" + i, images.get(i).jpeg());
-                record.headers().add(Headers.LABEL,
-                        Integer.toString(images.get(i).label()).getBytes(StandardCharsets.UTF_8));
+                var record = new ProducerRecord<String, byte[]>(
+                        Topics.LABELED, "bench-" + i, images.get(i).jpeg());
+                record.headers()
+                        .add(
+                                Headers.LABEL,
+                                Integer.toString(images.get(i).label()).getBytes(StandardCharsets.UTF_8));
                 producer.send(record);
             }
             producer.flush();

@@ -10,14 +10,23 @@ import java.nio.file.Path;
  *
  * @param trainSteps timed training steps; at least 1 ({@code trainBatch} 0 leaves training out)
  */
-public record BenchOptions(AlexNetConfig config, SessionOptions session, int[] batches, int trainBatch, int trainSteps,
-                           int matmulRuns, int backgroundLoadThreads, int pipelineImages, int grpcCalls,
-                           int trainerImages, Path root) {
+public record BenchOptions(
+        AlexNetConfig config,
+        SessionOptions session,
+        int[] batches,
+        int trainBatch,
+        int trainSteps,
+        int matmulRuns,
+        int backgroundLoadThreads,
+        int pipelineImages,
+        int grpcCalls,
+        int trainerImages,
+        Path root) {
 
     public BenchOptions {
         if (trainSteps < 1) {
-            throw new IllegalArgumentException("--train-steps must be at least 1 (--train-batch 0 leaves training out), got "
-                    + trainSteps);
+            throw new IllegalArgumentException(
+                    "--train-steps must be at least 1 (--train-batch 0 leaves training out), got " + trainSteps);
         }
     }
 }

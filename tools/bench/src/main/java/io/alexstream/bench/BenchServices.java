@@ -35,7 +35,8 @@ final class BenchServices {
     ServiceProcess ingest() throws IOException {
         return ServiceProcess.quarkusApp("ingest", jar("ingest"))
                 .property("kafka.bootstrap.servers", kafka.bootstrapServers())
-                .log(workDir.resolve("ingest.log")).start();
+                .log(workDir.resolve("ingest.log"))
+                .start();
     }
 
     /** A worker serving the bench's weights file; {@code properties} add to or override its configuration. */
@@ -73,7 +74,8 @@ final class BenchServices {
                 .property("alexstream.trainer.epochs-per-round", 1)
                 .environment(WORKER_TOKEN, workerToken)
                 .environment(OPERATOR_TOKEN, operatorToken)
-                .log(workDir.resolve("trainer.log")).start();
+                .log(workDir.resolve("trainer.log"))
+                .start();
     }
 
     private Path jar(String service) {

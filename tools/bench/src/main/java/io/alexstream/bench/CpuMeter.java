@@ -9,8 +9,7 @@ import java.lang.management.ManagementFactory;
  */
 final class CpuMeter {
 
-    private CpuMeter() {
-    }
+    private CpuMeter() {}
 
     /** CPU seconds the child processes have used so far, in order, and this process's last. */
     static double[] cpuSeconds(long... pids) {
@@ -33,12 +32,15 @@ final class CpuMeter {
 
     /** CPU time (user + system) a child process has used so far; NaN where the platform does not say. */
     private static double cpuSeconds(long pid) {
-        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9)
+        return ProcessHandle.of(pid)
+                .flatMap(h -> h.info().totalCpuDuration())
+                .map(d -> d.toNanos() / 1e9)
                 .orElse(Double.NaN);
     }
 
     private static double ownCpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() / 1e9;
+                        .getProcessCpuTime()
+                / 1e9;
     }
 }

@@ -16,8 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  */
 final class Drain {
 
-    private Drain() {
-    }
+    private Drain() {}
 
     /** Waits for every one of {@code ids} and returns the drain rate; NaN when the first run answered them all. */
     static double await(KafkaConsumer<String, String> consumer, List<String> ids) {
@@ -32,15 +31,21 @@ final class Drain {
             last[0] = Math.max(last[0], record.timestamp());
         });
         double seconds = (last[0] - first[0]) / 1e3;
-        System.out.printf(Locale.ROOT, "  drained %d waiting images: %d after the first session run in %.1f s%n",
-                ids.size(), ids.size() - firstRun[0], seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "  drained %d waiting images: %d after the first session run in %.1f s%n",
+                ids.size(),
+                ids.size() - firstRun[0],
+                seconds);
         // all of them in the first run (a short --pipeline-images): no steady stretch to time
         return ids.size() > firstRun[0] && seconds > 0 ? (ids.size() - firstRun[0]) / seconds : Double.NaN;
     }
 
     /** Polls the predictions topic until every id was answered, handing each id's first prediction to {@code answered}. */
-    private static void awaitPredictions(KafkaConsumer<String, String> consumer, List<String> ids,
-                                         Consumer<ConsumerRecord<String, String>> answered) {
+    private static void awaitPredictions(
+            KafkaConsumer<String, String> consumer,
+            List<String> ids,
+            Consumer<ConsumerRecord<String, String>> answered) {
         Set<String> waiting = new HashSet<>(ids);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (!waiting.isEmpty()) {

@@ -16,15 +16,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class GrpcLatency {
 
-    private GrpcLatency() {
-    }
+    private GrpcLatency() {}
 
     static double[] millis(int port, byte[] image, int calls) throws InterruptedException {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
         try {
             ClassifierGrpc.ClassifierBlockingStub classifier = ClassifierGrpc.newBlockingStub(channel);
-            ClassifyRequest request = ClassifyRequest.newBuilder().setImage(ByteString.copyFrom(image)).setTopK(5)
-                    .setCropMode(CropMode.TEN_CROP).build();
+            ClassifyRequest request = ClassifyRequest.newBuilder()
+                    .setImage(ByteString.copyFrom(image))
+                    .setTopK(5)
+                    .setCropMode(CropMode.TEN_CROP)
+                    .build();
             for (int i = 0; i < 3; i++) {
                 classifier.withDeadlineAfter(60, TimeUnit.SECONDS).classify(request);
             }
@@ -34,7 +38,10 @@ final class GrpcLatency {
             double[] inference = new double[calls];
             for (int i = 0; i < calls; i++) {
                 long t0 = System.nanoTime();
-                Timings timings = classifier.withDeadlineAfter(60, TimeUnit.SECONDS).classify(request).getPrediction()
+                Timings timings = classifier
+                        .withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .classify(request)
+                        .getPrediction()
                         .getTimings();
                 millis[i] = (System.nanoTime() - t0) / 1e6;
                 queue[i] = timings.getQueueSeconds() * 1e3;
@@ -42,9 +49,13 @@ final class GrpcLatency {
                 inference[i] = timings.getInferenceSeconds() * 1e3;
             }
             // where a call's time goes, as the worker saw it; the rest is the transport and the caller
-            System.out.printf(Locale.ROOT, "  gRPC calls, medians as the worker measured them: queue %.1f ms, "
-                            + "preprocess %.1f ms, session run %.1f ms%n", Percentiles.of(queue, 0.5),
-                    Percentiles.of(preprocess, 0.5), Percentiles.of(inference, 0.5));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  gRPC calls, medians as the worker measured them: queue %.1f ms, "
+                            + "preprocess %.1f ms, session run %.1f ms%n",
+                    Percentiles.of(queue, 0.5),
+                    Percentiles.of(preprocess, 0.5),
+                    Percentiles.of(inference, 0.5));
             return millis;
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -32,8 +32,10 @@ final class IngestPoster {
 
     /** Posts one image; the future holds the id ingest gave it. */
     CompletableFuture<String> postOne() {
-        HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/images")).header("Content-Type", "image/jpeg")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build();
+        HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/images"))
+                .header("Content-Type", "image/jpeg")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(image))
+                .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
             if (response.statusCode() != 202) {
                 throw new IllegalStateException("ingest answered " + response.statusCode() + ": " + response.body());

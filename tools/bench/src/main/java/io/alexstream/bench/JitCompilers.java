@@ -16,8 +16,7 @@ final class JitCompilers {
     /** Linux's USER_HZ, the unit of the per-thread times in /proc: 100 on every architecture the JDK ships for. */
     private static final double CLOCK_TICKS_PER_SECOND = 100;
 
-    private JitCompilers() {
-    }
+    private JitCompilers() {}
 
     /**
      * CPU seconds the JIT compiler threads of these processes used since {@code before} (from

@@ -20,8 +20,7 @@ final class MatmulCeiling {
 
     static final int MATMUL_N = 4096;
 
-    private MatmulCeiling() {
-    }
+    private MatmulCeiling() {}
 
     /** GFLOP/s of the best of {@code runs} timed matmuls (after one untimed). */
     static double gflops(SessionOptions options, int runs) {
@@ -42,7 +41,12 @@ final class MatmulCeiling {
                     data[i] = random.nextFloat() - 0.5f;
                 }
                 try (TFloat32 tensor = TFloat32.tensorOf(shape, DataBuffers.of(data, true, false))) {
-                    session.runner().feed(value, tensor).addTarget(initA).addTarget(initB).run().close();
+                    session.runner()
+                            .feed(value, tensor)
+                            .addTarget(initA)
+                            .addTarget(initB)
+                            .run()
+                            .close();
                 }
                 double best = Double.MAX_VALUE;
                 for (int r = 0; r < runs + 1; r++) {

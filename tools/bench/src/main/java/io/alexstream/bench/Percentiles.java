@@ -5,8 +5,7 @@ import java.util.Arrays;
 /** Nearest-rank percentiles of measured latencies: the figure is always one that was measured, never interpolated. */
 public final class Percentiles {
 
-    private Percentiles() {
-    }
+    private Percentiles() {}
 
     /** The value at fraction {@code p} (0.5: the median, 0.99: p99) of {@code values}, which it leaves unchanged. */
     public static double of(double[] values, double p) {

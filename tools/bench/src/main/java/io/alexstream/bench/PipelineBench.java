@@ -39,23 +39,33 @@ final class PipelineBench {
      */
     static final int KAFKA_WINDOWS = 3;
 
-    private PipelineBench() {
-    }
+    private PipelineBench() {}
 
-    static PipelineFigures run(Path root, Path workDir, Path weights, String profile, int images, int grpcCalls,
-                               TrainerRun trainerRun, BareSettings bare) throws Exception {
+    static PipelineFigures run(
+            Path root,
+            Path workDir,
+            Path weights,
+            String profile,
+            int images,
+            int grpcCalls,
+            TrainerRun trainerRun,
+            BareSettings bare)
+            throws Exception {
         String workerToken = BearerTokens.generate();
         // chosen now: the draining worker registers with the trainer that starts after it
         int trainerPort = ServiceProcess.freePort();
         String operatorToken = BearerTokens.generate();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
-            kafka.createTopics(Map.of(Topics.IMAGES, 1, Topics.LABELED, 1, Topics.PREDICTIONS, 1, Topics.DEAD_LETTERS, 1));
+            kafka.createTopics(
+                    Map.of(Topics.IMAGES, 1, Topics.LABELED, 1, Topics.PREDICTIONS, 1, Topics.DEAD_LETTERS, 1));
             BenchServices services = new BenchServices(root, workDir, kafka, profile, weights, workerToken);
             try (ServiceProcess ingest = services.ingest();
-                 ServiceProcess first = services.worker(Map.of(), "worker.log")) {
+                    ServiceProcess first = services.worker(Map.of(), "worker.log")) {
                 ingest.awaitReady(Duration.ofSeconds(90));
                 first.awaitReady(Duration.ofSeconds(180));
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+                HttpClient http = HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build();
                 byte[] image = BenchImages.photo(320, 256);
                 IngestPoster poster = new IngestPoster(http, ingest, image);
                 try (KafkaConsumer<String, String> predictions = consumer(kafka)) {
@@ -65,17 +75,28 @@ final class PipelineBench {
                     WarmUp.run(stream, first.pid(), ingest.pid());
                     List<KafkaWindow> windows = kafkaWindows(stream, bare, images, first, ingest);
 
-                    double singleBefore = BareSettings.beside("single-image ms before the gRPC calls",
-                            bare::singleImageMs, first.pid(), ingest.pid());
+                    double singleBefore = BareSettings.beside(
+                            "single-image ms before the gRPC calls", bare::singleImageMs, first.pid(), ingest.pid());
                     double[] grpcCpuBefore = CpuMeter.cpuSeconds(first.pid(), ingest.pid());
                     long grpcStarted = System.nanoTime();
                     double[] latencies = GrpcLatency.millis(first.grpcPort(), image, grpcCalls);
                     double grpcSeconds = (System.nanoTime() - grpcStarted) / 1e9;
                     double[] grpcCpu = CpuMeter.cpuSince(grpcCpuBefore, first.pid(), ingest.pid());
-                    Reference singleImageReference = new Reference(singleBefore, BareSettings.beside(
-                            "single-image ms after the gRPC calls", bare::singleImageMs, first.pid(), ingest.pid()));
-                    System.out.printf(Locale.ROOT, "  CPU seconds in the %.1f s of gRPC calls: worker %.1f, ingest %.1f, "
-                            + "this process %.1f%n", grpcSeconds, grpcCpu[0], grpcCpu[1], grpcCpu[2]);
+                    Reference singleImageReference = new Reference(
+                            singleBefore,
+                            BareSettings.beside(
+                                    "single-image ms after the gRPC calls",
+                                    bare::singleImageMs,
+                                    first.pid(),
+                                    ingest.pid()));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  CPU seconds in the %.1f s of gRPC calls: worker %.1f, ingest %.1f, "
+                                    + "this process %.1f%n",
+                            grpcSeconds,
+                            grpcCpu[0],
+                            grpcCpu[1],
+                            grpcCpu[2]);
 
                     first.close();
                     Delivery delivery = compareDeliveries(services, stream, ingest, images);
@@ -84,21 +105,36 @@ final class PipelineBench {
                     // fresh worker of the same group, without ingest and the posting client on the same two cores
                     List<String> waiting = poster.post(images);
                     ingest.close();
-                    try (ServiceProcess worker = services.worker(Map.of(
-                            "alexstream.worker.trainer-address", "localhost:" + trainerPort,
-                            // the trainer starts after the drain: the worker serves its weights file meanwhile
-                            "alexstream.worker.trainer-sync-seconds", 1), "worker-drain.log")) {
+                    try (ServiceProcess worker = services.worker(
+                            Map.of(
+                                    "alexstream.worker.trainer-address",
+                                    "localhost:" + trainerPort,
+                                    // the trainer starts after the drain: the worker serves its weights file meanwhile
+                                    "alexstream.worker.trainer-sync-seconds",
+                                    1),
+                            "worker-drain.log")) {
                         worker.awaitReady(Duration.ofSeconds(180));
                         double drainRate = Drain.await(predictions, waiting);
                         // the worker starts consuming as soon as it is ready: the engine is measured after the drain
-                        Reference drainReference = new Reference(Double.NaN, BareSettings.beside(
-                                "10-crop images/s after the drain", bare::inferImagesPerSecond, worker.pid()));
-                        TrainerFigures trainer = trainerRun == null ? TrainerFigures.NONE
-                                : TrainerBench.run(services, http, kafka, trainerRun, trainerPort, worker, bare,
-                                        operatorToken);
-                        return new PipelineFigures(windows, images, drainRate, drainReference,
-                                Percentiles.of(latencies, 0.5), Percentiles.of(latencies, 0.99), grpcCalls,
-                                singleImageReference, trainer, delivery);
+                        Reference drainReference = new Reference(
+                                Double.NaN,
+                                BareSettings.beside(
+                                        "10-crop images/s after the drain", bare::inferImagesPerSecond, worker.pid()));
+                        TrainerFigures trainer = trainerRun == null
+                                ? TrainerFigures.NONE
+                                : TrainerBench.run(
+                                        services, http, kafka, trainerRun, trainerPort, worker, bare, operatorToken);
+                        return new PipelineFigures(
+                                windows,
+                                images,
+                                drainRate,
+                                drainReference,
+                                Percentiles.of(latencies, 0.5),
+                                Percentiles.of(latencies, 0.99),
+                                grpcCalls,
+                                singleImageReference,
+                                trainer,
+                                delivery);
                     }
                 }
             }
@@ -106,32 +142,58 @@ final class PipelineBench {
     }
 
     /** {@link #KAFKA_WINDOWS} timed stretches of the stream, each printed with where the CPU went in it. */
-    private static List<KafkaWindow> kafkaWindows(SteadyStream stream, BareSettings bare, int images,
-                                                  ServiceProcess worker, ServiceProcess ingest) throws Exception {
+    private static List<KafkaWindow> kafkaWindows(
+            SteadyStream stream, BareSettings bare, int images, ServiceProcess worker, ServiceProcess ingest)
+            throws Exception {
         List<KafkaWindow> windows = new ArrayList<>();
-        double inferBefore = BareSettings.beside("10-crop images/s before Kafka window 1", bare::inferImagesPerSecond,
-                worker.pid(), ingest.pid());
+        double inferBefore = BareSettings.beside(
+                "10-crop images/s before Kafka window 1", bare::inferImagesPerSecond, worker.pid(), ingest.pid());
         for (int window = 1; window <= KAFKA_WINDOWS; window++) {
             SteadyStream.Sustained sustained = stream.sustain(SETTLING_IMAGES, images, worker.pid(), ingest.pid());
             double seconds = sustained.seconds();
             double sessionSeconds = sustained.sessionSeconds();
-            double inferAfter = BareSettings.beside("10-crop images/s after Kafka window " + window,
-                    bare::inferImagesPerSecond, worker.pid(), ingest.pid());
-            KafkaWindow timed = new KafkaWindow(images / seconds, sustained.meanBatch(),
-                    new Reference(inferBefore, inferAfter));
+            double inferAfter = BareSettings.beside(
+                    "10-crop images/s after Kafka window " + window,
+                    bare::inferImagesPerSecond,
+                    worker.pid(),
+                    ingest.pid());
+            KafkaWindow timed =
+                    new KafkaWindow(images / seconds, sustained.meanBatch(), new Reference(inferBefore, inferAfter));
             windows.add(timed);
             // where the two cores went during the window: the worker's share is what the bare engine had to itself
             double[] cpu = sustained.cpu();
-            System.out.printf(Locale.ROOT, "  Kafka window %d: %d images in %.1f s, %.2f images/s (mean batch %.1f); "
-                            + "bare engine beside it %.2f (%.2f before, %.2f after): ratio %.3f%n", window, images,
-                    seconds, timed.imagesPerSecond(), timed.meanBatch(), timed.reference().value(), inferBefore,
-                    inferAfter, timed.ratio());
-            System.out.printf(Locale.ROOT, "    CPU seconds in it (2 cores: %.1f): worker %.1f, ingest %.1f, "
+            System.out.printf(
+                    Locale.ROOT,
+                    "  Kafka window %d: %d images in %.1f s, %.2f images/s (mean batch %.1f); "
+                            + "bare engine beside it %.2f (%.2f before, %.2f after): ratio %.3f%n",
+                    window,
+                    images,
+                    seconds,
+                    timed.imagesPerSecond(),
+                    timed.meanBatch(),
+                    timed.reference().value(),
+                    inferBefore,
+                    inferAfter,
+                    timed.ratio());
+            System.out.printf(
+                    Locale.ROOT,
+                    "    CPU seconds in it (2 cores: %.1f): worker %.1f, ingest %.1f, "
                             + "this process (broker and posting client) %.1f; per image: worker %.0f ms, ingest %.1f ms, "
-                            + "this process %.1f ms%n", 2 * seconds, cpu[0], cpu[1], cpu[2], 1e3 * cpu[0] / images,
-                    1e3 * cpu[1] / images, 1e3 * cpu[2] / images);
-            System.out.printf(Locale.ROOT, "    worker session runs took %.1f s of the %.1f s (%.0f%%); %.1f ms of session "
-                            + "time per image%n", sessionSeconds, seconds, 100 * sessionSeconds / seconds,
+                            + "this process %.1f ms%n",
+                    2 * seconds,
+                    cpu[0],
+                    cpu[1],
+                    cpu[2],
+                    1e3 * cpu[0] / images,
+                    1e3 * cpu[1] / images,
+                    1e3 * cpu[2] / images);
+            System.out.printf(
+                    Locale.ROOT,
+                    "    worker session runs took %.1f s of the %.1f s (%.0f%%); %.1f ms of session "
+                            + "time per image%n",
+                    sessionSeconds,
+                    seconds,
+                    100 * sessionSeconds / seconds,
                     1e3 * sessionSeconds / images);
             inferBefore = inferAfter;
         }
@@ -142,18 +204,22 @@ final class PipelineBench {
      * One fresh worker per delivery mode, one after the other, each timed over a window of {@code images} after
      * {@link #SETTLING_IMAGES}: both JVMs equally cold, so the ratio is the modes', not the JIT's.
      */
-    private static Delivery compareDeliveries(BenchServices services, SteadyStream stream, ServiceProcess ingest,
-                                              int images) throws Exception {
+    private static Delivery compareDeliveries(
+            BenchServices services, SteadyStream stream, ServiceProcess ingest, int images) throws Exception {
         double[] rates = new double[2];
         for (int mode = 0; mode < 2; mode++) {
             boolean exactlyOnce = mode == 1;
-            try (ServiceProcess worker = services.worker(Map.of("alexstream.worker.exactly-once", exactlyOnce),
+            try (ServiceProcess worker = services.worker(
+                    Map.of("alexstream.worker.exactly-once", exactlyOnce),
                     exactlyOnce ? "worker-exactly-once.log" : "worker-at-least-once.log")) {
                 worker.awaitReady(Duration.ofSeconds(180));
                 SteadyStream.Sustained sustained = stream.sustain(SETTLING_IMAGES, images, worker.pid(), ingest.pid());
                 rates[mode] = images / sustained.seconds();
-                System.out.printf(Locale.ROOT, "  Kafka path, a fresh worker delivering %s: %.2f images/s "
-                                + "(mean batch %.1f)%n", exactlyOnce ? "exactly once" : "at least once", rates[mode],
+                System.out.printf(
+                        Locale.ROOT,
+                        "  Kafka path, a fresh worker delivering %s: %.2f images/s " + "(mean batch %.1f)%n",
+                        exactlyOnce ? "exactly once" : "at least once",
+                        rates[mode],
                         sustained.meanBatch());
             }
         }

@@ -22,8 +22,7 @@ import java.util.Map;
  */
 final class PipelineRun {
 
-    private PipelineRun() {
-    }
+    private PipelineRun() {}
 
     static void run(AlexNetModel model, BareSettings bare, BenchOptions options, Map<String, Object> figures)
             throws Exception {
@@ -37,22 +36,38 @@ final class PipelineRun {
             // version 1 is there too, for the operator's rollback that times a second push between warm JVMs
             Path versions = Files.createDirectories(work.resolve("trainer/versions"));
             Files.copy(weights, versions.resolve("v000001.alxw"));
-            write(model, new WeightsMetadata(2, 1L, Instant.now().toString(), Map.of(), Map.of(), List.of()),
+            write(
+                    model,
+                    new WeightsMetadata(2, 1L, Instant.now().toString(), Map.of(), Map.of(), List.of()),
                     versions.resolve("v000002.alxw"));
             trainerRun = new TrainerRun(versions, options.trainerImages(), config.numClasses());
         }
-        System.out.printf(Locale.ROOT, "Kafka path: broker, packaged ingest and worker (logs in %s; the rest of it is "
-                + "deleted at the end) ...%n", work);
-        PipelineFigures found = PipelineBench.run(options.root(), work, weights, config.profile(),
-                options.pipelineImages(), options.grpcCalls(), trainerRun, bare);
+        System.out.printf(
+                Locale.ROOT,
+                "Kafka path: broker, packaged ingest and worker (logs in %s; the rest of it is "
+                        + "deleted at the end) ...%n",
+                work);
+        PipelineFigures found = PipelineBench.run(
+                options.root(),
+                work,
+                weights,
+                config.profile(),
+                options.pipelineImages(),
+                options.grpcCalls(),
+                trainerRun,
+                bare);
         PipelineReport.report(found, figures);
         if (trainerRun != null) {
-            PipelineReport.reportTrainer(found.trainer(), Files.size(trainerRun.seededVersions().resolve("v000002.alxw")),
-                    config.profile(), figures);
+            PipelineReport.reportTrainer(
+                    found.trainer(),
+                    Files.size(trainerRun.seededVersions().resolve("v000002.alxw")),
+                    config.profile(),
+                    figures);
         }
         // the broker's log, the worker's state and the trainer's versions hold about 1 GB per run; the logs stay
         try (var entries = Files.list(work)) {
-            for (Path entry : entries.filter(p -> !p.getFileName().toString().endsWith(".log")).toList()) {
+            for (Path entry : entries.filter(p -> !p.getFileName().toString().endsWith(".log"))
+                    .toList()) {
                 FileTrees.delete(entry);
             }
         }

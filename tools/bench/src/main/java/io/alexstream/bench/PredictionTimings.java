@@ -15,7 +15,9 @@ record PredictionTimings(int batchSize, double inferenceSeconds) {
     static PredictionTimings of(String predictionJson) {
         try {
             JsonNode timings = JSON.readTree(predictionJson).path("timings");
-            return new PredictionTimings(timings.path("batch_size").asInt(), timings.path("inference_seconds").asDouble());
+            return new PredictionTimings(
+                    timings.path("batch_size").asInt(),
+                    timings.path("inference_seconds").asDouble());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a prediction that is not JSON: " + predictionJson, e);
         }

@@ -32,8 +32,7 @@ final class SteadyStream {
      * The timed stretch: its seconds, the session time behind it, the mean images per session run, and the CPU each
      * process used in it.
      */
-    record Sustained(double seconds, double sessionSeconds, double meanBatch, double[] cpu) {
-    }
+    record Sustained(double seconds, double sessionSeconds, double meanBatch, double[] cpu) {}
 
     private final IngestPoster ingest;
     private final KafkaConsumer<String, String> predictions;
@@ -49,20 +48,22 @@ final class SteadyStream {
         Semaphore room = new Semaphore(OUTSTANDING_IMAGES);
         List<CompletableFuture<String>> posted = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<Throwable> refused = new AtomicReference<>();
-        Thread poster = new Thread(() -> {
-            for (int i = 0; i < total; i++) {
-                try {
-                    room.acquire();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                posted.add(ingest.postOne().whenComplete((id, failure) -> {
-                    if (failure != null) {
-                        refused.compareAndSet(null, failure);
+        Thread poster = new Thread(
+                () -> {
+                    for (int i = 0; i < total; i++) {
+                        try {
+                            room.acquire();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        posted.add(ingest.postOne().whenComplete((id, failure) -> {
+                            if (failure != null) {
+                                refused.compareAndSet(null, failure);
+                            }
+                        }));
                     }
-                }));
-            }
-        }, "bench-poster");
+                },
+                "bench-poster");
         poster.setDaemon(true);
         Set<String> answered = new HashSet<>();
         double sessionSeconds = 0;
@@ -76,12 +77,12 @@ final class SteadyStream {
         try {
             while (answered.size() < total) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException((total - answered.size())
-                            + " of the stream's images got no prediction in 5 minutes");
+                    throw new IllegalStateException(
+                            (total - answered.size()) + " of the stream's images got no prediction in 5 minutes");
                 }
                 if (refused.get() != null) {
-                    throw new IllegalStateException("a post of the stream failed: " + refused.get().getMessage(),
-                            refused.get());
+                    throw new IllegalStateException(
+                            "a post of the stream failed: " + refused.get().getMessage(), refused.get());
                 }
                 for (ConsumerRecord<String, String> record : predictions.poll(Duration.ofMillis(50))) {
                     // only this stream posts now, so every new key is one of its images

@@ -20,11 +20,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class TrainerBench {
 
-    private TrainerBench() {
-    }
+    private TrainerBench() {}
 
-    static TrainerFigures run(BenchServices services, HttpClient http, EmbeddedKafka kafka, TrainerRun run, int port,
-                              ServiceProcess worker, BareSettings bare, String operatorToken) throws Exception {
+    static TrainerFigures run(
+            BenchServices services,
+            HttpClient http,
+            EmbeddedKafka kafka,
+            TrainerRun run,
+            int port,
+            ServiceProcess worker,
+            BareSettings bare,
+            String operatorToken)
+            throws Exception {
         // encoded now: encoding them while the round ran took the trainer's CPU
         List<BenchImages.LabeledImage> labeled = BenchImages.labeled(run);
         try (ServiceProcess trainer = services.trainer(port, run, worker, operatorToken)) {
@@ -32,31 +39,48 @@ final class TrainerBench {
             // at start the trainer syncs the listed worker to its current version (the worker pulls it)
             TrainerStatus status = TrainerStatus.await(http, trainer, TrainerStatus::aPushSucceeded, "the push");
             double pushSeconds = status.lastPushSeconds();
-            double trainBefore = BareSettings.beside("training images/s before the round", bare::trainImagesPerSecond,
-                    trainer.pid(), worker.pid());
+            double trainBefore = BareSettings.beside(
+                    "training images/s before the round", bare::trainImagesPerSecond, trainer.pid(), worker.pid());
             double[] roundCpuBefore = CpuMeter.cpuSeconds(trainer.pid(), worker.pid());
             long roundStarted = System.nanoTime();
             BenchImages.produceLabeled(kafka, labeled);
             status = TrainerStatus.await(http, trainer, TrainerStatus::hasRound, "a training round");
             double[] roundCpu = CpuMeter.cpuSince(roundCpuBefore, trainer.pid(), worker.pid());
-            System.out.printf(Locale.ROOT, "  CPU seconds from the first labeled image to the round's end (%.1f s): "
+            System.out.printf(
+                    Locale.ROOT,
+                    "  CPU seconds from the first labeled image to the round's end (%.1f s): "
                             + "trainer %.1f, worker %.1f, this process (broker, producer, status polls) %.1f%n",
-                    (System.nanoTime() - roundStarted) / 1e9, roundCpu[0], roundCpu[1], roundCpu[2]);
+                    (System.nanoTime() - roundStarted) / 1e9,
+                    roundCpu[0],
+                    roundCpu[1],
+                    roundCpu[2]);
             // a round that beat the serving version pushes it; the engine is measured after that push settled
             awaitRolloutEnd(http, trainer);
-            Reference reference = new Reference(trainBefore, BareSettings.beside("training images/s after the round",
-                    bare::trainImagesPerSecond, trainer.pid(), worker.pid()));
+            Reference reference = new Reference(
+                    trainBefore,
+                    BareSettings.beside(
+                            "training images/s after the round",
+                            bare::trainImagesPerSecond,
+                            trainer.pid(),
+                            worker.pid()));
             // the same size of artifact again, now that both JVMs are warm: the operator's rollback to version 1
             double warmPushSeconds = rollBackAndTimePush(http, trainer, operatorToken);
-            return new TrainerFigures(pushSeconds, warmPushSeconds, status.roundImagesPerSecond(),
-                    status.steadyImagesPerSecond(), (int) Math.round(status.trainingSteps()), reference);
+            return new TrainerFigures(
+                    pushSeconds,
+                    warmPushSeconds,
+                    status.roundImagesPerSecond(),
+                    status.steadyImagesPerSecond(),
+                    (int) Math.round(status.trainingSteps()),
+                    reference);
         }
     }
 
     /** The operator's rollback to version 1, and the trainer's time for the push it causes. */
     private static double rollBackAndTimePush(HttpClient http, ServiceProcess trainer, String operatorToken)
             throws Exception {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port()).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port())
+                .usePlaintext()
+                .build();
         try {
             ModelRegistryGrpc.newBlockingStub(channel)
                     .withCallCredentials(new BearerCredentials(operatorToken))
@@ -65,8 +89,8 @@ final class TrainerBench {
         } finally {
             channel.shutdownNow();
         }
-        TrainerStatus status = TrainerStatus.await(http, trainer, s -> s.aWorkerServes(1) && s.aPushSucceeded(),
-                "the rollback push");
+        TrainerStatus status =
+                TrainerStatus.await(http, trainer, s -> s.aWorkerServes(1) && s.aPushSucceeded(), "the rollback push");
         return status.lastPushSeconds();
     }
 

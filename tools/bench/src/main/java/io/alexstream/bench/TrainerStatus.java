@@ -23,8 +23,10 @@ record TrainerStatus(JsonNode json) {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         TrainerStatus status = new TrainerStatus(JSON.missingNode());
         while (System.nanoTime() < deadline) {
-            String body = http.send(HttpRequest.newBuilder(trainer.uri("/v1/status")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String body = http.send(
+                            HttpRequest.newBuilder(trainer.uri("/v1/status")).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             status = new TrainerStatus(JSON.readTree(body));
             if (condition.test(status)) {
                 return status;
@@ -35,8 +37,8 @@ record TrainerStatus(JsonNode json) {
             // seldom: every status request is work the measured trainer does beside its training steps
             Thread.sleep(2000);
         }
-        throw new IllegalStateException("no " + what + " in 10 minutes; status " + status.json() + "\n"
-                + trainer.logTail());
+        throw new IllegalStateException(
+                "no " + what + " in 10 minutes; status " + status.json() + "\n" + trainer.logTail());
     }
 
     /** Some worker's last push from the trainer succeeded. */
@@ -61,7 +63,8 @@ record TrainerStatus(JsonNode json) {
 
     /** No round runs and no rollout is under way. */
     boolean idleAndNotRollingOut() {
-        return "IDLE".equals(json.path("activity").asText()) && !"ROLLING_OUT".equals(json.path("rollout_state").asText());
+        return "IDLE".equals(json.path("activity").asText())
+                && !"ROLLING_OUT".equals(json.path("rollout_state").asText());
     }
 
     boolean hasRound() {

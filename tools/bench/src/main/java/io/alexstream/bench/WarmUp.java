@@ -28,8 +28,7 @@ final class WarmUp {
     /** The warm-up ends after this even if the compilers never settle (the windows then say so in its line). */
     static final Duration MAX_WARM_UP = Duration.ofMinutes(5);
 
-    private WarmUp() {
-    }
+    private WarmUp() {}
 
     static void run(SteadyStream stream, long workerPid, long ingestPid) throws Exception {
         long[] jvms = {workerPid, ingestPid, ProcessHandle.current().pid()};
@@ -44,12 +43,24 @@ final class WarmUp {
             boolean settled = compilerCores < SETTLED_COMPILER_CORES;
             boolean last = stretch >= MIN_WARM_UP_STRETCHES
                     && (settled || Double.isNaN(compilerCores) || streamed >= MAX_WARM_UP.toSeconds());
-            System.out.printf(Locale.ROOT, "  warm-up stretch %d: %.1f s; the JIT compilers of the worker, ingest and this "
-                            + "process used %.3f core%s%n", stretch, seconds, compilerCores,
-                    !last ? "" : settled ? " (settled: the windows start)"
-                            : Double.isNaN(compilerCores) ? " (no per-thread CPU times here: the windows start)"
-                            : String.format(Locale.ROOT, " (still above %.2f after %.0f s: the windows start anyway)",
-                                    SETTLED_COMPILER_CORES, streamed));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  warm-up stretch %d: %.1f s; the JIT compilers of the worker, ingest and this "
+                            + "process used %.3f core%s%n",
+                    stretch,
+                    seconds,
+                    compilerCores,
+                    !last
+                            ? ""
+                            : settled
+                                    ? " (settled: the windows start)"
+                                    : Double.isNaN(compilerCores)
+                                            ? " (no per-thread CPU times here: the windows start)"
+                                            : String.format(
+                                                    Locale.ROOT,
+                                                    " (still above %.2f after %.0f s: the windows start anyway)",
+                                                    SETTLED_COMPILER_CORES,
+                                                    streamed));
             if (last) {
                 return;
             }

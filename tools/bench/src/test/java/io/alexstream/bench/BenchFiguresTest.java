@@ -23,8 +23,16 @@ class BenchFiguresTest {
         KafkaWindow slowMachine = new KafkaWindow(9.0, 16, new Reference(11.0, 11.5));
         KafkaWindow middle = new KafkaWindow(8.0, 15, new Reference(8.5, 8.9));
         KafkaWindow fastMachine = new KafkaWindow(8.5, 16, new Reference(7.9, 8.1));
-        PipelineFigures figures = new PipelineFigures(java.util.List.of(slowMachine, middle, fastMachine), 128,
-                Double.NaN, Reference.NONE, Double.NaN, Double.NaN, 0, Reference.NONE, TrainerFigures.NONE,
+        PipelineFigures figures = new PipelineFigures(
+                java.util.List.of(slowMachine, middle, fastMachine),
+                128,
+                Double.NaN,
+                Reference.NONE,
+                Double.NaN,
+                Double.NaN,
+                0,
+                Reference.NONE,
+                TrainerFigures.NONE,
                 new Delivery(10.0, 9.0));
         assertThat(slowMachine.ratio()).isEqualTo(9.0 / 11.25);
         assertThat(figures.delivery().ratio()).isEqualTo(0.9);
@@ -47,16 +55,27 @@ class BenchFiguresTest {
 
     @Test
     void theWarmUpReadsThisJvmsCompilersThreadByThreadAndNothingWithoutProc() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task")),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task")),
                 "per-thread CPU times come from Linux's /proc");
         long pid = ProcessHandle.current().pid();
         Map<String, Long> compilers = JitCompilers.compilerTicksByThread(pid);
-        assertThat(compilers).isNotEmpty().allSatisfy((thread, ticks) -> assertThat(thread).startsWith(pid + "/"));
+        assertThat(compilers)
+                .isNotEmpty()
+                .allSatisfy((thread, ticks) -> assertThat(thread).startsWith(pid + "/"));
         double total = compilers.values().stream().mapToLong(Long::longValue).sum() / 100.0;
-        assertThat(total).isPositive().isLessThan(ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() / 1e9);
+        assertThat(total)
+                .isPositive()
+                .isLessThan(ProcessHandle.current()
+                                .info()
+                                .totalCpuDuration()
+                                .orElseThrow()
+                                .toNanos()
+                        / 1e9);
         // against nothing before, every thread's whole time counts; a thread that ended since is not subtracted
         assertThat(JitCompilers.compilerSecondsSince(Map.of(), pid)).isGreaterThanOrEqualTo(total);
-        assertThat(JitCompilers.compilerSecondsSince(Map.of(pid + "/1", 1_000_000L), pid)).isGreaterThanOrEqualTo(total);
+        assertThat(JitCompilers.compilerSecondsSince(Map.of(pid + "/1", 1_000_000L), pid))
+                .isGreaterThanOrEqualTo(total);
         assertThat(JitCompilers.compilerTicksByThread(pid, Long.MAX_VALUE)).isNull();
         assertThat(JitCompilers.compilerSecondsSince(compilers, Long.MAX_VALUE)).isNaN();
     }

@@ -17,8 +17,7 @@ import java.util.Map;
  */
 final class BenchCommand {
 
-    private BenchCommand() {
-    }
+    private BenchCommand() {}
 
     static int run(Arguments arguments) {
         AlexNetConfig config = Profiles.byName(arguments.get("profile", Profiles.PAPER));
@@ -26,16 +25,28 @@ final class BenchCommand {
             config = config.withGroups(arguments.getInt("groups", config.groups()));
         }
         int[] batches = Arrays.stream(arguments.get("batches", "1,2,4,8,16").split(","))
-                .mapToInt(Integer::parseInt).toArray();
+                .mapToInt(Integer::parseInt)
+                .toArray();
         int trainBatch = arguments.getInt("train-batch", 128);
         int trainSteps = arguments.getInt("train-steps", 3);
-        SessionOptions session = SessionOptions.cpu().withThreads(
-                arguments.getInt("threads", SessionOptions.cpuIntraOpThreads()), arguments.getInt("inter", 0));
-        Path root = Path.of(System.getProperty("alexstream.root", ".")).toAbsolutePath().normalize();
-        BenchOptions options = new BenchOptions(config, session, batches, trainBatch, trainSteps,
-                arguments.getInt("matmul-runs", 5), arguments.getInt("background-load-threads", 0),
-                arguments.getInt("pipeline-images", 256), arguments.getInt("grpc-calls", 30),
-                arguments.getInt("trainer-images", 1024), root);
+        SessionOptions session = SessionOptions.cpu()
+                .withThreads(
+                        arguments.getInt("threads", SessionOptions.cpuIntraOpThreads()), arguments.getInt("inter", 0));
+        Path root = Path.of(System.getProperty("alexstream.root", "."))
+                .toAbsolutePath()
+                .normalize();
+        BenchOptions options = new BenchOptions(
+                config,
+                session,
+                batches,
+                trainBatch,
+                trainSteps,
+                arguments.getInt("matmul-runs", 5),
+                arguments.getInt("background-load-threads", 0),
+                arguments.getInt("pipeline-images", 256),
+                arguments.getInt("grpc-calls", 30),
+                arguments.getInt("trainer-images", 1024),
+                root);
         Map<String, Object> figures = Bench.run(options);
         if (arguments.flag("json")) {
             System.out.println(Json.write(figures));

@@ -32,11 +32,14 @@ final class CentreClassifier {
     }
 
     Map<String, ClassifyResponse> classifyCentre(List<Sample> test) throws InterruptedException {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
         Map<String, ClassifyResponse> answers = new ConcurrentHashMap<>();
         try {
             CountDownLatch done = new CountDownLatch(1);
-            StreamObserver<ClassifyRequest> requests = ClassifierGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES)
+            StreamObserver<ClassifyRequest> requests = ClassifierGrpc.newStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.MINUTES)
                     .classifyStream(new StreamObserver<>() {
                         @Override
                         public void onNext(ClassifyResponse value) {
@@ -56,8 +59,12 @@ final class CentreClassifier {
                     });
             int sent = 0;
             for (Sample sample : test) {
-                requests.onNext(ClassifyRequest.newBuilder().setImageId(sample.id()).setImage(ByteString.copyFrom(sample.png()))
-                        .setCropMode(CropMode.CENTER).setTopK(5).build());
+                requests.onNext(ClassifyRequest.newBuilder()
+                        .setImageId(sample.id())
+                        .setImage(ByteString.copyFrom(sample.png()))
+                        .setCropMode(CropMode.CENTER)
+                        .setTopK(5)
+                        .build());
                 sent++;
                 // keep the worker's queue well below its capacity
                 while (sent - answers.size() > 128) {
@@ -73,14 +80,19 @@ final class CentreClassifier {
     }
 
     double[] unaryLatencies(List<Sample> test) throws InterruptedException {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
         try {
             ClassifierGrpc.ClassifierBlockingStub classifier = ClassifierGrpc.newBlockingStub(channel);
             double[] millis = new double[Math.min(GRPC_LATENCY_CALLS, test.size())];
             for (int i = 0; i < millis.length; i++) {
                 long t0 = System.nanoTime();
-                classifier.withDeadlineAfter(30, TimeUnit.SECONDS).classify(ClassifyRequest.newBuilder()
-                        .setImage(ByteString.copyFrom(test.get(i).png())).build());
+                classifier
+                        .withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .classify(ClassifyRequest.newBuilder()
+                                .setImage(ByteString.copyFrom(test.get(i).png()))
+                                .build());
                 millis[i] = (System.nanoTime() - t0) / 1e6;
             }
             return millis;
@@ -88,5 +100,4 @@ final class CentreClassifier {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
-
 }

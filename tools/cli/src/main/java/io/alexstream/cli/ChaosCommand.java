@@ -55,7 +55,8 @@ final class ChaosCommand {
         List<String> notes = new ArrayList<>();
         long pauseSeconds = arguments.getInt("broker-pause-seconds", minutes < 3 ? 30 : 75);
         if (pauseSeconds <= 60) {
-            notes.add("the broker pause (" + pauseSeconds + " s) is shorter than SmallRye's 60 s throttled-commit watchdog"
+            notes.add("the broker pause (" + pauseSeconds
+                    + " s) is shorter than SmallRye's 60 s throttled-commit watchdog"
                     + (minutes < 3 ? " because the run is shorter than 3 minutes" : ""));
         }
         boolean local = !arguments.options().containsKey("bootstrap");
@@ -67,12 +68,14 @@ final class ChaosCommand {
         }
         try {
             ChaosTargets targets = stack != null ? ChaosTargets.of(stack) : ChaosTargets.of(arguments, System.getenv());
-            String target = stack != null ? "a local stack in " + stack.work() : "the deployment at " + targets.bootstrap();
+            String target =
+                    stack != null ? "a local stack in " + stack.work() : "the deployment at " + targets.bootstrap();
             return check(targets, Optional.ofNullable(stack), run, minutes, pauseSeconds, target, notes);
         } finally {
             if (stack != null) {
                 if (arguments.flag("keep")) {
-                    out.println("--keep: the stack keeps running; ./alexstream down --work " + stack.work() + " stops it");
+                    out.println(
+                            "--keep: the stack keeps running; ./alexstream down --work " + stack.work() + " stops it");
                 } else {
                     out.println("stopping the stack ...");
                     stack.close();
@@ -82,22 +85,40 @@ final class ChaosCommand {
         }
     }
 
-    private Map<String, Object> check(ChaosTargets targets, Optional<LocalStack> stack, Duration run, double minutes, long pauseSeconds,
-                                      String target, List<String> notes) throws Exception {
+    private Map<String, Object> check(
+            ChaosTargets targets,
+            Optional<LocalStack> stack,
+            Duration run,
+            double minutes,
+            long pauseSeconds,
+            String target,
+            List<String> notes)
+            throws Exception {
         double rate = arguments.getDouble("rate", 4);
         List<byte[]> pngs = images(1000);
         ChaosLedger ledger = new ChaosLedger();
         long storedBefore = stored(targets);
         List<HostileRecords.Hostile> hostile = HostileRecords.round(pngs.get(0), 1);
         try (SecretTrap trap = new SecretTrap(targets.secrets());
-             ChaosOutputs outputs = new ChaosOutputs(targets.bootstrap(), ledger)) {
+                ChaosOutputs outputs = new ChaosOutputs(targets.bootstrap(), ledger)) {
             if (!outputs.missingTopics().isEmpty()) {
                 notes.add("output topics missing at the start, not read: " + outputs.missingTopics());
             }
-            out.printf(Locale.ROOT, "chaos: %.1f minutes at %.1f images/s (half through ingest, half into Kafka), %d hostile records,"
-                    + " faults on a schedule; then the backlog drains%n", minutes, rate, hostile.size());
-            FaultInjector faults = new FaultInjector(targets, stack, trap, arguments.get("trap-host", "127.0.0.1"), run,
-                    Duration.ofSeconds(pauseSeconds), out);
+            out.printf(
+                    Locale.ROOT,
+                    "chaos: %.1f minutes at %.1f images/s (half through ingest, half into Kafka), %d hostile records,"
+                            + " faults on a schedule; then the backlog drains%n",
+                    minutes,
+                    rate,
+                    hostile.size());
+            FaultInjector faults = new FaultInjector(
+                    targets,
+                    stack,
+                    trap,
+                    arguments.get("trap-host", "127.0.0.1"),
+                    run,
+                    Duration.ofSeconds(pauseSeconds),
+                    out);
             long ingestSkipped;
             long labeledAcknowledged;
             try (faults) {
@@ -114,10 +135,26 @@ final class ChaosCommand {
                 if (!outputs.awaitCaughtUp(Duration.ofSeconds(30))) {
                     notes.add("the output topics could not be read to their ends within 30 s");
                 }
-                ChaosReport.Observed observed = new ChaosReport.Observed(minutes, target, arguments.flag("exactly-once"), rate, pauseSeconds,
-                        ledger, hostile, labeledAcknowledged, storedBefore, stored(targets), faults.counts(), faults.events(),
-                        faults.refusals(), convergence, trap.seen(), trap.calls(), stack.map(LocalStack::restarts).orElse(Map.of()),
-                        ingestSkipped, notes);
+                ChaosReport.Observed observed = new ChaosReport.Observed(
+                        minutes,
+                        target,
+                        arguments.flag("exactly-once"),
+                        rate,
+                        pauseSeconds,
+                        ledger,
+                        hostile,
+                        labeledAcknowledged,
+                        storedBefore,
+                        stored(targets),
+                        faults.counts(),
+                        faults.events(),
+                        faults.refusals(),
+                        convergence,
+                        trap.seen(),
+                        trap.calls(),
+                        stack.map(LocalStack::restarts).orElse(Map.of()),
+                        ingestSkipped,
+                        notes);
                 Map<String, Object> report = ChaosReport.build(observed);
                 ChaosReport.print(report, out);
                 return report;
@@ -129,9 +166,11 @@ final class ChaosCommand {
      * Waits until every acknowledged input has an outcome and the workers serve the trainer's version; gives up after
      * 60 s without a new output record, or after {@code --drain-seconds} (240).
      */
-    private ChaosTargets.Convergence drain(ChaosTargets targets, ChaosLedger ledger, ChaosOutputs outputs) throws InterruptedException {
+    private ChaosTargets.Convergence drain(ChaosTargets targets, ChaosLedger ledger, ChaosOutputs outputs)
+            throws InterruptedException {
         long start = System.nanoTime();
-        long deadline = start + Duration.ofSeconds(arguments.getInt("drain-seconds", 240)).toNanos();
+        long deadline = start
+                + Duration.ofSeconds(arguments.getInt("drain-seconds", 240)).toNanos();
         long nextLine = 0;
         while (true) {
             ChaosTargets.Convergence convergence = targets.convergence();
@@ -140,11 +179,20 @@ final class ChaosCommand {
             if (awaiting == 0 && convergence.converged() && outputs.caughtUp()) {
                 return convergence;
             }
-            String stop = now > deadline ? "the drain limit" : now - start > Duration.ofSeconds(60).toNanos()
-                    && outputs.sinceLastRecord().toSeconds() >= 60 ? "60 s without a new output record" : null;
+            String stop = now > deadline
+                    ? "the drain limit"
+                    : now - start > Duration.ofSeconds(60).toNanos()
+                                    && outputs.sinceLastRecord().toSeconds() >= 60
+                            ? "60 s without a new output record"
+                            : null;
             if (now >= nextLine || stop != null) {
-                out.printf(Locale.ROOT, "  draining %3.0f s: %d acknowledged inputs without an outcome; trainer at %d, workers %s%s%n",
-                        (now - start) / 1e9, awaiting, convergence.trainerVersion(), convergence.served(),
+                out.printf(
+                        Locale.ROOT,
+                        "  draining %3.0f s: %d acknowledged inputs without an outcome; trainer at %d, workers %s%s%n",
+                        (now - start) / 1e9,
+                        awaiting,
+                        convergence.trainerVersion(),
+                        convergence.served(),
                         stop == null ? "" : "; stopped: " + stop);
                 nextLine = now + Duration.ofSeconds(15).toNanos();
             }
@@ -156,24 +204,42 @@ final class ChaosCommand {
     }
 
     private LocalStack startStack(List<String> notes) throws Exception {
-        Path root = Path.of(System.getProperty("alexstream.root", ".")).toAbsolutePath().normalize();
-        Path work = Path.of(arguments.get("work", root.resolve("work").resolve("chaos-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString())).toAbsolutePath();
+        Path root = Path.of(System.getProperty("alexstream.root", "."))
+                .toAbsolutePath()
+                .normalize();
+        Path work = Path.of(arguments.get(
+                        "work",
+                        root.resolve("work")
+                                .resolve("chaos-"
+                                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                                .toString()))
+                .toAbsolutePath();
         if (Files.isDirectory(work)) {
             try (var entries = Files.list(work)) {
                 if (entries.findAny().isPresent()) {
-                    throw new IllegalArgumentException("--work " + work + " is not empty: chaos starts from a fresh work directory");
+                    throw new IllegalArgumentException(
+                            "--work " + work + " is not empty: chaos starts from a fresh work directory");
                 }
             }
         }
         out.printf("seeding %d untrained versions into %s ...%n", SEEDED_VERSIONS, work.resolve("trainer"));
         SeedVersions.write(work.resolve("trainer"), SEEDED_VERSIONS, Map.of());
-        notes.add("versions 1-" + SEEDED_VERSIONS + " were seeded untrained: chaos checks delivery and convergence, not accuracy");
-        Map<String, String> workerProperties = arguments.flag("exactly-once") ? Map.of("alexstream.worker.exactly-once", "true") : Map.of();
-        // no training rounds: chaos makes its rollouts with rollbacks, and a round would take the two cores from the workers
+        notes.add("versions 1-" + SEEDED_VERSIONS
+                + " were seeded untrained: chaos checks delivery and convergence, not accuracy");
+        Map<String, String> workerProperties =
+                arguments.flag("exactly-once") ? Map.of("alexstream.worker.exactly-once", "true") : Map.of();
+        // no training rounds: chaos makes its rollouts with rollbacks, and a round would take the two cores from the
+        // workers
         Map<String, String> trainerProperties = Map.of("alexstream.trainer.min-new-examples", "1000000000");
-        StackOptions options = new StackOptions(root, work, arguments.getInt("workers", 2), "small",
-                arguments.getInt("kafka-port", 0), arguments.getInt("base-port", 28080), trainerProperties, workerProperties,
+        StackOptions options = new StackOptions(
+                root,
+                work,
+                arguments.getInt("workers", 2),
+                "small",
+                arguments.getInt("kafka-port", 0),
+                arguments.getInt("base-port", 28080),
+                trainerProperties,
+                workerProperties,
                 StackOptions.Broker.CHILD);
         LocalStack stack = LocalStack.start(options, out);
         try {
@@ -201,8 +267,12 @@ final class ChaosCommand {
         Path dir = Path.of(arguments.get("data", "/usr/share/datasets/fashion-mnist"));
         if (!Files.isDirectory(dir)) {
             out.println("dataset: " + dir + " not found; streaming generated images instead");
-            return DemoDatasets.generated("chaos", count, 7).stream().map(Sample::png).toList();
+            return DemoDatasets.generated("chaos", count, 7).stream()
+                    .map(Sample::png)
+                    .toList();
         }
-        return IdxImages.fashionMnist(dir, false, count).parallelStream().map(image -> Images.png(image.image())).toList();
+        return IdxImages.fashionMnist(dir, false, count).parallelStream()
+                .map(image -> Images.png(image.image()))
+                .toList();
     }
 }

@@ -21,12 +21,18 @@ import java.util.TreeMap;
 final class ChaosLedger {
 
     /** One input. {@code silentIsLost}: false where storing it without a word is a correct outcome. */
-    record Input(String id, String route, List<String> answerKeys, boolean silentIsLost) {
-    }
+    record Input(String id, String route, List<String> answerKeys, boolean silentIsLost) {}
 
     /** Counts for one route or for all. */
-    record Tally(long sent, long acknowledged, long unacknowledged, long answered, long deadLettered, long lost, long silent,
-                 long duplicates) {
+    record Tally(
+            long sent,
+            long acknowledged,
+            long unacknowledged,
+            long answered,
+            long deadLettered,
+            long lost,
+            long silent,
+            long duplicates) {
 
         Map<String, Object> toMap() {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -98,17 +104,23 @@ final class ChaosLedger {
 
     /** Acknowledged inputs that still wait for their first outcome (and are owed one). */
     synchronized long awaiting() {
-        return inputs.values().stream().filter(i -> acknowledged.get(i.id()) && i.silentIsLost() && outcomeCount(i.id()) == 0).count();
+        return inputs.values().stream()
+                .filter(i -> acknowledged.get(i.id()) && i.silentIsLost() && outcomeCount(i.id()) == 0)
+                .count();
     }
 
     synchronized Tally tally() {
-        return tally(inputs.values(), refusedByRoute.values().stream().mapToLong(Long::longValue).sum());
+        return tally(
+                inputs.values(),
+                refusedByRoute.values().stream().mapToLong(Long::longValue).sum());
     }
 
     /** Per route, in the order the routes first appeared. */
     synchronized Map<String, Tally> byRoute() {
         Map<String, List<Input>> routes = new LinkedHashMap<>();
-        inputs.values().forEach(i -> routes.computeIfAbsent(i.route(), r -> new ArrayList<>()).add(i));
+        inputs.values()
+                .forEach(i -> routes.computeIfAbsent(i.route(), r -> new ArrayList<>())
+                        .add(i));
         refusedByRoute.keySet().forEach(route -> routes.computeIfAbsent(route, r -> new ArrayList<>()));
         Map<String, Tally> tallies = new LinkedHashMap<>();
         routes.forEach((route, list) -> tallies.put(route, tally(list, refusedByRoute.getOrDefault(route, 0L))));
@@ -136,7 +148,9 @@ final class ChaosLedger {
     /** The inputs of one route, with their outcomes. */
     synchronized Map<String, String> outcomes(String route) {
         Map<String, String> outcomes = new LinkedHashMap<>();
-        inputs.values().stream().filter(i -> i.route().equals(route)).forEach(i -> outcomes.put(i.id(), outcome(i.id())));
+        inputs.values().stream()
+                .filter(i -> i.route().equals(route))
+                .forEach(i -> outcomes.put(i.id(), outcome(i.id())));
         return outcomes;
     }
 

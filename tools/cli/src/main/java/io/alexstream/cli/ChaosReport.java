@@ -15,15 +15,29 @@ import java.util.Map;
  */
 final class ChaosReport {
 
-    private ChaosReport() {
-    }
+    private ChaosReport() {}
 
     /** What the run observed, gathered by {@link ChaosCommand}. */
-    record Observed(double minutes, String target, boolean exactlyOnce, double rate, long brokerPauseSeconds, ChaosLedger ledger,
-                    List<HostileRecords.Hostile> hostile, long labeledAcknowledged, long storedBefore, long storedAfter,
-                    Map<String, Integer> faults, List<String> faultLog, Map<String, String> badPushes, ChaosTargets.Convergence convergence,
-                    List<String> secretsSeen, long trapCalls, Map<String, Integer> restarts, long ingestSkipped, List<String> notes) {
-    }
+    record Observed(
+            double minutes,
+            String target,
+            boolean exactlyOnce,
+            double rate,
+            long brokerPauseSeconds,
+            ChaosLedger ledger,
+            List<HostileRecords.Hostile> hostile,
+            long labeledAcknowledged,
+            long storedBefore,
+            long storedAfter,
+            Map<String, Integer> faults,
+            List<String> faultLog,
+            Map<String, String> badPushes,
+            ChaosTargets.Convergence convergence,
+            List<String> secretsSeen,
+            long trapCalls,
+            Map<String, Integer> restarts,
+            long ingestSkipped,
+            List<String> notes) {}
 
     static Map<String, Object> build(Observed o) {
         ChaosLedger.Tally all = o.ledger().tally();
@@ -36,11 +50,14 @@ final class ChaosReport {
             row.put("as_expected", asExpected(h.expect(), outcome));
             hostile.put(h.kind(), row);
         }
-        // by count, since the store cannot be asked by id: a long-id record that was stored (a correct outcome) could hide one
-        // lost labelled image; subtracting it instead would count a loss whenever it went elsewhere. A trainer that does not
+        // by count, since the store cannot be asked by id: a long-id record that was stored (a correct outcome) could
+        // hide one
+        // lost labelled image; subtracting it instead would count a loss whenever it went elsewhere. A trainer that
+        // does not
         // answer at the end has shown nothing stored.
         long storedDelta = o.storedAfter() < 0 || o.storedBefore() < 0 ? -1 : o.storedAfter() - o.storedBefore();
-        long labeledLost = storedDelta < 0 ? o.labeledAcknowledged() : Math.max(0, o.labeledAcknowledged() - storedDelta);
+        long labeledLost =
+                storedDelta < 0 ? o.labeledAcknowledged() : Math.max(0, o.labeledAcknowledged() - storedDelta);
         Map<String, Object> labeled = new LinkedHashMap<>();
         labeled.put("acknowledged", o.labeledAcknowledged());
         labeled.put("stored_before", o.storedBefore());
@@ -102,7 +119,8 @@ final class ChaosReport {
     static int exitCode(Map<String, Object> report) {
         boolean lost = ((Number) report.get("lost")).longValue() > 0;
         boolean converged = (Boolean) report.get("converged");
-        boolean duplicated = (Boolean) report.get("exactly_once") && ((Number) report.get("duplicates")).longValue() > 0;
+        boolean duplicated =
+                (Boolean) report.get("exactly_once") && ((Number) report.get("duplicates")).longValue() > 0;
         // a credential where it does not belong fails the run like a lost image
         boolean leaked = report.get("secrets_leaked") instanceof Number n && n.longValue() > 0;
         return lost || !converged || duplicated || leaked ? 1 : 0;
@@ -111,32 +129,71 @@ final class ChaosReport {
     @SuppressWarnings("unchecked")
     static void print(Map<String, Object> r, PrintStream out) {
         out.println();
-        out.printf(Locale.ROOT, "chaos, %s min against %s%s:%n", r.get("minutes"), r.get("target"),
+        out.printf(
+                Locale.ROOT,
+                "chaos, %s min against %s%s:%n",
+                r.get("minutes"),
+                r.get("target"),
                 (Boolean) r.get("exactly_once") ? " (exactly-once workers)" : "");
-        out.printf(Locale.ROOT, "  inputs: sent %s, acknowledged %s, answered %s, dead-lettered %s, LOST %s, duplicated %s%n",
-                r.get("sent"), r.get("acknowledged"), r.get("answered"), r.get("dead_lettered"), r.get("lost"), r.get("duplicates"));
+        out.printf(
+                Locale.ROOT,
+                "  inputs: sent %s, acknowledged %s, answered %s, dead-lettered %s, LOST %s, duplicated %s%n",
+                r.get("sent"),
+                r.get("acknowledged"),
+                r.get("answered"),
+                r.get("dead_lettered"),
+                r.get("lost"),
+                r.get("duplicates"));
         ((Map<String, Map<String, Object>>) r.get("routes")).forEach((route, t) -> {
             if (!route.equals(ChaosStream.LABELED_ROUTE)) {
-                out.printf(Locale.ROOT, "    %-8s sent %s, acknowledged %s, answered %s, dead-lettered %s, lost %s, duplicated %s%n", route,
-                        t.get("sent"), t.get("acknowledged"), t.get("answered"), t.get("dead_lettered"), t.get("lost"), t.get("duplicates"));
+                out.printf(
+                        Locale.ROOT,
+                        "    %-8s sent %s, acknowledged %s, answered %s, dead-lettered %s, lost %s, duplicated %s%n",
+                        route,
+                        t.get("sent"),
+                        t.get("acknowledged"),
+                        t.get("answered"),
+                        t.get("dead_lettered"),
+                        t.get("lost"),
+                        t.get("duplicates"));
             }
         });
         Map<String, Object> labeled = (Map<String, Object>) r.get("labeled");
-        out.printf(Locale.ROOT, "    labelled %s acknowledged, trainer's store %s -> %s, lost %s%n", labeled.get("acknowledged"),
-                labeled.get("stored_before"), labeled.get("stored_after"), labeled.get("lost"));
+        out.printf(
+                Locale.ROOT,
+                "    labelled %s acknowledged, trainer's store %s -> %s, lost %s%n",
+                labeled.get("acknowledged"),
+                labeled.get("stored_before"),
+                labeled.get("stored_after"),
+                labeled.get("lost"));
         out.println("  hostile records:");
-        ((Map<String, Map<String, Object>>) r.get("hostile")).forEach((kind, h) -> out.printf(Locale.ROOT, "    %-22s %-5s expected %s, got %s%n",
-                kind, (Boolean) h.get("as_expected") ? "ok" : "WRONG", h.get("expected"), h.get("outcome")));
+        ((Map<String, Map<String, Object>>) r.get("hostile"))
+                .forEach((kind, h) -> out.printf(
+                        Locale.ROOT,
+                        "    %-22s %-5s expected %s, got %s%n",
+                        kind,
+                        (Boolean) h.get("as_expected") ? "ok" : "WRONG",
+                        h.get("expected"),
+                        h.get("outcome")));
         out.println("  faults: " + r.get("faults"));
         for (String line : (List<String>) r.get("fault_log")) {
             out.println("    " + line);
         }
         out.println("  restarts by the supervisor: " + r.get("restarts"));
-        out.printf(Locale.ROOT, "  rollout: trainer at version %s, workers serve %s%s -> converged %s%n", r.get("trainer_version"),
-                r.get("worker_versions"), ((List<String>) r.get("workers_unreachable")).isEmpty() ? "" : ", unreachable "
-                        + r.get("workers_unreachable"), r.get("converged"));
+        out.printf(
+                Locale.ROOT,
+                "  rollout: trainer at version %s, workers serve %s%s -> converged %s%n",
+                r.get("trainer_version"),
+                r.get("worker_versions"),
+                ((List<String>) r.get("workers_unreachable")).isEmpty()
+                        ? ""
+                        : ", unreachable " + r.get("workers_unreachable"),
+                r.get("converged"));
         List<String> secrets = new ArrayList<>((List<String>) r.get("secrets_seen"));
-        out.printf(Locale.ROOT, "  secrets seen where they should not be: %s%s%n", secrets.isEmpty() ? "none" : secrets,
+        out.printf(
+                Locale.ROOT,
+                "  secrets seen where they should not be: %s%s%n",
+                secrets.isEmpty() ? "none" : secrets,
                 " (the fake worker got " + r.get("trap_calls") + " calls)");
         for (String note : (List<String>) r.get("notes")) {
             out.println("  note: " + note);

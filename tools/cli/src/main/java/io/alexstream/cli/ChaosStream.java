@@ -1,9 +1,9 @@
 package io.alexstream.cli;
 
-import io.alexstream.contracts.Headers;
-import io.alexstream.contracts.Topics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.contracts.Headers;
+import io.alexstream.contracts.Topics;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +39,8 @@ final class ChaosStream implements AutoCloseable {
     private final List<byte[]> pngs;
     private final PrintStream log;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Semaphore ingestInFlight = new Semaphore(16);
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong labeledAcknowledged = new AtomicLong();
@@ -70,7 +71,8 @@ final class ChaosStream implements AutoCloseable {
      * Streams for {@code duration} at {@code imagesPerSecond}, with every hostile class sent once, spread
      * over {@code hostileWithin}, and one labelled image every {@code labeledEvery}; returns when the time is up.
      */
-    void run(Duration duration, double imagesPerSecond, Duration hostileWithin, Duration labeledEvery) throws InterruptedException {
+    void run(Duration duration, double imagesPerSecond, Duration hostileWithin, Duration labeledEvery)
+            throws InterruptedException {
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long interval = (long) (1e9 / imagesPerSecond);
@@ -87,7 +89,8 @@ final class ChaosStream implements AutoCloseable {
                 TimeUnit.NANOSECONDS.sleep(Math.min(due - now, end - now));
                 continue;
             }
-            // after a stall (a paused broker blocks the producer) the rate resumes; the missed slots are not made up in a burst
+            // after a stall (a paused broker blocks the producer) the rate resumes; the missed slots are not made up in
+            // a burst
             due = Math.max(due + interval, now - TimeUnit.SECONDS.toNanos(1));
             if (sent++ % 2 == 0) {
                 throughIngest(nextImage());
@@ -103,8 +106,15 @@ final class ChaosStream implements AutoCloseable {
             }
             if (now >= nextProgress) {
                 ChaosLedger.Tally tally = ledger.tally();
-                log.printf(Locale.ROOT, "  t+%3.0f s: sent %d, acknowledged %d, answered %d, dead-lettered %d, awaiting %d, ingest busy %d%n",
-                        (now - start) / 1e9, tally.sent(), tally.acknowledged(), tally.answered(), tally.deadLettered(), ledger.awaiting(),
+                log.printf(
+                        Locale.ROOT,
+                        "  t+%3.0f s: sent %d, acknowledged %d, answered %d, dead-lettered %d, awaiting %d, ingest busy %d%n",
+                        (now - start) / 1e9,
+                        tally.sent(),
+                        tally.acknowledged(),
+                        tally.answered(),
+                        tally.deadLettered(),
+                        ledger.awaiting(),
                         ingestBusy.get());
                 nextProgress += TimeUnit.SECONDS.toNanos(30);
             }
@@ -130,13 +140,17 @@ final class ChaosStream implements AutoCloseable {
 
     private void throughIngest(byte[] png) {
         if (!ingestInFlight.tryAcquire()) {
-            // ingest holds 16 uploads unanswered (a broker outage): this one is not sent rather than stall the Kafka half
+            // ingest holds 16 uploads unanswered (a broker outage): this one is not sent rather than stall the Kafka
+            // half
             ingestBusy.incrementAndGet();
             return;
         }
         HttpRequest request = HttpRequest.newBuilder(targets.ingest().resolve("/v1/images"))
-                .header("Content-Type", "image/png").header("X-Source", "alexstream-chaos")
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(png)).build();
+                .header("Content-Type", "image/png")
+                .header("X-Source", "alexstream-chaos")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png))
+                .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
             ingestInFlight.release();
             if (failure != null || response.statusCode() != 202) {
@@ -158,7 +172,10 @@ final class ChaosStream implements AutoCloseable {
     private void throughKafka(byte[] png) {
         String id = UUID.randomUUID().toString();
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.IMAGES, bytes(id), png);
-        record.headers().add(Headers.IMAGE_ID, bytes(id)).add(Headers.CONTENT_TYPE, bytes("image/png")).add("source", bytes("alexstream-chaos"));
+        record.headers()
+                .add(Headers.IMAGE_ID, bytes(id))
+                .add(Headers.CONTENT_TYPE, bytes("image/png"))
+                .add("source", bytes("alexstream-chaos"));
         ledger.sent(id, "kafka", List.of(), true);
         producer.send(record, (metadata, failure) -> {
             if (failure == null) {
@@ -170,7 +187,10 @@ final class ChaosStream implements AutoCloseable {
     private void sendLabeled(byte[] png) {
         String id = "chaos-labeled-" + UUID.randomUUID();
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.LABELED, bytes(id), png);
-        record.headers().add(Headers.IMAGE_ID, bytes(id)).add(Headers.CONTENT_TYPE, bytes("image/png")).add(Headers.LABEL, bytes(Integer.toString(next % 10)))
+        record.headers()
+                .add(Headers.IMAGE_ID, bytes(id))
+                .add(Headers.CONTENT_TYPE, bytes("image/png"))
+                .add(Headers.LABEL, bytes(Integer.toString(next % 10)))
                 .add("source", bytes("alexstream-chaos"));
         // stored is the correct outcome, and only the trainer's count shows it
         ledger.sent(id, LABELED_ROUTE, List.of(), false);
@@ -183,7 +203,10 @@ final class ChaosStream implements AutoCloseable {
     }
 
     private void sendHostile(HostileRecords.Hostile hostile) {
-        ledger.sent(hostile.id(), "hostile:" + hostile.kind(), hostile.answerKeys(),
+        ledger.sent(
+                hostile.id(),
+                "hostile:" + hostile.kind(),
+                hostile.answerKeys(),
                 hostile.expect() != HostileRecords.Expect.STORE_OR_DEAD_LETTER);
         producer.send(hostile.record(), (metadata, failure) -> {
             if (failure == null) {

@@ -27,19 +27,21 @@ import java.util.regex.Pattern;
 final class ChaosTargets {
 
     /** A worker's two doors. */
-    record Worker(String name, URI http, String grpcHost, int grpcPort) {
-    }
+    record Worker(String name, URI http, String grpcHost, int grpcPort) {}
 
     /** The trainer's current version and each worker's served one (-1 before any, absent when it did not answer). */
     record Convergence(long trainerVersion, Map<String, Long> served, List<String> unreachable) {
 
         /** Every worker that answered serves the trainer's version, and at least one answered. */
         boolean converged() {
-            return trainerVersion > 0 && !served.isEmpty() && served.values().stream().allMatch(v -> v == trainerVersion);
+            return trainerVersion > 0
+                    && !served.isEmpty()
+                    && served.values().stream().allMatch(v -> v == trainerVersion);
         }
     }
 
-    private static final Pattern MODEL_VERSION = Pattern.compile("(?m)^alexstream_worker_model_version(?:\\{[^}]*})?\\s+(\\S+)");
+    private static final Pattern MODEL_VERSION =
+            Pattern.compile("(?m)^alexstream_worker_model_version(?:\\{[^}]*})?\\s+(\\S+)");
 
     private final String bootstrap;
     private final URI ingest;
@@ -49,11 +51,19 @@ final class ChaosTargets {
     private final Optional<String> workerToken;
     private final Optional<String> operatorToken;
     private final Map<String, String> secrets;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final ObjectMapper json = new ObjectMapper();
 
-    ChaosTargets(String bootstrap, URI ingest, String trainerHost, int trainerPort, List<Worker> workers, Optional<String> workerToken,
-                 Optional<String> operatorToken, Map<String, String> secrets) {
+    ChaosTargets(
+            String bootstrap,
+            URI ingest,
+            String trainerHost,
+            int trainerPort,
+            List<Worker> workers,
+            Optional<String> workerToken,
+            Optional<String> operatorToken,
+            Map<String, String> secrets) {
         this.bootstrap = bootstrap;
         this.ingest = ingest;
         this.trainerHost = trainerHost;
@@ -70,8 +80,15 @@ final class ChaosTargets {
             workers.add(new Worker(worker.name(), worker.uri(""), "127.0.0.1", worker.grpcPort()));
         }
         LocalStack.Credentials tokens = stack.tokens();
-        return new ChaosTargets(stack.bootstrapServers(), stack.ingest().uri(""), "127.0.0.1", stack.trainer().port(), workers,
-                Optional.of(tokens.worker()), Optional.of(tokens.operator()), tokens.all());
+        return new ChaosTargets(
+                stack.bootstrapServers(),
+                stack.ingest().uri(""),
+                "127.0.0.1",
+                stack.trainer().port(),
+                workers,
+                Optional.of(tokens.worker()),
+                Optional.of(tokens.operator()),
+                tokens.all());
     }
 
     /**
@@ -85,7 +102,8 @@ final class ChaosTargets {
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < http.size(); i++) {
             URI uri = URI.create(http.get(i));
-            String grpcAddress = i < grpc.size() ? grpc.get(i) : uri.getHost() + ":" + LocalStack.grpcPort(uri.getPort());
+            String grpcAddress =
+                    i < grpc.size() ? grpc.get(i) : uri.getHost() + ":" + LocalStack.grpcPort(uri.getPort());
             workers.add(new Worker("worker-" + (i + 1), uri, host(grpcAddress), port(grpcAddress)));
         }
         Map<String, String> secrets = new LinkedHashMap<>();
@@ -94,9 +112,15 @@ final class ChaosTargets {
                 secrets.put(key, value);
             }
         });
-        return new ChaosTargets(arguments.get("bootstrap", "localhost:9092"), URI.create(arguments.get("ingest", "http://localhost:8080")),
-                host(trainer), port(trainer), workers, Optional.ofNullable(secrets.get(LocalStack.WORKER_TOKEN)),
-                Optional.ofNullable(secrets.get(LocalStack.OPERATOR_TOKEN)), secrets);
+        return new ChaosTargets(
+                arguments.get("bootstrap", "localhost:9092"),
+                URI.create(arguments.get("ingest", "http://localhost:8080")),
+                host(trainer),
+                port(trainer),
+                workers,
+                Optional.ofNullable(secrets.get(LocalStack.WORKER_TOKEN)),
+                Optional.ofNullable(secrets.get(LocalStack.OPERATOR_TOKEN)),
+                secrets);
     }
 
     String bootstrap() {
@@ -135,8 +159,11 @@ final class ChaosTargets {
     /** GET {@code /v1/status} on the trainer; null when it does not answer. */
     JsonNode trainerStatus() {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + trainerHost + ":" + trainerPort + "/v1/status"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + trainerHost + ":" + trainerPort + "/v1/status"))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? json.readTree(response.body()) : null;
         } catch (IOException e) {
             return null;
@@ -148,7 +175,8 @@ final class ChaosTargets {
 
     Convergence convergence() {
         JsonNode status = trainerStatus();
-        long trainerVersion = status == null ? -1 : status.path("current_version").asLong(-1);
+        long trainerVersion =
+                status == null ? -1 : status.path("current_version").asLong(-1);
         Map<String, Long> served = new LinkedHashMap<>();
         List<String> unreachable = new ArrayList<>();
         for (Worker worker : workers) {
@@ -165,8 +193,11 @@ final class ChaosTargets {
     /** {@code alexstream_worker_model_version} from the worker's {@code /q/metrics}; null when it does not answer. */
     private Long servedVersion(Worker worker) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(worker.http().resolve("/q/metrics"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(worker.http().resolve("/q/metrics"))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return null;
             }

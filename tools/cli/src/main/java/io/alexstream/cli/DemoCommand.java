@@ -39,7 +39,8 @@ final class DemoCommand {
     private final Arguments arguments;
     private final PrintStream out;
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private DemoCommand(Arguments arguments, PrintStream out) {
         this.arguments = arguments;
@@ -61,8 +62,11 @@ final class DemoCommand {
 
     Map<String, Object> demo() throws Exception {
         long started = System.nanoTime();
-        Dataset data = DemoDatasets.load(Path.of(arguments.get("data", "/usr/share/datasets/fashion-mnist")),
-                arguments.getInt("train", 60_000), arguments.getInt("test", 10_000), out);
+        Dataset data = DemoDatasets.load(
+                Path.of(arguments.get("data", "/usr/share/datasets/fashion-mnist")),
+                arguments.getInt("train", 60_000),
+                arguments.getInt("test", 10_000),
+                out);
         int epochs = arguments.getInt("epochs-per-round", 5);
         Map<String, String> trainer = Map.of(
                 // rounds are started by this script, after each half of the data
@@ -100,40 +104,84 @@ final class DemoCommand {
         int epochs = arguments.getInt("epochs-per-round", 5);
         int firstEpochs = arguments.getInt("first-round-epochs", 1);
         ServiceProcess trainer = stack.trainer();
-        ManagedChannel trainerChannel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port()).usePlaintext().build();
+        ManagedChannel trainerChannel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port())
+                .usePlaintext()
+                .build();
         ModelRegistryGrpc.ModelRegistryBlockingStub registry = ModelRegistryGrpc.newBlockingStub(trainerChannel)
                 .withCallCredentials(new BearerCredentials(stack.tokens().operator()));
         List<Map<String, Object>> timeline = new ArrayList<>();
         try {
             // version 1 only has to exist and beat chance; what it is trained on first is the rest's head start
-            int first = Math.min(data.train().size() - 1, arguments.getInt("first-round-images", data.train().size() / 2));
-            List<List<Sample>> parts = List.of(data.train().subList(0, first), data.train().subList(first, data.train().size()));
+            int first = Math.min(
+                    data.train().size() - 1,
+                    arguments.getInt("first-round-images", data.train().size() / 2));
+            List<List<Sample>> parts = List.of(
+                    data.train().subList(0, first),
+                    data.train().subList(first, data.train().size()));
             int sentLabeled = 0;
             for (int part = 0; part < parts.size(); part++) {
-                out.printf(Locale.ROOT, "%nstreaming %s training images %d-%d into images.labeled%n", data.name(), sentLabeled + 1,
+                out.printf(
+                        Locale.ROOT,
+                        "%nstreaming %s training images %d-%d into images.labeled%n",
+                        data.name(),
+                        sentLabeled + 1,
                         sentLabeled + parts.get(part).size());
-                KafkaImageSender.send(stack.bootstrapServers(), parts.get(part).stream()
-                        .map(s -> new KafkaImageSender.Item(s.id(), s.png(), "image/png", Integer.toString(s.label()))).toList(), "labeled images");
+                KafkaImageSender.send(
+                        stack.bootstrapServers(),
+                        parts.get(part).stream()
+                                .map(s -> new KafkaImageSender.Item(
+                                        s.id(), s.png(), "image/png", Integer.toString(s.label())))
+                                .toList(),
+                        "labeled images");
                 sentLabeled += parts.get(part).size();
                 int expected = sentLabeled;
-                awaitStatus(trainer, s -> s.path("examples").path("stored").asInt() >= expected, "the trainer to store the images", 600);
+                awaitStatus(
+                        trainer,
+                        s -> s.path("examples").path("stored").asInt() >= expected,
+                        "the trainer to store the images",
+                        600);
                 long versionBefore = status(trainer).path("current_version").asLong();
                 for (int attempt = 1; attempt <= 3; attempt++) {
                     int roundsBefore = status(trainer).path("rounds").size();
-                    out.printf("round %d: %s%n", roundsBefore + 1, registry.triggerRound(TriggerRoundRequest.newBuilder()
-                            .setEpochs(part == 0 ? firstEpochs : epochs).build()).getMessage());
-                    JsonNode after = awaitStatus(trainer, s -> s.path("rounds").size() > roundsBefore && "IDLE".equals(s.path("activity").asText()),
-                            "the round to finish", 1800);
-                    JsonNode round = after.path("rounds").get(after.path("rounds").size() - 1);
-                    out.printf(Locale.ROOT, "  trained %d steps in %.0f s (%.0f images/s), loss %.3f: %s -> %s%n",
-                            round.path("trainingSteps").asLong(), round.path("seconds").asDouble(), round.path("imagesPerSecond").asDouble(),
-                            round.path("meanLoss").asDouble(), round.path("decision").asText(), round.path("promoted").asBoolean()
-                                    ? "promoted version " + round.path("version").asLong() : "rejected");
+                    out.printf(
+                            "round %d: %s%n",
+                            roundsBefore + 1,
+                            registry.triggerRound(TriggerRoundRequest.newBuilder()
+                                            .setEpochs(part == 0 ? firstEpochs : epochs)
+                                            .build())
+                                    .getMessage());
+                    JsonNode after = awaitStatus(
+                            trainer,
+                            s -> s.path("rounds").size() > roundsBefore
+                                    && "IDLE".equals(s.path("activity").asText()),
+                            "the round to finish",
+                            1800);
+                    JsonNode round =
+                            after.path("rounds").get(after.path("rounds").size() - 1);
+                    out.printf(
+                            Locale.ROOT,
+                            "  trained %d steps in %.0f s (%.0f images/s), loss %.3f: %s -> %s%n",
+                            round.path("trainingSteps").asLong(),
+                            round.path("seconds").asDouble(),
+                            round.path("imagesPerSecond").asDouble(),
+                            round.path("meanLoss").asDouble(),
+                            round.path("decision").asText(),
+                            round.path("promoted").asBoolean()
+                                    ? "promoted version "
+                                            + round.path("version").asLong()
+                                    : "rejected");
                     if (after.path("current_version").asLong() > versionBefore) {
                         long version = after.path("current_version").asLong();
-                        JsonNode rolled = awaitStatus(trainer, s -> allWorkersServe(s, version, stack.workers().size())
-                                || "FAILED".equals(s.path("rollout_state").asText()), "the rollout", 300);
-                        out.printf("  rollout of version %d: %s%n", version, rolled.path("rollout_message").asText());
+                        JsonNode rolled = awaitStatus(
+                                trainer,
+                                s -> allWorkersServe(s, version, stack.workers().size())
+                                        || "FAILED"
+                                                .equals(s.path("rollout_state").asText()),
+                                "the rollout",
+                                300);
+                        out.printf(
+                                "  rollout of version %d: %s%n",
+                                version, rolled.path("rollout_message").asText());
                         Map<String, Object> point = new LinkedHashMap<>();
                         point.put("version", version);
                         point.put("seconds", DemoSummary.round((System.nanoTime() - started) / 1e9));
@@ -151,16 +199,25 @@ final class DemoCommand {
                 worker.awaitReady(Duration.ofSeconds(120));
             }
 
-            out.printf(Locale.ROOT, "%nstreaming %d test images (+%d bad records) through the images topic%n", data.test().size(), BAD_RECORDS);
+            out.printf(
+                    Locale.ROOT,
+                    "%nstreaming %d test images (+%d bad records) through the images topic%n",
+                    data.test().size(),
+                    BAD_RECORDS);
             TestStream.Observed observed = new TestStream(stack.bootstrapServers()).run(data.test());
-            out.printf(Locale.ROOT, "classifying the test split's centre crops over gRPC (ClassifyStream), and %d unary calls for latency%n",
+            out.printf(
+                    Locale.ROOT,
+                    "classifying the test split's centre crops over gRPC (ClassifyStream), and %d unary calls for latency%n",
                     CentreClassifier.GRPC_LATENCY_CALLS);
-            CentreClassifier classifier = new CentreClassifier(stack.workers().get(0).grpcPort(), out);
+            CentreClassifier classifier =
+                    new CentreClassifier(stack.workers().get(0).grpcPort(), out);
             Map<String, ClassifyResponse> centre = classifier.classifyCentre(data.test());
             double[] grpcMillis = classifier.unaryLatencies(data.test());
 
-            Map<String, Object> result = DemoSummary.summarize(data, observed, centre, grpcMillis, beforeTest, timeline, started, servingVersion);
-            Path report = Path.of(arguments.get("report", stack.work().resolve("demo-report.html").toString()));
+            Map<String, Object> result = DemoSummary.summarize(
+                    data, observed, centre, grpcMillis, beforeTest, timeline, started, servingVersion);
+            Path report = Path.of(arguments.get(
+                    "report", stack.work().resolve("demo-report.html").toString()));
             DemoReport.write(report, result, data, observed.top1ByImage(), timeline);
             result.put("report", report.toString());
             DemoTable.print(result, out);
@@ -181,10 +238,13 @@ final class DemoCommand {
     }
 
     private JsonNode status(ServiceProcess trainer) throws Exception {
-        return json.readTree(http.send(HttpRequest.newBuilder(trainer.uri("/v1/status")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        return json.readTree(http.send(
+                        HttpRequest.newBuilder(trainer.uri("/v1/status")).build(), HttpResponse.BodyHandlers.ofString())
+                .body());
     }
 
-    private JsonNode awaitStatus(ServiceProcess trainer, Predicate<JsonNode> condition, String what, int seconds) throws Exception {
+    private JsonNode awaitStatus(ServiceProcess trainer, Predicate<JsonNode> condition, String what, int seconds)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
@@ -193,11 +253,11 @@ final class DemoCommand {
                 return last;
             }
             if (!trainer.isAlive()) {
-                throw new IllegalStateException("the trainer stopped while waiting for " + what + ":\n" + trainer.logTail());
+                throw new IllegalStateException(
+                        "the trainer stopped while waiting for " + what + ":\n" + trainer.logTail());
             }
             Thread.sleep(500);
         }
         throw new IllegalStateException("waited " + seconds + " s for " + what + "; trainer status " + last);
     }
-
 }

@@ -15,17 +15,20 @@ import java.util.Random;
  */
 final class DemoDatasets {
 
-    private DemoDatasets() {
-    }
+    private DemoDatasets() {}
 
     /** Fashion-MNIST from Debian's package, or a generated stand-in (labelled as such) when it is absent. */
     static Dataset load(Path dir, int trainCount, int testCount, PrintStream out) throws IOException {
         if (Files.isDirectory(dir)) {
             out.printf("dataset: Fashion-MNIST from %s%n", dir);
-            return new Dataset("fashion-mnist", samples("train", IdxImages.fashionMnist(dir, true, trainCount)),
+            return new Dataset(
+                    "fashion-mnist",
+                    samples("train", IdxImages.fashionMnist(dir, true, trainCount)),
                     samples("test", IdxImages.fashionMnist(dir, false, testCount)));
         }
-        out.printf("dataset: %s not found (sudo apt-get install dataset-fashion-mnist); using a GENERATED dataset of 10 shape classes instead%n", dir);
+        out.printf(
+                "dataset: %s not found (sudo apt-get install dataset-fashion-mnist); using a GENERATED dataset of 10 shape classes instead%n",
+                dir);
         return new Dataset("generated", generated("train", trainCount, 1), generated("test", testCount, 2));
     }
 
@@ -34,8 +37,14 @@ final class DemoDatasets {
         for (int i = 0; i < images.size(); i++) {
             samples.add(null);
         }
-        java.util.stream.IntStream.range(0, images.size()).parallel().forEach(i ->
-                samples.set(i, new Sample(prefix + "-" + i, images.get(i).label(), Images.png(images.get(i).image()))));
+        java.util.stream.IntStream.range(0, images.size())
+                .parallel()
+                .forEach(i -> samples.set(
+                        i,
+                        new Sample(
+                                prefix + "-" + i,
+                                images.get(i).label(),
+                                Images.png(images.get(i).image()))));
         return samples;
     }
 
@@ -59,10 +68,9 @@ final class DemoDatasets {
                     gray[y * 28 + x] = (byte) Math.max(0, Math.min(255, (int) value));
                 }
             }
-            samples.add(new Sample(prefix + "-" + i, label,
-                    Images.png(io.alexstream.engine.image.RgbImage.fromGray(28, 28, gray))));
+            samples.add(new Sample(
+                    prefix + "-" + i, label, Images.png(io.alexstream.engine.image.RgbImage.fromGray(28, 28, gray))));
         }
         return samples;
     }
-
 }

@@ -16,45 +16,76 @@ final class DemoReport {
 
     static final int GRID_IMAGES = 48;
 
-    private DemoReport() {
-    }
+    private DemoReport() {}
 
     @SuppressWarnings("unchecked")
-    static void write(Path file, Map<String, Object> result, Dataset data, Map<String, Integer> top1ByImage,
-                      List<Map<String, Object>> timeline) throws IOException {
+    static void write(
+            Path file,
+            Map<String, Object> result,
+            Dataset data,
+            Map<String, Integer> top1ByImage,
+            List<Map<String, Object>> timeline)
+            throws IOException {
         List<String> names = (List<String>) result.get("class_names");
         StringBuilder html = new StringBuilder();
-        html.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>alexstream demo report</title><style>")
-                .append("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}")
+        html.append(
+                        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>alexstream demo report</title><style>")
+                .append(
+                        "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}")
                 .append("td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}th{background:#eee}")
                 .append(".grid{display:flex;flex-wrap:wrap;gap:6px}.cell{width:96px;font-size:11px;text-align:center}")
                 .append(".cell img{width:84px;height:84px;image-rendering:pixelated;border:3px solid #2a2}")
                 .append(".cell.wrong img{border-color:#d22}.cell.wrong{color:#d22}</style></head><body>");
-        html.append("<h1>alexstream demo</h1><p id=\"summary\">Dataset <b>").append(esc(result.get("dataset")))
-                .append("</b>; ").append(result.get("seconds")).append(" s in all; ").append(result.get("versions"))
+        html.append("<h1>alexstream demo</h1><p id=\"summary\">Dataset <b>")
+                .append(esc(result.get("dataset")))
+                .append("</b>; ")
+                .append(result.get("seconds"))
+                .append(" s in all; ")
+                .append(result.get("versions"))
                 .append(" versions rolled out.</p>");
 
-        html.append("<h2>Delivery</h2><table id=\"delivery\"><tr><th>sent</th><th>answered</th><th>lost</th><th>duplicated</th>")
-                .append("<th>dead-lettered</th><th>Kafka images/s</th><th>Kafka latency p50 / p99 (ms)</th><th>gRPC p50 / p99 (ms)</th></tr><tr>")
-                .append(td(result.get("sent"))).append(td(result.get("answered"))).append(td(result.get("lost")))
-                .append(td(result.get("duplicates"))).append(td(result.get("dead_lettered"))).append(td(result.get("kafka_images_per_s")))
+        html.append(
+                        "<h2>Delivery</h2><table id=\"delivery\"><tr><th>sent</th><th>answered</th><th>lost</th><th>duplicated</th>")
+                .append(
+                        "<th>dead-lettered</th><th>Kafka images/s</th><th>Kafka latency p50 / p99 (ms)</th><th>gRPC p50 / p99 (ms)</th></tr><tr>")
+                .append(td(result.get("sent")))
+                .append(td(result.get("answered")))
+                .append(td(result.get("lost")))
+                .append(td(result.get("duplicates")))
+                .append(td(result.get("dead_lettered")))
+                .append(td(result.get("kafka_images_per_s")))
                 .append(td(result.get("kafka_latency_p50_ms") + " / " + result.get("kafka_latency_p99_ms")))
-                .append(td(result.get("grpc_p50_ms") + " / " + result.get("grpc_p99_ms"))).append("</tr></table>");
+                .append(td(result.get("grpc_p50_ms") + " / " + result.get("grpc_p99_ms")))
+                .append("</tr></table>");
 
         html.append("<h2>Versions</h2><table id=\"versions\"><tr><th>version</th><th>at (s)</th><th>holdout top-1</th>")
-                .append("<th>holdout top-5</th><th>holdout top-1 centre</th><th>loss</th><th>test top-1 (10 crops)</th><th>test top-5</th></tr>");
+                .append(
+                        "<th>holdout top-5</th><th>holdout top-1 centre</th><th>loss</th><th>test top-1 (10 crops)</th><th>test top-5</th></tr>");
         for (Map<String, Object> row : (List<Map<String, Object>>) result.get("per_version")) {
             Map<String, Object> holdout = (Map<String, Object>) row.get("holdout");
-            html.append("<tr>").append(td(row.get("version"))).append(td(row.get("seconds"))).append(td(pct(holdout.get("top1"))))
-                    .append(td(pct(holdout.get("top5")))).append(td(pct(holdout.get("top1_center")))).append(td(num(row.get("loss"))))
-                    .append(td(pct(row.get("test_top1")))).append(td(pct(row.get("test_top5")))).append("</tr>");
+            html.append("<tr>")
+                    .append(td(row.get("version")))
+                    .append(td(row.get("seconds")))
+                    .append(td(pct(holdout.get("top1"))))
+                    .append(td(pct(holdout.get("top5"))))
+                    .append(td(pct(holdout.get("top1_center"))))
+                    .append(td(num(row.get("loss"))))
+                    .append(td(pct(row.get("test_top1"))))
+                    .append(td(pct(row.get("test_top5"))))
+                    .append("</tr>");
         }
-        html.append("</table><p>Last version on the test split: top-1 ").append(pct(result.get("top1"))).append(" (10 crops), ")
-                .append(pct(result.get("top1_center"))).append(" (centre crop), top-5 ").append(pct(result.get("top5"))).append(".</p>");
+        html.append("</table><p>Last version on the test split: top-1 ")
+                .append(pct(result.get("top1")))
+                .append(" (10 crops), ")
+                .append(pct(result.get("top1_center")))
+                .append(" (centre crop), top-5 ")
+                .append(pct(result.get("top5")))
+                .append(".</p>");
         html.append(chart(timeline));
 
         int[][] confusion = (int[][]) result.get("confusion");
-        html.append("<h2>Confusion matrix of the last version (rows: true class, columns: top-1)</h2><table id=\"confusion\"><tr><th></th>");
+        html.append(
+                "<h2>Confusion matrix of the last version (rows: true class, columns: top-1)</h2><table id=\"confusion\"><tr><th></th>");
         for (int c = 0; c < confusion.length; c++) {
             html.append("<th>").append(esc(short10(names, c))).append("</th>");
         }
@@ -67,9 +98,14 @@ final class DemoReport {
             html.append("<tr><th>").append(esc(short10(names, r))).append("</th>");
             for (int c = 0; c < confusion.length; c++) {
                 double share = rowTotal == 0 ? 0 : (double) confusion[r][c] / rowTotal;
-                String colour = r == c ? String.format(Locale.ROOT, "rgba(40,160,40,%.2f)", share)
+                String colour = r == c
+                        ? String.format(Locale.ROOT, "rgba(40,160,40,%.2f)", share)
                         : String.format(Locale.ROOT, "rgba(220,40,40,%.2f)", Math.min(1, share * 3));
-                html.append("<td style=\"background:").append(colour).append("\">").append(confusion[r][c]).append("</td>");
+                html.append("<td style=\"background:")
+                        .append(colour)
+                        .append("\">")
+                        .append(confusion[r][c])
+                        .append("</td>");
             }
             html.append("</tr>");
         }
@@ -86,9 +122,15 @@ final class DemoReport {
                 continue;
             }
             boolean right = answer == sample.label();
-            html.append("<div class=\"cell").append(right ? "" : " wrong").append("\"><img alt=\"").append(esc(sample.id()))
-                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(sample.png())).append("\"><br>")
-                    .append(esc(name(names, answer))).append(right ? "" : "<br>(is " + esc(name(names, sample.label())) + ")")
+            html.append("<div class=\"cell")
+                    .append(right ? "" : " wrong")
+                    .append("\"><img alt=\"")
+                    .append(esc(sample.id()))
+                    .append("\" src=\"data:image/png;base64,")
+                    .append(Base64.getEncoder().encodeToString(sample.png()))
+                    .append("\"><br>")
+                    .append(esc(name(names, answer)))
+                    .append(right ? "" : "<br>(is " + esc(name(names, sample.label())) + ")")
                     .append("</div>");
             shown++;
         }
@@ -109,9 +151,17 @@ final class DemoReport {
             maxT = Math.max(maxT, ((Number) p.get("seconds")).doubleValue());
             maxLoss = Math.max(maxLoss, ((Number) p.get("loss")).doubleValue());
         }
-        StringBuilder svg = new StringBuilder("<h2>Accuracy and loss per version over time</h2><svg id=\"chart\" width=\"")
-                .append(w).append("\" height=\"").append(h).append("\">")
-                .append("<rect x=\"0\" y=\"0\" width=\"").append(w).append("\" height=\"").append(h).append("\" fill=\"#fafafa\" stroke=\"#ccc\"/>");
+        StringBuilder svg = new StringBuilder(
+                        "<h2>Accuracy and loss per version over time</h2><svg id=\"chart\" width=\"")
+                .append(w)
+                .append("\" height=\"")
+                .append(h)
+                .append("\">")
+                .append("<rect x=\"0\" y=\"0\" width=\"")
+                .append(w)
+                .append("\" height=\"")
+                .append(h)
+                .append("\" fill=\"#fafafa\" stroke=\"#ccc\"/>");
         StringBuilder accuracy = new StringBuilder();
         StringBuilder loss = new StringBuilder();
         for (Map<String, Object> p : timeline) {
@@ -122,17 +172,34 @@ final class DemoReport {
             accuracy.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yA));
             loss.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yL));
             svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#2a2\"/>", x, yA))
-                    .append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">v%s %.1f%%</text>", x + 5, yA - 6,
-                            p.get("version"), 100 * top1))
-                    .append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#24c\"/>", x, yL));
+                    .append(String.format(
+                            Locale.ROOT,
+                            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">v%s %.1f%%</text>",
+                            x + 5,
+                            yA - 6,
+                            p.get("version"),
+                            100 * top1))
+                    .append(String.format(
+                            Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#24c\"/>", x, yL));
         }
-        svg.append("<polyline fill=\"none\" stroke=\"#2a2\" stroke-width=\"2\" points=\"").append(accuracy).append("\"/>")
-                .append("<polyline fill=\"none\" stroke=\"#24c\" stroke-dasharray=\"4\" points=\"").append(loss).append("\"/>")
+        svg.append("<polyline fill=\"none\" stroke=\"#2a2\" stroke-width=\"2\" points=\"")
+                .append(accuracy)
+                .append("\"/>")
+                .append("<polyline fill=\"none\" stroke=\"#24c\" stroke-dasharray=\"4\" points=\"")
+                .append(loss)
+                .append("\"/>")
                 .append("<text x=\"8\" y=\"16\" font-size=\"12\" fill=\"#2a2\">holdout top-1 (0-100%)</text>")
-                .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" font-size=\"12\" fill=\"#24c\">training loss (0-%.2f)</text>",
-                        w - 170, maxLoss))
-                .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\">seconds since the demo started (0-%.0f)</text>",
-                        pad, h - 10, maxT))
+                .append(String.format(
+                        Locale.ROOT,
+                        "<text x=\"%d\" y=\"16\" font-size=\"12\" fill=\"#24c\">training loss (0-%.2f)</text>",
+                        w - 170,
+                        maxLoss))
+                .append(String.format(
+                        Locale.ROOT,
+                        "<text x=\"%d\" y=\"%d\" font-size=\"12\">seconds since the demo started (0-%.0f)</text>",
+                        pad,
+                        h - 10,
+                        maxT))
                 .append("</svg>");
         return svg.toString();
     }
@@ -159,6 +226,10 @@ final class DemoReport {
     }
 
     private static String esc(Object value) {
-        return String.valueOf(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return String.valueOf(value)
+                .replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

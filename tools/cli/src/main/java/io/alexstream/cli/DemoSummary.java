@@ -1,6 +1,7 @@
 package io.alexstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.alexstream.bench.Percentiles;
 import io.alexstream.engine.model.Profiles;
 import io.alexstream.proto.v1.ClassifyResponse;
 import java.util.ArrayList;
@@ -9,19 +10,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.alexstream.bench.Percentiles;
 /**
  * The demo's result, keyed as in {@code demo --json}: delivery (sent, answered, lost, duplicated, dead-lettered),
  * top-1/top-5 per served version on the Kafka path and of the centre crops over gRPC, latencies, the confusion matrix.
  */
 final class DemoSummary {
 
-    private DemoSummary() {
-    }
+    private DemoSummary() {}
 
-
-    static Map<String, Object> summarize(Dataset data, TestStream.Observed observed, Map<String, ClassifyResponse> centre, double[] grpcMillis,
-                                          JsonNode status, List<Map<String, Object>> timeline, long started, long servingVersion) {
+    static Map<String, Object> summarize(
+            Dataset data,
+            TestStream.Observed observed,
+            Map<String, ClassifyResponse> centre,
+            double[] grpcMillis,
+            JsonNode status,
+            List<Map<String, Object>> timeline,
+            long started,
+            long servingVersion) {
         Map<String, Integer> labels = new HashMap<>();
         data.test().forEach(s -> labels.put(s.id(), s.label()));
         // per served version: test top-1 / top-5 (10-crop, Kafka path)
@@ -64,9 +69,15 @@ final class DemoSummary {
                 centreTop5++;
             }
         }
-        long answered = data.test().stream().filter(s -> observed.answers().containsKey(s.id())).count();
-        long duplicates = observed.answers().values().stream().mapToLong(n -> Math.max(0, n - 1)).sum();
-        double[] kafkaLatency = observed.latencyMillis().values().stream().mapToDouble(Double::doubleValue).toArray();
+        long answered = data.test().stream()
+                .filter(s -> observed.answers().containsKey(s.id()))
+                .count();
+        long duplicates = observed.answers().values().stream()
+                .mapToLong(n -> Math.max(0, n - 1))
+                .sum();
+        double[] kafkaLatency = observed.latencyMillis().values().stream()
+                .mapToDouble(Double::doubleValue)
+                .toArray();
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("dataset", data.name());

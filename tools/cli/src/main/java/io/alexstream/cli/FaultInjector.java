@@ -47,8 +47,7 @@ import java.util.concurrent.TimeoutException;
 final class FaultInjector implements AutoCloseable {
 
     /** One scheduled fault: when (a fraction of the run), what, and how. */
-    private record Planned(double at, String kind, Action action) {
-    }
+    private record Planned(double at, String kind, Action action) {}
 
     @FunctionalInterface
     private interface Action {
@@ -73,8 +72,14 @@ final class FaultInjector implements AutoCloseable {
     private long started;
 
     /** {@code trapHost}: the address the trainer can reach this machine at (127.0.0.1 for the local stack). */
-    FaultInjector(ChaosTargets targets, Optional<LocalStack> stack, SecretTrap trap, String trapHost, Duration run, Duration brokerPause,
-                  PrintStream log) {
+    FaultInjector(
+            ChaosTargets targets,
+            Optional<LocalStack> stack,
+            SecretTrap trap,
+            String trapHost,
+            Duration run,
+            Duration brokerPause,
+            PrintStream log) {
         this.targets = targets;
         this.stack = stack;
         this.trap = trap;
@@ -82,7 +87,9 @@ final class FaultInjector implements AutoCloseable {
         this.run = run;
         this.brokerPause = brokerPause;
         this.log = log;
-        this.trainerChannel = ManagedChannelBuilder.forAddress(targets.trainerHost(), targets.trainerPort()).usePlaintext().build();
+        this.trainerChannel = ManagedChannelBuilder.forAddress(targets.trainerHost(), targets.trainerPort())
+                .usePlaintext()
+                .build();
         this.thread = new Thread(this::runSchedule, "chaos-faults");
         this.heartbeat = new Thread(this::registerTrapForever, "chaos-fake-worker");
         this.heartbeat.setDaemon(true);
@@ -146,8 +153,13 @@ final class FaultInjector implements AutoCloseable {
     }
 
     private synchronized void note(String kind, String outcome) {
-        String line = String.format(Locale.ROOT, "%s t+%.0f s %s: %s", LocalTime.now().withNano(0), (System.nanoTime() - started) / 1e9,
-                kind, outcome == null ? "skipped (not possible against this target)" : outcome);
+        String line = String.format(
+                Locale.ROOT,
+                "%s t+%.0f s %s: %s",
+                LocalTime.now().withNano(0),
+                (System.nanoTime() - started) / 1e9,
+                kind,
+                outcome == null ? "skipped (not possible against this target)" : outcome);
         events.add(line);
         log.println("  fault " + line);
         if (outcome != null) {
@@ -171,9 +183,12 @@ final class FaultInjector implements AutoCloseable {
             return null;
         }
         ChaosTargets.Worker worker = targets.workers().get(0);
-        ManagedChannel channel = ManagedChannelBuilder.forAddress(worker.grpcHost(), worker.grpcPort()).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(worker.grpcHost(), worker.grpcPort())
+                .usePlaintext()
+                .build();
         try {
-            ModelReceiverGrpc.ModelReceiverStub stub = ModelReceiverGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+            ModelReceiverGrpc.ModelReceiverStub stub =
+                    ModelReceiverGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
             if (token != null) {
                 stub = stub.withCallCredentials(new BearerCredentials(token));
             }
@@ -194,15 +209,24 @@ final class FaultInjector implements AutoCloseable {
                     result.complete(null);
                 }
             });
-            push.onNext(WeightsChunk.newBuilder().setHeader(WeightsHeader.newBuilder().setVersion(999_999).setTotalBytes(4)
-                    .setSha256("0".repeat(64)).setProfile("small")).build());
-            push.onNext(WeightsChunk.newBuilder().setData(ByteString.copyFromUtf8("fake")).build());
+            push.onNext(WeightsChunk.newBuilder()
+                    .setHeader(WeightsHeader.newBuilder()
+                            .setVersion(999_999)
+                            .setTotalBytes(4)
+                            .setSha256("0".repeat(64))
+                            .setProfile("small"))
+                    .build());
+            push.onNext(WeightsChunk.newBuilder()
+                    .setData(ByteString.copyFromUtf8("fake"))
+                    .build());
             push.onCompleted();
             String outcome;
             try {
                 PushResult answer = result.get(40, TimeUnit.SECONDS);
-                outcome = answer != null && answer.getAccepted() ? "ACCEPTED" : "PASSED_AUTHENTICATION (refused later: "
-                        + (answer == null ? "no answer" : answer.getMessage()) + ")";
+                outcome = answer != null && answer.getAccepted()
+                        ? "ACCEPTED"
+                        : "PASSED_AUTHENTICATION (refused later: "
+                                + (answer == null ? "no answer" : answer.getMessage()) + ")";
             } catch (ExecutionException e) {
                 outcome = Status.fromThrowable(e.getCause()).getCode().name();
             } catch (TimeoutException e) {
@@ -211,7 +235,8 @@ final class FaultInjector implements AutoCloseable {
             synchronized (this) {
                 refusals.put(token == null ? "without_token" : "bad_token", outcome);
             }
-            return "push to " + worker.name() + (token == null ? " without a token" : " with a wrong token") + ": " + outcome;
+            return "push to " + worker.name() + (token == null ? " without a token" : " with a wrong token") + ": "
+                    + outcome;
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -223,15 +248,22 @@ final class FaultInjector implements AutoCloseable {
         }
         String outcome = registerOnce();
         heartbeat.start();
-        return "registered chaos-trap at " + trapHost + ":" + trap.port() + " with the worker token: " + outcome + " (again every 10 s)";
+        return "registered chaos-trap at " + trapHost + ":" + trap.port() + " with the worker token: " + outcome
+                + " (again every 10 s)";
     }
 
     private String registerOnce() {
         try {
-            long version = ModelRegistryGrpc.newBlockingStub(trainerChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .withCallCredentials(new BearerCredentials(targets.workerToken().get()))
-                    .registerWorker(WorkerRegistration.newBuilder().setWorkerId("chaos-trap").setAddress(trapHost + ":" + trap.port())
-                            .setServingVersion(0).build()).getCurrentVersion();
+            long version = ModelRegistryGrpc.newBlockingStub(trainerChannel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .withCallCredentials(
+                            new BearerCredentials(targets.workerToken().get()))
+                    .registerWorker(WorkerRegistration.newBuilder()
+                            .setWorkerId("chaos-trap")
+                            .setAddress(trapHost + ":" + trap.port())
+                            .setServingVersion(0)
+                            .build())
+                    .getCurrentVersion();
             return "accepted (trainer at version " + version + ")";
         } catch (StatusRuntimeException e) {
             return e.getStatus().getCode().name();
@@ -256,29 +288,36 @@ final class FaultInjector implements AutoCloseable {
             return null;
         }
         ModelRegistryGrpc.ModelRegistryBlockingStub registry = ModelRegistryGrpc.newBlockingStub(trainerChannel)
-                .withCallCredentials(new BearerCredentials(targets.operatorToken().get()));
+                .withCallCredentials(
+                        new BearerCredentials(targets.operatorToken().get()));
         RolloutStatus status = null;
         // the trainer may still be coming back from the last fault
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (status == null) {
             try {
-                status = registry.withDeadlineAfter(10, TimeUnit.SECONDS).getRolloutStatus(RolloutStatusRequest.getDefaultInstance());
+                status = registry.withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .getRolloutStatus(RolloutStatusRequest.getDefaultInstance());
             } catch (StatusRuntimeException e) {
                 if (System.nanoTime() > deadline) {
-                    return "failed: the trainer did not answer GetRolloutStatus for 90 s (" + e.getStatus().getCode() + ")";
+                    return "failed: the trainer did not answer GetRolloutStatus for 90 s ("
+                            + e.getStatus().getCode() + ")";
                 }
                 TimeUnit.SECONDS.sleep(2);
             }
         }
         long current = status.getCurrentVersion();
-        Optional<Long> older = status.getVersionsList().stream().map(ModelVersion::getVersion).filter(v -> v < current)
+        Optional<Long> older = status.getVersionsList().stream()
+                .map(ModelVersion::getVersion)
+                .filter(v -> v < current)
                 .max(Long::compare);
         if (older.isEmpty()) {
             return "failed: no version older than the current " + current + " to roll back to";
         }
         RolloutStatus after;
         try {
-            after = registry.withDeadlineAfter(60, TimeUnit.SECONDS).rollback(RollbackRequest.newBuilder().setVersion(older.get()).build());
+            after = registry.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .rollback(
+                            RollbackRequest.newBuilder().setVersion(older.get()).build());
         } catch (StatusRuntimeException e) {
             return "rollback " + current + " -> " + older.get() + " refused: " + e.getStatus();
         }
@@ -286,7 +325,8 @@ final class FaultInjector implements AutoCloseable {
         if (killTrainer) {
             ServiceProcess trainer = stack.get().trainer();
             trainer.kill();
-            outcome += "; trainer (pid " + trainer.pid() + ") killed with SIGKILL right after; the supervisor restarts it";
+            outcome +=
+                    "; trainer (pid " + trainer.pid() + ") killed with SIGKILL right after; the supervisor restarts it";
             synchronized (this) {
                 counts.merge("rollback", 1, Integer::sum);
             }
@@ -301,14 +341,19 @@ final class FaultInjector implements AutoCloseable {
         }
         paused = broker.get();
         paused.pause();
-        log.printf(Locale.ROOT, "  fault broker-sigstop: broker (pid %d) stopped for %d s ...%n", paused.pid(), brokerPause.toSeconds());
+        log.printf(
+                Locale.ROOT,
+                "  fault broker-sigstop: broker (pid %d) stopped for %d s ...%n",
+                paused.pid(),
+                brokerPause.toSeconds());
         try {
             TimeUnit.NANOSECONDS.sleep(brokerPause.toNanos());
         } finally {
             paused.resume();
             paused = null;
         }
-        return "broker (pid " + broker.get().pid() + ") stopped with SIGSTOP for " + brokerPause.toSeconds() + " s, then SIGCONT";
+        return "broker (pid " + broker.get().pid() + ") stopped with SIGSTOP for " + brokerPause.toSeconds()
+                + " s, then SIGCONT";
     }
 
     /** Stops the schedule; a paused broker is continued. */

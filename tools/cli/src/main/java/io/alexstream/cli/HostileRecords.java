@@ -26,14 +26,17 @@ final class HostileRecords {
     static final int LONG_ID_CHARS = 70_000;
 
     /** What a correct service does with a class. */
-    enum Expect { ANSWER, DEAD_LETTER, STORE_OR_DEAD_LETTER }
+    enum Expect {
+        ANSWER,
+        DEAD_LETTER,
+        STORE_OR_DEAD_LETTER
+    }
 
     /** One hostile record: its class, id, the record and the keys an answer may carry. */
-    record Hostile(String kind, String id, ProducerRecord<byte[], byte[]> record, List<String> answerKeys, Expect expect) {
-    }
+    record Hostile(
+            String kind, String id, ProducerRecord<byte[], byte[]> record, List<String> answerKeys, Expect expect) {}
 
-    private HostileRecords() {
-    }
+    private HostileRecords() {}
 
     /** Every class once, ids {@code chaos-<class>-<round>}; {@code png} is a valid image. */
     static List<Hostile> round(byte[] png, int round) {
@@ -50,12 +53,16 @@ final class HostileRecords {
         ProducerRecord<byte[], byte[]> nonUtf8 = images(id, png);
         nonUtf8.headers().add(Headers.IMAGE_ID, notUtf8);
         // a worker that decodes the header leniently answers under the mangled id
-        all.add(new Hostile("non-utf8-header", id, nonUtf8, List.of(new String(notUtf8, StandardCharsets.UTF_8)), Expect.ANSWER));
+        all.add(new Hostile(
+                "non-utf8-header", id, nonUtf8, List.of(new String(notUtf8, StandardCharsets.UTF_8)), Expect.ANSWER));
 
         id = id("huge-key", round);
         String hugeKey = id + "-" + "k".repeat(HUGE_KEY_BYTES);
         ProducerRecord<byte[], byte[]> huge = new ProducerRecord<>(Topics.IMAGES, utf8(hugeKey), png);
-        huge.headers().add(CHAOS_ID, utf8(id)).add(Headers.IMAGE_ID, utf8(id)).add(Headers.CONTENT_TYPE, utf8("image/png"));
+        huge.headers()
+                .add(CHAOS_ID, utf8(id))
+                .add(Headers.IMAGE_ID, utf8(id))
+                .add(Headers.CONTENT_TYPE, utf8("image/png"));
         all.add(new Hostile("huge-key", id, huge, List.of(hugeKey), Expect.ANSWER));
 
         all.add(deadLetter("zero-length-value", round, new byte[0]));
@@ -87,8 +94,18 @@ final class HostileRecords {
      */
     static byte[] bmpBomb() {
         ByteBuffer bmp = ByteBuffer.allocate(54).order(ByteOrder.LITTLE_ENDIAN);
-        bmp.put((byte) 'B').put((byte) 'M').putInt(54).putInt(0).putInt(54)
-                .putInt(40).putInt(1).putInt(1).putShort((short) 1).putShort((short) 24).putInt(0).putInt(0x7FFFFFF0);
+        bmp.put((byte) 'B')
+                .put((byte) 'M')
+                .putInt(54)
+                .putInt(0)
+                .putInt(54)
+                .putInt(40)
+                .putInt(1)
+                .putInt(1)
+                .putShort((short) 1)
+                .putShort((short) 24)
+                .putInt(0)
+                .putInt(0x7FFFFFF0);
         return bmp.array();
     }
 
@@ -109,7 +126,10 @@ final class HostileRecords {
 
     private static ProducerRecord<byte[], byte[]> labeled(String id, String imageId, byte[] png) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.LABELED, utf8(id), png);
-        record.headers().add(CHAOS_ID, utf8(id)).add(Headers.IMAGE_ID, utf8(imageId)).add(Headers.CONTENT_TYPE, utf8("image/png"));
+        record.headers()
+                .add(CHAOS_ID, utf8(id))
+                .add(Headers.IMAGE_ID, utf8(imageId))
+                .add(Headers.CONTENT_TYPE, utf8("image/png"));
         return record;
     }
 

@@ -13,8 +13,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 /** Encodes the engine's decoded images as files a producer would send. */
 final class Images {
 
-    private Images() {
-    }
+    private Images() {}
 
     /** PNG; grayscale when the three channels agree everywhere (IDX data), RGB otherwise. */
     static byte[] png(RgbImage image) {
@@ -23,8 +22,8 @@ final class Images {
         for (int i = 0; i < rgb.length && gray; i += 3) {
             gray = rgb[i] == rgb[i + 1] && rgb[i] == rgb[i + 2];
         }
-        BufferedImage buffered = new BufferedImage(image.width(), image.height(),
-                gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        BufferedImage buffered = new BufferedImage(
+                image.width(), image.height(), gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
         if (gray) {
             // the samples themselves: setRGB on a gray image converts from sRGB to its linear gray space, which turned
             // an IDX pixel of 7 into 1 and 126 into 53
@@ -36,7 +35,8 @@ final class Images {
             for (int y = 0; y < image.height(); y++) {
                 for (int x = 0; x < image.width(); x++) {
                     int at = (y * image.width() + x) * 3;
-                    buffered.setRGB(x, y, ((rgb[at] & 0xff) << 16) | ((rgb[at + 1] & 0xff) << 8) | (rgb[at + 2] & 0xff));
+                    buffered.setRGB(
+                            x, y, ((rgb[at] & 0xff) << 16) | ((rgb[at + 1] & 0xff) << 8) | (rgb[at + 2] & 0xff));
                 }
             }
         }

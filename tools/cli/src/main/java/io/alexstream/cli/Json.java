@@ -11,8 +11,8 @@ import java.io.IOException;
 /** One-line JSON for {@code --json} output; a figure that was not measured (NaN) is null, never a number. */
 final class Json {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new SimpleModule().addSerializer(Double.class,
-            new JsonSerializer<>() {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new SimpleModule().addSerializer(Double.class, new JsonSerializer<>() {
                 @Override
                 public void serialize(Double value, JsonGenerator out, SerializerProvider provider) throws IOException {
                     if (Double.isFinite(value)) {
@@ -23,8 +23,7 @@ final class Json {
                 }
             }));
 
-    private Json() {
-    }
+    private Json() {}
 
     static String write(Object value) {
         try {

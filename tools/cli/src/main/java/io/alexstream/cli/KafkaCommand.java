@@ -10,12 +10,11 @@ import java.util.List;
  */
 final class KafkaCommand {
 
-    private KafkaCommand() {
-    }
+    private KafkaCommand() {}
 
     static int run(Arguments arguments) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--dir", arguments.get("dir", "work/kafka"),
-                "--port", arguments.get("port", "9092")));
+        List<String> args = new ArrayList<>(
+                List.of("--dir", arguments.get("dir", "work/kafka"), "--port", arguments.get("port", "9092")));
         for (String topic : arguments.all("topic")) {
             args.add("--topic");
             args.add(topic);

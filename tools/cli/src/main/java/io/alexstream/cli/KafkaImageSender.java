@@ -19,11 +19,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class KafkaImageSender {
 
     /** One record to publish. */
-    record Item(String id, byte[] bytes, String contentType, String label) {
-    }
+    record Item(String id, byte[] bytes, String contentType, String label) {}
 
-    private KafkaImageSender() {
-    }
+    private KafkaImageSender() {}
 
     /** Publishes and waits for every acknowledgement; returns {unlabeled, labeled, bytes, failed}. */
     static long[] send(String bootstrap, List<Item> items, String what) throws InterruptedException {
@@ -38,10 +36,11 @@ final class KafkaImageSender {
         long labeled = 0;
         long bytes = 0;
         Progress progress = new Progress(System.err, what, items.size());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (Item item : items) {
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(item.label() == null ? Topics.IMAGES : Topics.LABELED,
-                        item.id(), item.bytes());
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(
+                        item.label() == null ? Topics.IMAGES : Topics.LABELED, item.id(), item.bytes());
                 record.headers().add(Headers.IMAGE_ID, item.id().getBytes(StandardCharsets.UTF_8));
                 record.headers().add(Headers.CONTENT_TYPE, item.contentType().getBytes(StandardCharsets.UTF_8));
                 record.headers().add("source", "alexstream-send".getBytes(StandardCharsets.UTF_8));

@@ -1,7 +1,7 @@
 package io.alexstream.cli;
 
-import io.alexstream.contracts.Topics;
 import io.alexstream.auth.BearerTokens;
+import io.alexstream.contracts.Topics;
 import io.alexstream.kafka.BrokerProcess;
 import io.alexstream.kafka.EmbeddedKafka;
 import io.alexstream.local.ServiceProcess;
@@ -36,16 +36,24 @@ import java.util.TreeMap;
  */
 final class LocalStack implements AutoCloseable {
 
-    static final Map<String, Integer> TOPICS = Map.of(Topics.IMAGES, 4, Topics.LABELED, 2, Topics.PREDICTIONS, 4, Topics.DEAD_LETTERS, 1,
-            "images.labeled.dead-letter", 1);
+    static final Map<String, Integer> TOPICS = Map.of(
+            Topics.IMAGES,
+            4,
+            Topics.LABELED,
+            2,
+            Topics.PREDICTIONS,
+            4,
+            Topics.DEAD_LETTERS,
+            1,
+            "images.labeled.dead-letter",
+            1);
 
     static final String WORKER_TOKEN = "ALEXSTREAM_AUTH_WORKER_TOKEN";
     static final String OPERATOR_TOKEN = "ALEXSTREAM_AUTH_OPERATOR_TOKEN";
     static final String LABELLER_TOKEN = "ALEXSTREAM_AUTH_LABELLER_TOKEN";
 
     /** The bearer tokens of the roles, and every secret in the file (older files may hold more, e.g. a trainer token). */
-    record Credentials(String worker, String operator, String labeller, Map<String, String> all) {
-    }
+    record Credentials(String worker, String operator, String labeller, Map<String, String> all) {}
 
     private final StackOptions options;
     private final Credentials credentials;
@@ -71,7 +79,12 @@ final class LocalStack implements AutoCloseable {
 
             @Override
             public void restarted(String service, long pid, int attempt) {
-                out.printf(Locale.ROOT, "%s supervisor: %s restarted (pid %d, attempt %d)%n", LocalTime.now().withNano(0), service, pid,
+                out.printf(
+                        Locale.ROOT,
+                        "%s supervisor: %s restarted (pid %d, attempt %d)%n",
+                        LocalTime.now().withNano(0),
+                        service,
+                        pid,
                         attempt);
                 listener.restarted(service, pid, attempt);
             }
@@ -86,14 +99,16 @@ final class LocalStack implements AutoCloseable {
                 return Optional.empty();
             }
             long pid = Long.parseLong(Files.readString(pidFile).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> p.pid() != ProcessHandle.current().pid());
+            return ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p -> p.pid() != ProcessHandle.current().pid());
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
     }
 
     static LocalStack start(StackOptions options, PrintStream out) throws Exception {
-        return start(options, out, new Supervisor.Listener() { });
+        return start(options, out, new Supervisor.Listener() {});
     }
 
     /** Starts everything; {@code listener} hears of each restart after it was printed on {@code out}. */
@@ -101,8 +116,8 @@ final class LocalStack implements AutoCloseable {
         Files.createDirectories(options.work());
         Optional<ProcessHandle> other = running(options.work());
         if (other.isPresent()) {
-            throw new IllegalStateException("a stack is already running from " + options.work() + " (pid " + other.get().pid()
-                    + "); stop it with ./alexstream down, or use another --work directory");
+            throw new IllegalStateException("a stack is already running from " + options.work() + " (pid "
+                    + other.get().pid() + "); stop it with ./alexstream down, or use another --work directory");
         }
         List<Integer> ports = new ArrayList<>(List.of(options.kafkaPort(), options.basePort(), trainerPort(options)));
         for (int i = 1; i <= options.workers(); i++) {
@@ -127,8 +142,8 @@ final class LocalStack implements AutoCloseable {
         Path logs = Files.createDirectories(options.work().resolve("logs"));
         startBroker(out, logs);
         int trainerPort = trainerPort(options);
-        ServiceProcess.Builder trainerBuilder = ServiceProcess
-                .quarkusApp("trainer", ServiceProcess.packagedApp(options.root(), "trainer"))
+        ServiceProcess.Builder trainerBuilder = ServiceProcess.quarkusApp(
+                        "trainer", ServiceProcess.packagedApp(options.root(), "trainer"))
                 .jvmOption("-Xmx5g")
                 .port(trainerPort)
                 .property("kafka.bootstrap.servers", bootstrapServers)
@@ -139,8 +154,8 @@ final class LocalStack implements AutoCloseable {
                 .environment(OPERATOR_TOKEN, credentials.operator())
                 .log(logs.resolve("trainer.log"));
         options.trainerProperties().forEach(trainerBuilder::property);
-        ServiceProcess.Builder ingestBuilder = ServiceProcess
-                .quarkusApp("ingest", ServiceProcess.packagedApp(options.root(), "ingest"))
+        ServiceProcess.Builder ingestBuilder = ServiceProcess.quarkusApp(
+                        "ingest", ServiceProcess.packagedApp(options.root(), "ingest"))
                 .jvmOption("-Xmx512m")
                 .port(options.basePort())
                 .property("kafka.bootstrap.servers", bootstrapServers)
@@ -151,8 +166,8 @@ final class LocalStack implements AutoCloseable {
         for (int i = 1; i <= options.workers(); i++) {
             int port = workerPort(options, i);
             String id = "worker-" + i;
-            ServiceProcess.Builder builder = ServiceProcess
-                    .quarkusApp(id, ServiceProcess.packagedApp(options.root(), "worker"))
+            ServiceProcess.Builder builder = ServiceProcess.quarkusApp(
+                            id, ServiceProcess.packagedApp(options.root(), "worker"))
                     .jvmOption("-Xmx1g")
                     .port(port)
                     .separateGrpcPort(grpcPort(port))
@@ -178,7 +193,8 @@ final class LocalStack implements AutoCloseable {
             trainerProcess.awaitReady(Duration.ofSeconds(180));
             ingestProcess.awaitReady(Duration.ofSeconds(180));
             for (ServiceProcess worker : started.subList(2, started.size())) {
-                // a worker without a model is alive but not ready; it becomes ready when the trainer rolls a version out
+                // a worker without a model is alive but not ready; it becomes ready when the trainer rolls a version
+                // out
                 worker.awaitLive(Duration.ofSeconds(180));
             }
         } catch (Exception e) {
@@ -197,7 +213,8 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static ServiceProcess start(ServiceProcess.Builder builder, List<ServiceProcess> started) throws IOException {
+    private static ServiceProcess start(ServiceProcess.Builder builder, List<ServiceProcess> started)
+            throws IOException {
         ServiceProcess process = builder.start();
         started.add(process);
         return process;
@@ -212,7 +229,8 @@ final class LocalStack implements AutoCloseable {
             bootstrapServers = inProcessKafka.bootstrapServers();
             return;
         }
-        BrokerProcess.Builder builder = BrokerProcess.builder(dir, options.kafkaPort()).topics(TOPICS).log(logs.resolve("kafka.log"));
+        BrokerProcess.Builder builder =
+                BrokerProcess.builder(dir, options.kafkaPort()).topics(TOPICS).log(logs.resolve("kafka.log"));
         out.printf("starting Kafka (KRaft) as a child process on %s ...%n", builder.bootstrapServers());
         broker = supervisor.watch("kafka", builder.start(), builder::start);
         bootstrapServers = builder.bootstrapServers();
@@ -262,7 +280,10 @@ final class LocalStack implements AutoCloseable {
         for (String key : List.of(WORKER_TOKEN, OPERATOR_TOKEN, LABELLER_TOKEN)) {
             if (properties.getProperty(key, "").isBlank()) {
                 properties.setProperty(key, BearerTokens.generate());
-                added.append(key).append('=').append(properties.getProperty(key)).append('\n');
+                added.append(key)
+                        .append('=')
+                        .append(properties.getProperty(key))
+                        .append('\n');
             }
         }
         if (!added.isEmpty()) {
@@ -287,16 +308,39 @@ final class LocalStack implements AutoCloseable {
         String format = "%-10s %-8s %-6s %-6s %-8s %-36s %s%n";
         out.printf(Locale.ROOT, format, "service", "pid", "HTTP", "gRPC", "restarts", "metrics", "log");
         if (broker != null) {
-            out.printf(Locale.ROOT, format, "kafka", broker.current().pid(), "-", "-", broker.restarts(),
-                    bootstrapServers + " (child process)", broker.current().log());
+            out.printf(
+                    Locale.ROOT,
+                    format,
+                    "kafka",
+                    broker.current().pid(),
+                    "-",
+                    "-",
+                    broker.restarts(),
+                    bootstrapServers + " (child process)",
+                    broker.current().log());
         } else if (inProcessKafka != null) {
-            out.printf(Locale.ROOT, format, "kafka", ProcessHandle.current().pid(), "-", "-", "-",
-                    bootstrapServers + " (in this process)", options.work().resolve("kafka"));
+            out.printf(
+                    Locale.ROOT,
+                    format,
+                    "kafka",
+                    ProcessHandle.current().pid(),
+                    "-",
+                    "-",
+                    "-",
+                    bootstrapServers + " (in this process)",
+                    options.work().resolve("kafka"));
         }
         for (Supervisor.Watch<ServiceProcess> watch : watches()) {
             ServiceProcess service = watch.current();
-            out.printf(Locale.ROOT, format, service.name(), service.pid(), service.port(),
-                    watch == ingest ? "-" : Integer.toString(service.grpcPort()), watch.restarts(), service.uri("/q/metrics"),
+            out.printf(
+                    Locale.ROOT,
+                    format,
+                    service.name(),
+                    service.pid(),
+                    service.port(),
+                    watch == ingest ? "-" : Integer.toString(service.grpcPort()),
+                    watch.restarts(),
+                    service.uri("/q/metrics"),
                     service.log());
         }
         out.println("tokens for the model-management calls: " + options.work().resolve("credentials.env"));

@@ -23,12 +23,12 @@ public final class Main {
             "demo", DemoCommand::run,
             "chaos", ChaosCommand::run));
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || !COMMANDS.containsKey(args[0])) {
-            System.err.println("usage: alexstream <command> [options]; commands: " + String.join(", ", COMMANDS.keySet()));
+            System.err.println(
+                    "usage: alexstream <command> [options]; commands: " + String.join(", ", COMMANDS.keySet()));
             System.exit(args.length == 0 ? 0 : 2);
         }
         Arguments arguments = Arguments.parse(Arrays.copyOfRange(args, 1, args.length));

@@ -27,7 +27,14 @@ final class Progress {
         int width = 30;
         int filled = (int) (width * Math.min(done, total) / total);
         double seconds = (now - started) / 1e9;
-        out.printf(Locale.ROOT, "\r%-22s [%s%s] %d/%d  %.0f/s", label, "#".repeat(filled), ".".repeat(width - filled), done, total,
+        out.printf(
+                Locale.ROOT,
+                "\r%-22s [%s%s] %d/%d  %.0f/s",
+                label,
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                done,
+                total,
                 seconds > 0 ? done / seconds : 0.0);
         if (done >= total) {
             out.println();

@@ -39,7 +39,8 @@ final class SecretTrap implements AutoCloseable {
         this.secrets = Map.copyOf(secrets);
         ServerInterceptor headers = new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata metadata, ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata metadata, ServerCallHandler<Q, R> next) {
                 calls.incrementAndGet();
                 String method = call.getMethodDescriptor().getBareMethodName();
                 for (String key : metadata.keys()) {
@@ -120,7 +121,10 @@ final class SecretTrap implements AutoCloseable {
 
                 @Override
                 public void onCompleted() {
-                    response.onNext(PushResult.newBuilder().setAccepted(false).setMessage("a chaos trap, not a worker").build());
+                    response.onNext(PushResult.newBuilder()
+                            .setAccepted(false)
+                            .setMessage("a chaos trap, not a worker")
+                            .build());
                     response.onCompleted();
                 }
             };
@@ -128,7 +132,11 @@ final class SecretTrap implements AutoCloseable {
 
         @Override
         public void getServingStatus(ServingStatusRequest request, StreamObserver<ServingStatus> response) {
-            response.onNext(ServingStatus.newBuilder().setWorkerId("chaos-trap").setServingVersion(0).setReady(true).build());
+            response.onNext(ServingStatus.newBuilder()
+                    .setWorkerId("chaos-trap")
+                    .setServingVersion(0)
+                    .setReady(true)
+                    .build());
             response.onCompleted();
         }
     }

@@ -22,8 +22,7 @@ import java.util.Map;
  */
 final class SeedVersions {
 
-    private SeedVersions() {
-    }
+    private SeedVersions() {}
 
     /** Writes versions 1..{@code count} to {@code <trainer data dir>/versions/v00000N.alxw}, each with {@code holdout} as its metrics. */
     static void write(Path trainerDataDir, int count, Map<String, Double> holdout) throws Exception {
@@ -35,7 +34,8 @@ final class SeedVersions {
             for (long version = 1; version <= count; version++) {
                 model.initialize(3 + version, mean);
                 Long parent = version == 1 ? null : version - 1;
-                WeightsMetadata metadata = new WeightsMetadata(version, parent, Instant.now().toString(), holdout, Map.of(), List.of());
+                WeightsMetadata metadata =
+                        new WeightsMetadata(version, parent, Instant.now().toString(), holdout, Map.of(), List.of());
                 try (OutputStream out = Files.newOutputStream(dir.resolve(String.format("v%06d.alxw", version)))) {
                     WeightsCodec.write(model.export(metadata), out);
                 }

@@ -21,8 +21,7 @@ final class SendCommand {
 
     static final List<String> IMAGE_SUFFIXES = List.of(".jpg", ".jpeg", ".png", ".gif", ".bmp");
 
-    private SendCommand() {
-    }
+    private SendCommand() {}
 
     static int run(Arguments arguments) throws Exception {
         if (arguments.positional().isEmpty()) {
@@ -42,8 +41,15 @@ final class SendCommand {
         long t0 = System.nanoTime();
         long[] counts = KafkaImageSender.send(arguments.get("bootstrap", "localhost:9092"), items, "send");
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "sent %d images (%d labeled, %d unlabeled), %.1f MB, in %.1f s; %d failed%n",
-                counts[0] + counts[1], counts[1], counts[0], counts[2] / 1e6, seconds, counts[3]);
+        System.out.printf(
+                Locale.ROOT,
+                "sent %d images (%d labeled, %d unlabeled), %.1f MB, in %.1f s; %d failed%n",
+                counts[0] + counts[1],
+                counts[1],
+                counts[0],
+                counts[2] / 1e6,
+                seconds,
+                counts[3]);
         return counts[3] == 0 ? 0 : 1;
     }
 
@@ -69,8 +75,12 @@ final class SendCommand {
             Path labels = path.resolveSibling(name.replace("-images-idx3-ubyte", "-labels-idx1-ubyte"));
             String stem = name.replace(".gz", "");
             for (IdxImages.LabeledImage image : IdxImages.read(path, labels, limit - into.size())) {
-                into.add(new KafkaImageSender.Item(stem + "-" + into.size() + "-" + UUID.randomUUID().toString().substring(0, 8),
-                        Images.png(image.image()), "image/png", Integer.toString(image.label())));
+                into.add(new KafkaImageSender.Item(
+                        stem + "-" + into.size() + "-"
+                                + UUID.randomUUID().toString().substring(0, 8),
+                        Images.png(image.image()),
+                        "image/png",
+                        Integer.toString(image.label())));
             }
         } else if (Files.isRegularFile(path)) {
             into.add(file(path, label));
@@ -86,9 +96,15 @@ final class SendCommand {
 
     private static KafkaImageSender.Item file(Path file, String label) throws IOException {
         String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        String type = lower.endsWith(".png") ? "image/png" : lower.endsWith(".gif") ? "image/gif"
-                : lower.endsWith(".bmp") ? "image/bmp" : lower.endsWith(".jpg") || lower.endsWith(".jpeg") ? "image/jpeg"
-                : "application/octet-stream";
+        String type = lower.endsWith(".png")
+                ? "image/png"
+                : lower.endsWith(".gif")
+                        ? "image/gif"
+                        : lower.endsWith(".bmp")
+                                ? "image/bmp"
+                                : lower.endsWith(".jpg") || lower.endsWith(".jpeg")
+                                        ? "image/jpeg"
+                                        : "application/octet-stream";
         return new KafkaImageSender.Item(UUID.randomUUID().toString(), Files.readAllBytes(file), type, label);
     }
 }

@@ -7,23 +7,49 @@ import java.util.Map;
  * How to lay a local stack out: where the packaged services are, its work directory, the number of workers, the
  * profile, the ports, extra configuration for the trainer and for every worker, and where the broker runs.
  */
-record StackOptions(Path root, Path work, int workers, String profile, int kafkaPort, int basePort,
-                    Map<String, String> trainerProperties, Map<String, String> workerProperties, Broker broker) {
+record StackOptions(
+        Path root,
+        Path work,
+        int workers,
+        String profile,
+        int kafkaPort,
+        int basePort,
+        Map<String, String> trainerProperties,
+        Map<String, String> workerProperties,
+        Broker broker) {
 
     /** Where the broker runs: its own JVM (it can be paused, killed and restarted apart) or inside this one. */
-    enum Broker { CHILD, IN_PROCESS }
+    enum Broker {
+        CHILD,
+        IN_PROCESS
+    }
 
-    StackOptions(Path root, Path work, int workers, String profile, int kafkaPort, int basePort,
-                 Map<String, String> trainerProperties) {
+    StackOptions(
+            Path root,
+            Path work,
+            int workers,
+            String profile,
+            int kafkaPort,
+            int basePort,
+            Map<String, String> trainerProperties) {
         this(root, work, workers, profile, kafkaPort, basePort, trainerProperties, Map.of(), Broker.CHILD);
     }
 
     /** {@code --work --workers --profile --kafka-port --base-port --broker}, as {@code up}, {@code down} and {@code demo} read them. */
     static StackOptions fromArguments(Arguments arguments, Map<String, String> trainerProperties) {
-        Path root = Path.of(System.getProperty("alexstream.root", ".")).toAbsolutePath().normalize();
-        return new StackOptions(root, Path.of(arguments.get("work", root.resolve("work").toString())).toAbsolutePath(),
-                arguments.getInt("workers", 2), arguments.get("profile", "small"), arguments.getInt("kafka-port", 9092),
-                arguments.getInt("base-port", 8080), trainerProperties, Map.of(), broker(arguments));
+        Path root = Path.of(System.getProperty("alexstream.root", "."))
+                .toAbsolutePath()
+                .normalize();
+        return new StackOptions(
+                root,
+                Path.of(arguments.get("work", root.resolve("work").toString())).toAbsolutePath(),
+                arguments.getInt("workers", 2),
+                arguments.get("profile", "small"),
+                arguments.getInt("kafka-port", 9092),
+                arguments.getInt("base-port", 8080),
+                trainerProperties,
+                Map.of(),
+                broker(arguments));
     }
 
     static Broker broker(Arguments arguments) {

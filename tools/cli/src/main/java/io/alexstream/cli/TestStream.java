@@ -1,9 +1,9 @@
 package io.alexstream.cli;
 
-import io.alexstream.contracts.Headers;
-import io.alexstream.contracts.Topics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.contracts.Headers;
+import io.alexstream.contracts.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,9 +32,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class TestStream {
 
     /** What came back on the predictions and dead-letter topics. */
-    record Observed(Map<String, Integer> answers, Map<String, JsonNode> predictions, Map<String, String> deadLetters,
-                    Map<String, Double> latencyMillis, double seconds, int sent, Map<String, Integer> top1ByImage) {
-    }
+    record Observed(
+            Map<String, Integer> answers,
+            Map<String, JsonNode> predictions,
+            Map<String, String> deadLetters,
+            Map<String, Double> latencyMillis,
+            double seconds,
+            int sent,
+            Map<String, Integer> top1ByImage) {}
 
     private final ObjectMapper json = new ObjectMapper();
     private final String bootstrapServers;
@@ -60,8 +65,10 @@ final class TestStream {
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         List<String> badIds = new ArrayList<>();
         long t0;
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer());
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                        new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer());
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
             consumer.subscribe(List.of(Topics.PREDICTIONS, Topics.DEAD_LETTERS));
             consumer.poll(Duration.ofMillis(200));
             t0 = System.nanoTime();
@@ -91,7 +98,8 @@ final class TestStream {
             while (System.nanoTime() < deadline) {
                 drain(consumer, sentAt, answers, predictions, deadLetters, latency, top1);
                 answered.update(Math.min(test.size(), countAnswered(answers, test)));
-                if (countAnswered(answers, test) == test.size() && deadLetters.keySet().containsAll(badIds)) {
+                if (countAnswered(answers, test) == test.size()
+                        && deadLetters.keySet().containsAll(badIds)) {
                     break;
                 }
             }
@@ -115,21 +123,30 @@ final class TestStream {
         return n;
     }
 
-    private void drain(KafkaConsumer<String, String> consumer, Map<String, Long> sentAt, Map<String, Integer> answers,
-                       Map<String, JsonNode> predictions, Map<String, String> deadLetters, Map<String, Double> latency,
-                       Map<String, Integer> top1) throws IOException {
+    private void drain(
+            KafkaConsumer<String, String> consumer,
+            Map<String, Long> sentAt,
+            Map<String, Integer> answers,
+            Map<String, JsonNode> predictions,
+            Map<String, String> deadLetters,
+            Map<String, Double> latency,
+            Map<String, Integer> top1)
+            throws IOException {
         long now = System.nanoTime();
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
             if (record.topic().equals(Topics.DEAD_LETTERS)) {
                 var reason = record.headers().lastHeader(Headers.DEAD_LETTER_REASON);
-                deadLetters.put(record.key(), reason == null ? "?" : new String(reason.value(), StandardCharsets.UTF_8));
+                deadLetters.put(
+                        record.key(), reason == null ? "?" : new String(reason.value(), StandardCharsets.UTF_8));
                 continue;
             }
             answers.merge(record.key(), 1, Integer::sum);
             if (answers.get(record.key()) == 1) {
                 JsonNode prediction = json.readTree(record.value());
                 predictions.put(record.key(), prediction);
-                top1.put(record.key(), prediction.path("top").get(0).path("index").asInt());
+                top1.put(
+                        record.key(),
+                        prediction.path("top").get(0).path("index").asInt());
                 Long sent = sentAt.get(record.key());
                 if (sent != null) {
                     latency.put(record.key(), (now - sent) / 1e6);
@@ -143,9 +160,15 @@ final class TestStream {
         byte[] hugePng = Arrays.copyOf(goodPng, Math.min(goodPng.length, 33));
         writeInt(hugePng, 16, 40_000);
         writeInt(hugePng, 20, 40_000);
-        byte[] gif = new byte[] {'G', 'I', 'F', '8', '9', 'a', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0};
-        return new byte[][] {new byte[0], "this is not an image".getBytes(StandardCharsets.UTF_8),
-                Arrays.copyOf(goodPng, goodPng.length / 2), hugePng, gif};
+        byte[] gif =
+                new byte[] {'G', 'I', 'F', '8', '9', 'a', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0};
+        return new byte[][] {
+            new byte[0],
+            "this is not an image".getBytes(StandardCharsets.UTF_8),
+            Arrays.copyOf(goodPng, goodPng.length / 2),
+            hugePng,
+            gif
+        };
     }
 
     private static void writeInt(byte[] bytes, int at, int value) {
@@ -154,5 +177,4 @@ final class TestStream {
         bytes[at + 2] = (byte) (value >>> 8);
         bytes[at + 3] = (byte) value;
     }
-
 }

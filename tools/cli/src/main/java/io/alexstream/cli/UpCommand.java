@@ -15,8 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class UpCommand {
 
-    private UpCommand() {
-    }
+    private UpCommand() {}
 
     static int up(Arguments arguments) throws Exception {
         StackOptions options = StackOptions.fromArguments(arguments, Map.of());
@@ -39,14 +38,18 @@ final class UpCommand {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nstopping: workers, ingest, trainer, then Kafka ...");
-            stack.close();
-            System.out.println("stopped; no process left behind");
-            stopped.countDown();
-        }, "alexstream-down"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\nstopping: workers, ingest, trainer, then Kafka ...");
+                            stack.close();
+                            System.out.println("stopped; no process left behind");
+                            stopped.countDown();
+                        },
+                        "alexstream-down"));
         stack.printTable(System.out);
-        System.out.println("workers become ready when the trainer rolls out a version (send labeled images, or run ./alexstream demo).");
+        System.out.println(
+                "workers become ready when the trainer rolls out a version (send labeled images, or run ./alexstream demo).");
         System.out.println("Ctrl-C or ./alexstream down stops everything.");
         stopped.await();
         return 0;

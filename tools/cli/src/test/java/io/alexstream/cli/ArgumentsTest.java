@@ -9,7 +9,8 @@ class ArgumentsTest {
 
     @Test
     void parsesOptionsFlagsRepeatsAndPositionals() {
-        Arguments a = Arguments.parse(new String[] {"--profile", "paper", "--json", "--topic", "a:2", "--topic=b:1", "file.png"});
+        Arguments a = Arguments.parse(
+                new String[] {"--profile", "paper", "--json", "--topic", "a:2", "--topic=b:1", "file.png"});
         assertThat(a.get("profile", "small")).isEqualTo("paper");
         assertThat(a.flag("json")).isTrue();
         assertThat(a.flag("missing")).isFalse();

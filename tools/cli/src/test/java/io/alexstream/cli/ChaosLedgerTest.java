@@ -70,7 +70,8 @@ class ChaosLedgerTest {
         ChaosLedger ledger = new ChaosLedger();
         ledger.sent("chaos-huge-key-1", "hostile:huge-key", List.of("chaos-huge-key-1-kkkk"), true);
         ledger.acknowledged("chaos-huge-key-1");
-        ledger.sent("chaos-labeled-long-id-1", "hostile:labeled-long-id", List.of("chaos-labeled-long-id-1-iiii"), false);
+        ledger.sent(
+                "chaos-labeled-long-id-1", "hostile:labeled-long-id", List.of("chaos-labeled-long-id-1-iiii"), false);
         ledger.acknowledged("chaos-labeled-long-id-1");
 
         ledger.answered("chaos-huge-key-1-kkkk");
@@ -91,7 +92,8 @@ class ChaosLedgerTest {
     void theBmpBombIsFiftyFourBytesDeclaringAHugeImage() {
         byte[] bmp = HostileRecords.bmpBomb();
         assertThat(bmp).hasSize(54);
-        assertThat(new String(bmp, 0, 2, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("BM");
+        assertThat(new String(bmp, 0, 2, java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("BM");
         java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap(bmp).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         assertThat(le.getInt(2)).isEqualTo(54);
         assertThat(le.getInt(10)).isEqualTo(54);

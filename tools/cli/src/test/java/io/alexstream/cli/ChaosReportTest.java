@@ -21,7 +21,9 @@ class ChaosReportTest {
 
     @Test
     void eachFailureClassFailsTheRun() {
-        assertThat(ChaosReport.exitCode(clean())).as("duplicates are allowed at least once").isZero();
+        assertThat(ChaosReport.exitCode(clean()))
+                .as("duplicates are allowed at least once")
+                .isZero();
         Map<String, Object> lost = clean();
         lost.put("lost", 1);
         assertThat(ChaosReport.exitCode(lost)).isEqualTo(1);

@@ -30,7 +30,9 @@ class DemoReportTest {
         Map<String, Integer> top1 = new HashMap<>();
         for (Sample sample : test) {
             // every fifth answer wrong
-            top1.put(sample.id(), Integer.parseInt(sample.id().substring(5)) % 5 == 0 ? (sample.label() + 1) % 10 : sample.label());
+            top1.put(
+                    sample.id(),
+                    Integer.parseInt(sample.id().substring(5)) % 5 == 0 ? (sample.label() + 1) % 10 : sample.label());
         }
         List<Map<String, Object>> timeline = new ArrayList<>();
         for (int v = 1; v <= 2; v++) {
@@ -66,22 +68,45 @@ class DemoReportTest {
         assertThat(html).doesNotContain("http://", "https://").as("no network: everything inline");
 
         Path chromium = Path.of("/usr/bin/chromium");
-        assertThat(Files.isExecutable(chromium)).as("headless Chromium (apt-get install chromium; .ci/run does)").isTrue();
-        Process process = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--proxy-server=127.0.0.1:9", "--user-data-dir=" + dir.resolve("profile"), "--dump-dom", report.toUri().toString())
-                .redirectError(dir.resolve("chromium.log").toFile()).start();
+        assertThat(Files.isExecutable(chromium))
+                .as("headless Chromium (apt-get install chromium; .ci/run does)")
+                .isTrue();
+        Process process = new ProcessBuilder(
+                        chromium.toString(),
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--proxy-server=127.0.0.1:9",
+                        "--user-data-dir=" + dir.resolve("profile"),
+                        "--dump-dom",
+                        report.toUri().toString())
+                .redirectError(dir.resolve("chromium.log").toFile())
+                .start();
         String dom = new String(process.getInputStream().readAllBytes());
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(dom).contains("id=\"versions\"", "id=\"confusion\"", "id=\"chart\"", "<polyline");
-        assertThat(dom.split("class=\"cell wrong\"", -1).length - 1).as("wrong answers marked").isEqualTo(10);
+        assertThat(dom.split("class=\"cell wrong\"", -1).length - 1)
+                .as("wrong answers marked")
+                .isEqualTo(10);
         assertThat(dom.split("data:image/png;base64,", -1).length - 1).isEqualTo(DemoReport.GRID_IMAGES);
 
         Path screenshot = dir.resolve("report.png");
-        Process shot = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--proxy-server=127.0.0.1:9", "--user-data-dir=" + dir.resolve("profile2"), "--window-size=1200,1600",
-                "--screenshot=" + screenshot, report.toUri().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("shot.log").toFile()).start();
+        Process shot = new ProcessBuilder(
+                        chromium.toString(),
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--proxy-server=127.0.0.1:9",
+                        "--user-data-dir=" + dir.resolve("profile2"),
+                        "--window-size=1200,1600",
+                        "--screenshot=" + screenshot,
+                        report.toUri().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("shot.log").toFile())
+                .start();
         assertThat(shot.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.size(screenshot)).as("a rendered page, not a blank one").isGreaterThan(20_000);
+        assertThat(Files.size(screenshot))
+                .as("a rendered page, not a blank one")
+                .isGreaterThan(20_000);
     }
 }

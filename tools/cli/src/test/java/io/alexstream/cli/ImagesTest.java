@@ -2,8 +2,8 @@ package io.alexstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.alexstream.engine.image.ImageDecoder;
 import io.alexstream.contracts.ImageLimits;
+import io.alexstream.engine.image.ImageDecoder;
 import io.alexstream.engine.image.RgbImage;
 import java.io.File;
 import java.nio.file.Files;

@@ -22,11 +22,19 @@ class LocalStackCredentialsTest {
         LocalStack.Credentials first = LocalStack.credentials(work);
         Path file = work.resolve("credentials.env");
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        assertThat(first.all()).containsOnlyKeys("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN",
-                "ALEXSTREAM_AUTH_LABELLER_TOKEN");
-        assertThat(first.all().values()).doesNotHaveDuplicates().allSatisfy(token -> assertThat(token).hasSize(64));
-        assertThat(LocalStack.credentials(work)).as("read again, not regenerated").isEqualTo(first);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(first.all())
+                .containsOnlyKeys(
+                        "ALEXSTREAM_AUTH_WORKER_TOKEN",
+                        "ALEXSTREAM_AUTH_OPERATOR_TOKEN",
+                        "ALEXSTREAM_AUTH_LABELLER_TOKEN");
+        assertThat(first.all().values())
+                .doesNotHaveDuplicates()
+                .allSatisfy(token -> assertThat(token).hasSize(64));
+        assertThat(LocalStack.credentials(work))
+                .as("read again, not regenerated")
+                .isEqualTo(first);
     }
 
     @Test
@@ -46,7 +54,10 @@ class LocalStackCredentialsTest {
         assertThat(credentials.labeller()).hasSize(64);
         // the trainer token nobody is given any more stays in the file, and chaos still watches for it
         assertThat(credentials.all()).containsEntry("ALEXSTREAM_AUTH_TRAINER_TOKEN", "t".repeat(64));
-        assertThat(Files.readString(file)).startsWith(old).endsWith("ALEXSTREAM_AUTH_LABELLER_TOKEN=" + credentials.labeller() + "\n");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readString(file))
+                .startsWith(old)
+                .endsWith("ALEXSTREAM_AUTH_LABELLER_TOKEN=" + credentials.labeller() + "\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
     }
 }

@@ -27,14 +27,19 @@ class ProtoContractTest {
     void weightsArePushedAsAClientStreamOfChunksAndPulledAsAServerStream() {
         assertThat(ModelReceiverGrpc.getPushWeightsMethod().getType()).isEqualTo(MethodType.CLIENT_STREAMING);
         assertThat(ModelRegistryGrpc.getPullWeightsMethod().getType()).isEqualTo(MethodType.SERVER_STREAMING);
-        WeightsChunk data = WeightsChunk.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2})).build();
+        WeightsChunk data = WeightsChunk.newBuilder()
+                .setData(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2}))
+                .build();
         assertThat(data.getPartCase()).isEqualTo(WeightsChunk.PartCase.DATA);
     }
 
     @Test
     void aRequestRoundTripsThroughTheWireFormat() throws Exception {
-        ClassifyRequest request = ClassifyRequest.newBuilder().setImageId("img-1").setTopK(5)
-                .setImage(com.google.protobuf.ByteString.copyFromUtf8("bytes")).build();
+        ClassifyRequest request = ClassifyRequest.newBuilder()
+                .setImageId("img-1")
+                .setTopK(5)
+                .setImage(com.google.protobuf.ByteString.copyFromUtf8("bytes"))
+                .build();
         assertThat(ClassifyRequest.parseFrom(request.toByteArray())).isEqualTo(request);
     }
 }

@@ -77,7 +77,9 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
     }
 
     private void signal(String name) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
         if (kill.waitFor() != 0 && process.isAlive()) {
             throw new IOException("kill -" + name + " " + process.pid() + " failed: "
                     + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
@@ -131,9 +133,16 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
             Path logFile = ChildProcess.logFile(log, "kafka");
             long from = Files.exists(logFile) ? Files.size(logFile) : 0;
             // the broker needs only this module and Kafka, both on this JVM's classpath
-            List<String> command = new ArrayList<>(List.of(ChildProcess.java(), "-Xmx512m", "-cp",
-                    System.getProperty("java.class.path"), EmbeddedKafkaMain.class.getName(), "--dir",
-                    dir.toAbsolutePath().toString(), "--port", Integer.toString(port)));
+            List<String> command = new ArrayList<>(List.of(
+                    ChildProcess.java(),
+                    "-Xmx512m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    EmbeddedKafkaMain.class.getName(),
+                    "--dir",
+                    dir.toAbsolutePath().toString(),
+                    "--port",
+                    Integer.toString(port)));
             topics.forEach((name, partitions) -> command.addAll(List.of("--topic", name + ":" + partitions)));
             ChildProcess process = ChildProcess.start(command, Map.of(), logFile);
             try {
@@ -145,7 +154,8 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
             return new BrokerProcess(process, bootstrapServers());
         }
 
-        private static void awaitReady(ChildProcess process, Path logFile, long from) throws IOException, InterruptedException {
+        private static void awaitReady(ChildProcess process, Path logFile, long from)
+                throws IOException, InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (System.nanoTime() < deadline) {
                 String since = since(logFile, from);
@@ -153,8 +163,9 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
                     return;
                 }
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("the broker exited with " + process.exitCode().orElseThrow() + "; log "
-                            + logFile + ":\n" + ChildProcess.lastLines(since));
+                    throw new IllegalStateException(
+                            "the broker exited with " + process.exitCode().orElseThrow() + "; log " + logFile + ":\n"
+                                    + ChildProcess.lastLines(since));
                 }
                 Thread.sleep(100);
             }
@@ -164,7 +175,11 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
 
         private static String since(Path logFile, long from) throws IOException {
             byte[] all = Files.readAllBytes(logFile);
-            return new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from), StandardCharsets.UTF_8);
+            return new String(
+                    all,
+                    (int) Math.min(from, all.length),
+                    (int) Math.max(0, all.length - from),
+                    StandardCharsets.UTF_8);
         }
     }
 }

@@ -12,8 +12,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class EmbeddedKafkaMain {
 
-    private EmbeddedKafkaMain() {
-    }
+    private EmbeddedKafkaMain() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of("work/kafka");
@@ -27,17 +26,21 @@ public final class EmbeddedKafkaMain {
                     String[] parts = args[++i].split(":");
                     topics.put(parts[0], parts.length > 1 ? Integer.parseInt(parts[1]) : 1);
                 }
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: --dir DIR [--port N] [--topic NAME:PARTITIONS]...");
+                default ->
+                    throw new IllegalArgumentException("unknown argument " + args[i]
+                            + "; usage: --dir DIR [--port N] [--topic NAME:PARTITIONS]...");
             }
         }
         EmbeddedKafka kafka = EmbeddedKafka.start(dir, port);
         kafka.createTopics(topics);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            kafka.close();
-            stopped.countDown();
-        }, "kafka-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            kafka.close();
+                            stopped.countDown();
+                        },
+                        "kafka-shutdown"));
         System.out.println("READY " + kafka.bootstrapServers());
         System.out.flush();
         stopped.await();

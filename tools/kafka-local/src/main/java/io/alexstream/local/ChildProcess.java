@@ -39,8 +39,10 @@ public final class ChildProcess {
     }
 
     /** Starts {@code command} with {@code environment} added to this process's, its output appended to {@code log}. */
-    public static ChildProcess start(List<String> command, Map<String, String> environment, Path log) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+    public static ChildProcess start(List<String> command, Map<String, String> environment, Path log)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
         return new ChildProcess(builder.start(), log);

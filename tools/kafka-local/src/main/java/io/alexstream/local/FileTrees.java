@@ -8,8 +8,7 @@ import java.util.Comparator;
 /** Work directories of local runs (a stack's, a benchmark's): removed whole, children before their parent. */
 public final class FileTrees {
 
-    private FileTrees() {
-    }
+    private FileTrees() {}
 
     /** Deletes a file or a directory with everything in it; nothing when it does not exist. */
     public static void delete(Path path) throws IOException {

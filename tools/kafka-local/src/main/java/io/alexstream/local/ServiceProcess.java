@@ -23,7 +23,8 @@ import java.util.OptionalInt;
  */
 public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
 
-    private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient PROBE =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final ChildProcess process;
@@ -100,7 +101,9 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
     @Override
     public boolean probeLive() {
         try {
-            HttpRequest live = HttpRequest.newBuilder(uri("/q/health/live")).timeout(Duration.ofSeconds(5)).build();
+            HttpRequest live = HttpRequest.newBuilder(uri("/q/health/live"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build();
             return PROBE.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -128,13 +131,15 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
     }
 
     private ServiceProcess awaitHealth(String path, Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready =
+                HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitCode().orElseThrow() + "; log " + log()
-                        + ":\n" + logTail());
+                throw new IllegalStateException(name + " exited with "
+                        + process.exitCode().orElseThrow() + "; log " + log() + ":\n" + logTail());
             }
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -145,8 +150,8 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException(name + " not healthy (" + path + ") on port " + port + " after " + timeout + "; log "
-                + log() + ":\n" + logTail());
+        throw new IllegalStateException(name + " not healthy (" + path + ") on port " + port + " after " + timeout
+                + "; log " + log() + ":\n" + logTail());
     }
 
     /** SIGKILL: the process gets no chance to commit, flush or deregister. */
@@ -179,7 +184,8 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
         private Builder(String name, Path jar) {
             this.name = name;
             this.jar = jar;
-            // the heap in 2 MB pages where the kernel offers them (THP "madvise", Debian's default): a 245 MB weights push
+            // the heap in 2 MB pages where the kernel offers them (THP "madvise", Debian's default): a 245 MB weights
+            // push
             // touches that much fresh heap, and with 4 KB pages the faults alone cost about a second on the project's
             // machine (warm push 1.38-1.56 s against 1.86-2.26 s without, right after start 4.9-5.6 s against 6.5 s);
             // the Dockerfiles set the same flag
@@ -232,7 +238,8 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
 
         public ServiceProcess start() throws IOException {
             if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException("no packaged " + name + " at " + jar + " (run mvn -DskipTests install first)");
+                throw new IllegalStateException(
+                        "no packaged " + name + " at " + jar + " (run mvn -DskipTests install first)");
             }
             int chosen = port > 0 ? port : freePort();
             Path logFile = ChildProcess.logFile(log, name);

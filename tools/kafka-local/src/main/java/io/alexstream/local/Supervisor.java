@@ -41,11 +41,9 @@ public final class Supervisor implements AutoCloseable {
 
     /** Told of every restart: before the back-off, and once the new child is live. */
     public interface Listener {
-        default void restarting(Restart restart) {
-        }
+        default void restarting(Restart restart) {}
 
-        default void restarted(String service, long pid, int attempt) {
-        }
+        default void restarted(String service, long pid, int attempt) {}
     }
 
     /** One restart decision: why, the exit code of the child that went (if it exited), the attempt and its back-off. */
@@ -53,18 +51,31 @@ public final class Supervisor implements AutoCloseable {
 
         /** One log line: {@code worker-1 exited (exit code 137); restart attempt 1 in 1 s}. */
         public String describe() {
-            return service + " " + reason + exitCode.stream().mapToObj(code -> " (exit code " + code + ")").findFirst().orElse("")
-                    + "; restart attempt " + attempt + " in " + backOff.toSeconds() + " s";
+            return service + " " + reason
+                    + exitCode.stream()
+                            .mapToObj(code -> " (exit code " + code + ")")
+                            .findFirst()
+                            .orElse("") + "; restart attempt " + attempt + " in " + backOff.toSeconds() + " s";
         }
     }
 
     /** When to restart and how long to wait first. */
-    public record Policy(Duration tick, Duration probeEvery, int failuresBeforeRestart, Duration firstBackOff,
-                         Duration maxBackOff, Duration stableAfter) {
+    public record Policy(
+            Duration tick,
+            Duration probeEvery,
+            int failuresBeforeRestart,
+            Duration firstBackOff,
+            Duration maxBackOff,
+            Duration stableAfter) {
 
         /** Exits noticed within a second; 3 failed probes 5 s apart; 1 s doubling to 60 s; reset after 2 minutes up. */
-        public static final Policy DEFAULT = new Policy(Duration.ofSeconds(1), Duration.ofSeconds(5), 3, Duration.ofSeconds(1),
-                Duration.ofSeconds(60), Duration.ofMinutes(2));
+        public static final Policy DEFAULT = new Policy(
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5),
+                3,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(60),
+                Duration.ofMinutes(2));
 
         /** The wait before restart attempt {@code attempt} (1 for the first). */
         public Duration backOff(int attempt) {
@@ -204,7 +215,11 @@ public final class Supervisor implements AutoCloseable {
                         } catch (InterruptedException e) {
                             return;
                         } catch (Exception e) {
-                            reason = "could not be started (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")";
+                            reason = "could not be started ("
+                                    + String.valueOf(e.getMessage())
+                                            .lines()
+                                            .findFirst()
+                                            .orElse("") + ")";
                             exitCode = OptionalInt.empty();
                         }
                     }
@@ -231,8 +246,12 @@ public final class Supervisor implements AutoCloseable {
                     failedProbes = child.probeLive() ? 0 : failedProbes + 1;
                     if (failedProbes >= policy.failuresBeforeRestart()) {
                         child.kill();
-                        return new Restart(service, "failed " + failedProbes + " liveness probes in a row (killed)",
-                                child.exitCode(), 0, Duration.ZERO);
+                        return new Restart(
+                                service,
+                                "failed " + failedProbes + " liveness probes in a row (killed)",
+                                child.exitCode(),
+                                0,
+                                Duration.ZERO);
                     }
                 }
             }

@@ -26,7 +26,8 @@ class BrokerProcessIT {
 
     @Test
     void pausesResumesAndRestartsAtTheSameAddress() throws Exception {
-        BrokerProcess.Builder builder = BrokerProcess.builder(dir.resolve("kafka"), 0).topics(Map.of("images", 2))
+        BrokerProcess.Builder builder = BrokerProcess.builder(dir.resolve("kafka"), 0)
+                .topics(Map.of("images", 2))
                 .log(dir.resolve("kafka.log"));
         BrokerProcess broker = builder.start();
         try {
@@ -35,8 +36,12 @@ class BrokerProcessIT {
 
             broker.pause();
             assertThat(broker.isAlive()).isTrue();
-            assertThat(broker.probeLive()).as("a paused broker is not a dead one").isTrue();
-            assertThat(catchThrowable(() -> partitions(broker, Duration.ofSeconds(3)))).as("no answer while paused").isNotNull();
+            assertThat(broker.probeLive())
+                    .as("a paused broker is not a dead one")
+                    .isTrue();
+            assertThat(catchThrowable(() -> partitions(broker, Duration.ofSeconds(3))))
+                    .as("no answer while paused")
+                    .isNotNull();
             broker.resume();
             assertThat(partitions(broker, Duration.ofSeconds(30))).isEqualTo(2);
 
@@ -48,7 +53,9 @@ class BrokerProcessIT {
         BrokerProcess again = builder.start();
         try {
             assertThat(again.bootstrapServers()).isEqualTo(broker.bootstrapServers());
-            assertThat(partitions(again, Duration.ofSeconds(30))).as("the topic survived the restart").isEqualTo(2);
+            assertThat(partitions(again, Duration.ofSeconds(30)))
+                    .as("the topic survived the restart")
+                    .isEqualTo(2);
         } finally {
             again.close();
         }
@@ -56,12 +63,20 @@ class BrokerProcessIT {
     }
 
     private static int partitions(BrokerProcess broker, Duration timeout) throws Exception {
-        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()));
+        Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                (int) timeout.toMillis(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                (int) timeout.toMillis()));
         try {
-            return admin.describeTopics(List.of("images")).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .get("images").partitions().size();
+            return admin.describeTopics(List.of("images"))
+                    .allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .get("images")
+                    .partitions()
+                    .size();
         } finally {
             // close() without a limit waits for the paused broker's answer forever
             admin.close(Duration.ofSeconds(1));

@@ -40,17 +40,20 @@ class EmbeddedKafkaIT {
             kafka.createTopics(Map.of("images", 2));
             kafka.createTopics(Map.of("images", 2));
             try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-                RecordMetadata sent = producer.send(new ProducerRecord<>("images", "img-1", image)).get();
+                RecordMetadata sent = producer.send(new ProducerRecord<>("images", "img-1", image))
+                        .get();
                 assertThat(sent.offset()).isGreaterThanOrEqualTo(0);
             }
-            assertThat(consumeAll(kafka.bootstrapServers(), "group-a", 1)).singleElement()
+            assertThat(consumeAll(kafka.bootstrapServers(), "group-a", 1))
+                    .singleElement()
                     .satisfies(r -> {
                         assertThat(r.key()).isEqualTo("img-1");
                         assertThat(r.value()).isEqualTo(image);
                     });
         }
         try (EmbeddedKafka again = EmbeddedKafka.start(dir, 0)) {
-            assertThat(consumeAll(again.bootstrapServers(), "group-b", 1)).extracting(ConsumerRecord::key)
+            assertThat(consumeAll(again.bootstrapServers(), "group-b", 1))
+                    .extracting(ConsumerRecord::key)
                     .containsExactly("img-1");
         }
     }
@@ -71,7 +74,8 @@ class EmbeddedKafkaIT {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(20 << 20));
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of("images"));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (records.size() < expected && System.nanoTime() < deadline) {

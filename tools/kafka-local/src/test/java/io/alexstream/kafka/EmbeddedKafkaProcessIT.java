@@ -25,14 +25,25 @@ class EmbeddedKafkaProcessIT {
     @Test
     void runsAsAChildProcessAndStopsOnSigterm() throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                EmbeddedKafkaMain.class.getName(), "--dir", dir.toString(), "--port", "0",
-                "--topic", "images:3", "--topic", "predictions:1")
+        Process process = new ProcessBuilder(
+                        javaBin,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        EmbeddedKafkaMain.class.getName(),
+                        "--dir",
+                        dir.toString(),
+                        "--port",
+                        "0",
+                        "--topic",
+                        "images:3",
+                        "--topic",
+                        "predictions:1")
                 .redirectErrorStream(true)
                 .start();
         try {
             String bootstrap = null;
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             String line;
             while (bootstrap == null && System.nanoTime() < deadline && (line = out.readLine()) != null) {
@@ -42,12 +53,16 @@ class EmbeddedKafkaProcessIT {
             }
             assertThat(bootstrap).as("READY line from the broker process").isNotNull();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                var topics = admin.describeTopics(java.util.List.of("images", "predictions")).allTopicNames().get(30, TimeUnit.SECONDS);
+                var topics = admin.describeTopics(java.util.List.of("images", "predictions"))
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS);
                 assertThat(topics.get("images").partitions()).hasSize(3);
                 assertThat(topics.get("predictions").partitions()).hasSize(1);
             }
             process.destroy();
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("broker stopped within 60 s of SIGTERM").isTrue();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                    .as("broker stopped within 60 s of SIGTERM")
+                    .isTrue();
         } finally {
             process.destroyForcibly();
         }

@@ -104,8 +104,8 @@ class SupervisorTest {
     }
 
     /** The n-th launch returns {@code children}'s n-th child; from launch {@code stopAfter} on, a child that never dies. */
-    private static Supervisor.Launcher<FakeChild> launcher(AtomicInteger launches, int stopAfter, CountDownLatch done,
-                                                           IntFunction<FakeChild> children) {
+    private static Supervisor.Launcher<FakeChild> launcher(
+            AtomicInteger launches, int stopAfter, CountDownLatch done, IntFunction<FakeChild> children) {
         return () -> {
             int n = launches.incrementAndGet();
             if (n >= stopAfter) {
@@ -124,18 +124,25 @@ class SupervisorTest {
         AtomicInteger launches = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(1);
         try (Supervisor supervisor = new Supervisor(Supervisor.Policy.DEFAULT, clock, recorder)) {
-            supervisor.watch("worker-1", new FakeChild(1, 2, true), launcher(launches, 9, done, n -> new FakeChild(1 + n, 2, true)));
+            supervisor.watch(
+                    "worker-1",
+                    new FakeChild(1, 2, true),
+                    launcher(launches, 9, done, n -> new FakeChild(1 + n, 2, true)));
             assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(recorder.restarts).extracting(r -> r.backOff().toSeconds())
+        assertThat(recorder.restarts)
+                .extracting(r -> r.backOff().toSeconds())
                 .containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L, 60L);
-        assertThat(recorder.restarts).extracting(Supervisor.Restart::attempt).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(recorder.restarts)
+                .extracting(Supervisor.Restart::attempt)
+                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
         assertThat(recorder.restarts).allSatisfy(r -> {
             assertThat(r.service()).isEqualTo("worker-1");
             assertThat(r.reason()).isEqualTo("exited");
             assertThat(r.exitCode()).hasValue(1);
         });
-        assertThat(recorder.restarts.get(0).describe()).isEqualTo("worker-1 exited (exit code 1); restart attempt 1 in 1 s");
+        assertThat(recorder.restarts.get(0).describe())
+                .isEqualTo("worker-1 exited (exit code 1); restart attempt 1 in 1 s");
         assertThat(recorder.restartedPids).startsWith(2L, 3L, 4L);
     }
 
@@ -145,10 +152,13 @@ class SupervisorTest {
         Recorder recorder = new Recorder(clock);
         AtomicInteger launches = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(1);
-        // children 1-3 die after 2 s; child 4 runs 150 s (past the 120 s after which the back-off resets); child 5 dies at once
+        // children 1-3 die after 2 s; child 4 runs 150 s (past the 120 s after which the back-off resets); child 5 dies
+        // at once
         try (Supervisor supervisor = new Supervisor(Supervisor.Policy.DEFAULT, clock, recorder)) {
-            supervisor.watch("trainer", new FakeChild(1, 2, true), launcher(launches, 6, done,
-                    n -> new FakeChild(1 + n, n == 4 ? 150 : 2, true)));
+            supervisor.watch(
+                    "trainer",
+                    new FakeChild(1, 2, true),
+                    launcher(launches, 6, done, n -> new FakeChild(1 + n, n == 4 ? 150 : 2, true)));
             assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(recorder.restarts).extracting(r -> r.backOff().toSeconds()).containsExactly(1L, 2L, 4L, 8L, 1L, 2L);
@@ -163,7 +173,8 @@ class SupervisorTest {
         CountDownLatch done = new CountDownLatch(1);
         FakeChild stuck = new FakeChild(1, Integer.MAX_VALUE, false);
         try (Supervisor supervisor = new Supervisor(Supervisor.Policy.DEFAULT, clock, recorder)) {
-            Supervisor.Watch<FakeChild> watch = supervisor.watch("ingest", stuck, launcher(launches, 1, done, n -> null));
+            Supervisor.Watch<FakeChild> watch =
+                    supervisor.watch("ingest", stuck, launcher(launches, 1, done, n -> null));
             assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (watch.current() == stuck && System.nanoTime() < deadline) {
@@ -204,8 +215,12 @@ class SupervisorTest {
             }
             assertThat(watch.restarts()).isEqualTo(3);
         }
-        assertThat(recorder.restarts).extracting(Supervisor.Restart::reason).containsExactly("exited",
-                "could not be started (worker-2 exited with 1; log ...)", "could not be started (worker-2 exited with 1; log ...)");
+        assertThat(recorder.restarts)
+                .extracting(Supervisor.Restart::reason)
+                .containsExactly(
+                        "exited",
+                        "could not be started (worker-2 exited with 1; log ...)",
+                        "could not be started (worker-2 exited with 1; log ...)");
         assertThat(recorder.restarts).extracting(r -> r.backOff().toSeconds()).containsExactly(1L, 2L, 4L);
         assertThat(recorder.restartedPids).containsExactly(99L);
     }

@@ -20,15 +20,14 @@ public final class IdxImages {
     private static final int IMAGES_MAGIC = 0x00000803;
     private static final int LABELS_MAGIC = 0x00000801;
 
-    private IdxImages() {
-    }
+    private IdxImages() {}
 
     /** One grayscale image and its label. */
-    public record LabeledImage(RgbImage image, int label) {
-    }
+    public record LabeledImage(RgbImage image, int label) {}
 
     public static List<LabeledImage> read(Path images, Path labels, int limit) throws IOException {
-        try (DataInputStream imageIn = open(images); DataInputStream labelIn = open(labels)) {
+        try (DataInputStream imageIn = open(images);
+                DataInputStream labelIn = open(labels)) {
             int magic = imageIn.readInt();
             if (magic != IMAGES_MAGIC) {
                 throw new IOException(images + " is not an IDX image file (magic " + Integer.toHexString(magic) + ")");
@@ -38,11 +37,13 @@ public final class IdxImages {
             int cols = imageIn.readInt();
             int labelMagic = labelIn.readInt();
             if (labelMagic != LABELS_MAGIC) {
-                throw new IOException(labels + " is not an IDX label file (magic " + Integer.toHexString(labelMagic) + ")");
+                throw new IOException(
+                        labels + " is not an IDX label file (magic " + Integer.toHexString(labelMagic) + ")");
             }
             int labelCount = labelIn.readInt();
             if (labelCount != count) {
-                throw new IOException(images + " has " + count + " images but " + labels + " has " + labelCount + " labels");
+                throw new IOException(
+                        images + " has " + count + " images but " + labels + " has " + labelCount + " labels");
             }
             int n = Math.min(count, limit);
             List<LabeledImage> out = new ArrayList<>(n);
@@ -58,7 +59,8 @@ public final class IdxImages {
     /** Fashion-MNIST as Debian's dataset-fashion-mnist installs it. */
     public static List<LabeledImage> fashionMnist(Path directory, boolean train, int limit) throws IOException {
         String prefix = train ? "train" : "t10k";
-        return read(find(directory, prefix + "-images-idx3-ubyte"), find(directory, prefix + "-labels-idx1-ubyte"), limit);
+        return read(
+                find(directory, prefix + "-images-idx3-ubyte"), find(directory, prefix + "-labels-idx1-ubyte"), limit);
     }
 
     private static Path find(Path directory, String stem) throws IOException {
@@ -68,8 +70,8 @@ public final class IdxImages {
                 return path;
             }
         }
-        throw new IOException("no " + stem + "[.gz] in " + directory
-                + " (on Debian: apt-get install dataset-fashion-mnist)");
+        throw new IOException(
+                "no " + stem + "[.gz] in " + directory + " (on Debian: apt-get install dataset-fashion-mnist)");
     }
 
     private static DataInputStream open(Path path) throws IOException {

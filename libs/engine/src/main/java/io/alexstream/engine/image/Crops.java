@@ -8,7 +8,13 @@ package io.alexstream.engine.image;
  */
 public final class Crops {
 
-    public enum Position { TOP_LEFT, TOP_RIGHT, BOTTOM_LEFT, BOTTOM_RIGHT, CENTER }
+    public enum Position {
+        TOP_LEFT,
+        TOP_RIGHT,
+        BOTTOM_LEFT,
+        BOTTOM_RIGHT,
+        CENTER
+    }
 
     public static final Position[] POSITIONS = Position.values();
     public static final int TEN = 10;
@@ -31,8 +37,7 @@ public final class Crops {
         }
     }
 
-    private Crops() {
-    }
+    private Crops() {}
 
     /** Left, top of a crop position. */
     public static int[] origin(Position position, int scaleSize, int cropSize) {
@@ -63,7 +68,8 @@ public final class Crops {
     }
 
     /** Crop {@code k} of {@code mode} (0..9 for ten-crop, 0 for centre) of one image. */
-    public static int writeCrop(ScaledImage image, float[] mean, int cropSize, Mode mode, int k, float[] dest, int offset) {
+    public static int writeCrop(
+            ScaledImage image, float[] mean, int cropSize, Mode mode, int k, float[] dest, int offset) {
         if (k < 0 || k >= mode.crops()) {
             throw new IllegalArgumentException("crop " + k + " does not exist in mode " + mode);
         }
@@ -72,20 +78,35 @@ public final class Crops {
     }
 
     /** One crop at an arbitrary origin, optionally mirrored; used by training's random crops too. */
-    public static int writeCrop(ScaledImage image, float[] mean, int cropSize, int left, int top, boolean mirrored,
-                                float[] dest, int offset) {
+    public static int writeCrop(
+            ScaledImage image,
+            float[] mean,
+            int cropSize,
+            int left,
+            int top,
+            boolean mirrored,
+            float[] dest,
+            int offset) {
         return writeCrop(image, mean, cropSize, left, top, mirrored, NO_SHIFT, dest, offset);
     }
 
     private static final float[] NO_SHIFT = new float[3];
 
     /** As above, adding {@code colourShift} (one value per channel) to every pixel: PCA colour augmentation. */
-    public static int writeCrop(ScaledImage image, float[] mean, int cropSize, int left, int top, boolean mirrored,
-                                float[] colourShift, float[] dest, int offset) {
+    public static int writeCrop(
+            ScaledImage image,
+            float[] mean,
+            int cropSize,
+            int left,
+            int top,
+            boolean mirrored,
+            float[] colourShift,
+            float[] dest,
+            int offset) {
         int size = image.size();
         if (left < 0 || top < 0 || left + cropSize > size || top + cropSize > size) {
-            throw new IllegalArgumentException("crop " + cropSize + " at (" + left + "," + top + ") leaves the "
-                    + size + "x" + size + " image");
+            throw new IllegalArgumentException(
+                    "crop " + cropSize + " at (" + left + "," + top + ") leaves the " + size + "x" + size + " image");
         }
         byte[] rgb = image.rgb();
         int o = offset;
@@ -102,8 +123,14 @@ public final class Crops {
         return o;
     }
 
-    private static int writeCrop(ScaledImage image, float[] mean, int cropSize, Position position, boolean mirrored,
-                                 float[] dest, int offset) {
+    private static int writeCrop(
+            ScaledImage image,
+            float[] mean,
+            int cropSize,
+            Position position,
+            boolean mirrored,
+            float[] dest,
+            int offset) {
         int[] origin = origin(position, image.size(), cropSize);
         return writeCrop(image, mean, cropSize, origin[0], origin[1], mirrored, dest, offset);
     }

@@ -11,7 +11,8 @@ import java.util.concurrent.Semaphore;
 public final class DecodeBudget {
 
     /** A quarter of the heap, shared by every decoder in the process. */
-    public static final DecodeBudget SHARED = new DecodeBudget(Runtime.getRuntime().maxMemory() / 4);
+    public static final DecodeBudget SHARED =
+            new DecodeBudget(Runtime.getRuntime().maxMemory() / 4);
 
     private final Semaphore kibibytes;
     private final int total;

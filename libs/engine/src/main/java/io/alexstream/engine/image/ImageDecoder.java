@@ -47,8 +47,7 @@ public final class ImageDecoder {
     }
 
     /** Format and dimensions read from the header only. */
-    public record Header(String format, int width, int height) {
-    }
+    public record Header(String format, int width, int height) {}
 
     public Header readHeader(byte[] encoded) throws ImageRejectedException {
         try (Opened opened = open(encoded)) {
@@ -97,13 +96,18 @@ public final class ImageDecoder {
             return toRgb(opened.reader.read(0, param));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ImageRejectedException(Reason.CORRUPT, "interrupted while waiting to decode " + header.format() + " image", e);
+            throw new ImageRejectedException(
+                    Reason.CORRUPT, "interrupted while waiting to decode " + header.format() + " image", e);
         } catch (IOException | RuntimeException e) {
-            throw new ImageRejectedException(Reason.CORRUPT, "cannot decode " + header.format() + " image: " + e.getMessage(), e);
+            throw new ImageRejectedException(
+                    Reason.CORRUPT, "cannot decode " + header.format() + " image: " + e.getMessage(), e);
         } catch (OutOfMemoryError e) {
             // a reader that allocates what a forged header declares; the budget bounds honest images
-            throw new ImageRejectedException(Reason.CORRUPT, "cannot decode " + header.format()
-                    + " image: its decoder ran out of memory (" + e.getMessage() + ")", e);
+            throw new ImageRejectedException(
+                    Reason.CORRUPT,
+                    "cannot decode " + header.format() + " image: its decoder ran out of memory (" + e.getMessage()
+                            + ")",
+                    e);
         } catch (Error e) {
             throw new ImageRejectedException(Reason.CORRUPT, "cannot decode " + header.format() + " image: " + e, e);
         }
@@ -131,7 +135,8 @@ public final class ImageDecoder {
             throw new ImageRejectedException(Reason.EMPTY, "image is empty");
         }
         if (encoded.length > limits.maxBytes()) {
-            throw new ImageRejectedException(Reason.TOO_MANY_BYTES,
+            throw new ImageRejectedException(
+                    Reason.TOO_MANY_BYTES,
                     "image is " + encoded.length + " bytes; the limit is " + limits.maxBytes() + " bytes");
         }
         // not ImageIO.createImageInputStream: with ImageIO's default cache setting it copies every image into a
@@ -147,8 +152,8 @@ public final class ImageDecoder {
         }
         if (reader == null) {
             closeQuietly(input);
-            throw new ImageRejectedException(Reason.UNSUPPORTED_FORMAT,
-                    "not a supported image; accepted formats: JPEG, PNG, GIF, BMP");
+            throw new ImageRejectedException(
+                    Reason.UNSUPPORTED_FORMAT, "not a supported image; accepted formats: JPEG, PNG, GIF, BMP");
         }
         reader.setInput(input, true, true);
         String format = formatOf(reader);
@@ -164,12 +169,19 @@ public final class ImageDecoder {
                 opened.close();
                 throw new ImageRejectedException(Reason.CORRUPT, format + " header gives size " + width + "x" + height);
             }
-            if (width > limits.maxSide() || height > limits.maxSide()
-                    || (long) width * height > limits.maxPixels()) {
+            if (width > limits.maxSide() || height > limits.maxSide() || (long) width * height > limits.maxPixels()) {
                 opened.close();
-                throw new ImageRejectedException(Reason.DIMENSIONS_TOO_LARGE, String.format(Locale.ROOT,
-                        "%s image is %dx%d (%d pixels); limits are %d pixels per side and %d pixels in all",
-                        format, width, height, (long) width * height, limits.maxSide(), limits.maxPixels()));
+                throw new ImageRejectedException(
+                        Reason.DIMENSIONS_TOO_LARGE,
+                        String.format(
+                                Locale.ROOT,
+                                "%s image is %dx%d (%d pixels); limits are %d pixels per side and %d pixels in all",
+                                format,
+                                width,
+                                height,
+                                (long) width * height,
+                                limits.maxSide(),
+                                limits.maxPixels()));
             }
             return opened;
         } catch (IOException | RuntimeException | Error e) {
@@ -183,7 +195,8 @@ public final class ImageDecoder {
      * The JDK's BMP reader allocates the pixel-data size the header declares before it reads a
      * byte of it: a declared size beyond the bytes the file holds is refused here, for free.
      */
-    private static void requireBmpDataFits(byte[] encoded, ImageReader reader, ImageInputStream input) throws ImageRejectedException {
+    private static void requireBmpDataFits(byte[] encoded, ImageReader reader, ImageInputStream input)
+            throws ImageRejectedException {
         // offset 34 is biSizeImage only in the 40-byte and later info headers
         if (encoded.length < 38 || littleEndianInt(encoded, 14) < 40) {
             return;
@@ -193,13 +206,18 @@ public final class ImageDecoder {
         if (declared > Math.max(0, encoded.length - dataOffset)) {
             reader.dispose();
             closeQuietly(input);
-            throw new ImageRejectedException(Reason.CORRUPT, "bmp header declares " + declared + " bytes of pixel data at offset "
-                    + dataOffset + " but the file has " + encoded.length + " bytes");
+            throw new ImageRejectedException(
+                    Reason.CORRUPT,
+                    "bmp header declares " + declared + " bytes of pixel data at offset " + dataOffset
+                            + " but the file has " + encoded.length + " bytes");
         }
     }
 
     private static int littleEndianInt(byte[] bytes, int at) {
-        return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | (bytes[at + 3] & 0xff) << 24;
+        return (bytes[at] & 0xff)
+                | (bytes[at + 1] & 0xff) << 8
+                | (bytes[at + 2] & 0xff) << 16
+                | (bytes[at + 3] & 0xff) << 24;
     }
 
     private static String formatOf(ImageReader reader) {
@@ -232,8 +250,9 @@ public final class ImageDecoder {
             }
             return new RgbImage(width, height, rgb);
         }
-        boolean singleBandGray = raster.getNumBands() == 1 && image.getColorModel().getColorSpace().getType()
-                == java.awt.color.ColorSpace.TYPE_GRAY && raster.getSampleModel().getSampleSize(0) == 8;
+        boolean singleBandGray = raster.getNumBands() == 1
+                && image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
+                && raster.getSampleModel().getSampleSize(0) == 8;
         int[] row = new int[width];
         for (int y = 0; y < height; y++) {
             if (singleBandGray) {

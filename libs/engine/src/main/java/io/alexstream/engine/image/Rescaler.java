@@ -8,8 +8,7 @@ package io.alexstream.engine.image;
  */
 public final class Rescaler {
 
-    private Rescaler() {
-    }
+    private Rescaler() {}
 
     public static ScaledImage scale(RgbImage image, int size) {
         int side = Math.min(image.width(), image.height());

@@ -8,8 +8,8 @@ public record ScaledImage(int size, byte[] rgb) {
 
     public ScaledImage {
         if (rgb.length != size * size * 3) {
-            throw new IllegalArgumentException("expected " + size * size * 3 + " bytes for " + size + "x" + size
-                    + ", got " + rgb.length);
+            throw new IllegalArgumentException(
+                    "expected " + size * size * 3 + " bytes for " + size + "x" + size + ", got " + rgb.length);
         }
     }
 

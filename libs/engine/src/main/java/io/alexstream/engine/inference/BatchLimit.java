@@ -42,6 +42,7 @@ public final class BatchLimit {
      * every size has been timed several times, and still follows a machine whose best size changes.
      */
     static final int EXPLORE_EVERY_LATER = 24;
+
     static final int LEARNING_RUNS = 240;
     /**
      * Comparisons a size needs before it may take over: beside other processes one run's time per image varies by 20%
@@ -55,6 +56,7 @@ public final class BatchLimit {
      * the close sizes cost about 1% of the worker's throughput while it learnt.
      */
     static final double FAR_BEHIND = 0.10;
+
     static final int FAR_BEHIND_TURNS = 4;
     /** The weight of a new comparison in a size's moving average (the first few are a plain mean). */
     static final double NEW_RUN_WEIGHT = 0.25;
@@ -70,11 +72,13 @@ public final class BatchLimit {
      * NaN until one was compared (and for the served size).
      */
     private final double[] relative;
+
     private final int[] comparisons;
     /** Exploration turns each size had, tried or not. */
     private final int[] turns;
     /** Volatile: metrics read it from other threads. */
     private volatile int served;
+
     private int lastLimit;
     private long runs;
     /** The size last explored (an index into the sizes). */
@@ -83,6 +87,7 @@ public final class BatchLimit {
     private double lastServedNanosPerImage = Double.NaN;
     /** An exploration waiting for the served run after it: its size (-1: none), time per image, and the run before. */
     private int pendingIndex = -1;
+
     private double pendingNanosPerImage;
     private double pendingBefore;
     /** Why the last take-over happened, for the log; empty until one did. */
@@ -176,7 +181,9 @@ public final class BatchLimit {
         relative[index] = comparisons[index] == 1 ? ratio : (1 - weight) * relative[index] + weight * ratio;
         int fastest = -1;
         for (int i = 0; i < sizes.length; i++) {
-            if (i != served && comparisons[i] >= RUNS_TO_TAKE_OVER && (fastest < 0 || relative[i] < relative[fastest])) {
+            if (i != served
+                    && comparisons[i] >= RUNS_TO_TAKE_OVER
+                    && (fastest < 0 || relative[i] < relative[fastest])) {
                 fastest = i;
             }
         }
@@ -188,8 +195,13 @@ public final class BatchLimit {
     /** Serves {@code index} from now on; the others' comparisons are restated against it. */
     private void takeOver(int index) {
         double factor = relative[index];
-        lastTakeOver = String.format(java.util.Locale.ROOT, "runs of %d images now: %.3f of the time per image of runs of %d, "
-                + "in %d comparisons side by side", sizes[index], factor, sizes[served], comparisons[index]);
+        lastTakeOver = String.format(
+                java.util.Locale.ROOT,
+                "runs of %d images now: %.3f of the time per image of runs of %d, " + "in %d comparisons side by side",
+                sizes[index],
+                factor,
+                sizes[served],
+                comparisons[index]);
         for (int i = 0; i < sizes.length; i++) {
             if (i != index && i != served) {
                 relative[i] /= factor;

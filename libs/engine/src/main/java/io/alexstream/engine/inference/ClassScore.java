@@ -1,5 +1,4 @@
 package io.alexstream.engine.inference;
 
 /** One entry of a top-k answer. */
-public record ClassScore(int index, String name, float probability) {
-}
+public record ClassScore(int index, String name, float probability) {}

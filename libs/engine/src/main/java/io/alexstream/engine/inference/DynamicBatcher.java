@@ -37,12 +37,11 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    private record Request(ScaledImage image, Crops.Mode mode, int topK, CompletableFuture<Timed> result, long queuedAt) {
-    }
+    private record Request(
+            ScaledImage image, Crops.Mode mode, int topK, CompletableFuture<Timed> result, long queuedAt) {}
 
     /** A classified image with the time it waited in the queue. */
-    public record Timed(Prediction prediction, double queueSeconds, double inferenceSeconds, int batchSize) {
-    }
+    public record Timed(Prediction prediction, double queueSeconds, double inferenceSeconds, int batchSize) {}
 
     private final Supplier<AlexNetModel> model;
     private final BatchLimit batchLimit;
@@ -70,7 +69,8 @@ public final class DynamicBatcher implements AutoCloseable {
      *                   finishes on the model it started with when the supplier moves on to another
      * @param batchSizes told the size of every batch run (for metrics); may be a no-op
      */
-    public DynamicBatcher(Supplier<AlexNetModel> model, int maxBatch, long maxWaitMillis, int capacity, IntConsumer batchSizes) {
+    public DynamicBatcher(
+            Supplier<AlexNetModel> model, int maxBatch, long maxWaitMillis, int capacity, IntConsumer batchSizes) {
         this(model, BatchLimit.fixed(maxBatch), maxWaitMillis, capacity, batchSizes);
     }
 
@@ -79,7 +79,12 @@ public final class DynamicBatcher implements AutoCloseable {
      * @param batchLimit the most images of each run; owned by this batcher's thread from now on
      * @param batchSizes told the size of every batch run (for metrics); may be a no-op
      */
-    public DynamicBatcher(Supplier<AlexNetModel> model, BatchLimit batchLimit, long maxWaitMillis, int capacity, IntConsumer batchSizes) {
+    public DynamicBatcher(
+            Supplier<AlexNetModel> model,
+            BatchLimit batchLimit,
+            long maxWaitMillis,
+            int capacity,
+            IntConsumer batchSizes) {
         if (capacity < 1 || maxWaitMillis < 0) {
             throw new IllegalArgumentException("capacity must be >= 1 and maxWait >= 0");
         }
@@ -170,7 +175,8 @@ public final class DynamicBatcher implements AutoCloseable {
         for (Request r : batch) {
             List<Request> group = groups.stream()
                     .filter(g -> g.get(0).mode() == r.mode() && g.get(0).topK() == r.topK())
-                    .findFirst().orElse(null);
+                    .findFirst()
+                    .orElse(null);
             if (group == null) {
                 group = new ArrayList<>();
                 groups.add(group);
@@ -180,7 +186,8 @@ public final class DynamicBatcher implements AutoCloseable {
         for (List<Request> group : groups) {
             List<ScaledImage> images = new ArrayList<>(group.size());
             group.forEach(r -> images.add(r.image()));
-            List<Prediction> predictions = serving.classify(images, group.get(0).mode(), group.get(0).topK());
+            List<Prediction> predictions =
+                    serving.classify(images, group.get(0).mode(), group.get(0).topK());
             long classified = System.nanoTime();
             // cleared before the answers, so a caller that sees its answer also sees a healthy batcher
             lastError = null;
@@ -217,8 +224,13 @@ public final class DynamicBatcher implements AutoCloseable {
         return !running || thread.isAlive();
     }
 
-    private static void complete(Request r, Prediction prediction, Throwable failure, double queueSeconds,
-                                 double inferenceSeconds, int batchSize) {
+    private static void complete(
+            Request r,
+            Prediction prediction,
+            Throwable failure,
+            double queueSeconds,
+            double inferenceSeconds,
+            int batchSize) {
         if (failure != null) {
             r.result().completeExceptionally(failure);
         } else {

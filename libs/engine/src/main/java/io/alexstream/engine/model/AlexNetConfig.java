@@ -29,6 +29,7 @@ public record AlexNetConfig(
 
     /** The paper's channel counts per layer, before the width multiplier. */
     static final int[] PAPER_CONV_CHANNELS = {96, 256, 384, 384, 256};
+
     static final int PAPER_FC_WIDTH = 4096;
     public static final int CHANNELS = 3;
 
@@ -51,7 +52,8 @@ public record AlexNetConfig(
             throw new IllegalArgumentException("scaleSize " + scaleSize + " is smaller than cropSize " + cropSize);
         }
         if (LayerGeometry.finalSpatialSize(cropSize) < 1) {
-            throw new IllegalArgumentException("cropSize " + cropSize + " is too small for the AlexNet layer stack (minimum 67)");
+            throw new IllegalArgumentException(
+                    "cropSize " + cropSize + " is too small for the AlexNet layer stack (minimum 67)");
         }
     }
 

@@ -38,9 +38,17 @@ public final class AlexNetGraph {
     public static final String TRAIN_STEP = "train/step";
     /** Names of the per-layer outputs of the inference branch, for shape checks. */
     public static final List<String> LAYER_OUTPUTS = List.of(
-            "infer/conv1/output", "infer/pool1/output", "infer/conv2/output", "infer/pool2/output",
-            "infer/conv3/output", "infer/conv4/output", "infer/conv5/output", "infer/pool5/output",
-            "infer/fc6/output", "infer/fc7/output", "infer/fc8/output");
+            "infer/conv1/output",
+            "infer/pool1/output",
+            "infer/conv2/output",
+            "infer/pool2/output",
+            "infer/conv3/output",
+            "infer/conv4/output",
+            "infer/conv5/output",
+            "infer/pool5/output",
+            "infer/fc6/output",
+            "infer/fc7/output",
+            "infer/fc8/output");
 
     private final AlexNetConfig config;
     private final List<ModelVariable> variables;
@@ -103,9 +111,12 @@ public final class AlexNetGraph {
      * A variable in the graph with the ops that load it: feed {@code loadValue} and run
      * {@code load} to overwrite it. {@code momentum} is its SGD velocity slot.
      */
-    public record ModelVariable(VariableSpec spec, Variable<TFloat32> variable,
-                                Placeholder<TFloat32> loadValue, Op load, Op resetMomentum) {
-    }
+    public record ModelVariable(
+            VariableSpec spec,
+            Variable<TFloat32> variable,
+            Placeholder<TFloat32> loadValue,
+            Op load,
+            Op resetMomentum) {}
 
     /** Builds both branches and the update rule into {@code graph}; the handles to load and read the variables. */
     public static AlexNetGraph build(Graph graph, AlexNetConfig config) {
@@ -116,8 +127,8 @@ public final class AlexNetGraph {
         for (VariableSpec spec : variableSpecs(config)) {
             Shape shape = Shape.of(spec.shape());
             Variable<TFloat32> variable = scopes.named(spec.name()).variable(shape, TFloat32.class);
-            Placeholder<TFloat32> value = scopes.named("load/" + spec.name())
-                    .placeholder(TFloat32.class, Placeholder.shape(shape));
+            Placeholder<TFloat32> value =
+                    scopes.named("load/" + spec.name()).placeholder(TFloat32.class, Placeholder.shape(shape));
             Op load = scopes.named("assign/" + spec.name()).assign(variable, value);
             Variable<TFloat32> slot = scopes.named("momentum/" + spec.name()).variable(shape, TFloat32.class);
             Op reset = scopes.named("reset_momentum/" + spec.name())
@@ -126,19 +137,22 @@ public final class AlexNetGraph {
             velocity.add(slot);
         }
 
-        Placeholder<TFloat32> images = scopes.named(IMAGES).placeholder(TFloat32.class,
-                Placeholder.shape(Shape.of(-1, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS)));
+        Placeholder<TFloat32> images = scopes.named(IMAGES)
+                .placeholder(
+                        TFloat32.class,
+                        Placeholder.shape(Shape.of(-1, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS)));
 
         Operand<TFloat32> inferLogits = AlexNetLayers.forward(scopes, "infer", config, images, variables, false);
         scopes.named(PROBABILITIES).nn.softmax(inferLogits);
 
         Ops train = scopes.at("train");
-        Placeholder<TFloat32> labels = scopes.named(LABELS).placeholder(TFloat32.class,
-                Placeholder.shape(Shape.of(-1, config.numClasses())));
-        Placeholder<TFloat32> learningRate = scopes.named(LEARNING_RATE).placeholder(TFloat32.class,
-                Placeholder.shape(Shape.scalar()));
+        Placeholder<TFloat32> labels =
+                scopes.named(LABELS).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, config.numClasses())));
+        Placeholder<TFloat32> learningRate =
+                scopes.named(LEARNING_RATE).placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         Operand<TFloat32> trainLogits = AlexNetLayers.forward(scopes, "train", config, images, variables, true);
-        Operand<TFloat32> crossEntropy = train.nn.softmaxCrossEntropyWithLogits(trainLogits, labels).loss();
+        Operand<TFloat32> crossEntropy =
+                train.nn.softmaxCrossEntropyWithLogits(trainLogits, labels).loss();
         Operand<TFloat32> loss = scopes.named(LOSS).math.mean(crossEntropy, tf.constant(0));
 
         MomentumUpdate.build(scopes, TRAIN_STEP, loss, learningRate, variables, velocity);

@@ -24,12 +24,16 @@ final class AlexNetLayers {
 
     static final float DROPOUT_KEEP = 0.5f;
 
-    private AlexNetLayers() {
-    }
+    private AlexNetLayers() {}
 
     /** Logits of one branch ({@code infer} or {@code train}); dropout only where {@code training}. */
-    static Operand<TFloat32> forward(GraphScopes scopes, String branch, AlexNetConfig config,
-                                     Operand<TFloat32> images, List<ModelVariable> variables, boolean training) {
+    static Operand<TFloat32> forward(
+            GraphScopes scopes,
+            String branch,
+            AlexNetConfig config,
+            Operand<TFloat32> images,
+            List<ModelVariable> variables,
+            boolean training) {
         Operand<TFloat32> input = images;
         if (config.inputScale() != 1.0) {
             Ops scale = scopes.at(branch + "/input_scale");
@@ -67,20 +71,28 @@ final class AlexNetLayers {
      * without AVX-512 VNNI/BF16 (AMD Zen 3, for one), and there Eigen's filter gradient refuses it ("filter_size
      * does not have enough elements") and Grappler's fused conv+bias+ReLU refuses it at the first inference run.
      */
-    private static Operand<TFloat32> conv(GraphScopes scopes, String name, Operand<TFloat32> input,
-                                          List<ModelVariable> variables, int weightIndex, int stride, String padding) {
+    private static Operand<TFloat32> conv(
+            GraphScopes scopes,
+            String name,
+            Operand<TFloat32> input,
+            List<ModelVariable> variables,
+            int weightIndex,
+            int stride,
+            String padding) {
         Ops layer = scopes.at(name);
         Operand<TFloat32> weights = variables.get(weightIndex).variable();
         Operand<TFloat32> bias = variables.get(weightIndex + 1).variable();
         List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
         // the maps' count is static in this graph (only the batch dimension is open)
-        int groups = (int) (input.shape().get(3) / variables.get(weightIndex).spec().shape()[2]);
+        int groups =
+                (int) (input.shape().get(3) / variables.get(weightIndex).spec().shape()[2]);
         if (groups == 1) {
             Operand<TFloat32> biased = layer.nn.biasAdd(layer.nn.conv2d(input, weights, strides, padding), bias);
             return scopes.named(name + "/output").nn.relu(biased);
         }
-        return scopes.named(name + "/output").nn.relu(
-                groupedConv2d(layer, input, weights, bias, groups, strides, padding));
+        return scopes.named(name + "/output")
+                .nn
+                .relu(groupedConv2d(layer, input, weights, bias, groups, strides, padding));
     }
 
     /**
@@ -88,8 +100,14 @@ final class AlexNetLayers {
      * filter and bias columns [g m, (g+1) m) (m the output maps per group), the layout TensorFlow's grouped Conv2D
      * uses; the groups' maps are concatenated in order.
      */
-    static Operand<TFloat32> groupedConv2d(Ops layer, Operand<TFloat32> input, Operand<TFloat32> weights,
-                                           Operand<TFloat32> bias, int groups, List<Long> strides, String padding) {
+    static Operand<TFloat32> groupedConv2d(
+            Ops layer,
+            Operand<TFloat32> input,
+            Operand<TFloat32> weights,
+            Operand<TFloat32> bias,
+            int groups,
+            List<Long> strides,
+            String padding) {
         // int32 offsets: the C++ gradient of Slice subtracts them from the input's int32 shape
         long[] filterShape = weights.shape().asArray();
         int depth = (int) filterShape[2];
@@ -97,12 +115,15 @@ final class AlexNetLayers {
         List<Operand<TFloat32>> maps = new ArrayList<>(groups);
         for (int g = 0; g < groups; g++) {
             Ops group = layer.withSubScope("group" + g);
-            Operand<TFloat32> inputSlice = group.slice(input, group.constant(new int[] {0, 0, 0, g * depth}),
-                    group.constant(new int[] {-1, -1, -1, depth}));
-            Operand<TFloat32> filterSlice = group.slice(weights, group.constant(new int[] {0, 0, 0, g * outPerGroup}),
+            Operand<TFloat32> inputSlice = group.slice(
+                    input, group.constant(new int[] {0, 0, 0, g * depth}), group.constant(new int[] {-1, -1, -1, depth
+                    }));
+            Operand<TFloat32> filterSlice = group.slice(
+                    weights,
+                    group.constant(new int[] {0, 0, 0, g * outPerGroup}),
                     group.constant(new int[] {-1, -1, -1, outPerGroup}));
-            Operand<TFloat32> biasSlice = group.slice(bias, group.constant(new int[] {g * outPerGroup}),
-                    group.constant(new int[] {outPerGroup}));
+            Operand<TFloat32> biasSlice = group.slice(
+                    bias, group.constant(new int[] {g * outPerGroup}), group.constant(new int[] {outPerGroup}));
             maps.add(group.nn.biasAdd(group.nn.conv2d(inputSlice, filterSlice, strides, padding), biasSlice));
         }
         return layer.concat(maps, layer.constant(3));
@@ -128,8 +149,8 @@ final class AlexNetLayers {
         }
         Operand<TFloat32> squares = layer.math.square(input);
         Operand<TFloat32> windowSums = layer.nn.conv2d(squares, layer.constant(band), List.of(1L, 1L, 1L, 1L), "VALID");
-        Operand<TFloat32> base = layer.math.add(layer.constant(LRN_BIAS),
-                layer.math.mul(layer.constant(LRN_ALPHA), windowSums));
+        Operand<TFloat32> base =
+                layer.math.add(layer.constant(LRN_BIAS), layer.math.mul(layer.constant(LRN_ALPHA), windowSums));
         Operand<TFloat32> scale;
         if (LRN_BETA == 0.75f) {
             Operand<TFloat32> inverseRoot = layer.math.rsqrt(base);
@@ -144,14 +165,22 @@ final class AlexNetLayers {
         int w = LayerGeometry.POOL_WINDOW;
         int s = LayerGeometry.POOL_STRIDE;
         Ops layer = scopes.at(name);
-        return scopes.named(name + "/output").nn.maxPool(input,
-                layer.constant(new int[] {1, w, w, 1}), layer.constant(new int[] {1, s, s, 1}), "VALID");
+        return scopes.named(name + "/output")
+                .nn
+                .maxPool(
+                        input, layer.constant(new int[] {1, w, w, 1}), layer.constant(new int[] {1, s, s, 1}), "VALID");
     }
 
-    private static Operand<TFloat32> dense(GraphScopes scopes, String name, Operand<TFloat32> input,
-                                           List<ModelVariable> variables, int weightIndex, boolean relu) {
+    private static Operand<TFloat32> dense(
+            GraphScopes scopes,
+            String name,
+            Operand<TFloat32> input,
+            List<ModelVariable> variables,
+            int weightIndex,
+            boolean relu) {
         Ops layer = scopes.at(name);
-        Operand<TFloat32> product = layer.linalg.matMul(input, variables.get(weightIndex).variable());
+        Operand<TFloat32> product =
+                layer.linalg.matMul(input, variables.get(weightIndex).variable());
         Operand<TFloat32> bias = variables.get(weightIndex + 1).variable();
         if (relu) {
             return scopes.named(name + "/output").nn.relu(layer.nn.biasAdd(product, bias));

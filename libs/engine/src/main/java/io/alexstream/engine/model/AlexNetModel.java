@@ -44,8 +44,8 @@ public final class AlexNetModel implements AutoCloseable {
     private WeightsMetadata metadata;
     private boolean loaded;
 
-    private AlexNetModel(AlexNetConfig config, Graph graph, Session session, AlexNetGraph handles,
-                         Placement placement) {
+    private AlexNetModel(
+            AlexNetConfig config, Graph graph, Session session, AlexNetGraph handles, Placement placement) {
         this.config = config;
         this.graph = graph;
         this.session = session;
@@ -127,7 +127,8 @@ public final class AlexNetModel implements AutoCloseable {
     public void load(ModelWeights weights) throws WeightsFormatException {
         weights.requireCompatible(config);
         if (weights.mean().length != mean.length) {
-            throw new WeightsFormatException(WeightsFormatException.Reason.SHAPE_MISMATCH,
+            throw new WeightsFormatException(
+                    WeightsFormatException.Reason.SHAPE_MISMATCH,
                     "mean image has " + weights.mean().length + " values; the model expects " + mean.length);
         }
         List<TFloat32> tensors = new ArrayList<>();
@@ -136,10 +137,11 @@ public final class AlexNetModel implements AutoCloseable {
             Session.Runner runner = session.runner();
             for (ModelVariable variable : handles.variables()) {
                 float[] values = weights.variables().get(variable.spec().name());
-                TFloat32 tensor = TFloat32.tensorOf(Shape.of(variable.spec().shape()),
-                        DataBuffers.of(values, true, false));
+                TFloat32 tensor =
+                        TFloat32.tensorOf(Shape.of(variable.spec().shape()), DataBuffers.of(values, true, false));
                 tensors.add(tensor);
-                runner.feed(variable.loadValue(), tensor).addTarget(variable.load())
+                runner.feed(variable.loadValue(), tensor)
+                        .addTarget(variable.load())
                         .addTarget(variable.resetMomentum());
             }
             runner.run().close();
@@ -191,7 +193,12 @@ public final class AlexNetModel implements AutoCloseable {
             version = metadata.version();
             Shape shape = Shape.of(crops, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS);
             try (TFloat32 input = TFloat32.tensorOf(shape)) {
-                CropBatch.write(images, mean, config.cropSize(), mode, input.asRawTensor().data().asFloats());
+                CropBatch.write(
+                        images,
+                        mean,
+                        config.cropSize(),
+                        mode,
+                        input.asRawTensor().data().asFloats());
                 runProbabilities(input, probabilities);
             }
         } finally {
@@ -221,8 +228,10 @@ public final class AlexNetModel implements AutoCloseable {
     }
 
     private void runProbabilities(TFloat32 input, float[] out) {
-        try (Result result = session.runner().feed(AlexNetGraph.IMAGES, input)
-                .fetch(AlexNetGraph.PROBABILITIES).run()) {
+        try (Result result = session.runner()
+                .feed(AlexNetGraph.IMAGES, input)
+                .fetch(AlexNetGraph.PROBABILITIES)
+                .run()) {
             ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(out);
         }
     }
@@ -246,15 +255,16 @@ public final class AlexNetModel implements AutoCloseable {
         try {
             requireLoaded();
             try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(crops, true, false));
-                 TFloat32 targets = TFloat32.tensorOf(Shape.of(count, classes), DataBuffers.of(oneHot, true, false));
-                 TFloat32 rate = TFloat32.scalarOf(learningRate);
-                 Result result = session.runner()
-                         .feed(AlexNetGraph.IMAGES, input)
-                         .feed(AlexNetGraph.LABELS, targets)
-                         .feed(AlexNetGraph.LEARNING_RATE, rate)
-                         .fetch(AlexNetGraph.LOSS)
-                         .addTarget(AlexNetGraph.TRAIN_STEP)
-                         .run()) {
+                    TFloat32 targets =
+                            TFloat32.tensorOf(Shape.of(count, classes), DataBuffers.of(oneHot, true, false));
+                    TFloat32 rate = TFloat32.scalarOf(learningRate);
+                    Result result = session.runner()
+                            .feed(AlexNetGraph.IMAGES, input)
+                            .feed(AlexNetGraph.LABELS, targets)
+                            .feed(AlexNetGraph.LEARNING_RATE, rate)
+                            .fetch(AlexNetGraph.LOSS)
+                            .addTarget(AlexNetGraph.TRAIN_STEP)
+                            .run()) {
                 return ((TFloat32) result.get(0)).getFloat();
             }
         } finally {

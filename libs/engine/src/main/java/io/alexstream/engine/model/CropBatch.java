@@ -15,12 +15,11 @@ final class CropBatch {
 
     private static final ThreadLocal<float[]> CROP_BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 
-    private CropBatch() {
-    }
+    private CropBatch() {}
 
     /** Crop {@code c} of image {@code i} lands at crop index {@code i * mode.crops() + c} of {@code target}. */
-    static void write(List<ScaledImage> images, float[] meanImage, int cropSize, Crops.Mode mode,
-                      FloatDataBuffer target) {
+    static void write(
+            List<ScaledImage> images, float[] meanImage, int cropSize, Crops.Mode mode, FloatDataBuffer target) {
         int cropValues = cropSize * cropSize * AlexNetConfig.CHANNELS;
         int perImage = mode.crops();
         IntStream.range(0, images.size() * perImage).parallel().forEach(task -> {

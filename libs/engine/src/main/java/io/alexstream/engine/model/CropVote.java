@@ -13,12 +13,11 @@ import java.util.List;
  */
 final class CropVote {
 
-    private CropVote() {
-    }
+    private CropVote() {}
 
     /** {@code probabilities} holds {@code images * cropsPerImage} rows of {@code classNames.size()} values. */
-    static List<Prediction> predictions(float[] probabilities, int images, int cropsPerImage, List<String> classNames,
-                                        int topK, long version) {
+    static List<Prediction> predictions(
+            float[] probabilities, int images, int cropsPerImage, List<String> classNames, int topK, long version) {
         int classes = classNames.size();
         List<Prediction> predictions = new ArrayList<>(images);
         for (int i = 0; i < images; i++) {

@@ -16,8 +16,7 @@ import java.util.SplittableRandom;
  */
 final class InitialWeights {
 
-    private InitialWeights() {
-    }
+    private InitialWeights() {}
 
     static ModelWeights draw(AlexNetConfig config, long seed, float[] meanImage, Initialization initialization) {
         SplittableRandom random = new SplittableRandom(seed);

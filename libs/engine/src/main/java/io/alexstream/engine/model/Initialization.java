@@ -12,7 +12,10 @@ package io.alexstream.engine.model;
  */
 public record Initialization(Scheme scheme, boolean paperBiases) {
 
-    public enum Scheme { PAPER, FAN_IN }
+    public enum Scheme {
+        PAPER,
+        FAN_IN
+    }
 
     public static final Initialization PAPER = new Initialization(Scheme.PAPER, true);
 

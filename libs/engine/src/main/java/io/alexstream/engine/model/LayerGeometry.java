@@ -15,12 +15,10 @@ public final class LayerGeometry {
     static final int POOL_WINDOW = 3;
     static final int POOL_STRIDE = 2;
 
-    private LayerGeometry() {
-    }
+    private LayerGeometry() {}
 
     /** One row of the layer table. {@code outputShape} is height, width, channels (or width for fc layers). */
-    public record Layer(String name, int[] outputShape, long parameters, long multiplyAdds) {
-    }
+    public record Layer(String name, int[] outputShape, long parameters, long multiplyAdds) {}
 
     static int conv1Size(int cropSize) {
         return (cropSize - CONV1_KERNEL) / CONV1_STRIDE + 1;

@@ -19,15 +19,19 @@ final class MomentumUpdate {
     static final float MOMENTUM = 0.9f;
     static final float WEIGHT_DECAY = 5e-4f;
 
-    private MomentumUpdate() {
-    }
+    private MomentumUpdate() {}
 
     /**
      * Builds the step op named {@code stepName}: the gradients of {@code loss} by every variable, then
      * the update of each variable through its velocity slot ({@code velocity.get(i)} for variable i).
      */
-    static Op build(GraphScopes scopes, String stepName, Operand<TFloat32> loss, Operand<TFloat32> learningRate,
-                    List<ModelVariable> variables, List<Variable<TFloat32>> velocity) {
+    static Op build(
+            GraphScopes scopes,
+            String stepName,
+            Operand<TFloat32> loss,
+            Operand<TFloat32> learningRate,
+            List<ModelVariable> variables,
+            List<Variable<TFloat32>> velocity) {
         Ops tf = scopes.root();
         List<Operand<?>> weights = new ArrayList<>();
         variables.forEach(v -> weights.add(v.variable()));

@@ -26,8 +26,7 @@ public final class Profiles {
 
     /** Fashion-MNIST's class names, in label order. */
     public static final List<String> FASHION_MNIST_CLASSES = List.of(
-            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
     /**
      * The small profile feeds (pixel - mean) / 64, roughly unit variance: with raw 0..255 inputs
@@ -35,8 +34,7 @@ public final class Profiles {
      */
     static final double SMALL_INPUT_SCALE = 1.0 / 64;
 
-    private Profiles() {
-    }
+    private Profiles() {}
 
     public static List<String> names() {
         return List.of(PAPER, SMALL);

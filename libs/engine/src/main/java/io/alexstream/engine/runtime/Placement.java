@@ -28,18 +28,25 @@ public record Placement(String device, String explanation) {
             return log(new Placement("cpu", "no GPU requested"));
         }
         int index = options.gpuIndex().getAsInt();
-        ConfigProto strict = options.toConfigProto().toBuilder().setAllowSoftPlacement(false).build();
+        ConfigProto strict =
+                options.toConfigProto().toBuilder().setAllowSoftPlacement(false).build();
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
-            tf.withDevice(org.tensorflow.DeviceSpec.newBuilder().deviceType(org.tensorflow.DeviceSpec.DeviceType.GPU)
-                    .deviceIndex(0).build()).withName("probe").math.add(tf.constant(1f), tf.constant(1f));
+            tf.withDevice(org.tensorflow.DeviceSpec.newBuilder()
+                            .deviceType(org.tensorflow.DeviceSpec.DeviceType.GPU)
+                            .deviceIndex(0)
+                            .build())
+                    .withName("probe")
+                    .math
+                    .add(tf.constant(1f), tf.constant(1f));
             try (Session session = new Session(graph, strict);
-                 var result = session.runner().fetch("probe").run()) {
+                    var result = session.runner().fetch("probe").run()) {
                 ((TFloat32) result.get(0)).getFloat();
                 return log(new Placement("gpu:" + index, "pinned to CUDA device " + index));
             }
         } catch (RuntimeException | UnsatisfiedLinkError e) {
-            return log(new Placement("cpu", "GPU " + index + " requested but not usable (" + firstLine(e) + "); running on CPU"));
+            return log(new Placement(
+                    "cpu", "GPU " + index + " requested but not usable (" + firstLine(e) + "); running on CPU"));
         }
     }
 

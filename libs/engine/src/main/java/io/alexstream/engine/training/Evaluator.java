@@ -11,8 +11,7 @@ import java.util.List;
 /** Top-1 / top-5 of a model on labelled images, with ten crops or the centre crop. */
 public final class Evaluator {
 
-    private Evaluator() {
-    }
+    private Evaluator() {}
 
     public static Accuracy evaluate(AlexNetModel model, List<Example> examples, Crops.Mode mode, int batchImages) {
         int top1 = 0;

@@ -6,8 +6,7 @@ import java.util.List;
 /** The training set's mean image (S x S x 3), the paper's only input normalisation. */
 public final class MeanImage {
 
-    private MeanImage() {
-    }
+    private MeanImage() {}
 
     public static float[] of(List<ScaledImage> images) {
         if (images.isEmpty()) {

@@ -36,8 +36,15 @@ public final class Trainer {
      * @param pcaAugmentation      add the PCA colour shift
      * @param seed                 shuffling, crops, flips and colour shifts
      */
-    public record Options(int batchSize, float learningRate, int epochs, int evaluationsPerEpoch, int patience,
-                          int maxRateDrops, boolean pcaAugmentation, long seed) {
+    public record Options(
+            int batchSize,
+            float learningRate,
+            int epochs,
+            int evaluationsPerEpoch,
+            int patience,
+            int maxRateDrops,
+            boolean pcaAugmentation,
+            long seed) {
 
         public static Options paper() {
             return new Options(128, PAPER_LEARNING_RATE, 90, 1, 2, 3, true, 1L);
@@ -50,23 +57,35 @@ public final class Trainer {
         public static Options forProfile(AlexNetConfig config) {
             Options paper = paper();
             return io.alexstream.engine.model.Profiles.PAPER.equals(config.profile())
-                    ? paper : paper.withLearningRate(SMALL_LEARNING_RATE);
+                    ? paper
+                    : paper.withLearningRate(SMALL_LEARNING_RATE);
         }
 
         public Options withEpochs(int n) {
-            return new Options(batchSize, learningRate, n, evaluationsPerEpoch, patience, maxRateDrops, pcaAugmentation, seed);
+            return new Options(
+                    batchSize, learningRate, n, evaluationsPerEpoch, patience, maxRateDrops, pcaAugmentation, seed);
         }
 
         public Options withLearningRate(float rate) {
-            return new Options(batchSize, rate, epochs, evaluationsPerEpoch, patience, maxRateDrops, pcaAugmentation, seed);
+            return new Options(
+                    batchSize, rate, epochs, evaluationsPerEpoch, patience, maxRateDrops, pcaAugmentation, seed);
         }
 
         public Options withBatchSize(int size) {
-            return new Options(size, learningRate, epochs, evaluationsPerEpoch, patience, maxRateDrops, pcaAugmentation, seed);
+            return new Options(
+                    size, learningRate, epochs, evaluationsPerEpoch, patience, maxRateDrops, pcaAugmentation, seed);
         }
 
         public Options withSeed(long newSeed) {
-            return new Options(batchSize, learningRate, epochs, evaluationsPerEpoch, patience, maxRateDrops, pcaAugmentation, newSeed);
+            return new Options(
+                    batchSize,
+                    learningRate,
+                    epochs,
+                    evaluationsPerEpoch,
+                    patience,
+                    maxRateDrops,
+                    pcaAugmentation,
+                    newSeed);
         }
 
         public Options withEvaluationsPerEpoch(int n) {
@@ -75,13 +94,11 @@ public final class Trainer {
     }
 
     /** Progress after one validation check. */
-    public record Progress(int epoch, int step, double meanLoss, float learningRate, Accuracy validation,
-                           double imagesPerSecond) {
-    }
+    public record Progress(
+            int epoch, int step, double meanLoss, float learningRate, Accuracy validation, double imagesPerSecond) {}
 
     /** What a run produced: the final validation accuracy and every check along the way. */
-    public record Result(Accuracy validation, List<Progress> history, long steps) {
-    }
+    public record Result(Accuracy validation, List<Progress> history, long steps) {}
 
     private final AlexNetModel model;
     private final PcaColourAugmentation pca;
@@ -91,23 +108,29 @@ public final class Trainer {
         this.pca = pca;
     }
 
-    public Result train(List<Example> training, List<Example> validation, Options options, Consumer<Progress> listener) {
+    public Result train(
+            List<Example> training, List<Example> validation, Options options, Consumer<Progress> listener) {
         AlexNetConfig config = model.config();
         float[] mean = model.mean();
         int cropSize = config.cropSize();
         int cropValues = cropSize * cropSize * AlexNetConfig.CHANNELS;
         int margin = config.scaleSize() - cropSize;
         Random random = new Random(options.seed());
-        // with 4 checks per epoch, a patience of 2 checks let the noise of one small validation slice (3k images, +-0.8 points)
+        // with 4 checks per epoch, a patience of 2 checks let the noise of one small validation slice (3k images, +-0.8
+        // points)
         // divide the rate within the first epochs; the demo's top-1 then ended 1-2 points lower (measured)
         int patienceChecks = options.patience() * Math.max(1, options.evaluationsPerEpoch());
-        PlateauSchedule schedule = new PlateauSchedule(options.learningRate(), patienceChecks, options.maxRateDrops(), 1e-3);
+        PlateauSchedule schedule =
+                new PlateauSchedule(options.learningRate(), patienceChecks, options.maxRateDrops(), 1e-3);
         List<Example> order = new ArrayList<>(training);
         int stepsPerEpoch = Math.max(1, order.size() / options.batchSize());
-        // at least MIN_STEPS_BETWEEN_CHECKS apart: in a small round (a 1,024-image round has 6 steps per epoch) four checks
-        // per epoch meant a validation pass after every step, and the step after one ran at 28-30 images/s against 34-37
+        // at least MIN_STEPS_BETWEEN_CHECKS apart: in a small round (a 1,024-image round has 6 steps per epoch) four
+        // checks
+        // per epoch meant a validation pass after every step, and the step after one ran at 28-30 images/s against
+        // 34-37
         // for steps that follow steps (bench, paper profile)
-        int checkEvery = Math.min(stepsPerEpoch,
+        int checkEvery = Math.min(
+                stepsPerEpoch,
                 Math.max(MIN_STEPS_BETWEEN_CHECKS, stepsPerEpoch / Math.max(1, options.evaluationsPerEpoch())));
         float[] batch = new float[options.batchSize() * cropValues];
         int[] labels = new int[options.batchSize()];
@@ -126,8 +149,16 @@ public final class Trainer {
                     Example example = order.get(s * options.batchSize() + i);
                     ScaledImage image = example.image();
                     float[] shift = options.pcaAugmentation() ? pca.sampleShift(random) : new float[3];
-                    offset = Crops.writeCrop(image, mean, cropSize, random.nextInt(margin + 1), random.nextInt(margin + 1),
-                            random.nextBoolean(), shift, batch, offset);
+                    offset = Crops.writeCrop(
+                            image,
+                            mean,
+                            cropSize,
+                            random.nextInt(margin + 1),
+                            random.nextInt(margin + 1),
+                            random.nextBoolean(),
+                            shift,
+                            batch,
+                            offset);
                     labels[i] = example.label();
                 }
                 float loss = model.trainStep(batch, labels, schedule.rate());
@@ -146,11 +177,12 @@ public final class Trainer {
                     if (!validation.isEmpty()) {
                         schedule.observe(1 - last.top1());
                     }
-                    Progress progress = new Progress(epoch, (int) step, lossSum / lossCount, rateUsed, last,
-                            imagesSinceCheck / seconds);
+                    Progress progress = new Progress(
+                            epoch, (int) step, lossSum / lossCount, rateUsed, last, imagesSinceCheck / seconds);
                     history.add(progress);
-                    LOG.debugf("epoch %d step %d loss %.4f lr %g top1 %.4f", epoch, step, progress.meanLoss(),
-                            rateUsed, last.top1());
+                    LOG.debugf(
+                            "epoch %d step %d loss %.4f lr %g top1 %.4f",
+                            epoch, step, progress.meanLoss(), rateUsed, last.top1());
                     listener.accept(progress);
                     lossSum = 0;
                     lossCount = 0;

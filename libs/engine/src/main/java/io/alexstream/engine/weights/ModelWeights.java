@@ -12,8 +12,8 @@ import java.util.Map;
  * A complete model: its config, the training-set mean image (S x S x 3, subtracted from every
  * crop), every variable's values in {@link AlexNetGraph#variableSpecs} order, and metadata.
  */
-public record ModelWeights(AlexNetConfig config, WeightsMetadata metadata, float[] mean,
-                           Map<String, float[]> variables) {
+public record ModelWeights(
+        AlexNetConfig config, WeightsMetadata metadata, float[] mean, Map<String, float[]> variables) {
 
     public static final String MEAN = "mean";
 
@@ -42,11 +42,12 @@ public record ModelWeights(AlexNetConfig config, WeightsMetadata metadata, float
         for (VariableSpec spec : specs) {
             float[] values = variables.get(spec.name());
             if (values == null) {
-                throw new WeightsFormatException(WeightsFormatException.Reason.SHAPE_MISMATCH,
-                        "variable " + spec.name() + " is missing");
+                throw new WeightsFormatException(
+                        WeightsFormatException.Reason.SHAPE_MISMATCH, "variable " + spec.name() + " is missing");
             }
             if (values.length != spec.size()) {
-                throw new WeightsFormatException(WeightsFormatException.Reason.SHAPE_MISMATCH,
+                throw new WeightsFormatException(
+                        WeightsFormatException.Reason.SHAPE_MISMATCH,
                         "variable " + spec.name() + " has " + values.length + " values; the model expects "
                                 + spec.size() + " (shape " + java.util.Arrays.toString(spec.shape()) + ")");
             }
@@ -55,7 +56,8 @@ public record ModelWeights(AlexNetConfig config, WeightsMetadata metadata, float
 
     private static void checkField(String field, Object expected, Object actual) throws WeightsFormatException {
         if (!expected.equals(actual)) {
-            throw new WeightsFormatException(WeightsFormatException.Reason.CONFIG_MISMATCH,
+            throw new WeightsFormatException(
+                    WeightsFormatException.Reason.CONFIG_MISMATCH,
                     "weights were made for " + field + "=" + actual + " but the model has " + field + "=" + expected);
         }
     }

@@ -32,10 +32,10 @@ public final class WeightsCodec {
     public static final int FORMAT_VERSION = 1;
     /** Default largest artifact accepted: the paper profile is about 244 MB. */
     public static final long DEFAULT_MAX_BYTES = 512L << 20;
+
     public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
 
-    private WeightsCodec() {
-    }
+    private WeightsCodec() {}
 
     public static void write(ModelWeights weights, OutputStream out) throws IOException {
         WeightsWriter.write(weights, out);

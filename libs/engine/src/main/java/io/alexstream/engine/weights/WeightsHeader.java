@@ -22,8 +22,8 @@ record WeightsHeader(String format, AlexNetConfig config, WeightsMetadata metada
     static final String FLOAT32 = "float32";
     static final int MAX_HEADER_BYTES = 4 << 20;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** Name, shape and dtype of one tensor, in the order its data follows the header. */
     record TensorEntry(String name, long[] shape, String dtype) {
@@ -52,27 +52,30 @@ record WeightsHeader(String format, AlexNetConfig config, WeightsMetadata metada
             throw new WeightsFormatException(Reason.TRUNCATED, "the stream ended inside the preamble");
         }
         if (version != WeightsCodec.FORMAT_VERSION) {
-            throw new WeightsFormatException(Reason.MALFORMED, "format version " + version
-                    + " is not supported (this engine reads version " + WeightsCodec.FORMAT_VERSION + ")");
+            throw new WeightsFormatException(
+                    Reason.MALFORMED,
+                    "format version " + version + " is not supported (this engine reads version "
+                            + WeightsCodec.FORMAT_VERSION + ")");
         }
         if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES) {
-            throw new WeightsFormatException(Reason.MALFORMED, "header length " + headerLength
-                    + " is outside 1.." + MAX_HEADER_BYTES);
+            throw new WeightsFormatException(
+                    Reason.MALFORMED, "header length " + headerLength + " is outside 1.." + MAX_HEADER_BYTES);
         }
         byte[] json = new byte[headerLength];
         try {
             in.readFully(json);
         } catch (EOFException e) {
-            throw new WeightsFormatException(Reason.TRUNCATED,
-                    "the stream ended inside the " + headerLength + "-byte header");
+            throw new WeightsFormatException(
+                    Reason.TRUNCATED, "the stream ended inside the " + headerLength + "-byte header");
         }
         WeightsHeader header;
         try {
             header = JSON.readValue(json, WeightsHeader.class);
         } catch (IOException | IllegalArgumentException e) {
             String message = String.valueOf(e.getMessage());
-            throw new WeightsFormatException(Reason.MALFORMED, "header is not valid: "
-                    + message.lines().findFirst().orElse(message));
+            throw new WeightsFormatException(
+                    Reason.MALFORMED,
+                    "header is not valid: " + message.lines().findFirst().orElse(message));
         }
         header.requireWellFormed();
         return header;
@@ -84,13 +87,17 @@ record WeightsHeader(String format, AlexNetConfig config, WeightsMetadata metada
         }
         for (TensorEntry entry : tensors) {
             if (!FLOAT32.equals(entry.dtype())) {
-                throw new WeightsFormatException(Reason.DTYPE_MISMATCH, "tensor " + entry.name() + " has dtype "
-                        + entry.dtype() + "; only " + FLOAT32 + " is accepted");
+                throw new WeightsFormatException(
+                        Reason.DTYPE_MISMATCH,
+                        "tensor " + entry.name() + " has dtype " + entry.dtype() + "; only " + FLOAT32
+                                + " is accepted");
             }
-            if (entry.shape() == null || Arrays.stream(entry.shape()).anyMatch(d -> d <= 0)
+            if (entry.shape() == null
+                    || Arrays.stream(entry.shape()).anyMatch(d -> d <= 0)
                     || entry.size() > Integer.MAX_VALUE / 4) {
-                throw new WeightsFormatException(Reason.SHAPE_MISMATCH, "tensor " + entry.name()
-                        + " has an invalid shape " + Arrays.toString(entry.shape()));
+                throw new WeightsFormatException(
+                        Reason.SHAPE_MISMATCH,
+                        "tensor " + entry.name() + " has an invalid shape " + Arrays.toString(entry.shape()));
             }
         }
     }

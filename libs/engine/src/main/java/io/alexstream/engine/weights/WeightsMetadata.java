@@ -13,9 +13,13 @@ import java.util.Map;
  * @param hyperparameters e.g. learning rate, batch size, epochs
  * @param lineage         the labeled-topic ranges the training saw
  */
-public record WeightsMetadata(long version, Long parentVersion, String createdAt,
-                              Map<String, Double> metrics, Map<String, String> hyperparameters,
-                              List<OffsetRange> lineage) {
+public record WeightsMetadata(
+        long version,
+        Long parentVersion,
+        String createdAt,
+        Map<String, Double> metrics,
+        Map<String, String> hyperparameters,
+        List<OffsetRange> lineage) {
 
     public WeightsMetadata {
         metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
@@ -24,8 +28,7 @@ public record WeightsMetadata(long version, Long parentVersion, String createdAt
     }
 
     /** Records [fromOffset, untilOffset) of one partition of a topic. */
-    public record OffsetRange(String topic, int partition, long fromOffset, long untilOffset) {
-    }
+    public record OffsetRange(String topic, int partition, long fromOffset, long untilOffset) {}
 
     public static WeightsMetadata initial(String createdAt) {
         return new WeightsMetadata(0, null, createdAt, Map.of(), Map.of(), List.of());

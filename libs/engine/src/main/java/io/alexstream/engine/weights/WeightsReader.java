@@ -29,8 +29,7 @@ import java.util.Map;
  */
 final class WeightsReader {
 
-    private WeightsReader() {
-    }
+    private WeightsReader() {}
 
     static ModelWeights read(InputStream raw, long maxBytes) throws WeightsFormatException {
         MessageDigest sha = WeightsCodec.sha256();
@@ -50,16 +49,17 @@ final class WeightsReader {
                 throw new WeightsFormatException(Reason.TRUNCATED, "the stream ended before the SHA-256 trailer");
             }
             if (!MessageDigest.isEqual(expected, trailer)) {
-                throw new WeightsFormatException(Reason.CHECKSUM_MISMATCH, "SHA-256 of the content is "
-                        + hex(expected) + " but the artifact says " + hex(trailer));
+                throw new WeightsFormatException(
+                        Reason.CHECKSUM_MISMATCH,
+                        "SHA-256 of the content is " + hex(expected) + " but the artifact says " + hex(trailer));
             }
             if (limited.read() != -1) {
                 throw new WeightsFormatException(Reason.MALFORMED, "unexpected bytes after the SHA-256 trailer");
             }
             return assemble(header, data);
         } catch (LimitExceeded e) {
-            throw new WeightsFormatException(Reason.TOO_LARGE,
-                    "the artifact exceeds the limit of " + maxBytes + " bytes");
+            throw new WeightsFormatException(
+                    Reason.TOO_LARGE, "the artifact exceeds the limit of " + maxBytes + " bytes");
         } catch (IOException e) {
             throw new WeightsFormatException(Reason.MALFORMED, "cannot read the artifact: " + e.getMessage());
         }
@@ -80,8 +80,9 @@ final class WeightsReader {
             try {
                 in.readFully(chunk, 0, want);
             } catch (EOFException e) {
-                throw new WeightsFormatException(Reason.TRUNCATED, "the stream ended inside tensor " + entry.name()
-                        + " (" + totalBytes + " bytes expected)");
+                throw new WeightsFormatException(
+                        Reason.TRUNCATED,
+                        "the stream ended inside tensor " + entry.name() + " (" + totalBytes + " bytes expected)");
             }
             view.clear();
             view.get(values, index, want / 4);
@@ -101,12 +102,15 @@ final class WeightsReader {
             TensorEntry entry = header.tensors().get(i);
             long[] shape = expected.get(entry.name());
             if (shape == null) {
-                throw new WeightsFormatException(Reason.SHAPE_MISMATCH, "unexpected tensor " + entry.name()
-                        + " for a " + config.profile() + " model");
+                throw new WeightsFormatException(
+                        Reason.SHAPE_MISMATCH,
+                        "unexpected tensor " + entry.name() + " for a " + config.profile() + " model");
             }
             if (!Arrays.equals(shape, entry.shape())) {
-                throw new WeightsFormatException(Reason.SHAPE_MISMATCH, "tensor " + entry.name() + " has shape "
-                        + Arrays.toString(entry.shape()) + " but its config needs " + Arrays.toString(shape));
+                throw new WeightsFormatException(
+                        Reason.SHAPE_MISMATCH,
+                        "tensor " + entry.name() + " has shape " + Arrays.toString(entry.shape())
+                                + " but its config needs " + Arrays.toString(shape));
             }
             if (byName.put(entry.name(), data.get(i)) != null) {
                 throw new WeightsFormatException(Reason.MALFORMED, "tensor " + entry.name() + " appears twice");
@@ -121,8 +125,9 @@ final class WeightsReader {
             float[] values = tensor.getValue();
             for (int i = 0; i < values.length; i++) {
                 if (!Float.isFinite(values[i])) {
-                    throw new WeightsFormatException(Reason.NON_FINITE, "tensor " + tensor.getKey() + " holds "
-                            + values[i] + " at flat index " + i);
+                    throw new WeightsFormatException(
+                            Reason.NON_FINITE,
+                            "tensor " + tensor.getKey() + " holds " + values[i] + " at flat index " + i);
                 }
             }
         }

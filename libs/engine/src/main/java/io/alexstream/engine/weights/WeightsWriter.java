@@ -21,8 +21,7 @@ import java.util.List;
  */
 final class WeightsWriter {
 
-    private WeightsWriter() {
-    }
+    private WeightsWriter() {}
 
     static void write(ModelWeights weights, OutputStream out) throws IOException {
         List<TensorEntry> entries = new ArrayList<>();
@@ -37,8 +36,8 @@ final class WeightsWriter {
             entries.add(new TensorEntry(spec.name(), spec.shape(), WeightsHeader.FLOAT32));
             data.add(values);
         }
-        WeightsHeader header = new WeightsHeader(WeightsHeader.FORMAT_NAME, weights.config(), weights.metadata(),
-                entries);
+        WeightsHeader header =
+                new WeightsHeader(WeightsHeader.FORMAT_NAME, weights.config(), weights.metadata(), entries);
         writeRaw(header, data, out);
     }
 

@@ -43,7 +43,9 @@ class CropsTest {
                     int o = ((k * C + y) * C + x) * 3;
                     int expectedX = mirrored ? origin[0] + C - 1 - x : origin[0] + x;
                     assertThat(out[o]).as("crop %d pixel (%d,%d) red", k, x, y).isEqualTo(expectedX);
-                    assertThat(out[o + 1]).as("crop %d pixel (%d,%d) green", k, x, y).isEqualTo(origin[1] + y);
+                    assertThat(out[o + 1])
+                            .as("crop %d pixel (%d,%d) green", k, x, y)
+                            .isEqualTo(origin[1] + y);
                     assertThat(out[o + 2]).isEqualTo(7f);
                 }
             }

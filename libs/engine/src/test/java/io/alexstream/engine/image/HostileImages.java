@@ -16,14 +16,19 @@ import java.util.zip.Deflater;
  */
 public final class HostileImages {
 
-    private HostileImages() {
-    }
+    private HostileImages() {}
 
     /** 54 bytes: a 1x1 24-bit BMP whose header declares 2 GiB of pixel data (the JDK's reader allocates it up front). */
     public static byte[] bmpDeclaringHugeData() {
         ByteBuffer bmp = ByteBuffer.allocate(54).order(ByteOrder.LITTLE_ENDIAN);
         bmp.put((byte) 'B').put((byte) 'M').putInt(54).putInt(0).putInt(54);
-        bmp.putInt(40).putInt(1).putInt(1).putShort((short) 1).putShort((short) 24).putInt(0).putInt(0x7FFFFFF0);
+        bmp.putInt(40)
+                .putInt(1)
+                .putInt(1)
+                .putShort((short) 1)
+                .putShort((short) 24)
+                .putInt(0)
+                .putInt(0x7FFFFFF0);
         return bmp.array();
     }
 

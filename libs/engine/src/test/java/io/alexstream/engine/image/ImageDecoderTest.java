@@ -1,9 +1,9 @@
 package io.alexstream.engine.image;
 
-import io.alexstream.contracts.ImageLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.alexstream.contracts.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException.Reason;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -16,10 +16,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Tier: plain unit. Real encoders (ImageIO) produce the inputs; hostile files are built byte by byte. */
 class ImageDecoderTest {
@@ -110,7 +110,8 @@ class ImageDecoderTest {
         decoder.readHeader(pngWithHeader(10, 10));
         long allocatedBefore = threads.getThreadAllocatedBytes(threadId);
         assertThatThrownBy(() -> decoder.decode(bomb))
-                .isInstanceOfSatisfying(ImageRejectedException.class,
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.DIMENSIONS_TOO_LARGE))
                 .hasMessageContaining("40000x40000")
                 .hasMessageContaining("limits are");
@@ -122,10 +123,14 @@ class ImageDecoderTest {
     @Test
     void aBmpDeclaringMorePixelDataThanItHoldsIsCorruptNotAnOutOfMemoryError() {
         assertThatThrownBy(() -> decoder.decode(HostileImages.bmpDeclaringHugeData()))
-                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT))
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT))
                 .hasMessageContaining("declares");
         assertThatThrownBy(() -> decoder.verify(HostileImages.bmpDeclaringHugeData()))
-                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
     }
 
     @Test
@@ -162,7 +167,8 @@ class ImageDecoderTest {
         Thread.sleep(200);
         assertThat(waiting).isNotDone();
         held.close();
-        assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).width()).isEqualTo(40);
+        assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).width())
+                .isEqualTo(40);
     }
 
     @Test
@@ -170,17 +176,22 @@ class ImageDecoderTest {
         byte[] png = encode(colourBlocks(), "png");
         byte[] truncated = Arrays.copyOf(png, png.length / 2);
         assertThatThrownBy(() -> decoder.decode(truncated))
-                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
     }
 
     @Test
     void refusesWhatIsNotAnImage() {
         assertThatThrownBy(() -> decoder.decode("hello, this is text".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOfSatisfying(ImageRejectedException.class,
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT))
                 .hasMessageContaining("JPEG, PNG, GIF, BMP");
         assertThatThrownBy(() -> decoder.decode(new byte[0]))
-                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.EMPTY));
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.EMPTY));
     }
 
     @Test
@@ -189,7 +200,8 @@ class ImageDecoderTest {
         byte[] png = encode(colourBlocks(), "png");
         assertThat(png.length).isGreaterThan(100);
         assertThatThrownBy(() -> tight.decode(png))
-                .isInstanceOfSatisfying(ImageRejectedException.class,
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_BYTES))
                 .hasMessageContaining("limit is 100 bytes");
     }

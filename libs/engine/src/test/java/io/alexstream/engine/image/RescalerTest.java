@@ -56,7 +56,8 @@ class RescalerTest {
                 for (int c = 0; c < 3; c++) {
                     float v = 0;
                     for (int k = 0; k < weights[x].length; k++) {
-                        v += weights[x][k] * (image.rgb()[((y0 + y) * image.width() + x0 + first[x] + k) * 3 + c] & 0xff);
+                        v += weights[x][k]
+                                * (image.rgb()[((y0 + y) * image.width() + x0 + first[x] + k) * 3 + c] & 0xff);
                     }
                     rows[(y * size + x) * 3 + c] = v;
                 }

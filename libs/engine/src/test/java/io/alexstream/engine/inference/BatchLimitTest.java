@@ -157,13 +157,15 @@ class BatchLimitTest {
     @Test
     void aMaximumThatIsNotAPowerOfTwoIsACandidateToo() {
         BatchLimit limit = BatchLimit.tuned(6);
-        int[] runsAt = serve(limit, 200, size -> Map.of(1, 30.0, 2, 20.0, 4, 15.0, 6, 10.0).get(size), new Random(5), 0);
+        int[] runsAt = serve(
+                limit, 200, size -> Map.of(1, 30.0, 2, 20.0, 4, 15.0, 6, 10.0).get(size), new Random(5), 0);
         assertThat(limit.served()).isEqualTo(6);
         assertThat(runsAt[6]).isGreaterThan(150);
     }
 
     /** Runs {@code runs} full runs at the limit's sizes, each taking size x the curve's ms per image x (1 +- noise). */
-    private static int[] serve(BatchLimit limit, int runs, IntToDoubleFunction millisPerImage, Random random, double noise) {
+    private static int[] serve(
+            BatchLimit limit, int runs, IntToDoubleFunction millisPerImage, Random random, double noise) {
         int[] runsAt = new int[17];
         for (int i = 0; i < runs; i++) {
             int size = limit.next();

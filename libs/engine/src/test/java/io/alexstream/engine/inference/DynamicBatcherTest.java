@@ -53,8 +53,10 @@ class DynamicBatcherTest {
             }
             for (int i = 0; i < images.size(); i++) {
                 DynamicBatcher.Timed timed = futures.get(i).get(30, TimeUnit.SECONDS);
-                Prediction direct = model.classify(List.of(images.get(i)), Crops.Mode.TEN_CROP, 3).get(0);
-                assertThat(timed.prediction().best().index()).isEqualTo(direct.best().index());
+                Prediction direct = model.classify(List.of(images.get(i)), Crops.Mode.TEN_CROP, 3)
+                        .get(0);
+                assertThat(timed.prediction().best().index())
+                        .isEqualTo(direct.best().index());
                 assertThat(timed.prediction().best().probability())
                         .isCloseTo(direct.best().probability(), org.assertj.core.data.Offset.offset(1e-5f));
                 assertThat(timed.queueSeconds()).isGreaterThanOrEqualTo(0);
@@ -68,14 +70,14 @@ class DynamicBatcherTest {
     @Test
     void eachBatchRunsWholeOnTheModelTheSupplierNamesAtItsStart() throws Exception {
         try (AlexNetModel next = AlexNetModel.create(CONFIG, SessionOptions.cpu())) {
-            next.load(model.export(new io.alexstream.engine.weights.WeightsMetadata(7, 0L, "2026-11-28T00:00:00Z",
-                    null, null, null)));
+            next.load(model.export(
+                    new io.alexstream.engine.weights.WeightsMetadata(7, 0L, "2026-11-28T00:00:00Z", null, null, null)));
             AtomicInteger asked = new AtomicInteger();
             List<Integer> batches = new CopyOnWriteArrayList<>();
             List<CompletableFuture<DynamicBatcher.Timed>> futures = new ArrayList<>();
             // the first batch is named the current model, every later one the next version
-            try (DynamicBatcher batcher = new DynamicBatcher(() -> asked.getAndIncrement() == 0 ? model : next, 8, 200, 64,
-                    batches::add)) {
+            try (DynamicBatcher batcher =
+                    new DynamicBatcher(() -> asked.getAndIncrement() == 0 ? model : next, 8, 200, 64, batches::add)) {
                 for (ScaledImage image : TestImages.random(12, CONFIG.scaleSize(), 26)) {
                     futures.add(batcher.submit(image, Crops.Mode.CENTER, 1));
                 }
@@ -96,16 +98,20 @@ class DynamicBatcherTest {
     void aLoneCallerOneRequestAtATimeIsNotHeldForTheWait() throws Exception {
         ScaledImage image = TestImages.random(1, CONFIG.scaleSize(), 25).get(0);
         List<Double> queued = new ArrayList<>();
-        try (DynamicBatcher batcher = new DynamicBatcher(model, 8, 300, 64, size -> { })) {
+        try (DynamicBatcher batcher = new DynamicBatcher(model, 8, 300, 64, size -> {})) {
             for (int i = 0; i < 6; i++) {
-                queued.add(batcher.submit(image, Crops.Mode.TEN_CROP, 1).get(30, TimeUnit.SECONDS).queueSeconds());
+                queued.add(batcher.submit(image, Crops.Mode.TEN_CROP, 1)
+                        .get(30, TimeUnit.SECONDS)
+                        .queueSeconds());
                 Thread.sleep(400);
             }
         }
-        // a fresh batcher waits (it cannot know yet); once requests come 400 ms apart, waiting 300 ms for a second one is
+        // a fresh batcher waits (it cannot know yet); once requests come 400 ms apart, waiting 300 ms for a second one
+        // is
         // pure latency
         assertThat(queued.get(0)).isGreaterThanOrEqualTo(0.29);
-        assertThat(queued.subList(4, 6)).allSatisfy(seconds -> assertThat(seconds).isLessThan(0.1));
+        assertThat(queued.subList(4, 6))
+                .allSatisfy(seconds -> assertThat(seconds).isLessThan(0.1));
     }
 
     @Test
@@ -113,7 +119,7 @@ class DynamicBatcherTest {
         ScaledImage image = TestImages.random(1, CONFIG.scaleSize(), 22).get(0);
         List<CompletableFuture<DynamicBatcher.Timed>> accepted = new ArrayList<>();
         int refused = 0;
-        try (DynamicBatcher batcher = new DynamicBatcher(model, 1, 0, 2, size -> { })) {
+        try (DynamicBatcher batcher = new DynamicBatcher(model, 1, 0, 2, size -> {})) {
             for (int i = 0; i < 200; i++) {
                 try {
                     accepted.add(batcher.submit(image, Crops.Mode.TEN_CROP, 1));
@@ -132,7 +138,7 @@ class DynamicBatcherTest {
 
     @Test
     void closingFinishesQueuedWorkAndRefusesNewWork() throws Exception {
-        DynamicBatcher batcher = new DynamicBatcher(model, 4, 50, 16, size -> { });
+        DynamicBatcher batcher = new DynamicBatcher(model, 4, 50, 16, size -> {});
         List<CompletableFuture<DynamicBatcher.Timed>> futures = new ArrayList<>();
         for (ScaledImage image : TestImages.random(6, CONFIG.scaleSize(), 23)) {
             futures.add(batcher.submit(image, Crops.Mode.CENTER, 1));
@@ -142,7 +148,8 @@ class DynamicBatcherTest {
             assertThat(future).isCompleted();
             assertThat(future.get().prediction().cropsUsed()).isEqualTo(1);
         }
-        assertThatThrownBy(() -> batcher.submit(TestImages.random(1, CONFIG.scaleSize(), 24).get(0), Crops.Mode.CENTER, 1))
+        assertThatThrownBy(() -> batcher.submit(
+                        TestImages.random(1, CONFIG.scaleSize(), 24).get(0), Crops.Mode.CENTER, 1))
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -156,12 +163,16 @@ class DynamicBatcherTest {
             return model;
         };
         List<ScaledImage> images = TestImages.random(2, CONFIG.scaleSize(), 5);
-        try (DynamicBatcher batcher = new DynamicBatcher(firstCallFails, 1, 0, 8, size -> { })) {
+        try (DynamicBatcher batcher = new DynamicBatcher(firstCallFails, 1, 0, 8, size -> {})) {
             CompletableFuture<DynamicBatcher.Timed> failed = batcher.submit(images.get(0), Crops.Mode.CENTER, 1);
             assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(OutOfMemoryError.class);
-            assertThat(batcher.failure()).hasValueSatisfying(reason -> assertThat(reason).contains("OutOfMemoryError"));
+            assertThat(batcher.failure())
+                    .hasValueSatisfying(reason -> assertThat(reason).contains("OutOfMemoryError"));
             assertThat(batcher.alive()).isTrue();
-            assertThat(batcher.submit(images.get(1), Crops.Mode.CENTER, 1).get(30, TimeUnit.SECONDS).prediction()).isNotNull();
+            assertThat(batcher.submit(images.get(1), Crops.Mode.CENTER, 1)
+                            .get(30, TimeUnit.SECONDS)
+                            .prediction())
+                    .isNotNull();
             assertThat(batcher.failure()).isEmpty();
         }
     }

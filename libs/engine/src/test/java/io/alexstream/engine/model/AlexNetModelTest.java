@@ -54,23 +54,30 @@ class AlexNetModelTest {
                 for (int c = 0; c < 10; c++) {
                     mean += perCrop[c * CONFIG.numClasses() + score.index()];
                 }
-                assertThat((double) score.probability()).isCloseTo(mean / 10, org.assertj.core.data.Offset.offset(1e-6));
+                assertThat((double) score.probability())
+                        .isCloseTo(mean / 10, org.assertj.core.data.Offset.offset(1e-6));
             }
         }
     }
 
     @Test
     void topKIsSortedNamedAndSumsToOneOverAllClasses() {
-        Prediction prediction = model.classify(TestImages.random(1, CONFIG.scaleSize(), 2), Crops.Mode.TEN_CROP, 10).get(0);
+        Prediction prediction = model.classify(TestImages.random(1, CONFIG.scaleSize(), 2), Crops.Mode.TEN_CROP, 10)
+                .get(0);
         assertThat(prediction.top()).hasSize(10);
-        double sum = prediction.top().stream().mapToDouble(ClassScore::probability).sum();
+        double sum =
+                prediction.top().stream().mapToDouble(ClassScore::probability).sum();
         assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
         for (int i = 1; i < prediction.top().size(); i++) {
-            assertThat(prediction.top().get(i).probability()).isLessThanOrEqualTo(prediction.top().get(i - 1).probability());
+            assertThat(prediction.top().get(i).probability())
+                    .isLessThanOrEqualTo(prediction.top().get(i - 1).probability());
         }
         ClassScore best = prediction.best();
         assertThat(best.name()).isEqualTo(CONFIG.classNames().get(best.index()));
-        assertThat(model.classify(TestImages.random(1, CONFIG.scaleSize(), 2), Crops.Mode.TEN_CROP, 5).get(0).top()).hasSize(5);
+        assertThat(model.classify(TestImages.random(1, CONFIG.scaleSize(), 2), Crops.Mode.TEN_CROP, 5)
+                        .get(0)
+                        .top())
+                .hasSize(5);
     }
 
     @Test
@@ -114,7 +121,8 @@ class AlexNetModelTest {
         AlexNetConfig paper = Profiles.paper();
         try (AlexNetModel big = AlexNetModel.create(paper, SessionOptions.cpu())) {
             big.initialize(7, TestImages.grayMean(paper.scaleSize()));
-            Prediction prediction = big.classify(TestImages.random(1, paper.scaleSize(), 6), Crops.Mode.TEN_CROP, 5).get(0);
+            Prediction prediction = big.classify(TestImages.random(1, paper.scaleSize(), 6), Crops.Mode.TEN_CROP, 5)
+                    .get(0);
             assertThat(prediction.top()).hasSize(5);
             assertThat(prediction.best().index()).isBetween(0, 999);
             assertThat(prediction.best().probability()).isBetween(0f, 1f);

@@ -34,17 +34,23 @@ class GroupedConvolutionTest {
         float[] bias = randoms(random, new long[] {6});
         List<Long> strides = List.of(1L, 1L, 1L, 1L);
         try (Graph graph = new Graph();
-             // where oneDNN is off, TensorFlow's grouped Conv2D runs only unfused: no remapper for the reference
-             Session session = new Session(graph, ConfigProto.newBuilder().setGraphOptions(GraphOptions.newBuilder()
-                     .setRewriteOptions(RewriterConfig.newBuilder().setRemapping(RewriterConfig.Toggle.OFF))).build());
-             TFloat32 x = TFloat32.tensorOf(Shape.of(inputShape), DataBuffers.of(input, true, false));
-             TFloat32 w = TFloat32.tensorOf(Shape.of(filterShape), DataBuffers.of(filter, true, false));
-             TFloat32 b = TFloat32.tensorOf(Shape.of(6), DataBuffers.of(bias, true, false))) {
+                // where oneDNN is off, TensorFlow's grouped Conv2D runs only unfused: no remapper for the reference
+                Session session = new Session(
+                        graph,
+                        ConfigProto.newBuilder()
+                                .setGraphOptions(GraphOptions.newBuilder()
+                                        .setRewriteOptions(
+                                                RewriterConfig.newBuilder().setRemapping(RewriterConfig.Toggle.OFF)))
+                                .build());
+                TFloat32 x = TFloat32.tensorOf(Shape.of(inputShape), DataBuffers.of(input, true, false));
+                TFloat32 w = TFloat32.tensorOf(Shape.of(filterShape), DataBuffers.of(filter, true, false));
+                TFloat32 b = TFloat32.tensorOf(Shape.of(6), DataBuffers.of(bias, true, false))) {
             Ops tf = Ops.create(graph);
             Operand<TFloat32> xIn = tf.constant(x);
             Operand<TFloat32> wIn = tf.constant(w);
             Operand<TFloat32> bIn = tf.constant(b);
-            Operand<TFloat32> ours = AlexNetLayers.groupedConv2d(tf.withSubScope("ours"), xIn, wIn, bIn, 2, strides, "SAME");
+            Operand<TFloat32> ours =
+                    AlexNetLayers.groupedConv2d(tf.withSubScope("ours"), xIn, wIn, bIn, 2, strides, "SAME");
             Operand<TFloat32> reference = tf.nn.biasAdd(tf.nn.conv2d(xIn, wIn, strides, "SAME"), bIn);
             try (Result result = session.runner().fetch(ours).fetch(reference).run()) {
                 float[] got = values((TFloat32) result.get(0));

@@ -27,13 +27,17 @@ class LayerShapesTest {
             AlexNetGraph.build(graph, config);
             assertThat(AlexNetGraph.LAYER_OUTPUTS).hasSize(layers.size());
             for (int i = 0; i < layers.size(); i++) {
-                Shape shape = graph.operation(AlexNetGraph.LAYER_OUTPUTS.get(i)).output(0).shape();
+                Shape shape = graph.operation(AlexNetGraph.LAYER_OUTPUTS.get(i))
+                        .output(0)
+                        .shape();
                 long[] expected = new long[layers.get(i).outputShape().length + 1];
                 expected[0] = -1;
                 for (int d = 0; d < layers.get(i).outputShape().length; d++) {
                     expected[d + 1] = layers.get(i).outputShape()[d];
                 }
-                assertThat(shape.asArray()).as(AlexNetGraph.LAYER_OUTPUTS.get(i)).containsExactly(expected);
+                assertThat(shape.asArray())
+                        .as(AlexNetGraph.LAYER_OUTPUTS.get(i))
+                        .containsExactly(expected);
             }
         }
     }
@@ -51,7 +55,8 @@ class LayerShapesTest {
     @Test
     void paperParameterCountsAreExact() {
         assertThat(LayerGeometry.totalParameters(Profiles.paper())).isEqualTo(60_965_224L);
-        assertThat(LayerGeometry.totalParameters(Profiles.paper().withGroups(1))).isEqualTo(62_378_344L);
+        assertThat(LayerGeometry.totalParameters(Profiles.paper().withGroups(1)))
+                .isEqualTo(62_378_344L);
     }
 
     @Test
@@ -60,9 +65,11 @@ class LayerShapesTest {
             try (Graph graph = new Graph()) {
                 AlexNetGraph built = AlexNetGraph.build(graph, config);
                 long total = built.variables().stream()
-                        .mapToLong(v -> Arrays.stream(v.variable().shape().asArray()).reduce(1, (a, b) -> a * b))
+                        .mapToLong(v ->
+                                Arrays.stream(v.variable().shape().asArray()).reduce(1, (a, b) -> a * b))
                         .sum();
-                assertThat(total).as(config.profile() + " groups " + config.groups())
+                assertThat(total)
+                        .as(config.profile() + " groups " + config.groups())
                         .isEqualTo(LayerGeometry.totalParameters(config));
                 assertThat(graph.operation("conv1/weights")).isNotNull();
                 assertThat(graph.operation("fc8/bias")).isNotNull();
@@ -73,7 +80,8 @@ class LayerShapesTest {
     @Test
     void paperForwardCostIsAbout072GigaMultiplyAdds() {
         assertThat(LayerGeometry.totalMultiplyAdds(Profiles.paper())).isBetween(700_000_000L, 750_000_000L);
-        assertThat(LayerGeometry.totalMultiplyAdds(Profiles.paper().withGroups(1))).isBetween(1_100_000_000L, 1_150_000_000L);
+        assertThat(LayerGeometry.totalMultiplyAdds(Profiles.paper().withGroups(1)))
+                .isBetween(1_100_000_000L, 1_150_000_000L);
     }
 
     @Test

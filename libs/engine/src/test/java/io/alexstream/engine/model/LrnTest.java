@@ -2,7 +2,6 @@ package io.alexstream.engine.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -30,7 +29,10 @@ class LrnTest {
         float[] ours = run(values, 1, false);
         float[] reference = run(values, 1, true);
         for (int i = 0; i < ours.length; i++) {
-            assertThat(ours[i]).isCloseTo(reference[i], org.assertj.core.data.Offset.offset(1e-4f * Math.max(1f, Math.abs(reference[i]))));
+            assertThat(ours[i])
+                    .isCloseTo(
+                            reference[i],
+                            org.assertj.core.data.Offset.offset(1e-4f * Math.max(1f, Math.abs(reference[i]))));
         }
     }
 
@@ -52,13 +54,16 @@ class LrnTest {
             Ops tf = Ops.create(graph);
             Placeholder<TFloat32> input = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(pixels, 1, 1, C)));
             Operand<TFloat32> out = tensorFlowOp
-                    ? tf.nn.localResponseNormalization(input, LocalResponseNormalization.depthRadius(2L),
-                    LocalResponseNormalization.bias(2f), LocalResponseNormalization.alpha(1e-4f),
-                    LocalResponseNormalization.beta(0.75f))
+                    ? tf.nn.localResponseNormalization(
+                            input,
+                            LocalResponseNormalization.depthRadius(2L),
+                            LocalResponseNormalization.bias(2f),
+                            LocalResponseNormalization.alpha(1e-4f),
+                            LocalResponseNormalization.beta(0.75f))
                     : AlexNetLayers.lrn(new GraphScopes(tf), "test", input, C, groups);
             try (Session session = new Session(graph);
-                 TFloat32 in = TFloat32.tensorOf(Shape.of(pixels, 1, 1, C), DataBuffers.of(values, true, false));
-                 Result result = session.runner().feed(input, in).fetch(out).run()) {
+                    TFloat32 in = TFloat32.tensorOf(Shape.of(pixels, 1, 1, C), DataBuffers.of(values, true, false));
+                    Result result = session.runner().feed(input, in).fetch(out).run()) {
                 float[] output = new float[values.length];
                 ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(output);
                 return output;

@@ -41,7 +41,8 @@ class NativeMemoryTest {
             }
             System.gc();
             long growth = residentBytes() - before;
-            assertThat(growth).as("resident memory growth over %d inferences", INFERENCES)
+            assertThat(growth)
+                    .as("resident memory growth over %d inferences", INFERENCES)
                     .isLessThan(ALLOWED_GROWTH_BYTES);
         }
     }

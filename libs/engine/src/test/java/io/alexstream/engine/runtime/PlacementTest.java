@@ -26,10 +26,14 @@ class PlacementTest {
     @Test
     void cpuSessionRunsTwiceAsManyIntraOpThreadsAsCoresUnlessTold() {
         int cores = Runtime.getRuntime().availableProcessors();
-        assertThat(SessionOptions.cpu().toConfigProto().getIntraOpParallelismThreads()).isEqualTo(2 * cores);
-        assertThat(SessionOptions.cpu().toConfigProto().getInterOpParallelismThreads()).isZero();
-        assertThat(SessionOptions.cpu().withThreads(0, 0).toConfigProto().getIntraOpParallelismThreads()).isZero();
-        assertThat(SessionOptions.gpu(0).toConfigProto().getIntraOpParallelismThreads()).isZero();
+        assertThat(SessionOptions.cpu().toConfigProto().getIntraOpParallelismThreads())
+                .isEqualTo(2 * cores);
+        assertThat(SessionOptions.cpu().toConfigProto().getInterOpParallelismThreads())
+                .isZero();
+        assertThat(SessionOptions.cpu().withThreads(0, 0).toConfigProto().getIntraOpParallelismThreads())
+                .isZero();
+        assertThat(SessionOptions.gpu(0).toConfigProto().getIntraOpParallelismThreads())
+                .isZero();
     }
 
     @Test

@@ -32,28 +32,45 @@ class FashionMnistLearningTest {
     @Test
     void smallProfileLearnsFashionMnist() throws Exception {
         Path dir = Path.of(System.getProperty("fashion.mnist.dir", "/usr/share/datasets/fashion-mnist"));
-        assertThat(Files.isDirectory(dir)).as("Fashion-MNIST at %s (apt-get install dataset-fashion-mnist)", dir).isTrue();
+        assertThat(Files.isDirectory(dir))
+                .as("Fashion-MNIST at %s (apt-get install dataset-fashion-mnist)", dir)
+                .isTrue();
         AlexNetConfig config = Profiles.small();
         List<Example> train = prepare(IdxImages.fashionMnist(dir, true, TRAIN_IMAGES), config);
         List<Example> heldOut = prepare(IdxImages.fashionMnist(dir, false, HELD_OUT_IMAGES), config);
         List<Example> validation = train.subList(train.size() - 1_000, train.size());
         List<Example> training = train.subList(0, train.size() - 1_000);
         try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
-            model.initialize(1, MeanImage.of(training.stream().map(Example::image).toList()));
+            model.initialize(
+                    1, MeanImage.of(training.stream().map(Example::image).toList()));
             PcaColourAugmentation pca = PcaColourAugmentation.fit(
                     training.subList(0, 2_000).stream().map(Example::image).toList());
-            Trainer.Options options = Trainer.Options.forProfile(config).withEpochs(EPOCHS).withEvaluationsPerEpoch(4);
-            Trainer.Result result = new Trainer(model, pca).train(training, validation, options,
-                    p -> LOG.infof("epoch %d step %d loss %.4f lr %.4g validation top-1 %.4f (%.0f images/s)",
-                            p.epoch(), p.step(), p.meanLoss(), p.learningRate(), p.validation().top1(), p.imagesPerSecond()));
+            Trainer.Options options =
+                    Trainer.Options.forProfile(config).withEpochs(EPOCHS).withEvaluationsPerEpoch(4);
+            Trainer.Result result = new Trainer(model, pca)
+                    .train(
+                            training,
+                            validation,
+                            options,
+                            p -> LOG.infof(
+                                    "epoch %d step %d loss %.4f lr %.4g validation top-1 %.4f (%.0f images/s)",
+                                    p.epoch(),
+                                    p.step(),
+                                    p.meanLoss(),
+                                    p.learningRate(),
+                                    p.validation().top1(),
+                                    p.imagesPerSecond()));
             Accuracy tenCrop = Evaluator.evaluate(model, heldOut, Crops.Mode.TEN_CROP, 100);
             Accuracy centre = Evaluator.evaluate(model, heldOut, Crops.Mode.CENTER, 250);
-            LOG.infof("held-out %d: top-1 %.4f top-5 %.4f (10-crop), top-1 %.4f (centre)",
+            LOG.infof(
+                    "held-out %d: top-1 %.4f top-5 %.4f (10-crop), top-1 %.4f (centre)",
                     heldOut.size(), tenCrop.top1(), tenCrop.top5(), centre.top1());
             assertThat(result.history()).isNotEmpty();
             assertThat(result.history().get(result.history().size() - 1).meanLoss())
                     .isLessThan(result.history().get(0).meanLoss());
-            assertThat(tenCrop.top1()).as("10-crop top-1 on %d held-out images", heldOut.size()).isGreaterThanOrEqualTo(0.80);
+            assertThat(tenCrop.top1())
+                    .as("10-crop top-1 on %d held-out images", heldOut.size())
+                    .isGreaterThanOrEqualTo(0.80);
             assertThat(tenCrop.top5()).isGreaterThanOrEqualTo(0.97);
         }
     }

@@ -30,7 +30,10 @@ class TrainerCheckSpacingTest {
         try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
             model.initialize(3, MeanImage.of(images));
             Trainer trainer = new Trainer(model, PcaColourAugmentation.fit(images));
-            Trainer.Options options = Trainer.Options.forProfile(config).withEpochs(1).withBatchSize(4).withEvaluationsPerEpoch(4);
+            Trainer.Options options = Trainer.Options.forProfile(config)
+                    .withEpochs(1)
+                    .withBatchSize(4)
+                    .withEvaluationsPerEpoch(4);
 
             List<Integer> sixStepEpoch = new ArrayList<>();
             trainer.train(examples, examples.subList(0, 4), options, p -> sixStepEpoch.add(p.step()));

@@ -12,8 +12,8 @@ import io.alexstream.engine.model.AlexNetGraph.VariableSpec;
 import io.alexstream.engine.model.AlexNetModel;
 import io.alexstream.engine.model.Profiles;
 import io.alexstream.engine.runtime.SessionOptions;
-import io.alexstream.engine.weights.WeightsHeader.TensorEntry;
 import io.alexstream.engine.weights.WeightsFormatException.Reason;
+import io.alexstream.engine.weights.WeightsHeader.TensorEntry;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,8 +38,13 @@ class WeightsCodecTest {
     static void trainLikeWeights() {
         model = AlexNetModel.create(CONFIG, SessionOptions.cpu());
         model.initialize(11, TestImages.grayMean(CONFIG.scaleSize()));
-        WeightsMetadata metadata = new WeightsMetadata(3, 2L, "2026-11-27T00:00:00Z", Map.of("top1", 0.81),
-                Map.of("batch", "128"), List.of(new WeightsMetadata.OffsetRange("images.labeled", 0, 0, 5000)));
+        WeightsMetadata metadata = new WeightsMetadata(
+                3,
+                2L,
+                "2026-11-27T00:00:00Z",
+                Map.of("top1", 0.81),
+                Map.of("batch", "128"),
+                List.of(new WeightsMetadata.OffsetRange("images.labeled", 0, 0, 5000)));
         weights = model.export(metadata);
     }
 
@@ -78,13 +83,16 @@ class WeightsCodecTest {
         List<byte[]> chunks = new ArrayList<>();
         WeightsCodec.writeChunks(weights, 4096, chunks::add);
         assertThat(chunks).hasSizeGreaterThan(10);
-        assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> assertThat(c).hasSize(4096));
+        assertThat(chunks.subList(0, chunks.size() - 1))
+                .allSatisfy(c -> assertThat(c).hasSize(4096));
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         chunks.forEach(joined::writeBytes);
         ModelWeights read = WeightsCodec.read(joined.toByteArray());
         assertThat(read.config()).isEqualTo(CONFIG);
         for (Map.Entry<String, float[]> e : weights.variables().entrySet()) {
-            assertThat(floatBits(read.variables().get(e.getKey()))).as(e.getKey()).isEqualTo(floatBits(e.getValue()));
+            assertThat(floatBits(read.variables().get(e.getKey())))
+                    .as(e.getKey())
+                    .isEqualTo(floatBits(e.getValue()));
         }
         assertThat(joined.toByteArray()).isEqualTo(WeightsCodec.toBytes(weights));
     }
@@ -140,7 +148,9 @@ class WeightsCodecTest {
         try (AlexNetModel other = AlexNetModel.create(fiveClasses, SessionOptions.cpu())) {
             ModelWeights read = WeightsCodec.read(WeightsCodec.toBytes(weights));
             assertThatThrownBy(() -> other.load(read))
-                    .isInstanceOfSatisfying(WeightsFormatException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CONFIG_MISMATCH))
+                    .isInstanceOfSatisfying(
+                            WeightsFormatException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.CONFIG_MISMATCH))
                     .hasMessageContaining("classes=10 but the model has classes=5");
             assertThat(other.isLoaded()).isFalse();
         }
@@ -157,15 +167,19 @@ class WeightsCodecTest {
 
         float[] mean = weights.mean().clone();
         mean[0] = Float.POSITIVE_INFINITY;
-        assertRefused(WeightsCodec.toBytes(new ModelWeights(CONFIG, weights.metadata(), mean, weights.variables())),
-                Reason.NON_FINITE, "tensor mean holds Infinity");
+        assertRefused(
+                WeightsCodec.toBytes(new ModelWeights(CONFIG, weights.metadata(), mean, weights.variables())),
+                Reason.NON_FINITE,
+                "tensor mean holds Infinity");
     }
 
     @Test
     void refusesArtifactsOverTheLimitAndForeignFiles() {
         byte[] artifact = WeightsCodec.toBytes(weights);
         assertThatThrownBy(() -> WeightsCodec.read(new java.io.ByteArrayInputStream(artifact), 100_000))
-                .isInstanceOfSatisfying(WeightsFormatException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
+                .isInstanceOfSatisfying(
+                        WeightsFormatException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
                 .hasMessageContaining("100000 bytes");
         assertRefused("PK\3\4 a zip file, not weights".getBytes(), Reason.MALFORMED, "bad magic");
         byte[] trailing = Arrays.copyOf(artifact, artifact.length + 1);
@@ -180,14 +194,18 @@ class WeightsCodecTest {
         wrong.put("fc8/bias", new float[3]);
         ModelWeights bad = new ModelWeights(CONFIG, weights.metadata(), weights.mean(), wrong);
         assertThatThrownBy(() -> model.load(bad))
-                .isInstanceOfSatisfying(WeightsFormatException.class, e -> assertThat(e.reason()).isEqualTo(Reason.SHAPE_MISMATCH))
+                .isInstanceOfSatisfying(
+                        WeightsFormatException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.SHAPE_MISMATCH))
                 .hasMessageContaining("fc8/bias");
         assertThat(model.classify(images, Crops.Mode.TEN_CROP, 3)).isEqualTo(before);
     }
 
     private static void assertRefused(byte[] artifact, Reason reason, String messagePart) {
         assertThatThrownBy(() -> WeightsCodec.read(artifact))
-                .isInstanceOfSatisfying(WeightsFormatException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+                .isInstanceOfSatisfying(
+                        WeightsFormatException.class,
+                        e -> assertThat(e.reason()).isEqualTo(reason))
                 .hasMessageContaining(messagePart);
     }
 

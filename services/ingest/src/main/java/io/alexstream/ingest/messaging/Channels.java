@@ -16,6 +16,5 @@ public final class Channels {
     public static final String HEADER_CORRELATION_ID = Headers.CORRELATION_ID;
     public static final String HEADER_LABEL = Headers.LABEL;
 
-    private Channels() {
-    }
+    private Channels() {}
 }

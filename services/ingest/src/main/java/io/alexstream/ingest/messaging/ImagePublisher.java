@@ -21,16 +21,16 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 public class ImagePublisher {
 
     /** What travels with the bytes. */
-    public record Envelope(String imageId, String contentType, String label, String source, String correlationId) {
-    }
+    public record Envelope(String imageId, String contentType, String label, String source, String correlationId) {}
 
     private final Emitter<byte[]> images;
     private final Emitter<byte[]> labeled;
     private final IngestMetrics metrics;
 
-    public ImagePublisher(@Channel(Channels.IMAGES_CHANNEL) Emitter<byte[]> images,
-                          @Channel(Channels.LABELED_CHANNEL) Emitter<byte[]> labeled,
-                          IngestMetrics metrics) {
+    public ImagePublisher(
+            @Channel(Channels.IMAGES_CHANNEL) Emitter<byte[]> images,
+            @Channel(Channels.LABELED_CHANNEL) Emitter<byte[]> labeled,
+            IngestMetrics metrics) {
         this.images = images;
         this.labeled = labeled;
         this.metrics = metrics;

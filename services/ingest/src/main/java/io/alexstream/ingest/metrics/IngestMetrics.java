@@ -23,8 +23,14 @@ public class IngestMetrics {
     /** The logical topics, as the 202 body names them. */
     public static final List<String> TOPICS = List.of(Topics.IMAGES, Topics.LABELED);
     /** Refusals of the request itself rather than of an image's bytes. */
-    public static final List<String> REQUEST_REASONS = List.of("UNSUPPORTED_CONTENT_TYPE", "TOO_MANY_FILES", "PUBLISH_FAILED",
-            "UNAUTHENTICATED", "PERMISSION_DENIED", "MALFORMED_REQUEST", "INTERNAL");
+    public static final List<String> REQUEST_REASONS = List.of(
+            "UNSUPPORTED_CONTENT_TYPE",
+            "TOO_MANY_FILES",
+            "PUBLISH_FAILED",
+            "UNAUTHENTICATED",
+            "PERMISSION_DENIED",
+            "MALFORMED_REQUEST",
+            "INTERNAL");
 
     private final MeterRegistry registry;
     private final Timer publishDuration;
@@ -54,25 +60,31 @@ public class IngestMetrics {
     }
 
     private Counter acceptedCounter(String topic) {
-        return acceptedByTopic.computeIfAbsent(topic, t -> Counter.builder("alexstream.ingest.images.accepted")
-                .description("Images acknowledged by the broker and answered 202")
-                .tag("topic", t)
-                .register(registry));
+        return acceptedByTopic.computeIfAbsent(
+                topic,
+                t -> Counter.builder("alexstream.ingest.images.accepted")
+                        .description("Images acknowledged by the broker and answered 202")
+                        .tag("topic", t)
+                        .register(registry));
     }
 
     private Counter bytesCounter(String topic) {
-        return bytesByTopic.computeIfAbsent(topic, t -> Counter.builder("alexstream.ingest.received.bytes")
-                .description("Encoded image bytes published")
-                .baseUnit("bytes")
-                .tag("topic", t)
-                .register(registry));
+        return bytesByTopic.computeIfAbsent(
+                topic,
+                t -> Counter.builder("alexstream.ingest.received.bytes")
+                        .description("Encoded image bytes published")
+                        .baseUnit("bytes")
+                        .tag("topic", t)
+                        .register(registry));
     }
 
     private Counter rejectedCounter(String reason) {
-        return rejectedByReason.computeIfAbsent(reason, r -> Counter.builder("alexstream.ingest.images.rejected")
-                .description("Requests refused with a problem body, by reason")
-                .tag("reason", r)
-                .register(registry));
+        return rejectedByReason.computeIfAbsent(
+                reason,
+                r -> Counter.builder("alexstream.ingest.images.rejected")
+                        .description("Requests refused with a problem body, by reason")
+                        .tag("reason", r)
+                        .register(registry));
     }
 
     public void accepted(String topic, long bytes) {

@@ -23,8 +23,11 @@ public class ContentTypeCheck {
             MediaType.valueOf(contentType);
             return Optional.empty();
         } catch (IllegalArgumentException e) {
-            return Optional.of(Problem.response(415, "unsupported content type", "cannot parse Content-Type '"
-                    + contentType + "': " + e.getMessage(), "UNSUPPORTED_CONTENT_TYPE"));
+            return Optional.of(Problem.response(
+                    415,
+                    "unsupported content type",
+                    "cannot parse Content-Type '" + contentType + "': " + e.getMessage(),
+                    "UNSUPPORTED_CONTENT_TYPE"));
         }
     }
 }

@@ -47,8 +47,7 @@ public class ImageResource {
     private static final Logger LOG = Logger.getLogger(ImageResource.class);
 
     /** 202 body: the ids of the accepted images, in request order, and where they went. */
-    public record Accepted(List<String> ids, String topic) {
-    }
+    public record Accepted(List<String> ids, String topic) {}
 
     private final ImagePublisher publisher;
     private final ImageVerifier verifier;
@@ -56,8 +55,12 @@ public class ImageResource {
     private final IngestConfig config;
     private final IngestMetrics metrics;
 
-    public ImageResource(ImagePublisher publisher, ImageVerifier verifier, LabellerAuth labellerAuth, IngestConfig config,
-                         IngestMetrics metrics) {
+    public ImageResource(
+            ImagePublisher publisher,
+            ImageVerifier verifier,
+            LabellerAuth labellerAuth,
+            IngestConfig config,
+            IngestMetrics metrics) {
         this.publisher = publisher;
         this.verifier = verifier;
         this.labellerAuth = labellerAuth;
@@ -68,10 +71,12 @@ public class ImageResource {
     @POST
     @Blocking
     @Consumes({"image/jpeg", "image/png", "image/gif", "image/bmp", MediaType.APPLICATION_OCTET_STREAM})
-    public CompletionStage<Response> postRaw(byte[] body, @QueryParam("label") String label,
-                                             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                             @HeaderParam("X-Correlation-Id") String correlationId,
-                                             @HeaderParam("X-Source") String source) {
+    public CompletionStage<Response> postRaw(
+            byte[] body,
+            @QueryParam("label") String label,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam("X-Correlation-Id") String correlationId,
+            @HeaderParam("X-Source") String source) {
         Optional<Response> refusal = labelRefusal(label, authorization);
         if (refusal.isPresent()) {
             return CompletableFuture.completedFuture(refusal.get());
@@ -82,28 +87,39 @@ public class ImageResource {
     @POST
     @Blocking
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public CompletionStage<Response> postMultipart(@RestForm("file") List<FileUpload> files, @RestForm("label") String label,
-                                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                   @HeaderParam("X-Correlation-Id") String correlationId,
-                                                   @HeaderParam("X-Source") String source) {
+    public CompletionStage<Response> postMultipart(
+            @RestForm("file") List<FileUpload> files,
+            @RestForm("label") String label,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam("X-Correlation-Id") String correlationId,
+            @HeaderParam("X-Source") String source) {
         Optional<Response> refusal = labelRefusal(label, authorization);
         if (refusal.isPresent()) {
             return CompletableFuture.completedFuture(refusal.get());
         }
         if (files == null || files.isEmpty()) {
-            return CompletableFuture.completedFuture(problem(400, "no file parts", "multipart requests need one or more 'file' parts",
-                    "EMPTY", null, null));
+            return CompletableFuture.completedFuture(problem(
+                    400, "no file parts", "multipart requests need one or more 'file' parts", "EMPTY", null, null));
         }
         if (files.size() > config.maxFilesPerRequest()) {
-            return CompletableFuture.completedFuture(problem(413, "too many files", files.size() + " files; the limit is "
-                    + config.maxFilesPerRequest() + " per request", "TOO_MANY_FILES", (long) config.maxFilesPerRequest(), null));
+            return CompletableFuture.completedFuture(problem(
+                    413,
+                    "too many files",
+                    files.size() + " files; the limit is " + config.maxFilesPerRequest() + " per request",
+                    "TOO_MANY_FILES",
+                    (long) config.maxFilesPerRequest(),
+                    null));
         }
         List<Upload> uploads = new ArrayList<>();
         for (FileUpload file : files) {
             if (file.size() > config.maxImageBytes()) {
-                return CompletableFuture.completedFuture(problem(413, "image too large", "image is " + file.size()
-                        + " bytes; the limit is " + config.maxImageBytes() + " bytes", "TOO_MANY_BYTES",
-                        config.maxImageBytes(), file.fileName()));
+                return CompletableFuture.completedFuture(problem(
+                        413,
+                        "image too large",
+                        "image is " + file.size() + " bytes; the limit is " + config.maxImageBytes() + " bytes",
+                        "TOO_MANY_BYTES",
+                        config.maxImageBytes(),
+                        file.fileName()));
             }
             try {
                 uploads.add(new Upload(file.fileName(), Files.readAllBytes(file.uploadedFile())));
@@ -114,8 +130,7 @@ public class ImageResource {
         return accept(uploads, label, correlationId, source);
     }
 
-    private record Upload(String fileName, byte[] bytes) {
-    }
+    private record Upload(String fileName, byte[] bytes) {}
 
     private Optional<Response> labelRefusal(String label, String authorization) {
         return labelOf(label) == null ? Optional.empty() : labellerAuth.refusal(authorization);
@@ -141,7 +156,9 @@ public class ImageResource {
         for (int i = 0; i < uploads.size(); i++) {
             String id = UUID.randomUUID().toString();
             ids.add(id);
-            acks.add(send(new Envelope(id, types.get(i), normalisedLabel, source, correlationId), uploads.get(i).bytes()));
+            acks.add(send(
+                    new Envelope(id, types.get(i), normalisedLabel, source, correlationId),
+                    uploads.get(i).bytes()));
         }
         String topic = normalisedLabel == null ? Topics.IMAGES : Topics.LABELED;
         return Acknowledgements.await(ids, acks).thenApply(result -> {
@@ -149,8 +166,11 @@ public class ImageResource {
                 uploads.forEach(upload -> metrics.accepted(topic, upload.bytes().length));
                 return Response.accepted(new Accepted(ids, topic)).build();
             }
-            LOG.errorf(result.firstFailure(), "the broker did not acknowledge %s (acknowledged %s)",
-                    result.failed(), result.published());
+            LOG.errorf(
+                    result.firstFailure(),
+                    "the broker did not acknowledge %s (acknowledged %s)",
+                    result.failed(),
+                    result.published());
             return notPublished(result);
         });
     }
@@ -169,18 +189,42 @@ public class ImageResource {
         String detail = "the broker acknowledged " + result.published().size() + " of "
                 + (result.published().size() + result.failed().size()) + " images; send the ones in 'failed' again: "
                 + result.firstFailure();
-        return new Problem("about:blank", title, 503, detail, "PUBLISH_FAILED", null, null, result.published(), result.failed())
+        return new Problem(
+                        "about:blank",
+                        title,
+                        503,
+                        detail,
+                        "PUBLISH_FAILED",
+                        null,
+                        null,
+                        result.published(),
+                        result.failed())
                 .toResponse();
     }
 
     private Response refusal(ImageRejectedException e, String fileName) {
         return switch (e.reason()) {
             case EMPTY -> problem(400, "empty image", e.getMessage(), e.reason().name(), null, fileName);
-            case CORRUPT -> problem(400, "undecodable image", e.getMessage(), e.reason().name(), null, fileName);
-            case UNSUPPORTED_FORMAT -> problem(415, "unsupported image format", e.getMessage(), e.reason().name(), null, fileName);
-            case TOO_MANY_BYTES -> problem(413, "image too large", e.getMessage(), e.reason().name(), config.maxImageBytes(), fileName);
-            case DIMENSIONS_TOO_LARGE -> problem(413, "image dimensions too large", e.getMessage(), e.reason().name(),
-                    config.maxImagePixels(), fileName);
+            case CORRUPT ->
+                problem(400, "undecodable image", e.getMessage(), e.reason().name(), null, fileName);
+            case UNSUPPORTED_FORMAT ->
+                problem(
+                        415,
+                        "unsupported image format",
+                        e.getMessage(),
+                        e.reason().name(),
+                        null,
+                        fileName);
+            case TOO_MANY_BYTES ->
+                problem(413, "image too large", e.getMessage(), e.reason().name(), config.maxImageBytes(), fileName);
+            case DIMENSIONS_TOO_LARGE ->
+                problem(
+                        413,
+                        "image dimensions too large",
+                        e.getMessage(),
+                        e.reason().name(),
+                        config.maxImagePixels(),
+                        fileName);
         };
     }
 

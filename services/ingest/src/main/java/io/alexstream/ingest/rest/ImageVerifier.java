@@ -1,7 +1,7 @@
 package io.alexstream.ingest.rest;
 
-import io.alexstream.engine.image.ImageDecoder;
 import io.alexstream.contracts.ImageLimits;
+import io.alexstream.engine.image.ImageDecoder;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.image.ImageRejectedException.Reason;
 import io.alexstream.ingest.config.IngestConfig;
@@ -19,8 +19,8 @@ import org.jboss.logging.Logger;
 public class ImageVerifier {
 
     private static final Logger LOG = Logger.getLogger(ImageVerifier.class);
-    private static final Map<String, String> CONTENT_TYPES = Map.of(
-            "jpeg", "image/jpeg", "png", "image/png", "gif", "image/gif", "bmp", "image/bmp");
+    private static final Map<String, String> CONTENT_TYPES =
+            Map.of("jpeg", "image/jpeg", "png", "image/png", "gif", "image/gif", "bmp", "image/bmp");
 
     /** The decoder's check; a seam so tests can fail it in ways no real file does on every JDK. */
     @FunctionalInterface
@@ -32,7 +32,10 @@ public class ImageVerifier {
 
     @Inject
     public ImageVerifier(IngestConfig config) {
-        this(new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()))::verify);
+        this(
+                new ImageDecoder(
+                                new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()))
+                        ::verify);
     }
 
     ImageVerifier(Check check) {

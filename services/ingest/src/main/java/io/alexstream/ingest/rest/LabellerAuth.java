@@ -32,15 +32,20 @@ public class LabellerAuth {
     /** Why a labelled upload with this {@code Authorization} header is refused; empty when it may go on. */
     public Optional<Response> refusal(String authorization) {
         if (token.isEmpty()) {
-            return Optional.of(Problem.response(403, "labelling not allowed", "the labeller role is not configured "
-                    + "(alexstream.auth.labeller-token), so labelled uploads are refused; send the image without a label",
+            return Optional.of(Problem.response(
+                    403,
+                    "labelling not allowed",
+                    "the labeller role is not configured "
+                            + "(alexstream.auth.labeller-token), so labelled uploads are refused; send the image without a label",
                     "PERMISSION_DENIED"));
         }
         if (authorization == null || authorization.isBlank()) {
-            return Optional.of(unauthenticated(SCHEME, "a labelled upload needs an Authorization: Bearer <labeller token> header"));
+            return Optional.of(unauthenticated(
+                    SCHEME, "a labelled upload needs an Authorization: Bearer <labeller token> header"));
         }
         if (!isLabellerToken(authorization.strip())) {
-            return Optional.of(unauthenticated(SCHEME + " error=\"invalid_token\"", "the bearer token is not the labeller's"));
+            return Optional.of(
+                    unauthenticated(SCHEME + " error=\"invalid_token\"", "the bearer token is not the labeller's"));
         }
         return Optional.empty();
     }

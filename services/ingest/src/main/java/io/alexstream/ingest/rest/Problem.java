@@ -19,8 +19,16 @@ import java.util.List;
  *                  these images again; they get new ids)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String reason, Long limit, String file,
-                     List<String> published, List<String> failed) {
+public record Problem(
+        String type,
+        String title,
+        int status,
+        String detail,
+        String reason,
+        Long limit,
+        String file,
+        List<String> published,
+        List<String> failed) {
 
     public Problem(int status, String title, String detail, String reason) {
         this("about:blank", title, status, detail, reason, null, null, null, null);
@@ -28,7 +36,10 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     /** The HTTP answer carrying this problem as JSON. */
     public Response toResponse() {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(this).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(this)
+                .build();
     }
 
     public static Response response(int status, String title, String detail, String reason) {

@@ -21,8 +21,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unsupportedMediaType(NotSupportedException e) {
-        return Problem.response(415, "unsupported content type", "send an image (image/jpeg, image/png, image/gif, "
-                + "image/bmp, application/octet-stream) or multipart/form-data with 'file' parts",
+        return Problem.response(
+                415,
+                "unsupported content type",
+                "send an image (image/jpeg, image/png, image/gif, "
+                        + "image/bmp, application/octet-stream) or multipart/form-data with 'file' parts",
                 "UNSUPPORTED_CONTENT_TYPE");
     }
 
@@ -32,15 +35,23 @@ public class ProblemMappers {
         Response original = e.getResponse();
         Response.Status known = Response.Status.fromStatusCode(original.getStatus());
         String reason = known == null ? "HTTP_" + original.getStatus() : known.name();
-        Problem problem = new Problem(original.getStatus(), original.getStatusInfo().getReasonPhrase(), e.getMessage(), reason);
-        return Response.fromResponse(original).type(MediaType.APPLICATION_JSON).entity(problem).build();
+        Problem problem =
+                new Problem(original.getStatus(), original.getStatusInfo().getReasonPhrase(), e.getMessage(), reason);
+        return Response.fromResponse(original)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(problem)
+                .build();
     }
 
     /** Outside our resource (which reads its own files) an IOException means the request body could not be read. */
     @ServerExceptionMapper
     public Response unreadableBody(IOException e) {
-        return Problem.response(400, "unreadable request body", "cannot read the request body: " + e.getMessage()
-                + "; a multipart body needs a boundary and well-formed parts", "MALFORMED_REQUEST");
+        return Problem.response(
+                400,
+                "unreadable request body",
+                "cannot read the request body: " + e.getMessage()
+                        + "; a multipart body needs a boundary and well-formed parts",
+                "MALFORMED_REQUEST");
     }
 
     /** The last resort: the cause stays in the log, under an id the caller can quote. */
@@ -48,7 +59,10 @@ public class ProblemMappers {
     public Response unexpected(Throwable e) {
         String errorId = UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected failure, error id %s", errorId);
-        return Problem.response(500, "internal error", "unexpected " + e.getClass().getSimpleName()
-                + "; logged as error " + errorId, "INTERNAL");
+        return Problem.response(
+                500,
+                "internal error",
+                "unexpected " + e.getClass().getSimpleName() + "; logged as error " + errorId,
+                "INTERNAL");
     }
 }

@@ -35,10 +35,16 @@ public class UploadBudget {
             return Optional.empty();
         }
         long declared = parse(context.request().getHeader(HttpHeaders.CONTENT_LENGTH));
-        int permits = (int) Math.max(1, Math.min(Integer.MAX_VALUE, ((declared < 0 ? bodyLimit : declared) + 1023) >> 10));
+        int permits =
+                (int) Math.max(1, Math.min(Integer.MAX_VALUE, ((declared < 0 ? bodyLimit : declared) + 1023) >> 10));
         if (!kibibytes.tryAcquire(permits)) {
-            return Optional.of(Response.fromResponse(Problem.response(503, "busy", "uploads in flight hold this ingest's "
-                    + "memory budget; retry in a second", "BUSY")).header("Retry-After", "1").build());
+            return Optional.of(Response.fromResponse(Problem.response(
+                            503,
+                            "busy",
+                            "uploads in flight hold this ingest's " + "memory budget; retry in a second",
+                            "BUSY"))
+                    .header("Retry-After", "1")
+                    .build());
         }
         context.addEndHandler(done -> kibibytes.release(permits));
         return Optional.empty();

@@ -16,7 +16,8 @@ class AuthConfigTest {
 
     @Test
     void theLabellerTokenComesFromItsEnvironmentVariable() {
-        assertThat(mapping(Map.of("ALEXSTREAM_AUTH_LABELLER_TOKEN", "from-the-environment")).labellerToken())
+        assertThat(mapping(Map.of("ALEXSTREAM_AUTH_LABELLER_TOKEN", "from-the-environment"))
+                        .labellerToken())
                 .contains("from-the-environment");
     }
 

@@ -51,8 +51,12 @@ class ImageResourceTest {
         ImageResource resource = resource(publisher, new ImageVerifier(LIMITS));
         byte[] png = png(8, 8);
 
-        Response response = await(resource.postMultipart(List.of(part("a.png", png), part("b.png", png), part("c.png", png),
-                part("d.png", png)), null, null, null, null));
+        Response response = await(resource.postMultipart(
+                List.of(part("a.png", png), part("b.png", png), part("c.png", png), part("d.png", png)),
+                null,
+                null,
+                null,
+                null));
 
         List<String> ids = publisher.ids;
         assertThat(response.getStatus()).isEqualTo(503);
@@ -70,7 +74,8 @@ class ImageResourceTest {
     @Test
     void aRequestTheBrokerAcknowledgedEntirelyIs202WithoutProblemFields() throws Exception {
         FakePublisher publisher = new FakePublisher(List.of(() -> CompletableFuture.completedFuture(null)));
-        Response response = await(resource(publisher, new ImageVerifier(LIMITS)).postRaw(png(8, 8), null, null, null, null));
+        Response response =
+                await(resource(publisher, new ImageVerifier(LIMITS)).postRaw(png(8, 8), null, null, null, null));
         assertThat(response.getStatus()).isEqualTo(202);
         assertThat(((ImageResource.Accepted) response.getEntity()).ids()).isEqualTo(publisher.ids);
     }

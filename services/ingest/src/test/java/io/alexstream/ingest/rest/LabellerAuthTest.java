@@ -34,18 +34,21 @@ class LabellerAuthTest {
 
     @Test
     void anyOtherTokenOrSchemeIs401InvalidToken() {
-        for (String header : new String[] {"Bearer wrong-token-0123456789abcdef", "Bearer " + TOKEN + "x", "Bearer",
-                "Basic " + TOKEN, TOKEN}) {
+        for (String header : new String[] {
+            "Bearer wrong-token-0123456789abcdef", "Bearer " + TOKEN + "x", "Bearer", "Basic " + TOKEN, TOKEN
+        }) {
             Response refusal = auth.refusal(header).orElseThrow();
             assertThat(refusal.getStatus()).as(header).isEqualTo(401);
-            assertThat(refusal.getHeaderString(HttpHeaders.WWW_AUTHENTICATE)).isEqualTo("Bearer error=\"invalid_token\"");
+            assertThat(refusal.getHeaderString(HttpHeaders.WWW_AUTHENTICATE))
+                    .isEqualTo("Bearer error=\"invalid_token\"");
             assertThat(reason(refusal)).isEqualTo("UNAUTHENTICATED");
         }
     }
 
     @Test
     void withoutAConfiguredTokenEveryLabelIsRefused403() {
-        LabellerAuth[] unconfiguredAuths = {new LabellerAuth(Optional::empty), new LabellerAuth(() -> Optional.of(" "))};
+        LabellerAuth[] unconfiguredAuths = {new LabellerAuth(Optional::empty), new LabellerAuth(() -> Optional.of(" "))
+        };
         for (LabellerAuth unconfigured : unconfiguredAuths) {
             for (String header : new String[] {null, "Bearer ", "Bearer  ", "Bearer " + TOKEN}) {
                 Response refusal = unconfigured.refusal(header).orElseThrow();

@@ -19,15 +19,20 @@ class ProblemMappersTest {
 
     @Test
     void anyUnexpectedThrowableIsAJson500NamingItsLogEntry() {
-        for (Throwable failure : new Throwable[] {new IllegalStateException("boom"), new OutOfMemoryError("Java heap space"),
-                new UnsupportedOperationException()}) {
+        for (Throwable failure : new Throwable[] {
+            new IllegalStateException("boom"),
+            new OutOfMemoryError("Java heap space"),
+            new UnsupportedOperationException()
+        }) {
             Response response = mappers.unexpected(failure);
             assertThat(response.getStatus()).isEqualTo(500);
             assertThat(response.getMediaType()).isEqualTo(MediaType.APPLICATION_JSON_TYPE);
             Problem problem = (Problem) response.getEntity();
             assertThat(problem.reason()).isEqualTo("INTERNAL");
             assertThat(problem.status()).isEqualTo(500);
-            assertThat(problem.detail()).contains(failure.getClass().getSimpleName()).containsPattern("error [0-9a-f-]{36}");
+            assertThat(problem.detail())
+                    .contains(failure.getClass().getSimpleName())
+                    .containsPattern("error [0-9a-f-]{36}");
         }
     }
 

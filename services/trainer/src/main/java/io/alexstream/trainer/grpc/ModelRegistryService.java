@@ -36,8 +36,8 @@ public class ModelRegistryService implements ModelRegistry {
     private final RolloutService rollout;
     private final WeightsChunkSender sender;
 
-    public ModelRegistryService(VersionStore versions, RoundScheduler rounds, RolloutService rollout,
-                                WeightsChunkSender sender) {
+    public ModelRegistryService(
+            VersionStore versions, RoundScheduler rounds, RolloutService rollout, WeightsChunkSender sender) {
         this.versions = versions;
         this.rounds = rounds;
         this.rollout = rollout;
@@ -47,18 +47,24 @@ public class ModelRegistryService implements ModelRegistry {
     @Override
     public Uni<RegistrationResult> registerWorker(WorkerRegistration request) {
         if (request.getWorkerId().isBlank() || request.getAddress().isBlank()) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("worker_id and address are required").asRuntimeException());
+            return Uni.createFrom()
+                    .failure(Status.INVALID_ARGUMENT
+                            .withDescription("worker_id and address are required")
+                            .asRuntimeException());
         }
         long desired = rollout.register(request.getWorkerId(), request.getAddress(), request.getServingVersion());
-        return Uni.createFrom().item(RegistrationResult.newBuilder().setCurrentVersion(desired).build());
+        return Uni.createFrom()
+                .item(RegistrationResult.newBuilder().setCurrentVersion(desired).build());
     }
 
     @Override
     public Multi<WeightsChunk> pullWeights(PullRequest request) {
         long version = request.getVersion() == 0 ? versions.current() : request.getVersion();
         if (version == 0 || versions.metadata(version).isEmpty()) {
-            return Multi.createFrom().failure(Status.NOT_FOUND.withDescription("no version " + version)
-                    .asRuntimeException());
+            return Multi.createFrom()
+                    .failure(Status.NOT_FOUND
+                            .withDescription("no version " + version)
+                            .asRuntimeException());
         }
         return sender.send(version);
     }
@@ -74,9 +80,13 @@ public class ModelRegistryService implements ModelRegistry {
         try {
             rollout.rollBack(request.getVersion());
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().failure(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+            return Uni.createFrom()
+                    .failure(Status.FAILED_PRECONDITION
+                            .withDescription(e.getMessage())
+                            .asRuntimeException());
         } catch (IOException e) {
-            return Uni.createFrom().failure(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
+            return Uni.createFrom()
+                    .failure(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
         }
         return Uni.createFrom().item(this::status);
     }
@@ -84,23 +94,33 @@ public class ModelRegistryService implements ModelRegistry {
     @Override
     public Uni<RolloutStatus> triggerRound(TriggerRoundRequest request) {
         String outcome = rounds.trigger("api", request.getEpochs());
-        return Uni.createFrom().item(() -> status().toBuilder().setMessage(outcome).build());
+        return Uni.createFrom()
+                .item(() -> status().toBuilder().setMessage(outcome).build());
     }
 
     RolloutStatus status() {
         RolloutStatus.Builder status = RolloutStatus.newBuilder()
                 .setCurrentVersion(versions.current())
-                .setState(rounds.activity() == Activity.IDLE ? rollout.state().name() : rounds.activity().name())
+                .setState(
+                        rounds.activity() == Activity.IDLE
+                                ? rollout.state().name()
+                                : rounds.activity().name())
                 .setMessage(rollout.message());
         for (WeightsMetadata version : versions.versions()) {
-            status.addVersions(ModelVersion.newBuilder().setVersion(version.version())
+            status.addVersions(ModelVersion.newBuilder()
+                    .setVersion(version.version())
                     .setParentVersion(version.parentVersion() == null ? 0 : version.parentVersion())
-                    .setCreatedAt(version.createdAt()).putAllMetrics(version.metrics()));
+                    .setCreatedAt(version.createdAt())
+                    .putAllMetrics(version.metrics()));
         }
         for (io.alexstream.trainer.rollout.WorkerState worker : rollout.workers()) {
-            status.addWorkers(WorkerState.newBuilder().setWorkerId(worker.id()).setAddress(worker.address())
-                    .setServingVersion(Math.max(0, worker.servingVersion())).setLastPushResult(worker.lastPushResult())
-                    .setDesiredVersion(worker.desiredVersion()).setReason(worker.reason()));
+            status.addWorkers(WorkerState.newBuilder()
+                    .setWorkerId(worker.id())
+                    .setAddress(worker.address())
+                    .setServingVersion(Math.max(0, worker.servingVersion()))
+                    .setLastPushResult(worker.lastPushResult())
+                    .setDesiredVersion(worker.desiredVersion())
+                    .setReason(worker.reason()));
         }
         return status.build();
     }

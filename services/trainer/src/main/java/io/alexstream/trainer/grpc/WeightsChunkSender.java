@@ -37,19 +37,28 @@ public class WeightsChunkSender {
     /** Streams {@code version}, which must exist; a read failure ends the stream with INTERNAL. */
     public Multi<WeightsChunk> send(long version) {
         Path file = versions.file(version);
-        return Multi.createFrom().<WeightsChunk>emitter(emitter -> {
-            try (InputStream in = Files.newInputStream(file)) {
-                emitter.emit(WeightsChunk.newBuilder().setHeader(WeightsHeader.newBuilder().setVersion(version)
-                        .setTotalBytes(Files.size(file)).setProfile(profile)).build());
-                byte[] chunk;
-                while ((chunk = in.readNBytes(chunkBytes)).length > 0) {
-                    emitter.emit(WeightsChunk.newBuilder().setData(ByteString.copyFrom(chunk)).build());
-                }
-                emitter.complete();
-            } catch (IOException e) {
-                emitter.fail(Status.INTERNAL.withDescription("cannot read version " + version + ": " + e.getMessage())
-                        .asRuntimeException());
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Multi.createFrom()
+                .<WeightsChunk>emitter(emitter -> {
+                    try (InputStream in = Files.newInputStream(file)) {
+                        emitter.emit(WeightsChunk.newBuilder()
+                                .setHeader(WeightsHeader.newBuilder()
+                                        .setVersion(version)
+                                        .setTotalBytes(Files.size(file))
+                                        .setProfile(profile))
+                                .build());
+                        byte[] chunk;
+                        while ((chunk = in.readNBytes(chunkBytes)).length > 0) {
+                            emitter.emit(WeightsChunk.newBuilder()
+                                    .setData(ByteString.copyFrom(chunk))
+                                    .build());
+                        }
+                        emitter.complete();
+                    } catch (IOException e) {
+                        emitter.fail(Status.INTERNAL
+                                .withDescription("cannot read version " + version + ": " + e.getMessage())
+                                .asRuntimeException());
+                    }
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

@@ -29,6 +29,5 @@ public final class Channels {
     /** Present only when some of the record's own headers were left out: how many. */
     public static final String HEADER_HEADERS_DROPPED = Headers.DEAD_LETTER_HEADERS_DROPPED;
 
-    private Channels() {
-    }
+    private Channels() {}
 }

@@ -21,9 +21,11 @@ public record DeadLetter(String key, byte[] value, Headers headers) {
 
     /** Longest key, header name or header value (UTF-8 bytes) written as is, and longest message (characters). */
     static final int MAX_TEXT_BYTES = 1024;
+
     static final int MAX_COPIED_HEADERS = 64;
 
-    static DeadLetter of(ConsumerRecord<String, byte[]> record, LabeledRecordReader.Refused refused, int maxValueBytes) {
+    static DeadLetter of(
+            ConsumerRecord<String, byte[]> record, LabeledRecordReader.Refused refused, int maxValueBytes) {
         String key = bounded(refused.imageId());
         RecordHeaders headers = new RecordHeaders();
         int copied = 0;
@@ -59,11 +61,15 @@ public record DeadLetter(String key, byte[] value, Headers headers) {
     /** The text itself, or {@code sha256:<hex>} of it when it is longer than {@link #MAX_TEXT_BYTES} in UTF-8. */
     static String bounded(String text) {
         byte[] bytes = utf8(text);
-        return bytes.length <= MAX_TEXT_BYTES ? text : "sha256:" + HexFormat.of().formatHex(sha256(bytes));
+        return bytes.length <= MAX_TEXT_BYTES
+                ? text
+                : "sha256:" + HexFormat.of().formatHex(sha256(bytes));
     }
 
     private static byte[] bounded(byte[] value) {
-        return value == null || value.length <= MAX_TEXT_BYTES ? value : utf8("sha256:" + HexFormat.of().formatHex(sha256(value)));
+        return value == null || value.length <= MAX_TEXT_BYTES
+                ? value
+                : utf8("sha256:" + HexFormat.of().formatHex(sha256(value)));
     }
 
     /** A message is prose: its start says more than a hash would. */

@@ -35,13 +35,15 @@ public class DeadLetterSender {
     private final ScheduledExecutorService retries;
     /** Sent and not acknowledged yet: failed when the trainer stops, so no batch waits on a retry that will not run. */
     private final Set<CompletableFuture<Void>> waiting = ConcurrentHashMap.newKeySet();
+
     private volatile boolean stopping;
 
     @Inject
     public DeadLetterSender(
             // a poll's dead letters (max.poll.records, 500) are all sent before the first is acknowledged
-            @Channel(Channels.LABELED_DEAD_LETTERS_OUT) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
-            Emitter<byte[]> emitter) {
+            @Channel(Channels.LABELED_DEAD_LETTERS_OUT)
+                    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
+                    Emitter<byte[]> emitter) {
         this(emitter, 250, 30_000);
     }
 
@@ -71,9 +73,12 @@ public class DeadLetterSender {
             return;
         }
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(letter.key()).withHeaders(letter.headers()).build();
+                .withKey(letter.key())
+                .withHeaders(letter.headers())
+                .build();
         try {
-            emitter.send(Message.of(letter.value()).addMetadata(metadata)
+            emitter.send(Message.of(letter.value())
+                    .addMetadata(metadata)
                     .withAck(() -> {
                         acknowledged.complete(null);
                         return CompletableFuture.completedFuture(null);
@@ -88,15 +93,23 @@ public class DeadLetterSender {
         }
     }
 
-    private void retry(DeadLetter letter, CompletableFuture<Void> acknowledged, int attempt, long backoffMillis, Throwable failure) {
+    private void retry(
+            DeadLetter letter,
+            CompletableFuture<Void> acknowledged,
+            int attempt,
+            long backoffMillis,
+            Throwable failure) {
         // attempts 1, 2, 4, 8...: an outage of hours writes tens of lines per dead letter, not thousands
         if (Integer.bitCount(attempt) == 1) {
-            LOG.warnf("dead letter for %s not acknowledged (attempt %d), sending it again in %d ms: %s",
+            LOG.warnf(
+                    "dead letter for %s not acknowledged (attempt %d), sending it again in %d ms: %s",
                     letter.key(), attempt, backoffMillis, failure);
         }
         try {
-            retries.schedule(() -> attempt(letter, acknowledged, attempt + 1, Math.min(backoffMillis * 2, maxBackoffMillis)),
-                    backoffMillis, TimeUnit.MILLISECONDS);
+            retries.schedule(
+                    () -> attempt(letter, acknowledged, attempt + 1, Math.min(backoffMillis * 2, maxBackoffMillis)),
+                    backoffMillis,
+                    TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopped) {
             acknowledged.completeExceptionally(stopping(letter.key()));
         }

@@ -41,15 +41,22 @@ public class LabeledImageConsumer {
     private final MeterRegistry metrics;
     private final int deadLetterMaxValueBytes;
 
-    public LabeledImageConsumer(ExampleBank bank, LabeledRecordReader reader, DeadLetterSender deadLetters, MeterRegistry metrics,
-                                TrainerConfig config) {
+    public LabeledImageConsumer(
+            ExampleBank bank,
+            LabeledRecordReader reader,
+            DeadLetterSender deadLetters,
+            MeterRegistry metrics,
+            TrainerConfig config) {
         this.bank = bank;
         this.reader = reader;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.deadLetterMaxValueBytes = config.deadLetterMaxValueBytes();
         // at 0 from the start, so rate() sees the first refusal
-        for (String reason : List.of(LabeledRecordReader.BAD_HEADER, LabeledRecordReader.BAD_ID, LabeledRecordReader.BAD_LABEL,
+        for (String reason : List.of(
+                LabeledRecordReader.BAD_HEADER,
+                LabeledRecordReader.BAD_ID,
+                LabeledRecordReader.BAD_LABEL,
                 LabeledRecordReader.INTERNAL)) {
             metrics.counter(REJECTED, "reason", reason);
         }
@@ -73,14 +80,21 @@ public class LabeledImageConsumer {
             }
         }
         bank.add(arrivals);
-        return CompletableFuture.allOf(refusals.toArray(CompletableFuture[]::new)).thenCompose(acknowledged -> batch.ack());
+        return CompletableFuture.allOf(refusals.toArray(CompletableFuture[]::new))
+                .thenCompose(acknowledged -> batch.ack());
     }
 
     private CompletableFuture<Void> refuse(ConsumerRecord<String, byte[]> record, LabeledRecordReader.Refused refused) {
         DeadLetter letter = DeadLetter.of(record, refused, deadLetterMaxValueBytes);
         metrics.counter(REJECTED, "reason", refused.reason()).increment();
-        LOG.warnf("labeled image %s (%s-%d@%d) not kept, dead-lettered as %s: %s", letter.key(), record.topic(), record.partition(),
-                record.offset(), refused.reason(), DeadLetter.cut(String.valueOf(refused.message())));
+        LOG.warnf(
+                "labeled image %s (%s-%d@%d) not kept, dead-lettered as %s: %s",
+                letter.key(),
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                refused.reason(),
+                DeadLetter.cut(String.valueOf(refused.message())));
         return deadLetters.send(letter);
     }
 
@@ -89,6 +103,7 @@ public class LabeledImageConsumer {
     private static ConsumerRecord<String, byte[]> consumerRecord(KafkaRecord<String, byte[]> record) {
         return record.getMetadata(IncomingKafkaRecordMetadata.class)
                 .map(metadata -> (ConsumerRecord<String, byte[]>) metadata.getRecord())
-                .orElseThrow(() -> new IllegalStateException("a record of " + Channels.LABELED_IN + " without Kafka metadata"));
+                .orElseThrow(() ->
+                        new IllegalStateException("a record of " + Channels.LABELED_IN + " without Kafka metadata"));
     }
 }

@@ -37,15 +37,12 @@ public class LabeledRecordReader {
     private static final int QUOTED_LABEL_CHARS = 64;
 
     /** What a record became. */
-    public sealed interface Outcome permits Accepted, Refused {
-    }
+    public sealed interface Outcome permits Accepted, Refused {}
 
-    public record Accepted(ExampleBank.Arrival arrival) implements Outcome {
-    }
+    public record Accepted(ExampleBank.Arrival arrival) implements Outcome {}
 
     /** {@code imageId} may be of any length: whoever writes it out bounds it. */
-    public record Refused(String imageId, String reason, String message) implements Outcome {
-    }
+    public record Refused(String imageId, String reason, String message) implements Outcome {}
 
     /** Decodes and checks an example's image ({@link ExampleBank#check}). */
     @FunctionalInterface
@@ -63,7 +60,8 @@ public class LabeledRecordReader {
         this(bank::classIndex, bank::isHoldout, bank::check, config.maxImageIdBytes());
     }
 
-    LabeledRecordReader(ToIntFunction<String> classIndex, Predicate<String> holdout, ImageCheck check, int maxImageIdBytes) {
+    LabeledRecordReader(
+            ToIntFunction<String> classIndex, Predicate<String> holdout, ImageCheck check, int maxImageIdBytes) {
         this.classIndex = classIndex;
         this.holdout = holdout;
         this.check = check;
@@ -74,7 +72,8 @@ public class LabeledRecordReader {
         try {
             return readOrThrow(record);
         } catch (Throwable e) {
-            // one record's failure, even an Error, is that record's outcome: rethrown it would close the consumer for good
+            // one record's failure, even an Error, is that record's outcome: rethrown it would close the consumer for
+            // good
             return new Refused(positionId(record), INTERNAL, e.getClass().getName() + ": " + e.getMessage());
         }
     }
@@ -85,7 +84,8 @@ public class LabeledRecordReader {
         if (idHeader != null) {
             id = utf8(idHeader.value());
             if (id == null) {
-                return new Refused(fallbackId(record), BAD_HEADER, "the image-id header's value is " + describe(idHeader.value()));
+                return new Refused(
+                        fallbackId(record), BAD_HEADER, "the image-id header's value is " + describe(idHeader.value()));
             }
             id = id.trim();
         }
@@ -94,7 +94,8 @@ public class LabeledRecordReader {
         }
         int idBytes = utf8Length(id);
         if (idBytes > maxImageIdBytes) {
-            return new Refused(id, BAD_ID, "the image id is " + idBytes + " bytes; the limit is " + maxImageIdBytes + " bytes");
+            return new Refused(
+                    id, BAD_ID, "the image id is " + idBytes + " bytes; the limit is " + maxImageIdBytes + " bytes");
         }
         Header labelHeader = record.headers().lastHeader(Channels.HEADER_LABEL);
         if (labelHeader == null) {
@@ -112,8 +113,8 @@ public class LabeledRecordReader {
             return new Refused(id, ImageRejectedException.Reason.EMPTY.name(), "the record has no value (a tombstone)");
         }
         try {
-            return new Accepted(check.check(new StoredExample(id, index, record.partition(), record.offset(),
-                    holdout.test(id), record.value())));
+            return new Accepted(check.check(new StoredExample(
+                    id, index, record.partition(), record.offset(), holdout.test(id), record.value())));
         } catch (ImageRejectedException e) {
             return new Refused(id, e.reason().name(), e.getMessage());
         }
@@ -133,8 +134,12 @@ public class LabeledRecordReader {
             return null;
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }
@@ -149,7 +154,8 @@ public class LabeledRecordReader {
     }
 
     private static String quoted(String label) {
-        return label.length() <= QUOTED_LABEL_CHARS ? label
+        return label.length() <= QUOTED_LABEL_CHARS
+                ? label
                 : label.substring(0, QUOTED_LABEL_CHARS) + "... (" + label.length() + " chars)";
     }
 }

@@ -42,11 +42,16 @@ public class RolloutService {
 
     private static final Logger LOG = Logger.getLogger(RolloutService.class);
 
-    public enum State { IDLE, ROLLING_OUT, DONE, FAILED, CONVERGING }
+    public enum State {
+        IDLE,
+        ROLLING_OUT,
+        DONE,
+        FAILED,
+        CONVERGING
+    }
 
     /** A worker that refused a version: not asked again for it. */
-    private record Refusal(String workerId, long version) {
-    }
+    private record Refusal(String workerId, long version) {}
 
     private final RolloutConfig rolloutConfig;
     private final VersionStore versions;
@@ -67,20 +72,34 @@ public class RolloutService {
     /** While a rolling update runs, the workers it has not reached yet keep their version. */
     private final Set<String> notYetReached = ConcurrentHashMap.newKeySet();
 
-    public RolloutService(TrainerConfig config, RolloutConfig rolloutConfig, VersionStore versions,
-                          WorkerSyncClient client, MeterRegistry metrics) {
+    public RolloutService(
+            TrainerConfig config,
+            RolloutConfig rolloutConfig,
+            VersionStore versions,
+            WorkerSyncClient client,
+            MeterRegistry metrics) {
         this.rolloutConfig = rolloutConfig;
         this.versions = versions;
         this.client = client;
         this.clock = Clock.systemUTC();
-        config.workers().ifPresent(list -> list.forEach(address -> workers.put(address,
-                new WorkerState(address, address, -1, 0, "not heard from yet", "", 0, true, clock.instant()))));
+        config.workers()
+                .ifPresent(list -> list.forEach(address -> workers.put(
+                        address,
+                        new WorkerState(address, address, -1, 0, "not heard from yet", "", 0, true, clock.instant()))));
         // alexstream_trainer_rollout_state: 0 idle, 1 rolling out, 2 done, 3 failed, 4 converging
-        Gauge.builder("alexstream.trainer.rollout.state", stateCode, AtomicInteger::get).strongReference(true).register(metrics);
-        Gauge.builder("alexstream.trainer.workers.unconverged", this, s -> s.workers().stream().filter(w -> !w.converged()).count())
-                .description("Live workers that do not serve the version the trainer wants them to").strongReference(true).register(metrics);
+        Gauge.builder("alexstream.trainer.rollout.state", stateCode, AtomicInteger::get)
+                .strongReference(true)
+                .register(metrics);
+        Gauge.builder(
+                        "alexstream.trainer.workers.unconverged",
+                        this,
+                        s -> s.workers().stream().filter(w -> !w.converged()).count())
+                .description("Live workers that do not serve the version the trainer wants them to")
+                .strongReference(true)
+                .register(metrics);
         this.versionsGauge = MultiGauge.builder("alexstream.trainer.worker.version")
-                .description("Per worker: the version it serves (kind=served) and the one it should (kind=desired)").register(metrics);
+                .description("Per worker: the version it serves (kind=served) and the one it should (kind=desired)")
+                .register(metrics);
     }
 
     /**
@@ -90,13 +109,17 @@ public class RolloutService {
      */
     void onStart(@Observes StartupEvent event) {
         long every = rolloutConfig.retryInterval().toMillis();
-        reconciler.scheduleWithFixedDelay(() -> {
-            try {
-                reconcile(versions.current());
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "reconciling the workers failed; trying again in %d ms", every);
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        reconciler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        reconcile(versions.current());
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "reconciling the workers failed; trying again in %d ms", every);
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
     }
 
     /** A worker's (re-)registration; returns the version it should serve. */
@@ -172,8 +195,11 @@ public class RolloutService {
                 SyncOutcome outcome = sync(worker, version);
                 if (outcome == SyncOutcome.REFUSED && !rollback) {
                     WorkerState now = workers.get(worker.id());
-                    setState(State.FAILED, "version " + version + " stopped at worker " + worker.id() + ": " + now.lastPushResult());
-                    LOG.errorf("rollout of version %d stopped: worker %s %s; workers not yet reached keep their version",
+                    setState(
+                            State.FAILED,
+                            "version " + version + " stopped at worker " + worker.id() + ": " + now.lastPushResult());
+                    LOG.errorf(
+                            "rollout of version %d stopped: worker %s %s; workers not yet reached keep their version",
                             version, worker.id(), now.lastPushResult());
                     return false;
                 }
@@ -185,8 +211,10 @@ public class RolloutService {
                 setState(State.DONE, "every worker serves version " + version);
                 return true;
             }
-            setState(State.CONVERGING, "version " + version + " is current; not yet on " + unreachable
-                    + " (retried every " + rolloutConfig.retryInterval().toSeconds() + " s)");
+            setState(
+                    State.CONVERGING,
+                    "version " + version + " is current; not yet on " + unreachable + " (retried every "
+                            + rolloutConfig.retryInterval().toSeconds() + " s)");
             return false;
         } finally {
             notYetReached.clear();
@@ -253,7 +281,9 @@ public class RolloutService {
         workers.values().removeIf(w -> {
             boolean expired = !w.configured() && w.lastSeen().isBefore(oldest);
             if (expired) {
-                LOG.warnf("worker %s at %s not heard from since %s: forgotten until it registers again", w.id(), w.address(), w.lastSeen());
+                LOG.warnf(
+                        "worker %s at %s not heard from since %s: forgotten until it registers again",
+                        w.id(), w.address(), w.lastSeen());
             }
             return expired;
         });

@@ -23,7 +23,10 @@ public enum SyncOutcome {
 
     /** The codes a worker refuses a version with ({@code ModelReceiver.Sync}'s contract); the rest: unreachable. */
     static SyncOutcome ofFailure(Status.Code code) {
-        return code == Status.Code.INVALID_ARGUMENT || code == Status.Code.FAILED_PRECONDITION
-                || code == Status.Code.RESOURCE_EXHAUSTED ? REFUSED : UNREACHABLE;
+        return code == Status.Code.INVALID_ARGUMENT
+                        || code == Status.Code.FAILED_PRECONDITION
+                        || code == Status.Code.RESOURCE_EXHAUSTED
+                ? REFUSED
+                : UNREACHABLE;
     }
 }

@@ -7,12 +7,20 @@ import java.time.Instant;
  * as {@code GET /v1/status} lists it under {@code workers}. {@code configured}: listed in
  * {@code alexstream.trainer.workers}, so it never expires; {@code servingVersion} -1: not heard from yet.
  */
-public record WorkerState(String id, String address, long servingVersion, long desiredVersion, String reason,
-                          String lastPushResult, double lastPushSeconds, boolean configured, Instant lastSeen) {
+public record WorkerState(
+        String id,
+        String address,
+        long servingVersion,
+        long desiredVersion,
+        String reason,
+        String lastPushResult,
+        double lastPushSeconds,
+        boolean configured,
+        Instant lastSeen) {
 
     WorkerState served(long version, Instant seen) {
-        return new WorkerState(id, address, version, desiredVersion, reason, lastPushResult, lastPushSeconds,
-                configured, seen);
+        return new WorkerState(
+                id, address, version, desiredVersion, reason, lastPushResult, lastPushSeconds, configured, seen);
     }
 
     WorkerState synced(long version, String outcome, double seconds) {
@@ -20,8 +28,8 @@ public record WorkerState(String id, String address, long servingVersion, long d
     }
 
     WorkerState wants(long desired, String why) {
-        return new WorkerState(id, address, servingVersion, desired, why, lastPushResult, lastPushSeconds, configured,
-                lastSeen);
+        return new WorkerState(
+                id, address, servingVersion, desired, why, lastPushResult, lastPushSeconds, configured, lastSeen);
     }
 
     public boolean converged() {

@@ -31,8 +31,7 @@ public class WorkerSyncClient {
     private static final Logger LOG = Logger.getLogger(WorkerSyncClient.class);
 
     /** What one Sync found: the outcome, the version the worker then serves, and a line for the status page. */
-    record Answer(SyncOutcome outcome, long servingVersion, String result, double seconds) {
-    }
+    record Answer(SyncOutcome outcome, long servingVersion, String result, double seconds) {}
 
     private final TrainerConfig config;
     private final MeterRegistry metrics;
@@ -43,8 +42,8 @@ public class WorkerSyncClient {
     public WorkerSyncClient(TrainerConfig config, MeterRegistry metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.tls = TlsChannels.ClientTls.fromSettings(config.pushTlsTrustCertificate(), config.pushTlsCertificate(),
-                config.pushTlsKey());
+        this.tls = TlsChannels.ClientTls.fromSettings(
+                config.pushTlsTrustCertificate(), config.pushTlsCertificate(), config.pushTlsKey());
     }
 
     /** Syncs {@code worker} to {@code version}; without an answer its serving version stays {@code serving}. */
@@ -59,7 +58,8 @@ public class WorkerSyncClient {
                     .sync(SyncRequest.newBuilder().setVersion(version).build());
             serving = answer.getServingVersion();
             outcome = serving == version ? SyncOutcome.CONVERGED : SyncOutcome.UNREACHABLE;
-            result = outcome == SyncOutcome.CONVERGED ? "ok"
+            result = outcome == SyncOutcome.CONVERGED
+                    ? "ok"
                     : "still on version " + serving + ": " + answer.getMessage();
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
@@ -70,11 +70,14 @@ public class WorkerSyncClient {
             result = "unreachable: " + e;
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        Timer.builder("alexstream.trainer.push.duration").tags("worker", worker.id(), "result", outcome.metricResult())
-                .register(metrics).record(Duration.ofNanos((long) (seconds * 1e9)));
+        Timer.builder("alexstream.trainer.push.duration")
+                .tags("worker", worker.id(), "result", outcome.metricResult())
+                .register(metrics)
+                .record(Duration.ofNanos((long) (seconds * 1e9)));
         if (outcome == SyncOutcome.CONVERGED) {
-            LOG.infof("worker %s now serves version %d (sync, pull, validate and swap in %.2f s)", worker.id(), version,
-                    seconds);
+            LOG.infof(
+                    "worker %s now serves version %d (sync, pull, validate and swap in %.2f s)",
+                    worker.id(), version, seconds);
         } else {
             LOG.warnf("worker %s not on version %d: %s", worker.id(), version, result);
         }

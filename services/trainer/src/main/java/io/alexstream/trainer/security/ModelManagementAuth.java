@@ -1,7 +1,7 @@
 package io.alexstream.trainer.security;
 
-import io.alexstream.auth.CallerAuthInterceptor;
 import io.alexstream.auth.BearerTokens;
+import io.alexstream.auth.CallerAuthInterceptor;
 import io.alexstream.auth.CertificateRoles;
 import io.alexstream.auth.Role;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
@@ -28,18 +28,22 @@ public class ModelManagementAuth implements ServerInterceptor {
 
     public ModelManagementAuth(AuthConfig config) {
         BearerTokens known = BearerTokens.of(Optional.empty(), config.workerToken(), config.operatorToken());
-        CertificateRoles certificates = CertificateRoles.of(Optional.empty(), config.workerCertificateName(),
-                config.operatorCertificateName());
-        delegate = new CallerAuthInterceptor(known, certificates, Map.of(
-                ModelRegistryGrpc.getRegisterWorkerMethod().getFullMethodName(), Set.of(Role.WORKER),
-                ModelRegistryGrpc.getPullWeightsMethod().getFullMethodName(), Set.of(Role.WORKER),
-                ModelRegistryGrpc.getGetRolloutStatusMethod().getFullMethodName(), Set.of(Role.values()),
-                ModelRegistryGrpc.getRollbackMethod().getFullMethodName(), Set.of(Role.OPERATOR),
-                ModelRegistryGrpc.getTriggerRoundMethod().getFullMethodName(), Set.of(Role.OPERATOR)));
+        CertificateRoles certificates =
+                CertificateRoles.of(Optional.empty(), config.workerCertificateName(), config.operatorCertificateName());
+        delegate = new CallerAuthInterceptor(
+                known,
+                certificates,
+                Map.of(
+                        ModelRegistryGrpc.getRegisterWorkerMethod().getFullMethodName(), Set.of(Role.WORKER),
+                        ModelRegistryGrpc.getPullWeightsMethod().getFullMethodName(), Set.of(Role.WORKER),
+                        ModelRegistryGrpc.getGetRolloutStatusMethod().getFullMethodName(), Set.of(Role.values()),
+                        ModelRegistryGrpc.getRollbackMethod().getFullMethodName(), Set.of(Role.OPERATOR),
+                        ModelRegistryGrpc.getTriggerRoundMethod().getFullMethodName(), Set.of(Role.OPERATOR)));
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         return delegate.interceptCall(call, headers, next);
     }
 }

@@ -39,8 +39,7 @@ public final class ExampleStore {
     /** Longest id quoted in a log line: ids have no length limit here. */
     private static final int LOGGED_ID_CHARS = 128;
 
-    private record Segment(Path file, List<StoredExample> examples, List<Fingerprint> fingerprints, long bytes) {
-    }
+    private record Segment(Path file, List<StoredExample> examples, List<Fingerprint> fingerprints, long bytes) {}
 
     private final Path dir;
     private final OffsetCheckpoint checkpoint;
@@ -51,6 +50,7 @@ public final class ExampleStore {
     private final Map<Integer, Long> nextOffsets = new TreeMap<>();
     /** How many stored records have each fingerprint: old segments may hold the same example twice. */
     private final Map<Fingerprint, Integer> stored = new HashMap<>();
+
     private FileChannel current;
     private long currentBytes;
     private List<StoredExample> currentExamples;
@@ -70,14 +70,15 @@ public final class ExampleStore {
 
     /** Opens (or creates) the store in {@code dir}, reading back every complete record. */
     public static ExampleStore open(Path dir, long maxBytes) throws IOException {
-        return open(dir, maxBytes, evicted -> { });
+        return open(dir, maxBytes, evicted -> {});
     }
 
     /**
      * Opens (or creates) the store in {@code dir}; {@code onEvicted} hears of the examples of every
      * segment deleted for the size bound (inside {@link #append}), so caches of them can let go.
      */
-    public static ExampleStore open(Path dir, long maxBytes, Consumer<List<StoredExample>> onEvicted) throws IOException {
+    public static ExampleStore open(Path dir, long maxBytes, Consumer<List<StoredExample>> onEvicted)
+            throws IOException {
         Files.createDirectories(dir);
         ExampleStore store = new ExampleStore(dir, maxBytes, onEvicted);
         store.load();
@@ -88,7 +89,9 @@ public final class ExampleStore {
         nextOffsets.putAll(checkpoint.read());
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
-            files = list.filter(p -> p.getFileName().toString().startsWith("segment-")).sorted().toList();
+            files = list.filter(p -> p.getFileName().toString().startsWith("segment-"))
+                    .sorted()
+                    .toList();
         }
         for (Path file : files) {
             List<StoredExample> examples = new ArrayList<>();
@@ -138,7 +141,9 @@ public final class ExampleStore {
                 } catch (EOFException end) {
                     return valid;
                 } catch (IOException damaged) {
-                    LOG.warnf("%s: a record at byte %d does not decode (%s); reading stops there", file, valid, damaged.getMessage());
+                    LOG.warnf(
+                            "%s: a record at byte %d does not decode (%s); reading stops there",
+                            file, valid, damaged.getMessage());
                     return valid;
                 }
             }
@@ -169,9 +174,14 @@ public final class ExampleStore {
         if (firstDuplicate != null) {
             int skipped = examples.size() - fresh.size();
             duplicates += skipped;
-            LOG.warnf("%d of %d labeled records skipped: their image id and bytes are stored already (read again after a restart,"
-                    + " or produced twice), e.g. %s at %d@%d", skipped, examples.size(), abbreviated(firstDuplicate.imageId()),
-                    firstDuplicate.partition(), firstDuplicate.offset());
+            LOG.warnf(
+                    "%d of %d labeled records skipped: their image id and bytes are stored already (read again after a restart,"
+                            + " or produced twice), e.g. %s at %d@%d",
+                    skipped,
+                    examples.size(),
+                    abbreviated(firstDuplicate.imageId()),
+                    firstDuplicate.partition(),
+                    firstDuplicate.offset());
         }
         if (fresh.isEmpty()) {
             return fresh;
@@ -203,7 +213,9 @@ public final class ExampleStore {
     }
 
     private static String abbreviated(String id) {
-        return id.length() <= LOGGED_ID_CHARS ? id : id.substring(0, LOGGED_ID_CHARS) + "... (" + id.length() + " chars)";
+        return id.length() <= LOGGED_ID_CHARS
+                ? id
+                : id.substring(0, LOGGED_ID_CHARS) + "... (" + id.length() + " chars)";
     }
 
     private void roll() throws IOException {
@@ -212,12 +224,16 @@ public final class ExampleStore {
             segments.add(new Segment(currentFile, currentExamples, currentFingerprints, currentBytes));
             totalBytes += currentBytes;
         }
-        long next = segments.isEmpty() ? 1 : sequence(segments.get(segments.size() - 1).file()) + 1;
+        long next = segments.isEmpty()
+                ? 1
+                : sequence(segments.get(segments.size() - 1).file()) + 1;
         reopen(dir.resolve(String.format("segment-%09d.dat", next)), new ArrayList<>(), new ArrayList<>(), 0);
     }
 
-    private void reopen(Path file, List<StoredExample> examples, List<Fingerprint> fingerprints, long bytes) throws IOException {
-        current = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    private void reopen(Path file, List<StoredExample> examples, List<Fingerprint> fingerprints, long bytes)
+            throws IOException {
+        current =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         currentFile = file;
         currentExamples = examples;
         currentFingerprints = fingerprints;
@@ -237,7 +253,9 @@ public final class ExampleStore {
             evicted += oldest.examples().size();
             oldest.fingerprints().forEach(f -> stored.computeIfPresent(f, (k, n) -> n > 1 ? n - 1 : null));
             onEvicted.accept(oldest.examples());
-            LOG.infof("store over %d bytes: dropped %s (%d examples)", maxBytes, oldest.file().getFileName(), oldest.examples().size());
+            LOG.infof(
+                    "store over %d bytes: dropped %s (%d examples)",
+                    maxBytes, oldest.file().getFileName(), oldest.examples().size());
         }
     }
 
@@ -252,7 +270,8 @@ public final class ExampleStore {
     }
 
     public synchronized int size() {
-        return segments.stream().mapToInt(s -> s.examples().size()).sum() + (currentExamples == null ? 0 : currentExamples.size());
+        return segments.stream().mapToInt(s -> s.examples().size()).sum()
+                + (currentExamples == null ? 0 : currentExamples.size());
     }
 
     public synchronized long bytes() {

@@ -36,8 +36,12 @@ public final class HoldoutSplit {
     private static int bucket(String imageId) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(imageId.getBytes(StandardCharsets.UTF_8));
-            int bucket = Math.floorMod(((digest[0] & 0xff) << 24) | ((digest[1] & 0xff) << 16) | ((digest[2] & 0xff) << 8)
-                    | (digest[3] & 0xff), 100);
+            int bucket = Math.floorMod(
+                    ((digest[0] & 0xff) << 24)
+                            | ((digest[1] & 0xff) << 16)
+                            | ((digest[2] & 0xff) << 8)
+                            | (digest[3] & 0xff),
+                    100);
             return bucket;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -22,8 +22,7 @@ final class RecordCodec {
     /** The image id as an int length and its UTF-8 bytes: any length, any characters. */
     static final int MAGIC_SIZED_ID = 0xA1E75702;
 
-    private RecordCodec() {
-    }
+    private RecordCodec() {}
 
     static boolean isKnown(int magic) {
         return magic == MAGIC_UTF || magic == MAGIC_SIZED_ID;

@@ -5,5 +5,4 @@ package io.alexstream.trainer.store;
  * labeled topic, and whether it belongs to the holdout. The position is lineage, not identity:
  * a recreated topic repeats partitions and offsets.
  */
-public record StoredExample(String imageId, int label, int partition, long offset, boolean holdout, byte[] encoded) {
-}
+public record StoredExample(String imageId, int label, int partition, long offset, boolean holdout, byte[] encoded) {}

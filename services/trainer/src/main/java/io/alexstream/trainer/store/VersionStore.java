@@ -53,9 +53,12 @@ public class VersionStore {
     private void load() throws IOException {
         Files.createDirectories(dir);
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().matches("v\\d+\\.alxw")).sorted().toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("v\\d+\\.alxw"))
+                    .sorted()
+                    .toList()) {
                 try (InputStream in = Files.newInputStream(file)) {
-                    versions.add(WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES).metadata());
+                    versions.add(WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES)
+                            .metadata());
                 } catch (WeightsFormatException e) {
                     throw new IOException("version file " + file + " is damaged: " + e.getMessage(), e);
                 }
@@ -63,7 +66,8 @@ public class VersionStore {
         }
         versions.sort(Comparator.comparingLong(WeightsMetadata::version));
         Path pointer = dir.resolve(CURRENT);
-        current = Files.isRegularFile(pointer) ? Long.parseLong(Files.readString(pointer).trim())
+        current = Files.isRegularFile(pointer)
+                ? Long.parseLong(Files.readString(pointer).trim())
                 : versions.isEmpty() ? 0 : versions.get(versions.size() - 1).version();
     }
 
@@ -110,7 +114,8 @@ public class VersionStore {
             throw new IllegalArgumentException("there is no version " + version);
         }
         if (version >= current) {
-            throw new IllegalArgumentException("version " + version + " is not older than the current version " + current);
+            throw new IllegalArgumentException(
+                    "version " + version + " is not older than the current version " + current);
         }
         point(version);
     }

@@ -49,17 +49,17 @@ public class ExampleBank {
     private static final Logger LOG = Logger.getLogger(ExampleBank.class);
 
     /** Stored examples that were new, and how many of them are for training. */
-    public record NewExamples(int stored, int training) {
-    }
+    public record NewExamples(int stored, int training) {}
 
     /** A labeled record that passed the checks, ready to store. */
-    public record Arrival(StoredExample example, ScaledImage image) {
-    }
+    public record Arrival(StoredExample example, ScaledImage image) {}
 
     /** What a round trains and judges on, and where in the topic it came from. */
-    public record Snapshot(List<Example> training, List<Example> validation, List<Example> holdout,
-                           List<WeightsMetadata.OffsetRange> lineage) {
-    }
+    public record Snapshot(
+            List<Example> training,
+            List<Example> validation,
+            List<Example> holdout,
+            List<WeightsMetadata.OffsetRange> lineage) {}
 
     private final AlexNetConfig modelConfig;
     private final ExampleStore store;
@@ -71,8 +71,12 @@ public class ExampleBank {
     private final AtomicLong storedSinceStart = new AtomicLong();
     private final Counter storedCounter;
 
-    public ExampleBank(TrainerConfig config, Event<NewExamples> events, MeterRegistry metrics,
-                       @org.eclipse.microprofile.config.inject.ConfigProperty(name = "alexstream.topics.labeled-images") String topic) {
+    public ExampleBank(
+            TrainerConfig config,
+            Event<NewExamples> events,
+            MeterRegistry metrics,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "alexstream.topics.labeled-images")
+                    String topic) {
         this.modelConfig = Profiles.byName(config.profile());
         this.split = new HoldoutSplit(config.holdoutPercent());
         this.preprocessor = new Preprocessor(ImageLimits.DEFAULT, modelConfig.scaleSize());
@@ -80,17 +84,27 @@ public class ExampleBank {
         this.events = events;
         this.decoded = new DecodedImages(config.maxDecodedCacheBytes());
         try {
-            this.store = ExampleStore.open(Path.of(config.dataDir()).resolve("examples"), config.maxStoreBytes(), decoded::removeAll);
+            this.store = ExampleStore.open(
+                    Path.of(config.dataDir()).resolve("examples"), config.maxStoreBytes(), decoded::removeAll);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the example store under " + config.dataDir(), e);
         }
-        this.storedCounter = Counter.builder("alexstream.trainer.examples.stored").register(metrics);
+        this.storedCounter =
+                Counter.builder("alexstream.trainer.examples.stored").register(metrics);
         FunctionCounter.builder("alexstream.trainer.examples.duplicates", store, ExampleStore::duplicates)
-                .description("Labeled records skipped because their image id and bytes were stored already").register(metrics);
-        Gauge.builder("alexstream.trainer.decoded.cache.bytes", decoded, DecodedImages::bytes).baseUnit("bytes")
-                .strongReference(true).register(metrics);
-        Gauge.builder("alexstream.trainer.examples", store, ExampleStore::size).strongReference(true).register(metrics);
-        Gauge.builder("alexstream.trainer.store.bytes", store, ExampleStore::bytes).baseUnit("bytes").strongReference(true).register(metrics);
+                .description("Labeled records skipped because their image id and bytes were stored already")
+                .register(metrics);
+        Gauge.builder("alexstream.trainer.decoded.cache.bytes", decoded, DecodedImages::bytes)
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(metrics);
+        Gauge.builder("alexstream.trainer.examples", store, ExampleStore::size)
+                .strongReference(true)
+                .register(metrics);
+        Gauge.builder("alexstream.trainer.store.bytes", store, ExampleStore::bytes)
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(metrics);
     }
 
     /** The class index a label header names (an index or a class name), or -1. */
@@ -131,7 +145,8 @@ public class ExampleBank {
         if (arrivals.isEmpty()) {
             return;
         }
-        List<StoredExample> fresh = store.append(arrivals.stream().map(Arrival::example).toList());
+        List<StoredExample> fresh =
+                store.append(arrivals.stream().map(Arrival::example).toList());
         if (fresh.isEmpty()) {
             return;
         }
@@ -149,7 +164,8 @@ public class ExampleBank {
         try {
             events.fire(new NewExamples(fresh.size(), training));
         } catch (RuntimeException e) {
-            // the examples are on disk; an observer that failed must not fail the batch (it would be read, and skipped, again)
+            // the examples are on disk; an observer that failed must not fail the batch (it would be read, and skipped,
+            // again)
             LOG.errorf(e, "announcing %d new examples failed", fresh.size());
         }
     }
@@ -187,15 +203,16 @@ public class ExampleBank {
                 holdout.add(example);
             }
             if (!stored.holdout()) {
-                ranges.merge(stored.partition(), new long[] {stored.offset(), stored.offset() + 1},
-                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                ranges.merge(stored.partition(), new long[] {stored.offset(), stored.offset() + 1}, (a, b) ->
+                        new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
             }
         }
         if (undecodable > 0) {
             LOG.warnf("%d stored examples did not decode again; this round leaves them out", undecodable);
         }
         List<WeightsMetadata.OffsetRange> lineage = new ArrayList<>();
-        ranges.forEach((partition, range) -> lineage.add(new WeightsMetadata.OffsetRange(topic, partition, range[0], range[1])));
+        ranges.forEach((partition, range) ->
+                lineage.add(new WeightsMetadata.OffsetRange(topic, partition, range[0], range[1])));
         return new Snapshot(training, validation, holdout, lineage);
     }
 

@@ -60,17 +60,21 @@ public class PromotionGate {
      */
     Verdict judge(long parent, Map<String, Double> serving, Map<String, Double> candidate, long currentNow) {
         if (currentNow != parent) {
-            return new Verdict(RoundOutcome.SUPERSEDED, String.format(
-                    "superseded: version %d became current while this round trained from version %d (a rollback wins)",
-                    currentNow, parent));
+            return new Verdict(
+                    RoundOutcome.SUPERSEDED,
+                    String.format(
+                            "superseded: version %d became current while this round trained from version %d (a rollback wins)",
+                            currentNow, parent));
         }
         double bar = parent == 0 ? chance + firstModelMargin : serving.get("top1");
         RoundOutcome outcome = candidate.get("top1") > bar ? RoundOutcome.PROMOTED : RoundOutcome.REJECTED;
         String decision = parent == 0
-                ? String.format("first model: top-1 %.4f vs chance %.4f + margin %.2f", candidate.get("top1"), chance,
-                        firstModelMargin)
-                : String.format("top-1 %.4f vs serving version %d's %.4f on the same holdout", candidate.get("top1"),
-                        parent, serving.get("top1"));
+                ? String.format(
+                        "first model: top-1 %.4f vs chance %.4f + margin %.2f",
+                        candidate.get("top1"), chance, firstModelMargin)
+                : String.format(
+                        "top-1 %.4f vs serving version %d's %.4f on the same holdout",
+                        candidate.get("top1"), parent, serving.get("top1"));
         return new Verdict(outcome, decision);
     }
 }

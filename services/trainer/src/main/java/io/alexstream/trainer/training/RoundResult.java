@@ -8,8 +8,18 @@ import java.util.Map;
  * passes); {@code steadyImagesPerSecond} only the training steps after the round's first check,
  * the figure comparable with the bare engine's step rate.
  */
-public record RoundResult(int round, String trigger, boolean promoted, long version, Map<String, Double> candidate,
-                          Map<String, Double> serving, String decision, double seconds, long trainingSteps,
-                          double imagesPerSecond, double steadyImagesPerSecond, double meanLoss, float learningRate,
-                          String finishedAt) {
-}
+public record RoundResult(
+        int round,
+        String trigger,
+        boolean promoted,
+        long version,
+        Map<String, Double> candidate,
+        Map<String, Double> serving,
+        String decision,
+        double seconds,
+        long trainingSteps,
+        double imagesPerSecond,
+        double steadyImagesPerSecond,
+        double meanLoss,
+        float learningRate,
+        String finishedAt) {}

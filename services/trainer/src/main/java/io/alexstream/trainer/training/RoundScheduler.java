@@ -53,8 +53,13 @@ public class RoundScheduler {
     private final List<RoundResult> history = new CopyOnWriteArrayList<>();
     private final AtomicReference<Activity> activity = new AtomicReference<>(Activity.IDLE);
 
-    public RoundScheduler(TrainerConfig config, ExampleBank bank, TrainingRound round, RolloutService rollout,
-                          TrainerMetrics metrics, ChannelRegistry channels) {
+    public RoundScheduler(
+            TrainerConfig config,
+            ExampleBank bank,
+            TrainingRound round,
+            RolloutService rollout,
+            TrainerMetrics metrics,
+            ChannelRegistry channels) {
         this.config = config;
         this.bank = bank;
         this.round = round;
@@ -64,11 +69,16 @@ public class RoundScheduler {
     }
 
     void onStart(@Observes StartupEvent event) {
-        config.roundInterval().ifPresent(interval -> timer.scheduleAtFixedRate(() -> {
-            if (newTrainingExamples.get() > 0) {
-                trigger("timer");
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS));
+        config.roundInterval()
+                .ifPresent(interval -> timer.scheduleAtFixedRate(
+                        () -> {
+                            if (newTrainingExamples.get() > 0) {
+                                trigger("timer");
+                            }
+                        },
+                        interval.toMillis(),
+                        interval.toMillis(),
+                        TimeUnit.MILLISECONDS));
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -117,8 +127,9 @@ public class RoundScheduler {
         List<Example> training = snapshot.training();
         List<Example> holdout = snapshot.holdout();
         if (training.size() < config.batchSize() || holdout.isEmpty()) {
-            LOG.infof("round (%s) skipped: %d training and %d holdout examples", trigger, training.size(),
-                    holdout.size());
+            LOG.infof(
+                    "round (%s) skipped: %d training and %d holdout examples",
+                    trigger, training.size(), holdout.size());
             newTrainingExamples.addAndGet(newExamples);
             return;
         }

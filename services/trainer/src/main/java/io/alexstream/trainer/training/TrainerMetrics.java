@@ -30,20 +30,29 @@ public class TrainerMetrics {
 
     public TrainerMetrics(MeterRegistry registry, VersionStore versions) {
         this.registry = registry;
-        Gauge.builder("alexstream.trainer.model.version", versions, VersionStore::current).strongReference(true)
+        Gauge.builder("alexstream.trainer.model.version", versions, VersionStore::current)
+                .strongReference(true)
                 .register(registry);
-        Gauge.builder("alexstream.trainer.training.loss", lastLossMicros, v -> v.get() / 1e6).strongReference(true)
+        Gauge.builder("alexstream.trainer.training.loss", lastLossMicros, v -> v.get() / 1e6)
+                .strongReference(true)
                 .register(registry);
-        Gauge.builder("alexstream.trainer.learning.rate", learningRateMicros, v -> v.get() / 1e6).strongReference(true)
+        Gauge.builder("alexstream.trainer.learning.rate", learningRateMicros, v -> v.get() / 1e6)
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("alexstream.trainer.training.images.per.second", trainingImagesPerMilliSecond, v -> v.get() / 1e3)
-                .strongReference(true).register(registry);
+                .strongReference(true)
+                .register(registry);
         for (String key : PromotionGate.HOLDOUT_METRICS) {
             // follows rollbacks too: the accuracy-regression alert compares it with the best version's
-            Gauge.builder("alexstream.trainer.serving.holdout.accuracy", versions,
+            Gauge.builder(
+                            "alexstream.trainer.serving.holdout.accuracy",
+                            versions,
                             store -> store.metadata(store.current())
-                                    .map(m -> m.metrics().getOrDefault(key, Double.NaN)).orElse(Double.NaN))
-                    .tags("metric", key).strongReference(true).register(registry);
+                                    .map(m -> m.metrics().getOrDefault(key, Double.NaN))
+                                    .orElse(Double.NaN))
+                    .tags("metric", key)
+                    .strongReference(true)
+                    .register(registry);
         }
         versions.versions().forEach(version -> versionPromoted(version.version(), version.metrics()));
         // at 0 from the start: increase() cannot see the first round of a series born at 1
@@ -80,7 +89,8 @@ public class TrainerMetrics {
         for (String key : PromotionGate.HOLDOUT_METRICS) {
             if (accuracy.containsKey(key)) {
                 Gauge.builder("alexstream.trainer.holdout.accuracy", accuracy, a -> a.get(key))
-                        .tags("version", Long.toString(version), "metric", key).strongReference(true)
+                        .tags("version", Long.toString(version), "metric", key)
+                        .strongReference(true)
                         .register(registry);
             }
         }

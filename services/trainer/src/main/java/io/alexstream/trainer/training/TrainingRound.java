@@ -56,7 +56,8 @@ public class TrainingRound {
         this.gate = gate;
         this.metrics = metrics;
         this.modelConfig = Profiles.byName(config.profile());
-        this.learningRate = config.learningRate().orElse(Trainer.Options.forProfile(modelConfig).learningRate());
+        this.learningRate = config.learningRate()
+                .orElse(Trainer.Options.forProfile(modelConfig).learningRate());
         metrics.learningRate(learningRate);
     }
 
@@ -104,16 +105,25 @@ public class TrainingRound {
                 .withLearningRate(learningRate)
                 .withEvaluationsPerEpoch(4);
         List<ScaledImage> sample = training.subList(0, Math.min(PCA_SAMPLE, training.size())).stream()
-                .map(Example::image).toList();
+                .map(Example::image)
+                .toList();
         Trainer trainer = new Trainer(model, PcaColourAugmentation.fit(sample));
-        LOG.infof("round %d (%s): %d training / %d validation / %d holdout examples, %d epochs from version %d, lr %g",
-                round, trigger, training.size(), snapshot.validation().size(), holdout.size(), epochs, parent,
+        LOG.infof(
+                "round %d (%s): %d training / %d validation / %d holdout examples, %d epochs from version %d, lr %g",
+                round,
+                trigger,
+                training.size(),
+                snapshot.validation().size(),
+                holdout.size(),
+                epochs,
+                parent,
                 learningRate);
         long trainStarted = System.nanoTime();
         Trainer.Result result = train(trainer, round, epochs, parent, options, snapshot);
         double trainSeconds = (System.nanoTime() - trainStarted) / 1e9;
         double imagesPerSecond = result.steps() * (double) options.batchSize() / trainSeconds;
-        double meanLoss = result.history().isEmpty() ? Double.NaN
+        double meanLoss = result.history().isEmpty()
+                ? Double.NaN
                 : result.history().get(result.history().size() - 1).meanLoss();
         Map<String, Double> candidate = gate.holdoutAccuracy(model, holdout);
         PromotionGate.Verdict verdict = gate.judge(parent, serving, candidate, versions.current());
@@ -124,8 +134,13 @@ public class TrainingRound {
             recorded.put("holdout_examples", (double) holdout.size());
             recorded.put("training_examples", (double) training.size());
             recorded.put("mean_loss", meanLoss);
-            versions.promote(model.export(new WeightsMetadata(version, parent == 0 ? null : parent,
-                    Instant.now().toString(), recorded, hyperparameters(options, round), snapshot.lineage())));
+            versions.promote(model.export(new WeightsMetadata(
+                    version,
+                    parent == 0 ? null : parent,
+                    Instant.now().toString(),
+                    recorded,
+                    hyperparameters(options, round),
+                    snapshot.lineage())));
             LOG.infof("round %d promoted version %d: %s", round, version, verdict.decision());
         } else {
             // only a refinement that failed to beat the serving version means "stopped improving"
@@ -134,47 +149,80 @@ public class TrainingRound {
                 rateDrops++;
                 metrics.learningRate(learningRate);
             }
-            LOG.infof("round %d rejected its candidate: %s; next learning rate %g", round, verdict.decision(),
-                    learningRate);
+            LOG.infof(
+                    "round %d rejected its candidate: %s; next learning rate %g",
+                    round, verdict.decision(), learningRate);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         metrics.roundFinished(verdict.outcome(), Duration.ofNanos(System.nanoTime() - started));
         if (verdict.promoted()) {
             metrics.versionPromoted(version, candidate);
         }
-        return new RoundResult(round, trigger, verdict.promoted(), version, candidate, serving, verdict.decision(),
-                seconds, result.steps(), imagesPerSecond, steadyImagesPerSecond(result.history(), options.batchSize()),
-                meanLoss, options.learningRate(), Instant.now().toString());
+        return new RoundResult(
+                round,
+                trigger,
+                verdict.promoted(),
+                version,
+                candidate,
+                serving,
+                verdict.decision(),
+                seconds,
+                result.steps(),
+                imagesPerSecond,
+                steadyImagesPerSecond(result.history(), options.batchSize()),
+                meanLoss,
+                options.learningRate(),
+                Instant.now().toString());
     }
 
     /**
      * The training itself: the plateau schedule at the round's rate, then, for a refinement of two epochs or more
      * with {@link TrainerConfig#annealLastEpoch()}, two fifths of the epochs (at least one) at a tenth of it.
      */
-    private Trainer.Result train(Trainer trainer, int round, int epochs, long parent, Trainer.Options options,
-                                 ExampleBank.Snapshot snapshot) {
+    private Trainer.Result train(
+            Trainer trainer,
+            int round,
+            int epochs,
+            long parent,
+            Trainer.Options options,
+            ExampleBank.Snapshot snapshot) {
         List<Example> training = snapshot.training();
         // the plateau schedule refines a serving model; a first model learns at the full rate
         List<Example> validation = parent > 0 ? snapshot.validation() : List.of();
         Consumer<Trainer.Progress> progressListener = progress -> {
             metrics.progress(progress);
-            LOG.infof("round %d epoch %d step %d: loss %.4f, lr %g, validation top-1 %.4f, %.0f images/s", round,
-                    progress.epoch(), progress.step(), progress.meanLoss(), progress.learningRate(),
-                    progress.validation().top1(), progress.imagesPerSecond());
+            LOG.infof(
+                    "round %d epoch %d step %d: loss %.4f, lr %g, validation top-1 %.4f, %.0f images/s",
+                    round,
+                    progress.epoch(),
+                    progress.step(),
+                    progress.meanLoss(),
+                    progress.learningRate(),
+                    progress.validation().top1(),
+                    progress.imagesPerSecond());
         };
         int annealEpochs = parent > 0 && config.annealLastEpoch() && epochs >= 2 ? Math.max(1, 2 * epochs / 5) : 0;
-        Trainer.Result result = trainer.train(training, validation,
-                options.withEpochs(epochs - annealEpochs).withSeed(config.seed() + round), progressListener);
+        Trainer.Result result = trainer.train(
+                training,
+                validation,
+                options.withEpochs(epochs - annealEpochs).withSeed(config.seed() + round),
+                progressListener);
         if (annealEpochs == 0) {
             return result;
         }
         // the paper's "divide by 10" at the latest for the end of the round (on this data the validation often keeps
         // creeping up for several epochs); if the schedule already divided, the round goes on at its rate
-        float scheduleRate = result.history().isEmpty() ? learningRate
+        float scheduleRate = result.history().isEmpty()
+                ? learningRate
                 : result.history().get(result.history().size() - 1).learningRate();
         float annealRate = Math.min(scheduleRate, learningRate / 10);
-        Trainer.Result last = trainer.train(training, List.of(), options.withEpochs(annealEpochs)
-                .withLearningRate(annealRate).withSeed(config.seed() + round + 1_000_000L), progressListener);
+        Trainer.Result last = trainer.train(
+                training,
+                List.of(),
+                options.withEpochs(annealEpochs)
+                        .withLearningRate(annealRate)
+                        .withSeed(config.seed() + round + 1_000_000L),
+                progressListener);
         List<Trainer.Progress> both = new ArrayList<>(result.history());
         both.addAll(last.history());
         return new Trainer.Result(last.validation(), both, result.steps() + last.steps());

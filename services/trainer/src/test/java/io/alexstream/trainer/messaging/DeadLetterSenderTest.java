@@ -39,7 +39,8 @@ class DeadLetterSenderTest {
                 throw new IllegalStateException("buffer full");
             }
             if (attempt <= refusals) {
-                message.nack(new TimeoutException("Topic images.labeled.dead-letter not present in metadata after 60000 ms"));
+                message.nack(new TimeoutException(
+                        "Topic images.labeled.dead-letter not present in metadata after 60000 ms"));
             } else {
                 message.ack();
             }
@@ -51,12 +52,10 @@ class DeadLetterSenderTest {
         }
 
         @Override
-        public void complete() {
-        }
+        public void complete() {}
 
         @Override
-        public void error(Exception e) {
-        }
+        public void error(Exception e) {}
 
         @Override
         public boolean isCancelled() {
@@ -85,7 +84,8 @@ class DeadLetterSenderTest {
         CompletableFuture<Void> acknowledged = sender.send(LETTER);
         assertThat(acknowledged).isNotDone();
         sender.stop();
-        assertThatThrownBy(() -> acknowledged.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> acknowledged.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("stopping");
     }
 }

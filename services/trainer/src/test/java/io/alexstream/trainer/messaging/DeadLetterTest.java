@@ -19,8 +19,10 @@ class DeadLetterTest {
 
     @Test
     void saysWhyAndWhereFromAndKeepsTheRecordsOwnHeaders() {
-        DeadLetter letter = DeadLetter.of(record("k", new byte[] {1, 2}, header("label", "3"), header("source", "camera-7")),
-                new LabeledRecordReader.Refused("id-1", "CORRUPT", "cannot decode"), 1 << 20);
+        DeadLetter letter = DeadLetter.of(
+                record("k", new byte[] {1, 2}, header("label", "3"), header("source", "camera-7")),
+                new LabeledRecordReader.Refused("id-1", "CORRUPT", "cannot decode"),
+                1 << 20);
         assertThat(letter.key()).isEqualTo("id-1");
         assertThat(letter.value()).containsExactly(1, 2);
         assertThat(text(letter, "dead-letter-reason")).isEqualTo("CORRUPT");
@@ -37,26 +39,34 @@ class DeadLetterTest {
     void aValuePastTheLimitIsCutAndDescribed() throws Exception {
         byte[] value = new byte[3 << 20];
         new Random(1).nextBytes(value);
-        DeadLetter letter = DeadLetter.of(record("k", value, header("label", "3")),
-                new LabeledRecordReader.Refused("k", "UNSUPPORTED_FORMAT", "not an image"), 1 << 20);
+        DeadLetter letter = DeadLetter.of(
+                record("k", value, header("label", "3")),
+                new LabeledRecordReader.Refused("k", "UNSUPPORTED_FORMAT", "not an image"),
+                1 << 20);
         assertThat(letter.value()).hasSize(1 << 20).isEqualTo(Arrays.copyOf(value, 1 << 20));
         assertThat(text(letter, "dead-letter-truncated")).isEqualTo("true");
         assertThat(text(letter, "dead-letter-original-bytes")).isEqualTo(Integer.toString(3 << 20));
         assertThat(text(letter, "dead-letter-original-sha256"))
-                .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value)));
+                .isEqualTo(HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(value)));
     }
 
     @Test
     void longIdsHeadersAndMessagesAreBounded() throws Exception {
         String hugeId = "i".repeat(70_000);
-        RecordHeader[] headers = IntStream.range(0, 100).mapToObj(i -> header("h" + i, "v")).toArray(RecordHeader[]::new);
+        RecordHeader[] headers =
+                IntStream.range(0, 100).mapToObj(i -> header("h" + i, "v")).toArray(RecordHeader[]::new);
         headers[0] = header("image-id", hugeId);
         headers[1] = new RecordHeader("n".repeat(5000), new byte[] {1});
         headers[2] = new RecordHeader("nothing", null);
-        DeadLetter letter = DeadLetter.of(record(hugeId, new byte[0], headers),
-                new LabeledRecordReader.Refused(hugeId, "BAD_ID", "m".repeat(100_000)), 1 << 20);
-        String hash = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(hugeId.getBytes(StandardCharsets.UTF_8)));
+        DeadLetter letter = DeadLetter.of(
+                record(hugeId, new byte[0], headers),
+                new LabeledRecordReader.Refused(hugeId, "BAD_ID", "m".repeat(100_000)),
+                1 << 20);
+        String hash = "sha256:"
+                + HexFormat.of()
+                        .formatHex(
+                                MessageDigest.getInstance("SHA-256").digest(hugeId.getBytes(StandardCharsets.UTF_8)));
         assertThat(letter.key()).isEqualTo(hash);
         assertThat(text(letter, "image-id")).isEqualTo(hash);
         assertThat(text(letter, "dead-letter-message")).hasSizeLessThanOrEqualTo(DeadLetter.MAX_TEXT_BYTES + 3);
@@ -64,7 +74,8 @@ class DeadLetterTest {
         assertThat(letter.headers().lastHeader("nothing").value()).isNull();
         for (Header header : letter.headers()) {
             assertThat(header.key().length()).isLessThanOrEqualTo(DeadLetter.MAX_TEXT_BYTES);
-            assertThat(header.value() == null ? 0 : header.value().length).isLessThanOrEqualTo(DeadLetter.MAX_TEXT_BYTES + 3);
+            assertThat(header.value() == null ? 0 : header.value().length)
+                    .isLessThanOrEqualTo(DeadLetter.MAX_TEXT_BYTES + 3);
         }
     }
 

@@ -25,7 +25,9 @@ class LabeledRecordReaderTest {
     static final byte[] OOM = {4, 4, 4};
     static final byte[] CORRUPT = {5, 5, 5};
 
-    final LabeledRecordReader reader = new LabeledRecordReader(label -> "3".equals(label) ? 3 : -1, id -> id.endsWith("held"),
+    final LabeledRecordReader reader = new LabeledRecordReader(
+            label -> "3".equals(label) ? 3 : -1,
+            id -> id.endsWith("held"),
             example -> {
                 if (example.encoded() == OOM) {
                     throw new OutOfMemoryError("Java heap space");
@@ -34,21 +36,27 @@ class LabeledRecordReaderTest {
                     throw new ImageRejectedException(ImageRejectedException.Reason.CORRUPT, "cannot decode bmp image");
                 }
                 return new ExampleBank.Arrival(example, new ScaledImage(1, new byte[3]));
-            }, 1024);
+            },
+            1024);
 
     @Test
     void aGoodRecordIsAccepted() {
-        LabeledRecordReader.Outcome outcome = reader.read(record("key-1", PNG, header("image-id", " id-held "), header("label", "3")));
+        LabeledRecordReader.Outcome outcome =
+                reader.read(record("key-1", PNG, header("image-id", " id-held "), header("label", "3")));
         assertThat(outcome).isInstanceOfSatisfying(LabeledRecordReader.Accepted.class, accepted -> {
             assertThat(accepted.arrival().example().imageId()).isEqualTo("id-held");
             assertThat(accepted.arrival().example().label()).isEqualTo(3);
             assertThat(accepted.arrival().example().holdout()).isTrue();
             assertThat(accepted.arrival().example().offset()).isEqualTo(17);
         });
-        assertThat(accepted(reader.read(record("key-1", PNG, header("label", "3")))).imageId()).as("no id header: the key")
+        assertThat(accepted(reader.read(record("key-1", PNG, header("label", "3"))))
+                        .imageId())
+                .as("no id header: the key")
                 .isEqualTo("key-1");
-        assertThat(accepted(reader.read(record(null, PNG, header("image-id", " "), header("label", "3")))).imageId())
-                .as("neither: the position").isEqualTo("images.labeled-0-17");
+        assertThat(accepted(reader.read(record(null, PNG, header("image-id", " "), header("label", "3"))))
+                        .imageId())
+                .as("neither: the position")
+                .isEqualTo("images.labeled-0-17");
     }
 
     @Test
@@ -56,7 +64,10 @@ class LabeledRecordReaderTest {
         assertRefused(record("k", PNG, new RecordHeader("label", null)), "BAD_HEADER", "k");
         assertRefused(record("k", PNG, new RecordHeader("label", new byte[] {(byte) 0xC3, 0x28})), "BAD_HEADER", "k");
         assertRefused(record("k", PNG, new RecordHeader("image-id", null), header("label", "3")), "BAD_HEADER", "k");
-        assertRefused(record("k", PNG, new RecordHeader("image-id", new byte[] {(byte) 0xFF}), header("label", "3")), "BAD_HEADER", "k");
+        assertRefused(
+                record("k", PNG, new RecordHeader("image-id", new byte[] {(byte) 0xFF}), header("label", "3")),
+                "BAD_HEADER",
+                "k");
     }
 
     @Test
@@ -65,13 +76,15 @@ class LabeledRecordReaderTest {
         assertRefused(record("k", PNG, header("image-id", huge), header("label", "3")), "BAD_ID", huge);
         assertRefused(record(huge, PNG, header("label", "3")), "BAD_ID", huge);
         assertThat(reader.read(record("k", PNG, header("image-id", "é".repeat(512)), header("label", "3"))))
-                .as("1024 bytes of UTF-8 is within the limit").isInstanceOf(LabeledRecordReader.Accepted.class);
+                .as("1024 bytes of UTF-8 is within the limit")
+                .isInstanceOf(LabeledRecordReader.Accepted.class);
     }
 
     @Test
     void labelsThatNameNoClassAreBadLabelsQuotedShort() {
         assertRefused(record("k", PNG), "BAD_LABEL", "k");
-        LabeledRecordReader.Refused refused = refused(reader.read(record("k", PNG, header("label", "9".repeat(100_000)))));
+        LabeledRecordReader.Refused refused =
+                refused(reader.read(record("k", PNG, header("label", "9".repeat(100_000)))));
         assertThat(refused.reason()).isEqualTo("BAD_LABEL");
         assertThat(refused.message()).hasSizeLessThan(200).contains("100000 chars");
     }
@@ -110,7 +123,17 @@ class LabeledRecordReaderTest {
     }
 
     static ConsumerRecord<String, byte[]> record(String key, byte[] value, RecordHeader... headers) {
-        return new ConsumerRecord<>("images.labeled", 0, 17L, 0L, TimestampType.CREATE_TIME, -1, -1, key, value,
-                new RecordHeaders(headers), Optional.empty());
+        return new ConsumerRecord<>(
+                "images.labeled",
+                0,
+                17L,
+                0L,
+                TimestampType.CREATE_TIME,
+                -1,
+                -1,
+                key,
+                value,
+                new RecordHeaders(headers),
+                Optional.empty());
     }
 }

@@ -3,9 +3,9 @@ package io.alexstream.worker.grpc;
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.inference.DynamicBatcher;
+import io.alexstream.proto.v1.Classifier;
 import io.alexstream.proto.v1.ClassifyRequest;
 import io.alexstream.proto.v1.ClassifyResponse;
-import io.alexstream.proto.v1.Classifier;
 import io.alexstream.proto.v1.CropMode;
 import io.alexstream.worker.config.WorkerConfig;
 import io.alexstream.worker.inference.ImageClassifier;
@@ -55,8 +55,10 @@ public class ClassifierService implements Classifier {
     @Blocking
     public Uni<ClassifyResponse> classify(ClassifyRequest request) {
         Deadline deadline = Context.current().getDeadline();
-        return Uni.createFrom().completionStage(() -> answer(request, deadline))
-                .onFailure().transform(ClassifierService::toStatus);
+        return Uni.createFrom()
+                .completionStage(() -> answer(request, deadline))
+                .onFailure()
+                .transform(ClassifierService::toStatus);
     }
 
     /**
@@ -68,14 +70,18 @@ public class ClassifierService implements Classifier {
     public Multi<ClassifyResponse> classifyStream(Multi<ClassifyRequest> requests) {
         Deadline deadline = Context.current().getDeadline();
         return requests.emitOn(Infrastructure.getDefaultWorkerPool())
-                .onItem().transformToUni(request -> Uni.createFrom().completionStage(() -> answer(request, deadline))
-                        .onFailure().recoverWithItem(failure -> errorResponse(request, toStatus(failure))))
+                .onItem()
+                .transformToUni(request -> Uni.createFrom()
+                        .completionStage(() -> answer(request, deadline))
+                        .onFailure()
+                        .recoverWithItem(failure -> errorResponse(request, toStatus(failure))))
                 .merge(streamInFlight);
     }
 
     private CompletableFuture<ClassifyResponse> answer(ClassifyRequest request, Deadline deadline) {
         if (!serving.ready()) {
-            throw Status.UNAVAILABLE.withDescription("no model loaded (" + serving.lastError() + ")")
+            throw Status.UNAVAILABLE
+                    .withDescription("no model loaded (" + serving.lastError() + ")")
                     .asRuntimeException();
         }
         String id = request.getImageId().isEmpty() ? UUID.randomUUID().toString() : request.getImageId();
@@ -87,12 +93,23 @@ public class ClassifierService implements Classifier {
         }
         Crops.Mode mode = request.getCropMode() == CropMode.CENTER ? Crops.Mode.CENTER : Crops.Mode.TEN_CROP;
         int topK = request.getTopK() > 0 ? request.getTopK() : DEFAULT_TOP_K;
-        OptionalLong timeLeft = deadline == null ? OptionalLong.empty()
+        OptionalLong timeLeft = deadline == null
+                ? OptionalLong.empty()
                 : OptionalLong.of(deadline.timeRemaining(TimeUnit.MILLISECONDS));
         try {
-            return classifier.classify(id, null, image, mode, topK, ImageClassifier.WhenFull.REFUSE, timeLeft,
+            return classifier
+                    .classify(
+                            id,
+                            null,
+                            image,
+                            mode,
+                            topK,
+                            ImageClassifier.WhenFull.REFUSE,
+                            timeLeft,
                             WorkerMetrics.SOURCE_GRPC)
-                    .thenApply(prediction -> ClassifyResponse.newBuilder().setImageId(id).setPrediction(prediction)
+                    .thenApply(prediction -> ClassifyResponse.newBuilder()
+                            .setImageId(id)
+                            .setPrediction(prediction)
                             .build());
         } catch (DynamicBatcher.QueueFullException e) {
             throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
@@ -107,16 +124,19 @@ public class ClassifierService implements Classifier {
     }
 
     private static StatusRuntimeException toStatus(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof StatusRuntimeException status) {
             return status;
         }
         if (cause instanceof TimeoutException || cause instanceof CancellationException) {
-            return Status.DEADLINE_EXCEEDED.withDescription("the deadline passed before the image was classified")
+            return Status.DEADLINE_EXCEEDED
+                    .withDescription("the deadline passed before the image was classified")
                     .asRuntimeException();
         }
-        return Status.INTERNAL.withDescription(String.valueOf(cause.getMessage())).withCause(cause)
+        return Status.INTERNAL
+                .withDescription(String.valueOf(cause.getMessage()))
+                .withCause(cause)
                 .asRuntimeException();
     }
 }

@@ -38,8 +38,8 @@ public class ModelReceiverService implements ModelReceiver {
     private final ServingModel serving;
     private final WorkerConfig config;
 
-    public ModelReceiverService(WeightsReceiver receiver, TrainerSync trainerSync, ServingModel serving,
-                                WorkerConfig config) {
+    public ModelReceiverService(
+            WeightsReceiver receiver, TrainerSync trainerSync, ServingModel serving, WorkerConfig config) {
         this.receiver = receiver;
         this.trainerSync = trainerSync;
         this.serving = serving;
@@ -49,15 +49,16 @@ public class ModelReceiverService implements ModelReceiver {
     @Override
     public Uni<PushResult> pushWeights(Multi<WeightsChunk> request) {
         WeightsReceiver.Reception reception = receiver.open(WeightsReceiver.Origin.PUSHED);
-        return request
-                .onItem().invoke(chunk -> {
+        return request.onItem()
+                .invoke(chunk -> {
                     try {
                         reception.accept(chunk);
                     } catch (WeightsRefusedException e) {
                         throw Refusals.weights(e);
                     }
                 })
-                .collect().last()
+                .collect()
+                .last()
                 .invoke(last -> reception.end())
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(last -> {
@@ -69,7 +70,8 @@ public class ModelReceiverService implements ModelReceiver {
                         throw Refusals.weights(e);
                     }
                 })
-                .onFailure().invoke(failure -> {
+                .onFailure()
+                .invoke(failure -> {
                     reception.abandon();
                     LOG.warnf("weights push refused: %s", failure.getMessage());
                 });
@@ -78,40 +80,49 @@ public class ModelReceiverService implements ModelReceiver {
     /** Converges on the trainer's desired version; the request carries nothing the worker trusts. */
     @Override
     public Uni<PushResult> sync(SyncRequest request) {
-        return Uni.createFrom().item(() -> {
-            if (!trainerSync.configured()) {
-                throw Status.FAILED_PRECONDITION.withDescription("this worker has no trainer address to sync with")
-                        .asRuntimeException();
-            }
-            try {
-                return accepted(trainerSync.converge());
-            } catch (WeightsRefusedException e) {
-                throw Refusals.weights(e);
-            } catch (WeightsFormatException e) {
-                throw Refusals.weights(e);
-            } catch (StatusRuntimeException e) {
-                throw Status.UNAVAILABLE.withDescription("the trainer did not answer: " + e.getStatus())
-                        .asRuntimeException();
-            } catch (RuntimeException e) {
-                throw Status.UNAVAILABLE.withDescription("the pull from the trainer failed: " + e.getMessage())
-                        .asRuntimeException();
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Uni.createFrom()
+                .item(() -> {
+                    if (!trainerSync.configured()) {
+                        throw Status.FAILED_PRECONDITION
+                                .withDescription("this worker has no trainer address to sync with")
+                                .asRuntimeException();
+                    }
+                    try {
+                        return accepted(trainerSync.converge());
+                    } catch (WeightsRefusedException e) {
+                        throw Refusals.weights(e);
+                    } catch (WeightsFormatException e) {
+                        throw Refusals.weights(e);
+                    } catch (StatusRuntimeException e) {
+                        throw Status.UNAVAILABLE
+                                .withDescription("the trainer did not answer: " + e.getStatus())
+                                .asRuntimeException();
+                    } catch (RuntimeException e) {
+                        throw Status.UNAVAILABLE
+                                .withDescription("the pull from the trainer failed: " + e.getMessage())
+                                .asRuntimeException();
+                    }
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @Override
     public Uni<ServingStatus> getServingStatus(ServingStatusRequest request) {
-        return Uni.createFrom().item(() -> ServingStatus.newBuilder()
-                .setWorkerId(config.id())
-                .setServingVersion(Math.max(0, serving.servedVersion()))
-                .setReady(serving.ready())
-                .setDevice(serving.device())
-                .setLastError(serving.lastError() == null ? "" : serving.lastError())
-                .build());
+        return Uni.createFrom()
+                .item(() -> ServingStatus.newBuilder()
+                        .setWorkerId(config.id())
+                        .setServingVersion(Math.max(0, serving.servedVersion()))
+                        .setReady(serving.ready())
+                        .setDevice(serving.device())
+                        .setLastError(serving.lastError() == null ? "" : serving.lastError())
+                        .build());
     }
 
     private static PushResult accepted(long serving) {
-        return PushResult.newBuilder().setAccepted(true).setServingVersion(serving)
-                .setMessage("serving version " + serving).build();
+        return PushResult.newBuilder()
+                .setAccepted(true)
+                .setServingVersion(serving)
+                .setMessage("serving version " + serving)
+                .build();
     }
 }

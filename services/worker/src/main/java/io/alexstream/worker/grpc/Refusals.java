@@ -20,17 +20,22 @@ final class Refusals {
     /** A refused image's {@link ImageError} (typed reason and message), binary. */
     static final Metadata.Key<ImageError> IMAGE_ERROR = ProtoUtils.keyForProto(ImageError.getDefaultInstance());
     /** Why weights were refused: a {@link WeightsRefusedException.Reason} or {@link WeightsFormatException.Reason}. */
-    static final Metadata.Key<String> WEIGHTS_REFUSAL = Metadata.Key.of("alexstream-weights-refusal",
-            Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> WEIGHTS_REFUSAL =
+            Metadata.Key.of("alexstream-weights-refusal", Metadata.ASCII_STRING_MARSHALLER);
 
-    private Refusals() {
-    }
+    private Refusals() {}
 
     static StatusRuntimeException image(ImageRejectedException e) {
         Metadata trailers = new Metadata();
-        trailers.put(IMAGE_ERROR, ImageError.newBuilder().setReason(reason(e.reason())).setMessage(e.getMessage())
-                .build());
-        return Status.INVALID_ARGUMENT.withDescription(e.reason() + ": " + e.getMessage()).asRuntimeException(trailers);
+        trailers.put(
+                IMAGE_ERROR,
+                ImageError.newBuilder()
+                        .setReason(reason(e.reason()))
+                        .setMessage(e.getMessage())
+                        .build());
+        return Status.INVALID_ARGUMENT
+                .withDescription(e.reason() + ": " + e.getMessage())
+                .asRuntimeException(trailers);
     }
 
     /** The image error a status carries, with the code and description as its message; UNSPECIFIED when none. */
@@ -38,9 +43,12 @@ final class Refusals {
         String description = String.valueOf(failure.getStatus().getDescription());
         Metadata trailers = failure.getTrailers();
         ImageErrorReason reason = trailers != null && trailers.containsKey(IMAGE_ERROR)
-                ? trailers.get(IMAGE_ERROR).getReason() : ImageErrorReason.IMAGE_ERROR_REASON_UNSPECIFIED;
-        return ImageError.newBuilder().setReason(reason)
-                .setMessage(failure.getStatus().getCode() + ": " + description).build();
+                ? trailers.get(IMAGE_ERROR).getReason()
+                : ImageErrorReason.IMAGE_ERROR_REASON_UNSPECIFIED;
+        return ImageError.newBuilder()
+                .setReason(reason)
+                .setMessage(failure.getStatus().getCode() + ": " + description)
+                .build();
     }
 
     static StatusRuntimeException weights(WeightsRefusedException e) {
@@ -49,7 +57,8 @@ final class Refusals {
             case INCOMPATIBLE, OLDER_VERSION, REFUSED_BEFORE -> Status.FAILED_PRECONDITION;
             case MALFORMED_STREAM, TRUNCATED, INVALID_WEIGHTS, WARM_UP_FAILED -> Status.INVALID_ARGUMENT;
         };
-        return status.withDescription(e.description()).asRuntimeException(weightsTrailers(e.reason().name()));
+        return status.withDescription(e.description())
+                .asRuntimeException(weightsTrailers(e.reason().name()));
     }
 
     static StatusRuntimeException weights(WeightsFormatException e) {
@@ -58,7 +67,8 @@ final class Refusals {
             case TOO_LARGE -> Status.RESOURCE_EXHAUSTED;
             default -> Status.INVALID_ARGUMENT;
         };
-        return status.withDescription(e.getMessage()).asRuntimeException(weightsTrailers(e.reason().name()));
+        return status.withDescription(e.getMessage())
+                .asRuntimeException(weightsTrailers(e.reason().name()));
     }
 
     private static Metadata weightsTrailers(String reason) {

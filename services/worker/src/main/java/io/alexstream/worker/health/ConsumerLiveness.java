@@ -19,6 +19,8 @@ public class ConsumerLiveness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("images-consumer").status(!guard.stalled()).build();
+        return HealthCheckResponse.named("images-consumer")
+                .status(!guard.stalled())
+                .build();
     }
 }

@@ -22,7 +22,9 @@ public class ModelReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        java.util.Optional<String> batcherFailure = models.batcher() == null ? java.util.Optional.empty() : models.batcher().failure();
+        java.util.Optional<String> batcherFailure = models.batcher() == null
+                ? java.util.Optional.empty()
+                : models.batcher().failure();
         boolean up = models.ready() && batcherFailure.isEmpty();
         var builder = HealthCheckResponse.named("model").status(up).withData("device", models.device());
         if (!models.ready() && models.lastError() != null) {

@@ -29,11 +29,13 @@ import java.util.concurrent.TimeoutException;
 public class ImageClassifier {
 
     /** What a full batcher queue means to the caller: a refusal now, or a wait for room. */
-    public enum WhenFull { REFUSE, WAIT }
+    public enum WhenFull {
+        REFUSE,
+        WAIT
+    }
 
     /** An image decoded and rescaled for this model, with how long that took. */
-    public record PreparedImage(ScaledImage image, double preprocessSeconds) {
-    }
+    public record PreparedImage(ScaledImage image, double preprocessSeconds) {}
 
     private final ServingModel serving;
     private final WorkerConfig config;
@@ -44,8 +46,9 @@ public class ImageClassifier {
         this.serving = serving;
         this.config = config;
         this.metrics = metrics;
-        this.preprocessor = new Preprocessor(new ImageLimits(config.maxImageBytes(), config.maxImageSide(),
-                config.maxImagePixels()), Profiles.byName(config.profile()).scaleSize());
+        this.preprocessor = new Preprocessor(
+                new ImageLimits(config.maxImageBytes(), config.maxImageSide(), config.maxImagePixels()),
+                Profiles.byName(config.profile()).scaleSize());
     }
 
     /** Decodes, checks and rescales an encoded image for this model. */
@@ -63,9 +66,15 @@ public class ImageClassifier {
      * @param source the metrics' source tag ({@link WorkerMetrics#SOURCE_KAFKA}, {@link WorkerMetrics#SOURCE_GRPC})
      * @throws DynamicBatcher.QueueFullException when the queue is full and {@code whenFull} is REFUSE
      */
-    public CompletableFuture<Prediction> classify(String imageId, String correlationId, PreparedImage image,
-                                                  Crops.Mode mode, int topK, WhenFull whenFull,
-                                                  OptionalLong timeLeftMillis, String source) {
+    public CompletableFuture<Prediction> classify(
+            String imageId,
+            String correlationId,
+            PreparedImage image,
+            Crops.Mode mode,
+            int topK,
+            WhenFull whenFull,
+            OptionalLong timeLeftMillis,
+            String source) {
         CompletableFuture<DynamicBatcher.Timed> run;
         try {
             run = submit(image.image(), mode, topK, whenFull);
@@ -85,8 +94,8 @@ public class ImageClassifier {
         });
     }
 
-    private CompletableFuture<DynamicBatcher.Timed> submit(ScaledImage image, Crops.Mode mode, int topK,
-                                                           WhenFull whenFull) throws InterruptedException {
+    private CompletableFuture<DynamicBatcher.Timed> submit(
+            ScaledImage image, Crops.Mode mode, int topK, WhenFull whenFull) throws InterruptedException {
         while (true) {
             try {
                 return serving.batcher().submit(image, mode, topK);
@@ -99,8 +108,8 @@ public class ImageClassifier {
         }
     }
 
-    private Prediction prediction(String imageId, String correlationId, DynamicBatcher.Timed timed,
-                                  double preprocessSeconds) {
+    private Prediction prediction(
+            String imageId, String correlationId, DynamicBatcher.Timed timed, double preprocessSeconds) {
         Prediction.Builder prediction = Prediction.newBuilder()
                 .setImageId(imageId)
                 .setModelVersion(timed.prediction().modelVersion())
@@ -111,8 +120,12 @@ public class ImageClassifier {
                         .setPreprocessSeconds(preprocessSeconds)
                         .setInferenceSeconds(timed.inferenceSeconds())
                         .setBatchSize(timed.batchSize()));
-        timed.prediction().top().forEach(score -> prediction.addTop(ClassScore.newBuilder()
-                .setIndex(score.index()).setName(score.name()).setProbability(score.probability())));
+        timed.prediction()
+                .top()
+                .forEach(score -> prediction.addTop(ClassScore.newBuilder()
+                        .setIndex(score.index())
+                        .setName(score.name())
+                        .setProbability(score.probability())));
         if (correlationId != null) {
             prediction.setCorrelationId(correlationId);
         }

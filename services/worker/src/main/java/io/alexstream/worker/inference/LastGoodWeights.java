@@ -67,11 +67,13 @@ public class LastGoodWeights {
                 artifact.writeTo(out);
             }
             Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            LOG.debugf("worker %s kept its last good weights at %s in %.2f s", config.id(), target,
-                    (System.nanoTime() - started) / 1e9);
+            LOG.debugf(
+                    "worker %s kept its last good weights at %s in %.2f s",
+                    config.id(), target, (System.nanoTime() - started) / 1e9);
         } catch (IOException e) {
-            LOG.warnf("worker %s serves version %d but could not keep it at %s: %s", config.id(), version,
-                    target, e.getMessage());
+            LOG.warnf(
+                    "worker %s serves version %d but could not keep it at %s: %s",
+                    config.id(), version, target, e.getMessage());
         }
     }
 

@@ -57,16 +57,18 @@ public class ServingModel {
     private volatile AlexNetModel model;
     /** Where the next version is loaded and warmed up; the model it replaces becomes the spare for the one after. */
     private AlexNetModel spare;
+
     private SessionOptions sessionOptions;
     private DynamicBatcher batcher;
     private volatile String lastError = "no weights loaded yet";
     /** The version being served, -1 before any: exported as alexstream_worker_model_version. */
     private final AtomicLong servedVersion = new AtomicLong(-1);
+
     private volatile boolean synced;
     private final AtomicBoolean announced = new AtomicBoolean();
 
-    public ServingModel(WorkerConfig config, WorkerMetrics metrics, LastGoodWeights lastGood,
-                        Event<ModelReady> readyEvent) {
+    public ServingModel(
+            WorkerConfig config, WorkerMetrics metrics, LastGoodWeights lastGood, Event<ModelReady> readyEvent) {
         this.config = config;
         this.metrics = metrics;
         this.lastGood = lastGood;
@@ -83,24 +85,34 @@ public class ServingModel {
     void onStart(@Observes @Priority(1000) StartupEvent event) {
         SessionOptions placed = config.gpu().map(SessionOptions::gpu).orElse(SessionOptions.cpu());
         sessionOptions = config.intraOpThreads()
-                .map(threads -> placed.withThreads(threads, placed.interOpThreads())).orElse(placed);
+                .map(threads -> placed.withThreads(threads, placed.interOpThreads()))
+                .orElse(placed);
         model = AlexNetModel.create(modelConfig, sessionOptions);
         int maxBatch = maxBatch(config);
         BatchLimit batchLimit = config.batchTuning() ? BatchLimit.tuned(maxBatch) : BatchLimit.fixed(maxBatch);
-        batcher = new DynamicBatcher(() -> model, batchLimit, config.maxWaitMillis(), config.queueCapacity(),
-                metrics::batchRun);
+        batcher = new DynamicBatcher(
+                () -> model, batchLimit, config.maxWaitMillis(), config.queueCapacity(), metrics::batchRun);
         metrics.exportBatchLimit(batcher::servedBatchLimit);
-        LOG.infof("worker %s: profile %s on %s (%s), %s intra-op threads, batches of up to %d%s", config.id(),
-                config.profile(), model.placement().device(), model.placement().explanation(),
+        LOG.infof(
+                "worker %s: profile %s on %s (%s), %s intra-op threads, batches of up to %d%s",
+                config.id(),
+                config.profile(),
+                model.placement().device(),
+                model.placement().explanation(),
                 sessionOptions.intraOpThreads() == 0 ? "TensorFlow's choice of" : sessionOptions.intraOpThreads(),
-                maxBatch, config.batchTuning() ? " (the size that runs fastest, learnt from the runs)" : "");
+                maxBatch,
+                config.batchTuning() ? " (the size that runs fastest, learnt from the runs)" : "");
         metrics.runsOn(model.placement().device());
         metrics.exportServedVersion(servedVersion);
         lastGood.existing().ifPresent(this::loadFile);
         if (!model.isLoaded()) {
-            config.weightsFile().map(Path::of).ifPresentOrElse(this::loadFile,
-                    () -> LOG.warnf("worker %s has no weights file: not consuming until a model is loaded",
-                            config.id()));
+            config.weightsFile()
+                    .map(Path::of)
+                    .ifPresentOrElse(
+                            this::loadFile,
+                            () -> LOG.warnf(
+                                    "worker %s has no weights file: not consuming until a model is loaded",
+                                    config.id()));
         }
     }
 
@@ -147,9 +159,11 @@ public class ServingModel {
             return version;
         }
         if (model.isLoaded() && version < servedVersion.get() && !mayGoBack) {
-            throw new WeightsRefusedException(WeightsRefusedException.Reason.OLDER_VERSION, "version " + version
-                    + " is older than the served version " + servedVersion.get()
-                    + " (only an explicit rollback goes back)");
+            throw new WeightsRefusedException(
+                    WeightsRefusedException.Reason.OLDER_VERSION,
+                    "version " + version
+                            + " is older than the served version " + servedVersion.get()
+                            + " (only an explicit rollback goes back)");
         }
         long started = System.nanoTime();
         if (spare == null) {
@@ -174,8 +188,9 @@ public class ServingModel {
             // re-registration, sends this one again
             lastGood.keep(artifact, version);
         }
-        LOG.infof("version %d: loaded and warmed up on the spare session in %.2f s, then swapped in", version,
-                (warmedUp - started) / 1e9);
+        LOG.infof(
+                "version %d: loaded and warmed up on the spare session in %.2f s, then swapped in",
+                version, (warmedUp - started) / 1e9);
         announceIfReady();
         return version;
     }

@@ -17,8 +17,7 @@ import java.util.List;
  */
 final class WarmUp {
 
-    private WarmUp() {
-    }
+    private WarmUp() {}
 
     static void loadAndCheck(AlexNetModel staging, AlexNetConfig config, ModelWeights weights)
             throws WeightsRefusedException {
@@ -30,18 +29,22 @@ final class WarmUp {
         int side = config.scaleSize();
         byte[] grey = new byte[side * side * 3];
         Arrays.fill(grey, (byte) 128);
-        List<ClassScore> scores = staging.classify(List.of(new ScaledImage(side, grey)), Crops.Mode.TEN_CROP,
-                config.numClasses()).get(0).top();
+        List<ClassScore> scores = staging.classify(
+                        List.of(new ScaledImage(side, grey)), Crops.Mode.TEN_CROP, config.numClasses())
+                .get(0)
+                .top();
         double sum = 0;
         for (ClassScore score : scores) {
             if (!Double.isFinite(score.probability())) {
-                throw new WeightsRefusedException(WeightsRefusedException.Reason.WARM_UP_FAILED,
+                throw new WeightsRefusedException(
+                        WeightsRefusedException.Reason.WARM_UP_FAILED,
                         "the warm-up inference gave a non-finite probability for class " + score.index());
             }
             sum += score.probability();
         }
         if (Math.abs(sum - 1) > 1e-3) {
-            throw new WeightsRefusedException(WeightsRefusedException.Reason.WARM_UP_FAILED,
+            throw new WeightsRefusedException(
+                    WeightsRefusedException.Reason.WARM_UP_FAILED,
                     "the warm-up probabilities sum to " + sum + ", not 1");
         }
     }

@@ -33,7 +33,10 @@ public class WeightsReceiver {
     public static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
 
     /** How weights came: a push may go back only when its header says rollback, a pull always may. */
-    public enum Origin { PUSHED, PULLED }
+    public enum Origin {
+        PUSHED,
+        PULLED
+    }
 
     private final ServingModel servingModel;
     private final WorkerConfig config;
@@ -55,8 +58,8 @@ public class WeightsReceiver {
     }
 
     /** Receives a whole stream, as a pull delivers it; returns the version served afterwards. */
-    public long receive(Iterator<WeightsChunk> chunks, Origin origin) throws WeightsRefusedException,
-            WeightsFormatException {
+    public long receive(Iterator<WeightsChunk> chunks, Origin origin)
+            throws WeightsRefusedException, WeightsFormatException {
         Reception reception = open(origin);
         try {
             while (chunks.hasNext()) {
@@ -99,21 +102,22 @@ public class WeightsReceiver {
                     throw new WeightsRefusedException(Reason.MALFORMED_STREAM, "a second header chunk");
                 }
                 if (chunk.getHeader().getTotalBytes() > limit) {
-                    throw new WeightsRefusedException(Reason.TOO_LARGE, "the artifact declares "
-                            + chunk.getHeader().getTotalBytes() + " bytes; this worker accepts at most " + limit);
+                    throw new WeightsRefusedException(
+                            Reason.TOO_LARGE,
+                            "the artifact declares " + chunk.getHeader().getTotalBytes()
+                                    + " bytes; this worker accepts at most " + limit);
                 }
                 header = chunk.getHeader();
                 decoded = CompletableFuture.supplyAsync(() -> decode(limit), decoders);
                 return;
             }
             if (header == null) {
-                throw new WeightsRefusedException(Reason.MALFORMED_STREAM,
-                        "the first chunk must be the header");
+                throw new WeightsRefusedException(Reason.MALFORMED_STREAM, "the first chunk must be the header");
             }
             bytes += chunk.getData().size();
             if (bytes > limit) {
-                throw new WeightsRefusedException(Reason.TOO_LARGE, "the weights stream passed "
-                        + limit + " bytes and was cut off");
+                throw new WeightsRefusedException(
+                        Reason.TOO_LARGE, "the weights stream passed " + limit + " bytes and was cut off");
             }
             artifact = artifact.concat(chunk.getData());
             pipe.offer(chunk.getData());
@@ -139,25 +143,34 @@ public class WeightsReceiver {
                 throw new WeightsRefusedException(Reason.MALFORMED_STREAM, "an empty push: no header");
             }
             if (header.getTotalBytes() != bytes) {
-                throw new WeightsRefusedException(Reason.TRUNCATED, "the header announced "
-                        + header.getTotalBytes() + " bytes, " + bytes + " arrived");
+                throw new WeightsRefusedException(
+                        Reason.TRUNCATED,
+                        "the header announced " + header.getTotalBytes() + " bytes, " + bytes + " arrived");
             }
             ModelWeights weights = joinDecoded();
             long decodedAt = System.nanoTime();
             if (weights.metadata().version() != header.getVersion()) {
-                throw new WeightsRefusedException(Reason.MALFORMED_STREAM, "the header says version "
-                        + header.getVersion() + " but the artifact holds version " + weights.metadata().version());
+                throw new WeightsRefusedException(
+                        Reason.MALFORMED_STREAM,
+                        "the header says version " + header.getVersion() + " but the artifact holds version "
+                                + weights.metadata().version());
             }
             boolean mayGoBack = origin == Origin.PULLED || header.getRollback();
             long serving = servingModel.activate(weights, mayGoBack, artifact);
             long done = System.nanoTime();
             // where the time goes: the transfer (checksum and decoding run alongside it), what decoding had left after
             // the last chunk, then validation and the swap
-            LOG.infof("worker %s now serves version %d (%s%s): %.1f MB received in %.2f s, decoded %.2f s after the "
-                            + "last chunk, validated and swapped in %.2f s", config.id(), serving,
+            LOG.infof(
+                    "worker %s now serves version %d (%s%s): %.1f MB received in %.2f s, decoded %.2f s after the "
+                            + "last chunk, validated and swapped in %.2f s",
+                    config.id(),
+                    serving,
                     origin.name().toLowerCase(),
-                    header.getRollback() ? ", rollback" : "", bytes / 1e6, (lastChunk - started) / 1e9,
-                    (decodedAt - lastChunk) / 1e9, (done - decodedAt) / 1e9);
+                    header.getRollback() ? ", rollback" : "",
+                    bytes / 1e6,
+                    (lastChunk - started) / 1e9,
+                    (decodedAt - lastChunk) / 1e9,
+                    (done - decodedAt) / 1e9);
             return serving;
         }
 

@@ -10,7 +10,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 record Answer(Kind kind, String key, String prediction, DeadLetter deadLetter) {
 
-    enum Kind { PREDICTION, DEAD_LETTER }
+    enum Kind {
+        PREDICTION,
+        DEAD_LETTER
+    }
 
     static Answer prediction(String key, String json) {
         return new Answer(Kind.PREDICTION, key, json, null);

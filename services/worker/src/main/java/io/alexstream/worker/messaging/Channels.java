@@ -21,11 +21,11 @@ public final class Channels {
     public static final String HEADER_SOURCE_OFFSET = Headers.DEAD_LETTER_OFFSET;
     /** "true" when the dead letter carries only the first bytes of the original value. */
     public static final String HEADER_TRUNCATED = Headers.DEAD_LETTER_TRUNCATED;
+
     public static final String HEADER_ORIGINAL_BYTES = Headers.DEAD_LETTER_ORIGINAL_BYTES;
     public static final String HEADER_ORIGINAL_SHA256 = Headers.DEAD_LETTER_ORIGINAL_SHA256;
     /** "true" when the original record's headers were too large to copy. */
     public static final String HEADER_HEADERS_DROPPED = Headers.DEAD_LETTER_HEADERS_DROPPED;
 
-    private Channels() {
-    }
+    private Channels() {}
 }

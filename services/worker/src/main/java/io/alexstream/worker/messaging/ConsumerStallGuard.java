@@ -50,7 +50,8 @@ public class ConsumerStallGuard {
     }
 
     void onStart(@Observes StartupEvent event) {
-        timer.scheduleWithFixedDelay(this::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                this::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -58,8 +59,7 @@ public class ConsumerStallGuard {
     }
 
     /** What the polling thread sees: partitions, paused ones, and whether any has records waiting. */
-    private record Snapshot(Set<TopicPartition> assigned, Set<TopicPartition> paused, boolean recordsWaiting) {
-    }
+    private record Snapshot(Set<TopicPartition> assigned, Set<TopicPartition> paused, boolean recordsWaiting) {}
 
     private void check() {
         try {
@@ -77,13 +77,15 @@ public class ConsumerStallGuard {
                 waitingSince = 0;
             }
             Snapshot snapshot = kafka.runOnPollingThread(c -> {
-                boolean waiting = false;
-                for (TopicPartition partition : c.assignment()) {
-                    OptionalLong lag = c.currentLag(partition);
-                    waiting |= lag.isPresent() && lag.getAsLong() > 0;
-                }
-                return new Snapshot(new HashSet<>(c.assignment()), new HashSet<>(c.paused()), waiting);
-            }).await().atMost(Duration.ofSeconds(10));
+                        boolean waiting = false;
+                        for (TopicPartition partition : c.assignment()) {
+                            OptionalLong lag = c.currentLag(partition);
+                            waiting |= lag.isPresent() && lag.getAsLong() > 0;
+                        }
+                        return new Snapshot(new HashSet<>(c.assignment()), new HashSet<>(c.paused()), waiting);
+                    })
+                    .await()
+                    .atMost(Duration.ofSeconds(10));
             boolean idle = consumer.idle();
             if (!snapshot.recordsWaiting() || !idle) {
                 waitingSince = 0;
@@ -93,7 +95,8 @@ public class ConsumerStallGuard {
                 waitingSince = now;
             }
             if (stalled()) {
-                LOG.errorf("images wait in %s with nothing consumed or in flight since %.0f s ago (paused: %s): liveness is DOWN",
+                LOG.errorf(
+                        "images wait in %s with nothing consumed or in flight since %.0f s ago (paused: %s): liveness is DOWN",
                         snapshot.assigned(), (now - waitingSince) / 1e9, snapshot.paused());
             }
         } catch (RuntimeException e) {

@@ -20,11 +20,16 @@ public record DeadLetter(String key, RecordHeaders headers, byte[] value) {
     static final int MAX_MESSAGE_CHARS = 2000;
 
     /** Where the dead record was read. */
-    public record Source(String topic, int partition, long offset) {
-    }
+    public record Source(String topic, int partition, long offset) {}
 
-    public static DeadLetter of(String imageId, Headers original, byte[] value, Source source, String reason, String message,
-                                int maxValueBytes) {
+    public static DeadLetter of(
+            String imageId,
+            Headers original,
+            byte[] value,
+            Source source,
+            String reason,
+            String message,
+            int maxValueBytes) {
         RecordHeaders headers = new RecordHeaders();
         long originalHeaderBytes = 0;
         if (original != null) {
@@ -41,7 +46,9 @@ public record DeadLetter(String key, RecordHeaders headers, byte[] value) {
         headers.add(Channels.HEADER_IMAGE_ID, bytes(imageId));
         headers.add(Channels.HEADER_REASON, bytes(reason));
         String text = String.valueOf(message);
-        headers.add(Channels.HEADER_MESSAGE, bytes(text.length() > MAX_MESSAGE_CHARS ? text.substring(0, MAX_MESSAGE_CHARS) + "..." : text));
+        headers.add(
+                Channels.HEADER_MESSAGE,
+                bytes(text.length() > MAX_MESSAGE_CHARS ? text.substring(0, MAX_MESSAGE_CHARS) + "..." : text));
         headers.add(Channels.HEADER_SOURCE_TOPIC, bytes(source.topic()));
         headers.add(Channels.HEADER_SOURCE_PARTITION, bytes(Integer.toString(source.partition())));
         headers.add(Channels.HEADER_SOURCE_OFFSET, bytes(Long.toString(source.offset())));

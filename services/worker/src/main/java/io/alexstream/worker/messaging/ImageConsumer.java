@@ -16,10 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -59,12 +59,17 @@ public class ImageConsumer {
     private final TransactionalDelivery transactions;
     /** Images from Kafka submitted and not yet answered, with when: the watchdog SmallRye's was, made visible. */
     private final Map<Object, Long> unanswered = new ConcurrentHashMap<>();
+
     private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
-    public ImageConsumer(ImageClassifier classifier, WorkerConfig config, ObjectMapper json,
-                         @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
-                         @Channel(Channels.DEAD_LETTERS_OUT) Emitter<byte[]> deadLetters,
-                         WorkerMetrics metrics, jakarta.enterprise.inject.Instance<TransactionalDelivery> transactional) {
+    public ImageConsumer(
+            ImageClassifier classifier,
+            WorkerConfig config,
+            ObjectMapper json,
+            @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
+            @Channel(Channels.DEAD_LETTERS_OUT) Emitter<byte[]> deadLetters,
+            WorkerMetrics metrics,
+            jakarta.enterprise.inject.Instance<TransactionalDelivery> transactional) {
         this.classifier = classifier;
         this.metrics = metrics;
         this.config = config;
@@ -73,8 +78,12 @@ public class ImageConsumer {
         this.deadLetters = deadLetters;
         this.sender = new RetryingSender(metrics::publishRetried);
         this.transactions = config.exactlyOnce() ? transactional.get() : null;
-        LOG.infof("worker %s delivers %s", config.id(), config.exactlyOnce()
-                ? "exactly once: each poll's answers and offsets in one Kafka transaction" : "at least once");
+        LOG.infof(
+                "worker %s delivers %s",
+                config.id(),
+                config.exactlyOnce()
+                        ? "exactly once: each poll's answers and offsets in one Kafka transaction"
+                        : "at least once");
         metrics.exportOldestUnanswered(this::oldestUnansweredSeconds);
         if (config.kafkaBatchesInFlight() < 1) {
             throw new IllegalArgumentException("alexstream.worker.kafka-batches-in-flight must be at least 1, got "
@@ -102,10 +111,17 @@ public class ImageConsumer {
                 id = imageId(record);
                 prepared.add(new Prepared(record, id, classifier.prepare(record.getPayload())));
             } catch (ImageRejectedException e) {
-                answers.add(CompletableFuture.completedFuture(deadLetter(record, id, e.reason().name(), e.getMessage())));
+                answers.add(CompletableFuture.completedFuture(
+                        deadLetter(record, id, e.reason().name(), e.getMessage())));
             } catch (Throwable e) {
-                LOG.errorf(e, "record %s-%d@%d could not be prepared", record.getTopic(), record.getPartition(), offset(record));
-                answers.add(CompletableFuture.completedFuture(deadLetter(record, id, WorkerMetrics.INTERNAL, e.toString())));
+                LOG.errorf(
+                        e,
+                        "record %s-%d@%d could not be prepared",
+                        record.getTopic(),
+                        record.getPartition(),
+                        offset(record));
+                answers.add(CompletableFuture.completedFuture(
+                        deadLetter(record, id, WorkerMetrics.INTERNAL, e.toString())));
             }
         }
         if (transactions == null) {
@@ -127,7 +143,8 @@ public class ImageConsumer {
             try {
                 answer = answer(item);
             } catch (Throwable e) {
-                answer = CompletableFuture.completedFuture(deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, e.toString()));
+                answer = CompletableFuture.completedFuture(
+                        deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED, e.toString()));
             }
             answers.add(answer);
             // registered now, not after the loop: a poll larger than the permits waits above for its own first images
@@ -141,7 +158,8 @@ public class ImageConsumer {
         if (transactions != null) {
             pollDelivered = transactions.deliver(batch, answers);
         } else {
-            pollDelivered = CompletableFuture.allOf(sends.values().toArray(CompletableFuture[]::new)).thenApply(done -> true);
+            pollDelivered = CompletableFuture.allOf(sends.values().toArray(CompletableFuture[]::new))
+                    .thenApply(done -> true);
         }
         // the acknowledgement goes on without this thread: the next poll is decoded while this one's images run
         pollDelivered
@@ -149,7 +167,9 @@ public class ImageConsumer {
                 .whenComplete((done, failure) -> {
                     if (failure != null) {
                         // only a dead letter the broker refused for good gets here (sends are retried through outages)
-                        LOG.errorf("a prediction or dead letter of this poll was refused for good: %s", failure.getMessage());
+                        LOG.errorf(
+                                "a prediction or dead letter of this poll was refused for good: %s",
+                                failure.getMessage());
                         batch.nack(failure);
                     }
                 });
@@ -157,7 +177,8 @@ public class ImageConsumer {
     }
 
     /** At-least-once: sends the answer once it is ready, remembering the send in the poll's map. */
-    private CompletableFuture<Void> sent(Map<CompletableFuture<Answer>, CompletableFuture<Void>> sends, CompletableFuture<Answer> answer) {
+    private CompletableFuture<Void> sent(
+            Map<CompletableFuture<Answer>, CompletableFuture<Void>> sends, CompletableFuture<Answer> answer) {
         return sends.computeIfAbsent(answer, a -> a.thenCompose(this::send));
     }
 
@@ -174,35 +195,53 @@ public class ImageConsumer {
     /** Seconds since the oldest image from Kafka still unanswered was submitted; 0 when none is. */
     public double oldestUnansweredSeconds() {
         long now = System.nanoTime();
-        return unanswered.values().stream().mapToLong(started -> now - started).max().orElse(0) / 1e9;
+        return unanswered.values().stream()
+                        .mapToLong(started -> now - started)
+                        .max()
+                        .orElse(0)
+                / 1e9;
     }
 
     /** Submits a decoded image; completes with its prediction, or its dead letter if the run failed. */
     private CompletableFuture<Answer> answer(Prepared item) {
-        String correlationId = RecordIds.bounded(RecordIds.text(item.record().getHeaders(),
-                Channels.HEADER_CORRELATION_ID));
+        String correlationId =
+                RecordIds.bounded(RecordIds.text(item.record().getHeaders(), Channels.HEADER_CORRELATION_ID));
         // a Kafka record can always wait: a full queue delays it rather than refusing it
-        return classifier.classify(item.id(), correlationId, item.image(), Crops.Mode.TEN_CROP, config.topK(),
-                        ImageClassifier.WhenFull.WAIT, OptionalLong.empty(), WorkerMetrics.SOURCE_KAFKA)
+        return classifier
+                .classify(
+                        item.id(),
+                        correlationId,
+                        item.image(),
+                        Crops.Mode.TEN_CROP,
+                        config.topK(),
+                        ImageClassifier.WhenFull.WAIT,
+                        OptionalLong.empty(),
+                        WorkerMetrics.SOURCE_KAFKA)
                 .handle((prediction, failure) -> {
                     if (failure != null) {
                         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                                ? failure.getCause() : failure;
-                        return deadLetter(item.record(), item.id(), WorkerMetrics.INFERENCE_FAILED,
+                                ? failure.getCause()
+                                : failure;
+                        return deadLetter(
+                                item.record(),
+                                item.id(),
+                                WorkerMetrics.INFERENCE_FAILED,
                                 String.valueOf(cause.getMessage()));
                     }
                     try {
                         return Answer.prediction(prediction.getImageId(), json.write(prediction));
                     } catch (RuntimeException e) {
-                        return deadLetter(item.record(), item.id(), WorkerMetrics.INTERNAL,
+                        return deadLetter(
+                                item.record(),
+                                item.id(),
+                                WorkerMetrics.INTERNAL,
                                 "cannot write the prediction: " + e.getMessage());
                     }
                 });
     }
 
     /** A record decoded and rescaled, waiting to be submitted. */
-    private record Prepared(KafkaRecord<String, byte[]> record, String id, ImageClassifier.PreparedImage image) {
-    }
+    private record Prepared(KafkaRecord<String, byte[]> record, String id, ImageClassifier.PreparedImage image) {}
 
     /** At-least-once: the answer alone, retried through outages; a prediction the broker refuses becomes a dead letter. */
     private CompletableFuture<Void> send(Answer answer) {
@@ -211,8 +250,14 @@ public class ImageConsumer {
                     .exceptionallyCompose(refused -> {
                         LOG.errorf("prediction of %s refused (%s); dead-lettering it", answer.key(), refused);
                         metrics.deadLettered(WorkerMetrics.INTERNAL);
-                        DeadLetter letter = DeadLetter.of(answer.key(), null, answer.value(), new DeadLetter.Source("predictions", -1, -1),
-                                WorkerMetrics.INTERNAL, "the broker refused the prediction: " + refused, config.deadLetterMaxBytes());
+                        DeadLetter letter = DeadLetter.of(
+                                answer.key(),
+                                null,
+                                answer.value(),
+                                new DeadLetter.Source("predictions", -1, -1),
+                                WorkerMetrics.INTERNAL,
+                                "the broker refused the prediction: " + refused,
+                                config.deadLetterMaxBytes());
                         return send(Answer.deadLetter(letter));
                     });
         }
@@ -220,26 +265,40 @@ public class ImageConsumer {
         return sender.send(deadLetters, letter::value, letter.key(), letter::headers)
                 .exceptionallyCompose(refused -> {
                     // the broker refused the copy (its record limit is lower than ours): the reason still gets through
-                    LOG.errorf("dead letter of %s refused (%s); sending it without the original value and headers", letter.key(), refused);
+                    LOG.errorf(
+                            "dead letter of %s refused (%s); sending it without the original value and headers",
+                            letter.key(), refused);
                     DeadLetter bare = letter.bare();
                     return sender.send(deadLetters, bare::value, bare.key(), bare::headers);
                 });
     }
 
     private Answer deadLetter(KafkaRecord<String, byte[]> record, String knownId, String reason, String message) {
-        String id = knownId != null ? knownId : RecordIds.bounded(record.getTopic() + "-" + record.getPartition() + "-" + offset(record));
-        LOG.warnf("image %s (%s-%d@%d) dead-lettered: %s", id, record.getTopic(), record.getPartition(), offset(record), message);
+        String id = knownId != null
+                ? knownId
+                : RecordIds.bounded(record.getTopic() + "-" + record.getPartition() + "-" + offset(record));
+        LOG.warnf(
+                "image %s (%s-%d@%d) dead-lettered: %s",
+                id, record.getTopic(), record.getPartition(), offset(record), message);
         metrics.deadLettered(reason);
-        return Answer.deadLetter(DeadLetter.of(id, record.getHeaders(), record.getPayload(),
-                new DeadLetter.Source(record.getTopic(), record.getPartition(), offset(record)), reason, message,
+        return Answer.deadLetter(DeadLetter.of(
+                id,
+                record.getHeaders(),
+                record.getPayload(),
+                new DeadLetter.Source(record.getTopic(), record.getPartition(), offset(record)),
+                reason,
+                message,
                 config.deadLetterMaxBytes()));
     }
 
     private static String imageId(KafkaRecord<String, byte[]> record) {
-        return RecordIds.imageId(record.getHeaders(), record.getKey(), record.getTopic(), record.getPartition(), offset(record));
+        return RecordIds.imageId(
+                record.getHeaders(), record.getKey(), record.getTopic(), record.getPartition(), offset(record));
     }
 
     private static long offset(KafkaRecord<String, byte[]> record) {
-        return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
+        return record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(IncomingKafkaRecordMetadata::getOffset)
+                .orElse(-1L);
     }
 }

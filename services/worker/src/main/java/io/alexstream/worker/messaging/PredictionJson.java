@@ -65,8 +65,9 @@ final class PredictionJson {
             case STRING -> generator.writeString((String) value);
             case ENUM -> generator.writeString(((com.google.protobuf.Descriptors.EnumValueDescriptor) value).getName());
             case MESSAGE -> writeMessage(generator, (Message) value);
-            default -> throw new IllegalArgumentException("no JSON for field " + field.getFullName() + " of type "
-                    + field.getJavaType());
+            default ->
+                throw new IllegalArgumentException(
+                        "no JSON for field " + field.getFullName() + " of type " + field.getJavaType());
         }
     }
 }

@@ -18,8 +18,7 @@ public final class RecordIds {
     /** Longest image id used as it is. */
     public static final int MAX_ID_CHARS = 512;
 
-    private RecordIds() {
-    }
+    private RecordIds() {}
 
     /** The image id: the {@code image-id} header, else the key, else topic-partition-offset; bounded. */
     public static String imageId(Headers headers, String key, String topic, int partition, long offset) {

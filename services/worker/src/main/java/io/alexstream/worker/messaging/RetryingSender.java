@@ -1,5 +1,6 @@
 package io.alexstream.worker.messaging;
 
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -7,10 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,20 +32,27 @@ final class RetryingSender {
         this.onRetry = onRetry;
     }
 
-    <T> CompletableFuture<Void> send(Emitter<T> emitter, Supplier<T> value, String key, Supplier<RecordHeaders> headers) {
+    <T> CompletableFuture<Void> send(
+            Emitter<T> emitter, Supplier<T> value, String key, Supplier<RecordHeaders> headers) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         attempt(emitter, value, key, headers, done, FIRST_BACKOFF_MILLIS);
         return done;
     }
 
-    private <T> void attempt(Emitter<T> emitter, Supplier<T> value, String key, Supplier<RecordHeaders> headers,
-                             CompletableFuture<Void> done, long backoff) {
+    private <T> void attempt(
+            Emitter<T> emitter,
+            Supplier<T> value,
+            String key,
+            Supplier<RecordHeaders> headers,
+            CompletableFuture<Void> done,
+            long backoff) {
         once(emitter, value.get(), key, headers.get()).whenComplete((ok, failure) -> {
             if (failure == null) {
                 done.complete(null);
                 return;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (!retriable(cause)) {
                 done.completeExceptionally(cause);
                 return;
@@ -76,9 +83,12 @@ final class RetryingSender {
     private static <T> CompletableFuture<Void> once(Emitter<T> emitter, T value, String key, RecordHeaders headers) {
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(key).withHeaders(headers).build();
+                .withKey(key)
+                .withHeaders(headers)
+                .build();
         try {
-            emitter.send(Message.of(value).addMetadata(metadata)
+            emitter.send(Message.of(value)
+                    .addMetadata(metadata)
                     .withAck(() -> {
                         acknowledged.complete(null);
                         return CompletableFuture.completedFuture(null);

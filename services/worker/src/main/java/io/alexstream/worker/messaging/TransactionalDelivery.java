@@ -15,13 +15,13 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -58,10 +58,12 @@ public class TransactionalDelivery {
     private CompletableFuture<Boolean> last = CompletableFuture.completedFuture(true);
     private KafkaProducer<String, byte[]> producer;
 
-    public TransactionalDelivery(WorkerConfig config, KafkaClientService clients,
-                                 @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                                 @ConfigProperty(name = "alexstream.topics.predictions") String predictionsTopic,
-                                 @ConfigProperty(name = "alexstream.topics.dead-letters") String deadLettersTopic) {
+    public TransactionalDelivery(
+            WorkerConfig config,
+            KafkaClientService clients,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "alexstream.topics.predictions") String predictionsTopic,
+            @ConfigProperty(name = "alexstream.topics.dead-letters") String deadLettersTopic) {
         this.config = config;
         this.clients = clients;
         this.bootstrapServers = bootstrapServers;
@@ -73,12 +75,18 @@ public class TransactionalDelivery {
      * Commits the poll's answers and offsets once they are all ready and every earlier poll was
      * committed or dropped; completes with true when committed, false when dropped.
      */
-    public synchronized CompletableFuture<Boolean> deliver(KafkaRecordBatch<String, byte[]> batch, List<CompletableFuture<Answer>> answers) {
+    public synchronized CompletableFuture<Boolean> deliver(
+            KafkaRecordBatch<String, byte[]> batch, List<CompletableFuture<Answer>> answers) {
         CompletableFuture<Void> ready = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
         CompletableFuture<Boolean> previous = last;
-        CompletableFuture<Boolean> mine = previous.exceptionally(ignored -> false).thenCombine(ready, (a, b) -> a)
-                .thenApplyAsync(ignored -> commit(answers.stream().map(CompletableFuture::join).toList(), offsets(batch),
-                        generation(batch)), thread);
+        CompletableFuture<Boolean> mine = previous.exceptionally(ignored -> false)
+                .thenCombine(ready, (a, b) -> a)
+                .thenApplyAsync(
+                        ignored -> commit(
+                                answers.stream().map(CompletableFuture::join).toList(),
+                                offsets(batch),
+                                generation(batch)),
+                        thread);
         last = mine;
         return mine;
     }
@@ -88,12 +96,17 @@ public class TransactionalDelivery {
         while (true) {
             try {
                 KafkaProducer<String, byte[]> p = producer();
-                ConsumerGroupMetadata group = clients.getConsumer(Channels.IMAGES_IN).consumerGroupMetadata()
-                        .await().atMost(Duration.ofSeconds(30));
+                ConsumerGroupMetadata group = clients.getConsumer(Channels.IMAGES_IN)
+                        .consumerGroupMetadata()
+                        .await()
+                        .atMost(Duration.ofSeconds(30));
                 if (generation >= 0 && group.generationId() != generation) {
-                    // the group rebalanced since this poll: its partitions may be another worker's now, which reads them
+                    // the group rebalanced since this poll: its partitions may be another worker's now, which reads
+                    // them
                     // again from the committed offsets (an eager rebalance resets this worker's positions the same way)
-                    LOG.warnf("a poll of group generation %d was dropped: the group is at generation %d", generation, group.generationId());
+                    LOG.warnf(
+                            "a poll of group generation %d was dropped: the group is at generation %d",
+                            generation, group.generationId());
                     return false;
                 }
                 p.beginTransaction();
@@ -104,10 +117,15 @@ public class TransactionalDelivery {
                 p.sendOffsetsToTransaction(offsets, group);
                 commitUntilDecided(p);
                 return true;
-            } catch (CommitFailedException | IllegalGenerationException | UnknownMemberIdException | FencedInstanceIdException
-                     | RebalanceInProgressException e) {
+            } catch (CommitFailedException
+                    | IllegalGenerationException
+                    | UnknownMemberIdException
+                    | FencedInstanceIdException
+                    | RebalanceInProgressException e) {
                 abortQuietly();
-                LOG.warnf("a poll's transaction was dropped: its partitions moved to another worker, which answers it (%s)", e);
+                LOG.warnf(
+                        "a poll's transaction was dropped: its partitions moved to another worker, which answers it (%s)",
+                        e);
                 return false;
             } catch (RuntimeException e) {
                 // a failure before the commit was decided: nothing of this transaction is visible; start over fresh
@@ -141,7 +159,8 @@ public class TransactionalDelivery {
     /** The consumer group's generation when the poll was read, -1 when unknown. */
     static int generation(KafkaRecordBatch<String, byte[]> batch) {
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
-            return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getConsumerGroupGenerationId)
+            return record.getMetadata(IncomingKafkaRecordMetadata.class)
+                    .map(IncomingKafkaRecordMetadata::getConsumerGroupGenerationId)
                     .orElse(-1);
         }
         return -1;
@@ -151,8 +170,12 @@ public class TransactionalDelivery {
     static Map<TopicPartition, OffsetAndMetadata> offsets(KafkaRecordBatch<String, byte[]> batch) {
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
-            long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
-            next.merge(new TopicPartition(record.getTopic(), record.getPartition()), new OffsetAndMetadata(offset + 1),
+            long offset = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                    .map(IncomingKafkaRecordMetadata::getOffset)
+                    .orElse(-1L);
+            next.merge(
+                    new TopicPartition(record.getTopic(), record.getPartition()),
+                    new OffsetAndMetadata(offset + 1),
                     (a, b) -> a.offset() >= b.offset() ? a : b);
         }
         return next;

@@ -57,13 +57,20 @@ public class WorkerMetrics {
         this.worker = Tags.of("worker", config.id());
         this.queueWait = latency("alexstream.worker.queue.wait", "Time an image waited for its session run");
         this.preprocess = latency("alexstream.worker.preprocess.duration", "Decode, checks and rescale of one image");
-        this.inference = latency("alexstream.worker.inference.duration", "The session run that answered an image (all its crops)");
-        this.crops = Counter.builder("alexstream.worker.crops").description("Crops classified").tags(worker).register(registry);
+        this.inference = latency(
+                "alexstream.worker.inference.duration", "The session run that answered an image (all its crops)");
+        this.crops = Counter.builder("alexstream.worker.crops")
+                .description("Crops classified")
+                .tags(worker)
+                .register(registry);
         this.modelInfo = MultiGauge.builder("alexstream.worker.model.info")
                 .description("1 for the model version this worker serves")
-                .tags(worker).register(registry);
-        this.batchSizes = DistributionSummary.builder("alexstream.worker.batch.size").tags(worker)
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
+                .tags(worker)
+                .register(registry);
+        this.batchSizes = DistributionSummary.builder("alexstream.worker.batch.size")
+                .tags(worker)
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
+                .register(registry);
         // counters exist at 0 from the start: rate() cannot see the first increase of a series born at 1
         for (String source : List.of(SOURCE_KAFKA, SOURCE_GRPC)) {
             classifiedCounter(source);
@@ -75,7 +82,8 @@ public class WorkerMetrics {
         deadLetterCounter(INTERNAL);
         this.publishRetries = Counter.builder("alexstream.worker.publish.retries")
                 .description("Predictions and dead letters sent again after the broker did not acknowledge them")
-                .tags(worker).register(registry);
+                .tags(worker)
+                .register(registry);
     }
 
     public void publishRetried() {
@@ -84,22 +92,40 @@ public class WorkerMetrics {
 
     /** Age of the oldest image from Kafka still unanswered: it grows through a broker outage and falls when it heals. */
     public void exportOldestUnanswered(java.util.function.DoubleSupplier seconds) {
-        Gauge.builder("alexstream.worker.kafka.oldest.unanswered", seconds, java.util.function.DoubleSupplier::getAsDouble)
-                .baseUnit("seconds").tags(worker).strongReference(true).register(registry);
+        Gauge.builder(
+                        "alexstream.worker.kafka.oldest.unanswered",
+                        seconds,
+                        java.util.function.DoubleSupplier::getAsDouble)
+                .baseUnit("seconds")
+                .tags(worker)
+                .strongReference(true)
+                .register(registry);
     }
 
     private Counter classifiedCounter(String source) {
-        return classifiedBySource.computeIfAbsent(source, s -> Counter.builder("alexstream.worker.images.classified")
-                .description("Images answered with a prediction").tags(worker).tag("source", s).register(registry));
+        return classifiedBySource.computeIfAbsent(
+                source,
+                s -> Counter.builder("alexstream.worker.images.classified")
+                        .description("Images answered with a prediction")
+                        .tags(worker)
+                        .tag("source", s)
+                        .register(registry));
     }
 
     private Counter deadLetterCounter(String reason) {
-        return deadLettersByReason.computeIfAbsent(reason, r -> Counter.builder("alexstream.worker.dead.letters")
-                .description("Records sent to the dead-letter topic, by reason").tags(worker).tag("reason", r).register(registry));
+        return deadLettersByReason.computeIfAbsent(
+                reason,
+                r -> Counter.builder("alexstream.worker.dead.letters")
+                        .description("Records sent to the dead-letter topic, by reason")
+                        .tags(worker)
+                        .tag("reason", r)
+                        .register(registry));
     }
 
     private Timer latency(String name, String description) {
-        return Timer.builder(name).description(description).tags(worker)
+        return Timer.builder(name)
+                .description(description)
+                .tags(worker)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
@@ -124,19 +150,27 @@ public class WorkerMetrics {
 
     /** The device the session really uses, as {@code Placement} found it. */
     public void runsOn(String device) {
-        Gauge.builder("alexstream.worker.device.info", () -> 1).tags(worker).tag("device", device).strongReference(true).register(registry);
+        Gauge.builder("alexstream.worker.device.info", () -> 1)
+                .tags(worker)
+                .tag("device", device)
+                .strongReference(true)
+                .register(registry);
     }
 
     /** The batcher's run size between its explorations: the configured maximum, or the size it found fastest. */
     public void exportBatchLimit(IntSupplier servedLimit) {
-        Gauge.builder("alexstream.worker.batch.limit", servedLimit, IntSupplier::getAsInt).tags(worker)
-                .strongReference(true).register(registry);
+        Gauge.builder("alexstream.worker.batch.limit", servedLimit, IntSupplier::getAsInt)
+                .tags(worker)
+                .strongReference(true)
+                .register(registry);
     }
 
     /** The version the model service serves, -1 before any. */
     public void exportServedVersion(AtomicLong servedVersion) {
-        Gauge.builder("alexstream.worker.model.version", servedVersion, AtomicLong::doubleValue).tags(worker)
-                .strongReference(true).register(registry);
+        Gauge.builder("alexstream.worker.model.version", servedVersion, AtomicLong::doubleValue)
+                .tags(worker)
+                .strongReference(true)
+                .register(registry);
     }
 
     public void serving(long version) {

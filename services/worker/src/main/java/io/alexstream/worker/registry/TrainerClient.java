@@ -32,8 +32,8 @@ public class TrainerClient {
     private final String advertisedAddress;
     private ManagedChannel channel;
 
-    public TrainerClient(WorkerConfig config, AuthConfig auth,
-                         @ConfigProperty(name = "quarkus.grpc.server.port") int grpcPort) {
+    public TrainerClient(
+            WorkerConfig config, AuthConfig auth, @ConfigProperty(name = "quarkus.grpc.server.port") int grpcPort) {
         this.config = config;
         this.auth = auth;
         this.advertisedAddress = config.advertisedAddress().orElse("localhost:" + grpcPort);
@@ -61,26 +61,39 @@ public class TrainerClient {
 
     /** One registration attempt, no retry (the periodic re-registration); returns the trainer's current version. */
     public long registerOnce(long servedVersion) {
-        return stub().withDeadlineAfter(10, TimeUnit.SECONDS).registerWorker(WorkerRegistration.newBuilder()
-                .setWorkerId(config.id()).setAddress(advertisedAddress).setServingVersion(Math.max(0, servedVersion))
-                .build()).getCurrentVersion();
+        return stub().withDeadlineAfter(10, TimeUnit.SECONDS)
+                .registerWorker(WorkerRegistration.newBuilder()
+                        .setWorkerId(config.id())
+                        .setAddress(advertisedAddress)
+                        .setServingVersion(Math.max(0, servedVersion))
+                        .build())
+                .getCurrentVersion();
     }
 
     /** The chunks of {@code version}, header first, as the trainer streams them; the receiver assembles them. */
     public Iterator<WeightsChunk> pull(long version) {
         return stub().withDeadlineAfter(5, TimeUnit.MINUTES)
-                .pullWeights(PullRequest.newBuilder().setWorkerId(config.id()).setVersion(version).build());
+                .pullWeights(PullRequest.newBuilder()
+                        .setWorkerId(config.id())
+                        .setVersion(version)
+                        .build());
     }
 
     private synchronized ModelRegistryGrpc.ModelRegistryBlockingStub stub() {
         if (channel == null) {
-            channel = TlsChannels.forTarget(config.trainerAddress().orElseThrow(), TlsChannels.ClientTls.fromSettings(
-                    config.trainerTlsTrustCertificate(), config.trainerTlsCertificate(), config.trainerTlsKey()));
+            channel = TlsChannels.forTarget(
+                    config.trainerAddress().orElseThrow(),
+                    TlsChannels.ClientTls.fromSettings(
+                            config.trainerTlsTrustCertificate(),
+                            config.trainerTlsCertificate(),
+                            config.trainerTlsKey()));
         }
-        ModelRegistryGrpc.ModelRegistryBlockingStub stub = ModelRegistryGrpc.newBlockingStub(channel)
-                .withMaxInboundMessageSize(8 << 20);
+        ModelRegistryGrpc.ModelRegistryBlockingStub stub =
+                ModelRegistryGrpc.newBlockingStub(channel).withMaxInboundMessageSize(8 << 20);
         // over mutual TLS the worker's certificate is its credential and a token is optional
-        return auth.workerToken().map(token -> stub.withCallCredentials(new BearerCredentials(token))).orElse(stub);
+        return auth.workerToken()
+                .map(token -> stub.withCallCredentials(new BearerCredentials(token)))
+                .orElse(stub);
     }
 
     @PreDestroy

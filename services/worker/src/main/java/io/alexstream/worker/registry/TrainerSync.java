@@ -74,13 +74,17 @@ public class TrainerSync {
             long desired = trainer.register(serving.servedVersion());
             convergeOn(desired);
         } catch (Exception e) {
-            LOG.warnf("worker %s could not sync with the trainer (%s); serving %s", config.id(), e.getMessage(),
-                    serving.loaded() ? "version " + serving.servedVersion() : "nothing");
+            LOG.warnf(
+                    "worker %s could not sync with the trainer (%s); serving %s",
+                    config.id(), e.getMessage(), serving.loaded() ? "version " + serving.servedVersion() : "nothing");
         } finally {
             serving.syncFinished();
         }
-        heartbeat.scheduleWithFixedDelay(this::registerAgain, config.trainerHeartbeatSeconds(),
-                config.trainerHeartbeatSeconds(), TimeUnit.SECONDS);
+        heartbeat.scheduleWithFixedDelay(
+                this::registerAgain,
+                config.trainerHeartbeatSeconds(),
+                config.trainerHeartbeatSeconds(),
+                TimeUnit.SECONDS);
     }
 
     private void registerAgain() {
@@ -111,7 +115,8 @@ public class TrainerSync {
         String refusal = refusedVersions.get(desired);
         if (refusal != null) {
             // validation is deterministic: pulling a version this worker refused again would only refuse it again
-            throw new WeightsRefusedException(WeightsRefusedException.Reason.REFUSED_BEFORE,
+            throw new WeightsRefusedException(
+                    WeightsRefusedException.Reason.REFUSED_BEFORE,
                     "version " + desired + " was refused here: " + refusal);
         }
         LOG.infof("worker %s pulls version %d from the trainer (serving %d)", config.id(), desired, served);

@@ -1,7 +1,7 @@
 package io.alexstream.worker.security;
 
-import io.alexstream.auth.CallerAuthInterceptor;
 import io.alexstream.auth.BearerTokens;
+import io.alexstream.auth.CallerAuthInterceptor;
 import io.alexstream.auth.CertificateRoles;
 import io.alexstream.auth.Role;
 import io.alexstream.proto.v1.ModelReceiverGrpc;
@@ -32,19 +32,23 @@ public class ModelManagementAuth implements ServerInterceptor {
 
     public ModelManagementAuth(AuthConfig config) {
         BearerTokens known = BearerTokens.of(config.trainerToken(), config.workerToken(), config.operatorToken());
-        CertificateRoles certificates = CertificateRoles.of(config.trainerCertificateName(), config.workerCertificateName(),
-                config.operatorCertificateName());
+        CertificateRoles certificates = CertificateRoles.of(
+                config.trainerCertificateName(), config.workerCertificateName(), config.operatorCertificateName());
         if (!known.isConfigured(Role.TRAINER) && !certificates.isConfigured(Role.TRAINER)) {
             LOG.info("no trainer token and no trainer certificate name configured: direct weights pushes are refused; "
                     + "rollouts reach this worker through Sync and its own pull");
         }
-        delegate = new CallerAuthInterceptor(known, certificates, Map.of(
-                ModelReceiverGrpc.getPushWeightsMethod().getFullMethodName(), Set.of(Role.TRAINER),
-                ModelReceiverGrpc.getGetServingStatusMethod().getFullMethodName(), Set.of(Role.values())));
+        delegate = new CallerAuthInterceptor(
+                known,
+                certificates,
+                Map.of(
+                        ModelReceiverGrpc.getPushWeightsMethod().getFullMethodName(), Set.of(Role.TRAINER),
+                        ModelReceiverGrpc.getGetServingStatusMethod().getFullMethodName(), Set.of(Role.values())));
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         return delegate.interceptCall(call, headers, next);
     }
 }

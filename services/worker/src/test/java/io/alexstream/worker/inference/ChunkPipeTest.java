@@ -28,7 +28,8 @@ class ChunkPipeTest {
         pipe.offer(ByteString.EMPTY);
         pipe.offer(ByteString.copyFromUtf8("defg"));
         pipe.end();
-        assertThat(new String(read.get(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("abcdefg");
+        assertThat(new String(read.get(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("abcdefg");
         assertThat(pipe.read()).isEqualTo(-1);
     }
 

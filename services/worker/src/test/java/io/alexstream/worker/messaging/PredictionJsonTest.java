@@ -20,25 +20,34 @@ class PredictionJsonTest {
     @Test
     void theJsonHasTheProtoFieldNamesAndNumbersAsNumbers() {
         Prediction prediction = prediction().setCorrelationId("corr-1").build();
-        assertThat(json.write(prediction)).isEqualTo("{\"image_id\":\"img-1\",\"model_version\":3,"
-                + "\"top\":[{\"index\":7,\"name\":\"cat\",\"probability\":0.625},{\"index\":2,\"name\":\"dog\","
-                + "\"probability\":0.1}],\"crops_used\":10,\"worker_id\":\"worker-1\",\"timings\":{\"queue_seconds\":0.5,"
-                + "\"preprocess_seconds\":0.25,\"inference_seconds\":1.5,\"batch_size\":4},\"correlation_id\":\"corr-1\"}");
+        assertThat(json.write(prediction))
+                .isEqualTo(
+                        "{\"image_id\":\"img-1\",\"model_version\":3,"
+                                + "\"top\":[{\"index\":7,\"name\":\"cat\",\"probability\":0.625},{\"index\":2,\"name\":\"dog\","
+                                + "\"probability\":0.1}],\"crops_used\":10,\"worker_id\":\"worker-1\",\"timings\":{\"queue_seconds\":0.5,"
+                                + "\"preprocess_seconds\":0.25,\"inference_seconds\":1.5,\"batch_size\":4},\"correlation_id\":\"corr-1\"}");
     }
 
     @Test
     void anImageWithoutACorrelationIdHasNoSuchField() throws Exception {
         String written = json.write(prediction().build());
         assertThat(new ObjectMapper().readTree(written).has("correlation_id")).isFalse();
-        assertThat(new ObjectMapper().readTree(written).get("model_version").isIntegralNumber()).isTrue();
+        assertThat(new ObjectMapper().readTree(written).get("model_version").isIntegralNumber())
+                .isTrue();
     }
 
     private static Prediction.Builder prediction() {
-        return Prediction.newBuilder().setImageId("img-1").setModelVersion(3)
+        return Prediction.newBuilder()
+                .setImageId("img-1")
+                .setModelVersion(3)
                 .addTop(ClassScore.newBuilder().setIndex(7).setName("cat").setProbability(0.625f))
                 .addTop(ClassScore.newBuilder().setIndex(2).setName("dog").setProbability(0.1f))
-                .setCropsUsed(10).setWorkerId("worker-1")
-                .setTimings(Timings.newBuilder().setQueueSeconds(0.5).setPreprocessSeconds(0.25).setInferenceSeconds(1.5)
+                .setCropsUsed(10)
+                .setWorkerId("worker-1")
+                .setTimings(Timings.newBuilder()
+                        .setQueueSeconds(0.5)
+                        .setPreprocessSeconds(0.25)
+                        .setInferenceSeconds(1.5)
                         .setBatchSize(4));
     }
 }
