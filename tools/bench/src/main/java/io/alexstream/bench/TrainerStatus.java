@@ -24,7 +24,9 @@ public record TrainerStatus(JsonNode json) {
         return await(http, trainer, condition, what, Duration.ofMinutes(10), Duration.ofSeconds(2));
     }
 
-    /** Polls every {@code every} until {@code condition} holds; fails after {@code timeout} or when the trainer died. */
+    /**
+     * Polls every {@code every} until {@code condition} holds; fails after {@code timeout} or when the trainer died.
+     */
     public static TrainerStatus await(
             HttpClient http,
             ServiceProcess trainer,

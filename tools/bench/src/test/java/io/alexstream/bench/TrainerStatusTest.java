@@ -58,7 +58,9 @@ class TrainerStatusTest {
         assertThat(status.lastRound().path("version").asLong()).isEqualTo(3);
         assertThat(status.idle()).isTrue();
         assertThat(status.rolledOut(3, 2)).isTrue();
-        assertThat(status.rolledOut(3, 3)).as("a third worker does not serve it").isFalse();
+        assertThat(status.rolledOut(3, 3))
+                .as("a third worker does not serve it")
+                .isFalse();
         assertThat(status.rolloutFailed()).isFalse();
         assertThat(status.rolloutMessage()).isEqualTo("2 of 2");
     }

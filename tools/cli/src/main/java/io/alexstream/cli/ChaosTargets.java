@@ -92,8 +92,8 @@ final class ChaosTargets {
     }
 
     /**
-     * {@code --bootstrap HOST:PORT --ingest URL --trainer HOST:PORT --workers-http URL,URL [--workers-grpc HOST:PORT,...]};
-     * tokens from {@code ALEXSTREAM_AUTH_*_TOKEN} in the environment.
+     * {@code --bootstrap HOST:PORT --ingest URL --trainer HOST:PORT --workers-http URL,URL
+     * [--workers-grpc HOST:PORT,...]}; tokens from {@code ALEXSTREAM_AUTH_*_TOKEN} in the environment.
      */
     static ChaosTargets of(Arguments arguments, Map<String, String> environment) {
         String trainer = arguments.get("trainer", "localhost:8082");

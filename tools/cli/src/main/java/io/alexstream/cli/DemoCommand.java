@@ -23,7 +23,8 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * {@code demo [--json] [--keep] [--workers 2] [--train 60000] [--test 10000] [--first-round-images 30000] [--first-round-epochs 1] [--epochs-per-round 5]}:
+ * {@code demo [--json] [--keep] [--workers 2] [--train 60000] [--test 10000] [--first-round-images 30000]
+ * [--first-round-epochs 1] [--epochs-per-round 5]}:
  * starts the stack, streams the Fashion-MNIST training split into the labeled topic in two
  * halves (the trainer trains and rolls out a version after each), streams the test split
  * through the images topic with a few bad records, classifies the test split's centre crops
@@ -192,7 +193,8 @@ final class DemoCommand {
             TestStream.Observed observed = new TestStream(stack.bootstrapServers()).run(data.test());
             out.printf(
                     Locale.ROOT,
-                    "classifying the test split's centre crops over gRPC (ClassifyStream), and %d unary calls for latency%n",
+                    "classifying the test split's centre crops over gRPC (ClassifyStream), "
+                            + "and %d unary calls for latency%n",
                     CentreClassifier.GRPC_LATENCY_CALLS);
             CentreClassifier classifier =
                     new CentreClassifier(stack.workers().get(0).grpcPort(), out);
