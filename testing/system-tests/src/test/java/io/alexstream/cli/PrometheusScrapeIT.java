@@ -249,7 +249,7 @@ class PrometheusScrapeIT {
             producer.send(new ProducerRecord<>("images", "prom-bad", "not an image".getBytes(StandardCharsets.UTF_8)))
                     .get();
         }
-        ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + LocalStack.grpcPort(BASE_PORT + 1))
+        ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + StackOptions.grpcPort(BASE_PORT + 1))
                 .usePlaintext()
                 .build();
         try {

@@ -44,7 +44,10 @@ final class BareEngine {
         return median(times);
     }
 
-    /** Median seconds of one training step of {@code batch} crops (random values and labels); {@code steps} >= 1, checked by bench. */
+    /**
+     * Median seconds of one training step of {@code batch} crops (random values and labels); {@code steps} >= 1,
+     * checked by bench.
+     */
     double trainStepSeconds(int batch, int steps) {
         int cropValues = config.cropSize() * config.cropSize() * 3;
         float[] crops = new float[batch * cropValues];

@@ -79,6 +79,6 @@ final class BenchServices {
     }
 
     private Path jar(String service) {
-        return root.resolve("services/" + service + "/target/quarkus-app/quarkus-run.jar");
+        return ServiceProcess.packagedApp(root, service);
     }
 }

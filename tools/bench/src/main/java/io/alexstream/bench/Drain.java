@@ -41,7 +41,9 @@ final class Drain {
         return ids.size() > firstRun[0] && seconds > 0 ? (ids.size() - firstRun[0]) / seconds : Double.NaN;
     }
 
-    /** Polls the predictions topic until every id was answered, handing each id's first prediction to {@code answered}. */
+    /**
+     * Polls the predictions topic until every id was answered, handing each id's first prediction to {@code answered}.
+     */
     private static void awaitPredictions(
             KafkaConsumer<String, String> consumer,
             List<String> ids,

@@ -178,8 +178,8 @@ final class PipelineBench {
             System.out.printf(
                     Locale.ROOT,
                     "    CPU seconds in it (2 cores: %.1f): worker %.1f, ingest %.1f, "
-                            + "this process (broker and posting client) %.1f; per image: worker %.0f ms, ingest %.1f ms, "
-                            + "this process %.1f ms%n",
+                            + "this process (broker and posting client) %.1f; "
+                            + "per image: worker %.0f ms, ingest %.1f ms, this process %.1f ms%n",
                     2 * seconds,
                     cpu[0],
                     cpu[1],

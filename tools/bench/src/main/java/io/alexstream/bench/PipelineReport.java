@@ -26,7 +26,8 @@ final class PipelineReport {
         System.out.printf(
                 Locale.ROOT,
                 "ingest -> Kafka -> worker -> predictions, the median of %d windows of %d images: "
-                        + "%.2f images/s (mean batch %.1f); bare engine beside it %.2f images/s (%.2f before, %.2f after): "
+                        + "%.2f images/s (mean batch %.1f); "
+                        + "bare engine beside it %.2f images/s (%.2f before, %.2f after): "
                         + "ratio %.3f (windows %s; %.3f against the start's %.2f)%n",
                 found.kafkaWindows().size(),
                 found.images(),
@@ -122,7 +123,8 @@ final class PipelineReport {
         System.out.printf(
                 Locale.ROOT,
                 "trainer service: %.2f images/s in steady training (%.2f over the whole round, "
-                        + "%d steps); bare engine training beside it %.2f images/s (%.2f before, %.2f after): ratio %.3f "
+                        + "%d steps); bare engine training beside it %.2f images/s (%.2f before, %.2f after): "
+                        + "ratio %.3f "
                         + "(target >= 0.90; whole round %.3f; %.3f against the start's %.2f)%n",
                 trainer.steadyImagesPerSecond(),
                 trainer.imagesPerSecond(),

@@ -10,35 +10,95 @@ import java.time.Duration;
 import java.util.function.Predicate;
 
 /**
- * The trainer's {@code GET /v1/status}, parsed: whether a worker took a push and which version it serves, whether a
- * round or a rollout is under way, and the first round's figures. A figure that is absent reads as NaN.
+ * The trainer's {@code GET /v1/status}, parsed: stored examples, versions, rounds, rollout and workers, as the bench
+ * and the demo wait on them. A figure that is absent reads as NaN. Polling fails fast, quoting the trainer's log, when
+ * the trainer died.
  */
-record TrainerStatus(JsonNode json) {
+public record TrainerStatus(JsonNode json) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Polls until {@code condition} holds (10 minutes at most); fails quoting the trainer's log when it died. */
+    /** The bench's wait: 10 minutes at most, polled seldom (every request is work beside the measured steps). */
     static TrainerStatus await(HttpClient http, ServiceProcess trainer, Predicate<TrainerStatus> condition, String what)
             throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        return await(http, trainer, condition, what, Duration.ofMinutes(10), Duration.ofSeconds(2));
+    }
+
+    /**
+     * Polls every {@code every} until {@code condition} holds; fails after {@code timeout} or when the trainer died.
+     */
+    public static TrainerStatus await(
+            HttpClient http,
+            ServiceProcess trainer,
+            Predicate<TrainerStatus> condition,
+            String what,
+            Duration timeout,
+            Duration every)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         TrainerStatus status = new TrainerStatus(JSON.missingNode());
         while (System.nanoTime() < deadline) {
-            String body = http.send(
-                            HttpRequest.newBuilder(trainer.uri("/v1/status")).build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-            status = new TrainerStatus(JSON.readTree(body));
+            status = fetch(http, trainer);
             if (condition.test(status)) {
                 return status;
             }
             if (!trainer.isAlive()) {
-                throw new IllegalStateException("the trainer died waiting for " + what + ":\n" + trainer.logTail());
+                throw new IllegalStateException(
+                        "the trainer stopped while waiting for " + what + ":\n" + trainer.logTail());
             }
-            // seldom: every status request is work the measured trainer does beside its training steps
-            Thread.sleep(2000);
+            Thread.sleep(every.toMillis());
         }
-        throw new IllegalStateException(
-                "no " + what + " in 10 minutes; status " + status.json() + "\n" + trainer.logTail());
+        throw new IllegalStateException("waited " + timeout.toSeconds() + " s for " + what + "; trainer status "
+                + status.json() + "\n" + trainer.logTail());
+    }
+
+    /** One {@code GET /v1/status}. */
+    public static TrainerStatus fetch(HttpClient http, ServiceProcess trainer) throws Exception {
+        String body = http.send(
+                        HttpRequest.newBuilder(trainer.uri("/v1/status")).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        return new TrainerStatus(JSON.readTree(body));
+    }
+
+    public long storedExamples() {
+        return json.path("examples").path("stored").asLong();
+    }
+
+    public long currentVersion() {
+        return json.path("current_version").asLong();
+    }
+
+    public int roundCount() {
+        return json.path("rounds").size();
+    }
+
+    /** The newest round's record (a missing node before the first). */
+    public JsonNode lastRound() {
+        return json.path("rounds").path(roundCount() - 1);
+    }
+
+    /** No round runs. */
+    public boolean idle() {
+        return "IDLE".equals(json.path("activity").asText());
+    }
+
+    /** The rollout is done and at least {@code workers} workers serve {@code version}. */
+    public boolean rolledOut(long version, int workers) {
+        int serving = 0;
+        for (JsonNode worker : json.path("workers")) {
+            if (worker.path("servingVersion").asLong() == version) {
+                serving++;
+            }
+        }
+        return serving >= workers && "DONE".equals(json.path("rollout_state").asText());
+    }
+
+    public boolean rolloutFailed() {
+        return "FAILED".equals(json.path("rollout_state").asText());
+    }
+
+    public String rolloutMessage() {
+        return json.path("rollout_message").asText();
     }
 
     /** Some worker's last push from the trainer succeeded. */
@@ -63,8 +123,7 @@ record TrainerStatus(JsonNode json) {
 
     /** No round runs and no rollout is under way. */
     boolean idleAndNotRollingOut() {
-        return "IDLE".equals(json.path("activity").asText())
-                && !"ROLLING_OUT".equals(json.path("rollout_state").asText());
+        return idle() && !"ROLLING_OUT".equals(json.path("rollout_state").asText());
     }
 
     boolean hasRound() {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-/** Tier: plain unit. What the bench reads from the trainer's {@code /v1/status} and from a prediction record. */
+/**
+ * Tier: plain unit. What the bench and the demo read from the trainer's {@code /v1/status} and from a prediction
+ * record.
+ */
 class TrainerStatusTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +42,27 @@ class TrainerStatusTest {
         assertThat(status.hasRound()).isFalse();
         assertThat(status.idleAndNotRollingOut()).isFalse();
         assertThat(status.roundImagesPerSecond()).isNaN();
+    }
+
+    @Test
+    void readsWhatTheDemoWaitsFor() throws Exception {
+        TrainerStatus status = new TrainerStatus(JSON.readTree("""
+                {"current_version":3,"activity":"IDLE","rollout_state":"DONE","rollout_message":"2 of 2",
+                 "examples":{"stored":120},
+                 "rounds":[{"round":1,"version":2},{"round":2,"version":3}],
+                 "workers":[{"id":"worker-1","servingVersion":3},{"id":"worker-2","servingVersion":3}]}
+                """));
+        assertThat(status.storedExamples()).isEqualTo(120);
+        assertThat(status.currentVersion()).isEqualTo(3);
+        assertThat(status.roundCount()).isEqualTo(2);
+        assertThat(status.lastRound().path("version").asLong()).isEqualTo(3);
+        assertThat(status.idle()).isTrue();
+        assertThat(status.rolledOut(3, 2)).isTrue();
+        assertThat(status.rolledOut(3, 3))
+                .as("a third worker does not serve it")
+                .isFalse();
+        assertThat(status.rolloutFailed()).isFalse();
+        assertThat(status.rolloutMessage()).isEqualTo("2 of 2");
     }
 
     @Test

@@ -18,8 +18,8 @@ import java.util.Optional;
 /**
  * {@code chaos [--minutes 5] [--json] [--workers 2] [--exactly-once] [--rate 4] [--work DIR] [--keep]}
  * or, against a deployment of one's own, {@code chaos --bootstrap HOST:PORT --ingest URL --trainer HOST:PORT
- * --workers-http URL,URL [--workers-grpc HOST:PORT,...] [--trap-host HOST]} (tokens from {@code ALEXSTREAM_AUTH_*_TOKEN};
- * the trap host is where the trainer can reach the fake worker):
+ * --workers-http URL,URL [--workers-grpc HOST:PORT,...] [--trap-host HOST]}
+ * (tokens from {@code ALEXSTREAM_AUTH_*_TOKEN}; the trap host is where the trainer can reach the fake worker):
  * a Jepsen-style check. It streams images through ingest and into Kafka with hostile records
  * mixed in while {@link FaultInjector} kills, pauses and misuses the system, then waits for the
  * backlog to drain (bounded), reads every output topic and reports per input answered /

@@ -127,7 +127,10 @@ final class ChaosLedger {
         return tallies;
     }
 
-    /** What became of one input: answered, dead-lettered (REASON), lost, silent, unacknowledged; "+ duplicated" when more than one. */
+    /**
+     * What became of one input: answered, dead-lettered (REASON), lost, silent, unacknowledged; "+ duplicated" when
+     * more than one.
+     */
     synchronized String outcome(String id) {
         if (!acknowledged.getOrDefault(id, false)) {
             return "unacknowledged";

@@ -115,7 +115,10 @@ final class ChaosReport {
         };
     }
 
-    /** 1 when anything acknowledged was lost, the workers do not serve the trainer's version, or (exactly-once) an input was duplicated. */
+    /**
+     * 1 when anything acknowledged was lost, the workers do not serve the trainer's version, or (exactly-once) an input
+     * was duplicated.
+     */
     static int exitCode(Map<String, Object> report) {
         boolean lost = ((Number) report.get("lost")).longValue() > 0;
         boolean converged = (Boolean) report.get("converged");

@@ -108,7 +108,8 @@ final class ChaosStream implements AutoCloseable {
                 ChaosLedger.Tally tally = ledger.tally();
                 log.printf(
                         Locale.ROOT,
-                        "  t+%3.0f s: sent %d, acknowledged %d, answered %d, dead-lettered %d, awaiting %d, ingest busy %d%n",
+                        "  t+%3.0f s: sent %d, acknowledged %d, answered %d, dead-lettered %d, awaiting %d, "
+                                + "ingest busy %d%n",
                         (now - start) / 1e9,
                         tally.sent(),
                         tally.acknowledged(),

@@ -79,7 +79,7 @@ final class ChaosTargets {
         for (ServiceProcess worker : stack.workers()) {
             workers.add(new Worker(worker.name(), worker.uri(""), "127.0.0.1", worker.grpcPort()));
         }
-        LocalStack.Credentials tokens = stack.tokens();
+        StackCredentials tokens = stack.tokens();
         return new ChaosTargets(
                 stack.bootstrapServers(),
                 stack.ingest().uri(""),
@@ -92,8 +92,8 @@ final class ChaosTargets {
     }
 
     /**
-     * {@code --bootstrap HOST:PORT --ingest URL --trainer HOST:PORT --workers-http URL,URL [--workers-grpc HOST:PORT,...]};
-     * tokens from {@code ALEXSTREAM_AUTH_*_TOKEN} in the environment.
+     * {@code --bootstrap HOST:PORT --ingest URL --trainer HOST:PORT --workers-http URL,URL
+     * [--workers-grpc HOST:PORT,...]}; tokens from {@code ALEXSTREAM_AUTH_*_TOKEN} in the environment.
      */
     static ChaosTargets of(Arguments arguments, Map<String, String> environment) {
         String trainer = arguments.get("trainer", "localhost:8082");
@@ -103,7 +103,7 @@ final class ChaosTargets {
         for (int i = 0; i < http.size(); i++) {
             URI uri = URI.create(http.get(i));
             String grpcAddress =
-                    i < grpc.size() ? grpc.get(i) : uri.getHost() + ":" + LocalStack.grpcPort(uri.getPort());
+                    i < grpc.size() ? grpc.get(i) : uri.getHost() + ":" + StackOptions.grpcPort(uri.getPort());
             workers.add(new Worker("worker-" + (i + 1), uri, host(grpcAddress), port(grpcAddress)));
         }
         Map<String, String> secrets = new LinkedHashMap<>();
@@ -118,8 +118,8 @@ final class ChaosTargets {
                 host(trainer),
                 port(trainer),
                 workers,
-                Optional.ofNullable(secrets.get(LocalStack.WORKER_TOKEN)),
-                Optional.ofNullable(secrets.get(LocalStack.OPERATOR_TOKEN)),
+                Optional.ofNullable(secrets.get(StackCredentials.WORKER_TOKEN)),
+                Optional.ofNullable(secrets.get(StackCredentials.OPERATOR_TOKEN)),
                 secrets);
     }
 

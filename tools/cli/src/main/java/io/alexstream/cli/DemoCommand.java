@@ -3,6 +3,7 @@ package io.alexstream.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alexstream.auth.BearerCredentials;
+import io.alexstream.bench.TrainerStatus;
 import io.alexstream.local.FileTrees;
 import io.alexstream.local.ServiceProcess;
 import io.alexstream.proto.v1.ClassifyResponse;
@@ -12,8 +13,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,11 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * {@code demo [--json] [--keep] [--workers 2] [--train 60000] [--test 10000] [--first-round-images 30000] [--first-round-epochs 1] [--epochs-per-round 5]}:
+ * {@code demo [--json] [--keep] [--workers 2] [--train 60000] [--test 10000] [--first-round-images 30000]
+ * [--first-round-epochs 1] [--epochs-per-round 5]}:
  * starts the stack, streams the Fashion-MNIST training split into the labeled topic in two
  * halves (the trainer trains and rolls out a version after each), streams the test split
  * through the images topic with a few bad records, classifies the test split's centre crops
@@ -135,14 +134,10 @@ final class DemoCommand {
                         "labeled images");
                 sentLabeled += parts.get(part).size();
                 int expected = sentLabeled;
-                awaitStatus(
-                        trainer,
-                        s -> s.path("examples").path("stored").asInt() >= expected,
-                        "the trainer to store the images",
-                        600);
-                long versionBefore = status(trainer).path("current_version").asLong();
+                awaitStatus(trainer, s -> s.storedExamples() >= expected, "the trainer to store the images", 600);
+                long versionBefore = status(trainer).currentVersion();
                 for (int attempt = 1; attempt <= 3; attempt++) {
-                    int roundsBefore = status(trainer).path("rounds").size();
+                    int roundsBefore = status(trainer).roundCount();
                     out.printf(
                             "round %d: %s%n",
                             roundsBefore + 1,
@@ -150,14 +145,9 @@ final class DemoCommand {
                                             .setEpochs(part == 0 ? firstEpochs : epochs)
                                             .build())
                                     .getMessage());
-                    JsonNode after = awaitStatus(
-                            trainer,
-                            s -> s.path("rounds").size() > roundsBefore
-                                    && "IDLE".equals(s.path("activity").asText()),
-                            "the round to finish",
-                            1800);
-                    JsonNode round =
-                            after.path("rounds").get(after.path("rounds").size() - 1);
+                    TrainerStatus after = awaitStatus(
+                            trainer, s -> s.roundCount() > roundsBefore && s.idle(), "the round to finish", 1800);
+                    JsonNode round = after.lastRound();
                     out.printf(
                             Locale.ROOT,
                             "  trained %d steps in %.0f s (%.0f images/s), loss %.3f: %s -> %s%n",
@@ -170,18 +160,14 @@ final class DemoCommand {
                                     ? "promoted version "
                                             + round.path("version").asLong()
                                     : "rejected");
-                    if (after.path("current_version").asLong() > versionBefore) {
-                        long version = after.path("current_version").asLong();
-                        JsonNode rolled = awaitStatus(
+                    if (after.currentVersion() > versionBefore) {
+                        long version = after.currentVersion();
+                        TrainerStatus rolled = awaitStatus(
                                 trainer,
-                                s -> allWorkersServe(s, version, stack.workers().size())
-                                        || "FAILED"
-                                                .equals(s.path("rollout_state").asText()),
+                                s -> s.rolledOut(version, stack.workers().size()) || s.rolloutFailed(),
                                 "the rollout",
                                 300);
-                        out.printf(
-                                "  rollout of version %d: %s%n",
-                                version, rolled.path("rollout_message").asText());
+                        out.printf("  rollout of version %d: %s%n", version, rolled.rolloutMessage());
                         Map<String, Object> point = new LinkedHashMap<>();
                         point.put("version", version);
                         point.put("seconds", DemoSummary.round((System.nanoTime() - started) / 1e9));
@@ -193,8 +179,8 @@ final class DemoCommand {
                     }
                 }
             }
-            JsonNode beforeTest = status(trainer);
-            long servingVersion = beforeTest.path("current_version").asLong();
+            TrainerStatus beforeTest = status(trainer);
+            long servingVersion = beforeTest.currentVersion();
             for (ServiceProcess worker : stack.workers()) {
                 worker.awaitReady(Duration.ofSeconds(120));
             }
@@ -207,7 +193,8 @@ final class DemoCommand {
             TestStream.Observed observed = new TestStream(stack.bootstrapServers()).run(data.test());
             out.printf(
                     Locale.ROOT,
-                    "classifying the test split's centre crops over gRPC (ClassifyStream), and %d unary calls for latency%n",
+                    "classifying the test split's centre crops over gRPC (ClassifyStream), "
+                            + "and %d unary calls for latency%n",
                     CentreClassifier.GRPC_LATENCY_CALLS);
             CentreClassifier classifier =
                     new CentreClassifier(stack.workers().get(0).grpcPort(), out);
@@ -215,7 +202,7 @@ final class DemoCommand {
             double[] grpcMillis = classifier.unaryLatencies(data.test());
 
             Map<String, Object> result = DemoSummary.summarize(
-                    data, observed, centre, grpcMillis, beforeTest, timeline, started, servingVersion);
+                    data, observed, centre, grpcMillis, beforeTest.json(), timeline, started, servingVersion);
             Path report = Path.of(arguments.get(
                     "report", stack.work().resolve("demo-report.html").toString()));
             DemoReport.write(report, result, data, observed.top1ByImage(), timeline);
@@ -227,37 +214,12 @@ final class DemoCommand {
         }
     }
 
-    private static boolean allWorkersServe(JsonNode status, long version, int workers) {
-        int serving = 0;
-        for (JsonNode worker : status.path("workers")) {
-            if (worker.path("servingVersion").asLong() == version) {
-                serving++;
-            }
-        }
-        return serving >= workers && "DONE".equals(status.path("rollout_state").asText());
+    private TrainerStatus status(ServiceProcess trainer) throws Exception {
+        return TrainerStatus.fetch(http, trainer);
     }
 
-    private JsonNode status(ServiceProcess trainer) throws Exception {
-        return json.readTree(http.send(
-                        HttpRequest.newBuilder(trainer.uri("/v1/status")).build(), HttpResponse.BodyHandlers.ofString())
-                .body());
-    }
-
-    private JsonNode awaitStatus(ServiceProcess trainer, Predicate<JsonNode> condition, String what, int seconds)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = status(trainer);
-            if (condition.test(last)) {
-                return last;
-            }
-            if (!trainer.isAlive()) {
-                throw new IllegalStateException(
-                        "the trainer stopped while waiting for " + what + ":\n" + trainer.logTail());
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("waited " + seconds + " s for " + what + "; trainer status " + last);
+    private TrainerStatus awaitStatus(
+            ServiceProcess trainer, Predicate<TrainerStatus> condition, String what, int seconds) throws Exception {
+        return TrainerStatus.await(http, trainer, condition, what, Duration.ofSeconds(seconds), Duration.ofMillis(500));
     }
 }

@@ -27,7 +27,8 @@ final class DemoDatasets {
                     samples("test", IdxImages.fashionMnist(dir, false, testCount)));
         }
         out.printf(
-                "dataset: %s not found (sudo apt-get install dataset-fashion-mnist); using a GENERATED dataset of 10 shape classes instead%n",
+                "dataset: %s not found (sudo apt-get install dataset-fashion-mnist); "
+                        + "using a GENERATED dataset of 10 shape classes instead%n",
                 dir);
         return new Dataset("generated", generated("train", trainCount, 1), generated("test", testCount, 2));
     }

@@ -28,10 +28,10 @@ final class DemoReport {
             throws IOException {
         List<String> names = (List<String>) result.get("class_names");
         StringBuilder html = new StringBuilder();
-        html.append(
-                        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>alexstream demo report</title><style>")
-                .append(
-                        "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}")
+        html.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<title>alexstream demo report</title><style>")
+                .append("body{font-family:sans-serif;margin:2em;color:#222}")
+                .append("table{border-collapse:collapse;margin:1em 0}")
                 .append("td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}th{background:#eee}")
                 .append(".grid{display:flex;flex-wrap:wrap;gap:6px}.cell{width:96px;font-size:11px;text-align:center}")
                 .append(".cell img{width:84px;height:84px;image-rendering:pixelated;border:3px solid #2a2}")
@@ -44,10 +44,10 @@ final class DemoReport {
                 .append(result.get("versions"))
                 .append(" versions rolled out.</p>");
 
-        html.append(
-                        "<h2>Delivery</h2><table id=\"delivery\"><tr><th>sent</th><th>answered</th><th>lost</th><th>duplicated</th>")
-                .append(
-                        "<th>dead-lettered</th><th>Kafka images/s</th><th>Kafka latency p50 / p99 (ms)</th><th>gRPC p50 / p99 (ms)</th></tr><tr>")
+        html.append("<h2>Delivery</h2><table id=\"delivery\">")
+                .append("<tr><th>sent</th><th>answered</th><th>lost</th><th>duplicated</th>")
+                .append("<th>dead-lettered</th><th>Kafka images/s</th><th>Kafka latency p50 / p99 (ms)</th>")
+                .append("<th>gRPC p50 / p99 (ms)</th></tr><tr>")
                 .append(td(result.get("sent")))
                 .append(td(result.get("answered")))
                 .append(td(result.get("lost")))
@@ -59,8 +59,8 @@ final class DemoReport {
                 .append("</tr></table>");
 
         html.append("<h2>Versions</h2><table id=\"versions\"><tr><th>version</th><th>at (s)</th><th>holdout top-1</th>")
-                .append(
-                        "<th>holdout top-5</th><th>holdout top-1 centre</th><th>loss</th><th>test top-1 (10 crops)</th><th>test top-5</th></tr>");
+                .append("<th>holdout top-5</th><th>holdout top-1 centre</th><th>loss</th>")
+                .append("<th>test top-1 (10 crops)</th><th>test top-5</th></tr>");
         for (Map<String, Object> row : (List<Map<String, Object>>) result.get("per_version")) {
             Map<String, Object> holdout = (Map<String, Object>) row.get("holdout");
             html.append("<tr>")
@@ -84,8 +84,8 @@ final class DemoReport {
         html.append(chart(timeline));
 
         int[][] confusion = (int[][]) result.get("confusion");
-        html.append(
-                "<h2>Confusion matrix of the last version (rows: true class, columns: top-1)</h2><table id=\"confusion\"><tr><th></th>");
+        html.append("<h2>Confusion matrix of the last version (rows: true class, columns: top-1)</h2>")
+                .append("<table id=\"confusion\"><tr><th></th>");
         for (int c = 0; c < confusion.length; c++) {
             html.append("<th>").append(esc(short10(names, c))).append("</th>");
         }

@@ -61,7 +61,8 @@ final class DemoTable {
                 r.get("grpc_p99_ms"));
         out.printf(
                 Locale.ROOT,
-                "last version %s on the %s test images: top-1 %s, top-5 %s (10 crops), top-1 %s (centre crop); %s s in all%n",
+                "last version %s on the %s test images: top-1 %s, top-5 %s (10 crops), top-1 %s (centre crop); "
+                        + "%s s in all%n",
                 r.get("serving_version"),
                 r.get("sent"),
                 r.get("top1"),

@@ -1,25 +1,17 @@
 package io.alexstream.cli;
 
-import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
 import io.alexstream.auth.BearerTokens;
 import io.alexstream.kafka.BrokerProcess;
 import io.alexstream.local.ServiceProcess;
-import io.alexstream.proto.v1.ModelReceiverGrpc;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.ModelVersion;
-import io.alexstream.proto.v1.PushResult;
 import io.alexstream.proto.v1.RollbackRequest;
 import io.alexstream.proto.v1.RolloutStatus;
 import io.alexstream.proto.v1.RolloutStatusRequest;
-import io.alexstream.proto.v1.WeightsChunk;
-import io.alexstream.proto.v1.WeightsHeader;
-import io.alexstream.proto.v1.WorkerRegistration;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -29,10 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The faults {@code chaos} injects, on a schedule spread over the run (fractions of it): a
@@ -67,7 +56,7 @@ final class FaultInjector implements AutoCloseable {
     private final List<String> events = new ArrayList<>();
     private final ManagedChannel trainerChannel;
     private final Thread thread;
-    private final Thread heartbeat;
+    private volatile TrapRegistration trapRegistration;
     private volatile BrokerProcess paused;
     private long started;
 
@@ -91,8 +80,6 @@ final class FaultInjector implements AutoCloseable {
                 .usePlaintext()
                 .build();
         this.thread = new Thread(this::runSchedule, "chaos-faults");
-        this.heartbeat = new Thread(this::registerTrapForever, "chaos-fake-worker");
-        this.heartbeat.setDaemon(true);
     }
 
     private List<Planned> schedule() {
@@ -183,106 +170,30 @@ final class FaultInjector implements AutoCloseable {
             return null;
         }
         ChaosTargets.Worker worker = targets.workers().get(0);
-        ManagedChannel channel = ManagedChannelBuilder.forAddress(worker.grpcHost(), worker.grpcPort())
-                .usePlaintext()
-                .build();
-        try {
-            ModelReceiverGrpc.ModelReceiverStub stub =
-                    ModelReceiverGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-            if (token != null) {
-                stub = stub.withCallCredentials(new BearerCredentials(token));
-            }
-            CompletableFuture<PushResult> result = new CompletableFuture<>();
-            StreamObserver<WeightsChunk> push = stub.pushWeights(new StreamObserver<>() {
-                @Override
-                public void onNext(PushResult value) {
-                    result.complete(value);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    result.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted() {
-                    result.complete(null);
-                }
-            });
-            push.onNext(WeightsChunk.newBuilder()
-                    .setHeader(WeightsHeader.newBuilder()
-                            .setVersion(999_999)
-                            .setTotalBytes(4)
-                            .setSha256("0".repeat(64))
-                            .setProfile("small"))
-                    .build());
-            push.onNext(WeightsChunk.newBuilder()
-                    .setData(ByteString.copyFromUtf8("fake"))
-                    .build());
-            push.onCompleted();
-            String outcome;
-            try {
-                PushResult answer = result.get(40, TimeUnit.SECONDS);
-                outcome = answer != null && answer.getAccepted()
-                        ? "ACCEPTED"
-                        : "PASSED_AUTHENTICATION (refused later: "
-                                + (answer == null ? "no answer" : answer.getMessage()) + ")";
-            } catch (ExecutionException e) {
-                outcome = Status.fromThrowable(e.getCause()).getCode().name();
-            } catch (TimeoutException e) {
-                outcome = "NO_ANSWER";
-            }
-            synchronized (this) {
-                refusals.put(token == null ? "without_token" : "bad_token", outcome);
-            }
-            return "push to " + worker.name() + (token == null ? " without a token" : " with a wrong token") + ": "
-                    + outcome;
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        String outcome = BadPush.push(worker, token);
+        synchronized (this) {
+            refusals.put(token == null ? "without_token" : "bad_token", outcome);
         }
+        return "push to " + worker.name() + (token == null ? " without a token" : " with a wrong token") + ": "
+                + outcome;
     }
 
     private String registerTrap() {
         if (targets.workerToken().isEmpty()) {
             return null;
         }
-        String outcome = registerOnce();
-        heartbeat.start();
-        return "registered chaos-trap at " + trapHost + ":" + trap.port() + " with the worker token: " + outcome
+        String address = trapHost + ":" + trap.port();
+        TrapRegistration registration =
+                new TrapRegistration(trainerChannel, targets.workerToken().get(), address);
+        trapRegistration = registration;
+        return "registered chaos-trap at " + address + " with the worker token: " + registration.register()
                 + " (again every 10 s)";
     }
 
-    private String registerOnce() {
-        try {
-            long version = ModelRegistryGrpc.newBlockingStub(trainerChannel)
-                    .withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .withCallCredentials(
-                            new BearerCredentials(targets.workerToken().get()))
-                    .registerWorker(WorkerRegistration.newBuilder()
-                            .setWorkerId("chaos-trap")
-                            .setAddress(trapHost + ":" + trap.port())
-                            .setServingVersion(0)
-                            .build())
-                    .getCurrentVersion();
-            return "accepted (trainer at version " + version + ")";
-        } catch (StatusRuntimeException e) {
-            return e.getStatus().getCode().name();
-        }
-    }
-
-    /** A fake worker heartbeats like a real one, so every rollout from here on sees it. */
-    private void registerTrapForever() {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                TimeUnit.SECONDS.sleep(10);
-            } catch (InterruptedException e) {
-                return;
-            }
-            registerOnce();
-        }
-    }
-
-    /** Rolls back to the newest version older than the current one; with {@code killTrainer}, SIGKILLs it right after. */
+    /**
+     * Rolls back to the newest version older than the current one; with {@code killTrainer}, SIGKILLs it right
+     * after.
+     */
     private String rollback(boolean killTrainer) throws InterruptedException {
         if (targets.operatorToken().isEmpty() || (killTrainer && stack.isEmpty())) {
             return null;
@@ -360,7 +271,10 @@ final class FaultInjector implements AutoCloseable {
     @Override
     public void close() throws Exception {
         thread.interrupt();
-        heartbeat.interrupt();
+        TrapRegistration registration = trapRegistration;
+        if (registration != null) {
+            registration.close();
+        }
         thread.join(TimeUnit.SECONDS.toMillis(30));
         BrokerProcess stillPaused = paused;
         if (stillPaused != null) {

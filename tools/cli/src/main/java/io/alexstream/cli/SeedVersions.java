@@ -24,7 +24,10 @@ final class SeedVersions {
 
     private SeedVersions() {}
 
-    /** Writes versions 1..{@code count} to {@code <trainer data dir>/versions/v00000N.alxw}, each with {@code holdout} as its metrics. */
+    /**
+     * Writes versions 1..{@code count} to {@code <trainer data dir>/versions/v00000N.alxw}, each with {@code holdout}
+     * as its metrics.
+     */
     static void write(Path trainerDataDir, int count, Map<String, Double> holdout) throws Exception {
         Path dir = Files.createDirectories(trainerDataDir.resolve("versions"));
         AlexNetConfig config = Profiles.small();

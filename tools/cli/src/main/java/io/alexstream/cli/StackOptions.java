@@ -1,6 +1,8 @@
 package io.alexstream.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,7 +37,10 @@ record StackOptions(
         this(root, work, workers, profile, kafkaPort, basePort, trainerProperties, Map.of(), Broker.CHILD);
     }
 
-    /** {@code --work --workers --profile --kafka-port --base-port --broker}, as {@code up}, {@code down} and {@code demo} read them. */
+    /**
+     * {@code --work --workers --profile --kafka-port --base-port --broker}, as {@code up}, {@code down} and
+     * {@code demo} read them.
+     */
     static StackOptions fromArguments(Arguments arguments, Map<String, String> trainerProperties) {
         Path root = Path.of(System.getProperty("alexstream.root", "."))
                 .toAbsolutePath()
@@ -59,5 +64,29 @@ record StackOptions(
             case "in-process" -> Broker.IN_PROCESS;
             default -> throw new IllegalArgumentException("--broker is child or in-process, not " + broker);
         };
+    }
+
+    int trainerPort() {
+        return basePort + 2;
+    }
+
+    /** Worker 1 next to ingest (8081 by default), the others after the trainer (8083, 8084, ...). */
+    int workerPort(int worker) {
+        return worker == 1 ? basePort + 1 : basePort + 2 + (worker - 1);
+    }
+
+    /** A worker's gRPC server listens 1000 above its HTTP port (8081 -> 9081), as in the worker's own defaults. */
+    static int grpcPort(int httpPort) {
+        return httpPort + 1000;
+    }
+
+    /** Every port the stack listens on: the broker's, ingest's, the trainer's, each worker's HTTP and gRPC. */
+    List<Integer> ports() {
+        List<Integer> ports = new ArrayList<>(List.of(kafkaPort, basePort, trainerPort()));
+        for (int i = 1; i <= workers; i++) {
+            ports.add(workerPort(i));
+            ports.add(grpcPort(workerPort(i)));
+        }
+        return ports;
     }
 }

@@ -26,7 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code train [--train N] [--test N] [--epochs E] [--lr R] [--batch B] [--init paper|fan_in] [--paper-biases true|false] [--out FILE]}:
+ * {@code train [--train N] [--test N] [--epochs E] [--lr R] [--batch B] [--init paper|fan_in]
+ * [--paper-biases true|false] [--out FILE]}:
  * trains the small profile on Fashion-MNIST and reports holdout accuracy.
  */
 final class TrainCommand {

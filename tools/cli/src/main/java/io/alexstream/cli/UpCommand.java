@@ -7,7 +7,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code up [--workers 2] [--work work] [--profile small] [--kafka-port 9092] [--base-port 8080] [--broker child|in-process]}:
+ * {@code up [--workers 2] [--work work] [--profile small] [--kafka-port 9092] [--base-port 8080]
+ * [--broker child|in-process]}:
  * the whole system on this machine until Ctrl-C (or {@code down}), its services supervised
  * (the table is printed again after each restart); {@code down [--work work]} stops a running one.
  * The broker runs as a child process by default, supervised like the services and pausable
@@ -48,8 +49,8 @@ final class UpCommand {
                         },
                         "alexstream-down"));
         stack.printTable(System.out);
-        System.out.println(
-                "workers become ready when the trainer rolls out a version (send labeled images, or run ./alexstream demo).");
+        System.out.println("workers become ready when the trainer rolls out a version "
+                + "(send labeled images, or run ./alexstream demo).");
         System.out.println("Ctrl-C or ./alexstream down stops everything.");
         stopped.await();
         return 0;

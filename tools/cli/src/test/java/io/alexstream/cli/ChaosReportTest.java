@@ -6,7 +6,10 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Tier: plain unit. What fails a chaos run: a loss, a worker left behind, a leaked secret, a duplicate in exactly-once mode. */
+/**
+ * Tier: plain unit. What fails a chaos run: a loss, a worker left behind, a leaked secret, a duplicate in exactly-once
+ * mode.
+ */
 class ChaosReportTest {
 
     private static Map<String, Object> clean() {

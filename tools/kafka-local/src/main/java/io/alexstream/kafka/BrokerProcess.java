@@ -128,7 +128,10 @@ public final class BrokerProcess implements Supervisor.Child, AutoCloseable {
             return "127.0.0.1:" + port;
         }
 
-        /** Starts the broker and returns once it said READY; fails quoting its log if it exits or takes longer than 120 s. */
+        /**
+         * Starts the broker and returns once it said READY; fails quoting its log if it exits or takes longer than 120
+         * s.
+         */
         public BrokerProcess start() throws IOException, InterruptedException {
             Path logFile = ChildProcess.logFile(log, "kafka");
             long from = Files.exists(logFile) ? Files.size(logFile) : 0;

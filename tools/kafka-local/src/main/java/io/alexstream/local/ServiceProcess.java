@@ -170,7 +170,10 @@ public final class ServiceProcess implements Supervisor.Child, AutoCloseable {
         return process.logTail();
     }
 
-    /** Command line of a {@link ServiceProcess}: system properties become Quarkus configuration; it may start several in turn. */
+    /**
+     * Command line of a {@link ServiceProcess}: system properties become Quarkus configuration; it may start several in
+     * turn.
+     */
     public static final class Builder {
         private final String name;
         private final Path jar;

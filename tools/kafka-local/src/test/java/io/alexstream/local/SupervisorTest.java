@@ -103,7 +103,9 @@ class SupervisorTest {
         }
     }
 
-    /** The n-th launch returns {@code children}'s n-th child; from launch {@code stopAfter} on, a child that never dies. */
+    /**
+     * The n-th launch returns {@code children}'s n-th child; from launch {@code stopAfter} on, a child that never dies.
+     */
     private static Supervisor.Launcher<FakeChild> launcher(
             AtomicInteger launches, int stopAfter, CountDownLatch done, IntFunction<FakeChild> children) {
         return () -> {

@@ -12,14 +12,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Tier: plain JUnit. The local stack's {@code credentials.env}: a token per role, generated once
  * and kept, mode 600; a file from before the labeller role keeps its tokens and gains the new one.
  */
-class LocalStackCredentialsTest {
+class StackCredentialsTest {
 
     @TempDir
     Path work;
 
     @Test
     void aFreshWorkDirectoryGetsOneTokenPerRoleReadableOnlyByItsOwner() throws Exception {
-        LocalStack.Credentials first = LocalStack.credentials(work);
+        StackCredentials first = StackCredentials.load(work);
         Path file = work.resolve("credentials.env");
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
@@ -32,7 +32,7 @@ class LocalStackCredentialsTest {
         assertThat(first.all().values())
                 .doesNotHaveDuplicates()
                 .allSatisfy(token -> assertThat(token).hasSize(64));
-        assertThat(LocalStack.credentials(work))
+        assertThat(StackCredentials.load(work))
                 .as("read again, not regenerated")
                 .isEqualTo(first);
     }
@@ -47,7 +47,7 @@ class LocalStackCredentialsTest {
         Files.writeString(file, old);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
 
-        LocalStack.Credentials credentials = LocalStack.credentials(work);
+        StackCredentials credentials = StackCredentials.load(work);
 
         assertThat(credentials.worker()).isEqualTo("w".repeat(64));
         assertThat(credentials.operator()).isEqualTo("o".repeat(64));
