@@ -216,7 +216,9 @@ public class ExampleBank {
         return new Snapshot(training, validation, holdout, lineage);
     }
 
-    /** The image again from its stored bytes, or null: one bad example (even an Error from a decoder) costs only itself. */
+    /**
+     * The image again from its stored bytes, or null: one bad example (even an Error from a decoder) costs only itself.
+     */
     private ScaledImage decode(StoredExample stored) {
         try {
             return preprocessor.prepare(stored.encoded());
