@@ -241,7 +241,8 @@ class ComposeFileTest {
                     .isNotEmpty();
             assertThat(unknownVariables(environment, known))
                     .as(
-                            "variables of %s that name no config key of services/%s (misspelled? Quarkus would ignore them)",
+                            "variables of %s that name no config key of services/%s"
+                                    + " (misspelled? Quarkus would ignore them)",
                             application.getKey(), application.getValue())
                     .isEmpty();
         }
@@ -476,7 +477,9 @@ class ComposeFileTest {
 
     // ---- the environment check
 
-    /** The names in {@code environment} that are neither a known config key (env form) nor a listed non-config variable. */
+    /**
+     * The names in {@code environment} that are neither a known config key (env form) nor a listed non-config variable.
+     */
     static List<String> unknownVariables(Map<String, String> environment, Set<String> knownEnvironmentNames) {
         return environment.keySet().stream()
                 .filter(name -> !knownEnvironmentNames.contains(name) && !NOT_CONFIG_KEYS.containsKey(name))

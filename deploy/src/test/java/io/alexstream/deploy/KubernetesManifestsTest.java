@@ -505,7 +505,8 @@ class KubernetesManifestsTest {
                     .isRegularFile();
             assertThat(unknownConfigEnvVars(service, envNames(shown.node())))
                     .as(
-                            "env vars of container %s that no key of services/%s maps to (a misspelling is silently ignored)",
+                            "env vars of container %s that no key of services/%s maps to"
+                                    + " (a misspelling is silently ignored)",
                             service, service)
                     .isEmpty();
         });
@@ -705,7 +706,9 @@ class KubernetesManifestsTest {
 
     // ---------------------------------------------------------------- configuration keys
 
-    /** The config-shaped env names among {@code names} that no key of the service ({@link ServiceConfigKeys}) maps to. */
+    /**
+     * The config-shaped env names among {@code names} that no key of the service ({@link ServiceConfigKeys}) maps to.
+     */
     static List<String> unknownConfigEnvVars(String service, Collection<String> names) {
         Set<String> known = ServiceConfigKeys.environmentNames(service);
         return names.stream()
@@ -755,7 +758,9 @@ class KubernetesManifestsTest {
         }
     }
 
-    /** {@code from} (an env entry or envFrom) reads {@code key} of the {@code kind} {@code name}; a null key: all of it. */
+    /**
+     * {@code from} (an env entry or envFrom) reads {@code key} of the {@code kind} {@code name}; a null key: all of it.
+     */
     private record Reference(String from, String kind, String name, String key) {
         @Override
         public String toString() {

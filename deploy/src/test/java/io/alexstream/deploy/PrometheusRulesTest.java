@@ -104,8 +104,9 @@ class PrometheusRulesTest {
                         "alexstream_trainer_worker_version",
                         "alexstream_worker_inference_duration_seconds_bucket");
         assertThat(ServiceMetricNames.unknownIn(
-                        "rate(alexstream_worker_publish_retry_total[5m]) > 0 "
-                                + "and alexstream_worker_kafka_oldest_unanswered_seconds{job=\"alexstream-worker\"} > 1",
+                        "rate(alexstream_worker_publish_retry_total[5m]) > 0 and "
+                                + "alexstream_worker_kafka_oldest_unanswered_seconds"
+                                + "{job=\"alexstream-worker\"} > 1",
                         exported))
                 .containsExactly("alexstream_worker_publish_retry_total");
     }

@@ -29,8 +29,9 @@ final class ServiceConfigKeys {
     private static final Pattern MAPPING_PREFIX =
             Pattern.compile("@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"([^\"]+)\"");
     /** An abstract interface method: annotations, a return type, a name, no parameters, no body. */
-    private static final Pattern MAPPING_METHOD = Pattern.compile(
-            "(?m)^\\s*((?:@\\w+(?:\\((?:[^()]|\\([^()]*\\))*\\))?\\s+)*)[\\w.<>\\[\\], ?]+?\\s+(\\w+)\\s*\\(\\s*\\)\\s*;");
+    private static final Pattern MAPPING_METHOD =
+            Pattern.compile("(?m)^\\s*((?:@\\w+(?:\\((?:[^()]|\\([^()]*\\))*\\))?\\s+)*)"
+                    + "[\\w.<>\\[\\], ?]+?\\s+(\\w+)\\s*\\(\\s*\\)\\s*;");
 
     private static final Pattern WITH_NAME = Pattern.compile("@WithName\\s*\\(\\s*\"([^\"]+)\"");
 
@@ -43,7 +44,10 @@ final class ServiceConfigKeys {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** Every key {@code services/<module>} knows: application.properties (profile prefixes dropped) and its config mappings. */
+    /**
+     * Every key {@code services/<module>} knows: application.properties (profile prefixes dropped) and its config
+     * mappings.
+     */
     static Set<String> keys(String module) {
         Path moduleDir = RepositoryFiles.root().resolve("services").resolve(module);
         Set<String> keys = new TreeSet<>();

@@ -132,7 +132,7 @@ class ModelRegistryTest {
 
     /**
      * A listener registered with the worker token at an address of its choosing receives the rollback's Sync and no
-     * credential at all: the trainer used to stream the weights there with its own bearer token.
+     * credential at all: the trainer's bearer token never goes to an address a caller chose.
      */
     @Test
     @Order(3)

@@ -81,7 +81,9 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
         }
     }
 
-    /** Stops the broker, as an outage does: its data stays, and {@link #startBroker} brings it back on the same port. */
+    /**
+     * Stops the broker, as an outage does: its data stays, and {@link #startBroker} brings it back on the same port.
+     */
     static void stopBroker() {
         kafka.stop();
     }

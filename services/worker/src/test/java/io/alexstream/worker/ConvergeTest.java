@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * Tier: component over real sockets, against a fake trainer registry. The trainer's desired
  * version is what a worker serves: Sync (open, no credential) converges at once, up; a
  * rollback the worker never heard of (the trainer's version goes down) reaches it through its
- * own heartbeat. It used to pull only when it had no model or the trainer's version was higher.
+ * own heartbeat, although the trainer's version is lower than the one it serves.
  */
 @QuarkusTest
 @QuarkusTestResource(

@@ -29,7 +29,10 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     /** The weights the worker starts with (version 1), for tests that push variations of them. */
     static volatile ModelWeights seedArtifact;
 
-    /** With the init arg {@code tls=true}: the CA that signed the worker's gRPC server certificate, to issue client certificates. */
+    /**
+     * With the init arg {@code tls=true}: the CA that signed the worker's gRPC server certificate, to issue client
+     * certificates.
+     */
     static volatile io.alexstream.auth.LocalCertificates certificates;
 
     static final String TRAINER_CERTIFICATE_NAME = "alexstream-trainer";
@@ -101,7 +104,9 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
         }
     }
 
-    /** TLS on the worker's gRPC server, a client certificate requested (not required), and the certificate CNs per role. */
+    /**
+     * TLS on the worker's gRPC server, a client certificate requested (not required), and the certificate CNs per role.
+     */
     private static Map<String, String> tls(Path dir) throws java.io.IOException {
         certificates = io.alexstream.auth.LocalCertificates.createAuthority(
                 dir, "alexstream-test-ca", List.of("localhost", "127.0.0.1"));
@@ -124,7 +129,9 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
                 OPERATOR_CERTIFICATE_NAME);
     }
 
-    /** Stops the broker, as an outage does: its data stays, and {@link #startBroker} brings it back on the same port. */
+    /**
+     * Stops the broker, as an outage does: its data stays, and {@link #startBroker} brings it back on the same port.
+     */
     static void stopBroker() {
         kafka.stop();
     }

@@ -51,7 +51,9 @@ class PrometheusScrapeIT {
     static final int BASE_PORT = 21380;
     static final int PROMETHEUS_PORT = 21390;
 
-    /** Expressions that must be empty here: alerts of a healthy stack, and what only training rounds or pushes produce. */
+    /**
+     * Expressions that must be empty here: alerts of a healthy stack, and what only training rounds or pushes produce.
+     */
     static final Set<String> EXPECTED_EMPTY_ALERTS = Set.of(
             "AlexstreamServiceDown",
             "AlexstreamWorkerHasNoModel",

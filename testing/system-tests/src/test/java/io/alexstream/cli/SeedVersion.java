@@ -8,7 +8,9 @@ final class SeedVersion {
 
     private SeedVersion() {}
 
-    /** Writes version 1 to {@code <trainer data dir>/versions/v000001.alxw}, recording {@code holdout} as its metrics. */
+    /**
+     * Writes version 1 to {@code <trainer data dir>/versions/v000001.alxw}, recording {@code holdout} as its metrics.
+     */
     static void write(Path trainerDataDir, Map<String, Double> holdout) throws Exception {
         SeedVersions.write(trainerDataDir, 1, holdout);
     }

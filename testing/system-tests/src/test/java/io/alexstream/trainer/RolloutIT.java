@@ -60,7 +60,8 @@ import org.junit.jupiter.api.io.TempDir;
  * refused. The trainer restarted on its data resumes where it stopped: it neither loses nor
  * re-reads labeled images. Every model-management call goes over mutual TLS with certificates
  * of a CA made for the test and no token at all: the trainer's Sync calls (which carry nothing),
- * the workers' register and pull, the operator's trigger (the bearer-token path between real processes is LocalStackIT's).
+ * the workers' register and pull, the operator's trigger (the bearer-token path between real processes is
+ * LocalStackIT's).
  */
 class RolloutIT {
 

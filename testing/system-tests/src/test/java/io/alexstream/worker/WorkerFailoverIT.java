@@ -96,7 +96,8 @@ class WorkerFailoverIT {
                         .mapToLong(n -> n - 1)
                         .sum();
                 String summary = String.format(
-                        "failover: %d images, %d answered, %d lost, %d duplicates, answers by worker %s (after the kill %s)",
+                        "failover: %d images, %d answered, %d lost, %d duplicates,"
+                                + " answers by worker %s (after the kill %s)",
                         ids.size(), answers.size(), lost.size(), duplicates, byWorker, afterKill);
                 LOG.info(summary);
                 Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "alexstream-failover.txt"), summary);

@@ -8,52 +8,39 @@ import java.util.List;
  * The most images a {@link DynamicBatcher} puts in its next session run. {@link #fixed(int)} is always the maximum.
  * {@link #tuned(int)} learns the size from the batcher's own full runs: the candidates are the powers of two up to
  * the maximum (and the maximum); every {@link #EXPLORE_EVERY}th run (every {@link #EXPLORE_EVERY_LATER}th after the
- * first {@link #LEARNING_RUNS}) tries one of the sizes not served, in turn, and another size takes over once its runs
- * took less time per image than the served size's beside them.
+ * first {@link #LEARNING_RUNS}) tries one of the sizes not served, in turn. An exploration's time per image is divided
+ * by the mean of the served runs right before and right after it, and a size takes over when its average of these
+ * ratios, over at least {@link #RUNS_TO_TAKE_OVER} comparisons, is below one by more than {@link #MARGIN}. A size far
+ * behind (by more than {@link #FAR_BEHIND}) is tried on one of its turns in {@link #FAR_BEHIND_TURNS} only.
  *
- * <p>Why learn it: which size is fastest depends on the device and the CPU, and no constant fits them all. On the
- * AVX-512 machine with oneDNN, runs of 8 images did 10-crop inference 20% faster per image than runs of one; on the
- * AVX2 Zen 3 without oneDNN and with TensorFlow's default allocator, runs of 2 were faster than runs of 8 in 20 of
- * 24 interleaved pairs, by 6% in the mean; with its pooling allocator 8 and 16 led (docs/engine.md, Inference). A
- * start-up timing could not tell them apart (it ran beside the other services' start), but the running batcher
- * compares sizes in runs seconds apart, under the load it serves, many times over.
+ * <p>Learnt, not fixed, because the fastest size depends on the device, the CPU and even the allocator (docs/engine.md,
+ * Inference). Compared side by side because the time per image moves with the load beside the worker: a size's stale
+ * average against the served size's fresh runs made the limit flap.
  *
- * <p>Why side by side: the time per image of every size moves with the load beside the worker (on a co-located
- * worker it rose from 121 to 179 ms per image within 30 s as a stream began). A first version kept each size's own
- * moving average, so the served size's fresh, slower runs were compared with another size's stale ones, and it
- * switched between 4 and 8 every few seconds. Now an exploration's time per image is divided by the mean of the
- * served runs right before and right after it, which cancels a load that rises or falls steadily, and a size takes
- * over when its average of these ratios, over at least {@link #RUNS_TO_TAKE_OVER} comparisons, is lower than one by
- * more than {@link #MARGIN}. A size far behind (by more than {@link #FAR_BEHIND}) is tried on one of its turns in
- * {@link #FAR_BEHIND_TURNS} only.
- *
- * <p>Only full runs count (the size the limit asked for): a short run happens under a light load, when the engine
- * has more of the machine, and would make the small sizes look faster than they are. The first full run of each
- * size is not counted either (it pays for the new shape's buffers). Not thread-safe: the batcher's one thread owns
- * it.
+ * <p>Only full runs count (the size the limit asked for): a short run happens under a light load and would make the
+ * small sizes look faster than they are. A size's first full run is not counted either (it pays for the new shape's
+ * buffers). Not thread-safe: the batcher's one thread owns it.
  */
 public final class BatchLimit {
 
     /** One run in this many tries another size than the one served, for the first {@link #LEARNING_RUNS} runs. */
     static final int EXPLORE_EVERY = 6;
     /**
-     * After the first {@link #LEARNING_RUNS}, one run in this many: an exploration costs throughput where the size
-     * served is the fastest (on a GPU a run of one image may take a third of a run of 16), so it becomes rarer once
-     * every size has been timed several times, and still follows a machine whose best size changes.
+     * After the first {@link #LEARNING_RUNS}, one run in this many: an exploration costs throughput when the served
+     * size is the fastest, so it becomes rarer once every size was timed, yet still follows a changing machine.
      */
     static final int EXPLORE_EVERY_LATER = 24;
 
     static final int LEARNING_RUNS = 240;
     /**
-     * Comparisons a size needs before it may take over: beside other processes one run's time per image varies by 20%
-     * (a bench's worker switched to runs of 1 on a single run at 152 ms per image and back 7 s later at 232).
+     * Comparisons a size needs before it may take over: beside other processes one run's time per image varies by
+     * 20%, so a single lucky run must not switch the size.
      */
     static final int RUNS_TO_TAKE_OVER = 3;
     /**
      * A size whose runs took more than this much longer per image than the served size's, over at least
-     * {@link #RUNS_TO_TAKE_OVER} comparisons, is tried only on every {@link #FAR_BEHIND_TURNS}th of its turns: on the
-     * AVX-512 machine runs of 1 and 2 took 45% and 27% longer per image than runs of 8, and trying them as often as
-     * the close sizes cost about 1% of the worker's throughput while it learnt.
+     * {@link #RUNS_TO_TAKE_OVER} comparisons, is tried only on every {@link #FAR_BEHIND_TURNS}th of its turns: trying
+     * clearly slower sizes as often as the close ones costs throughput while it learns.
      */
     static final double FAR_BEHIND = 0.10;
 
@@ -130,7 +117,7 @@ public final class BatchLimit {
         runs++;
         if (tuned && sizes.length > 1 && runs % (runs <= LEARNING_RUNS ? EXPLORE_EVERY : EXPLORE_EVERY_LATER) == 0) {
             // the others in turn, not only the neighbours: a size two steps away can be the fastest while the one
-            // between is slower than both (the Zen 3's sweeps had 2 and 8 ahead of 4 in three runs of five)
+            // between is slower than both
             explored = (explored + 1) % sizes.length;
             if (explored == served) {
                 explored = (explored + 1) % sizes.length;

@@ -66,10 +66,9 @@ final class AlexNetLayers {
     /**
      * A convolution, its bias and ReLU. A grouped layer (filter depth below the input's channels) runs one Conv2D per
      * group on its slice of the input maps, filter and bias, and concatenates the groups' maps, as on the paper's two
-     * GPUs; the variables keep their shapes, so weight files do not change. TensorFlow's own grouped Conv2D (which
-     * infers the groups from the filter depth) only works where oneDNN runs it: by default oneDNN is off on CPUs
-     * without AVX-512 VNNI/BF16 (AMD Zen 3, for one), and there Eigen's filter gradient refuses it ("filter_size
-     * does not have enough elements") and Grappler's fused conv+bias+ReLU refuses it at the first inference run.
+     * GPUs; the variables keep their shapes, so weight files do not change. Not TensorFlow's own grouped Conv2D: it
+     * works only where oneDNN runs it, and without oneDNN (AVX2-only CPUs) Eigen's filter gradient and Grappler's
+     * fused conv+bias+ReLU refuse it (docs/engine.md, Profiles).
      */
     private static Operand<TFloat32> conv(
             GraphScopes scopes,

@@ -31,10 +31,8 @@ public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int inter
     /**
      * Twice as many intra-op threads as cores. A service never has the cores to itself: Kafka clients, HTTP, JIT and
      * GC threads take slices of them. With one thread per core, every op waits for the shard of a preempted thread;
-     * with more, smaller shards the other cores take over its work. On this project's 2-core machine, beside a
-     * synthetic load of 0.35 core (bench --background-load-threads 3), batch-10 inference ran 6-8% faster with 4
-     * threads than with 2 in each of three interleaved pairs; alone it ran 0-4% slower, and a training step was no
-     * slower (docs/engine.md, Devices).
+     * with more, smaller shards the other cores take over its work: 6-8% faster beside a light load, at most 4%
+     * slower alone (docs/engine.md, Devices).
      */
     public static int cpuIntraOpThreads() {
         return 2 * Runtime.getRuntime().availableProcessors();

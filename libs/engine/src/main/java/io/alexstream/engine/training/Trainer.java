@@ -30,8 +30,9 @@ public final class Trainer {
      * @param learningRate         initial rate (the paper: 0.01)
      * @param epochs               passes over the training examples
      * @param evaluationsPerEpoch  validation checks per epoch (each can lower the rate)
-     * @param patience             epochs without a better validation error before the rate drops (counted in checks:
-     *                             patience x evaluationsPerEpoch, so more frequent checks do not make the schedule jumpier)
+     * @param patience             epochs without a better validation error before the rate drops (counted in
+     *                             checks: patience x evaluationsPerEpoch, so more frequent checks do not make the
+     *                             schedule jumpier)
      * @param maxRateDrops         how many times the rate may drop (the paper: 3)
      * @param pcaAugmentation      add the PCA colour shift
      * @param seed                 shuffling, crops, flips and colour shifts

@@ -18,7 +18,9 @@ public final class HostileImages {
 
     private HostileImages() {}
 
-    /** 54 bytes: a 1x1 24-bit BMP whose header declares 2 GiB of pixel data (the JDK's reader allocates it up front). */
+    /**
+     * 54 bytes: a 1x1 24-bit BMP whose header declares 2 GiB of pixel data (the JDK's reader allocates it up front).
+     */
     public static byte[] bmpDeclaringHugeData() {
         ByteBuffer bmp = ByteBuffer.allocate(54).order(ByteOrder.LITTLE_ENDIAN);
         bmp.put((byte) 'B').put((byte) 'M').putInt(54).putInt(0).putInt(54);

@@ -22,7 +22,9 @@ class RescalerTest {
         }
     }
 
-    /** The separable triangle filter written out one output value at a time: the reference the fast passes must match. */
+    /**
+     * The separable triangle filter written out one output value at a time: the reference the fast passes must match.
+     */
     private static byte[] valueByValue(RgbImage image, int size) {
         int side = Math.min(image.width(), image.height());
         int x0 = (image.width() - side) / 2;

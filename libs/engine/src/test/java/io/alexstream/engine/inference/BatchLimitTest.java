@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
  */
 class BatchLimitTest {
 
-    /** Milliseconds per image by run size, as the Zen 3 sweeps had them (2 about 5% faster than 8). */
+    /** Milliseconds per image by run size on an AVX2 CPU without oneDNN (2 about 5% faster than 8). */
     private static final Map<Integer, Double> CPU_LIKE = Map.of(1, 166.0, 2, 161.0, 4, 168.0, 8, 172.0);
-    /** 2 and 8 both faster than the 4 between them, as in three of the Zen 3's five sweeps. */
+    /** 2 and 8 both faster than the 4 between them, as such a CPU often has them. */
     private static final Map<Integer, Double> TWO_DIPS = Map.of(1, 190.0, 2, 161.0, 4, 176.0, 8, 168.0);
     /** As a GPU or oneDNN on AVX-512 has them: the bigger the run, the faster per image. */
     private static final Map<Integer, Double> GPU_LIKE = Map.of(1, 40.0, 2, 25.0, 4, 16.0, 8, 11.0, 16, 9.0);
@@ -112,12 +112,12 @@ class BatchLimitTest {
 
     @Test
     void aLoadThatRisesAndFallsDoesNotMakeAnotherSizeLookFaster() {
-        // the AVX-512 machine's sweep: runs of 8 fastest, 4 about 11% slower per image
+        // as on AVX-512 with oneDNN: runs of 8 fastest, 4 about 11% slower per image
         Map<Integer, Double> avx512Like = Map.of(1, 139.0, 2, 122.0, 4, 107.0, 8, 96.0);
         BatchLimit limit = BatchLimit.tuned(8);
         for (int i = 0; i < 600; i++) {
             // the machine's load doubles the time per image over 40 runs and halves it over the next 40, as a
-            // co-located worker saw when a stream began (121 to 179 ms per image in about 30 runs)
+            // co-located worker sees when a stream begins
             int phase = i % 80;
             double load = 1 + (phase < 40 ? phase : 80 - phase) / 40.0;
             int size = limit.next();

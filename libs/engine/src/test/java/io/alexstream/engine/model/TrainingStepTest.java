@@ -45,8 +45,7 @@ class TrainingStepTest {
             // sometimes overshoots to NaN within 60 steps (seen in CI)
             float rate = io.alexstream.engine.training.Trainer.SMALL_LEARNING_RATE / 4;
             float first = model.trainStep(crops, labels, rate);
-            // dropout makes single steps noisy (one CI run saw 1.67 at step 60 from 2.28): judge the mean of steps
-            // 51-60
+            // dropout makes single steps noisy: judge the mean of steps 51-60
             double lastTen = 0;
             for (int i = 0; i < 60; i++) {
                 float loss = model.trainStep(crops, labels, rate);
@@ -60,9 +59,8 @@ class TrainingStepTest {
 
     @Test
     void thePapersGroupedLayersTrainTheFiltersOfBothGroups() {
-        // on CPUs where oneDNN is off (AMD Zen 3), TensorFlow's own grouped Conv2D failed here: Grappler's fused
-        // conv+bias+ReLU refused the groups, and without the fusion its filter gradient refused conv5's in a batch-128
-        // step
+        // on CPUs where oneDNN is off, TensorFlow's own grouped Conv2D fails here: Grappler's fused conv+bias+ReLU
+        // refuses the groups, and without the fusion its filter gradient refuses conv5's in a batch-128 step
         AlexNetConfig config = Profiles.paper();
         try (AlexNetModel model = AlexNetModel.create(config, SessionOptions.cpu())) {
             model.initialize(7, TestImages.grayMean(config.scaleSize()));

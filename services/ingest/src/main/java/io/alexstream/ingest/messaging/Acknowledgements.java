@@ -15,7 +15,10 @@ import java.util.concurrent.CompletionStage;
  */
 public record Acknowledgements(List<String> published, List<String> failed, Throwable firstFailure) {
 
-    /** Waits for every acknowledgement ({@code acks.get(i)} belongs to {@code ids.get(i)}); never completes exceptionally. */
+    /**
+     * Waits for every acknowledgement ({@code acks.get(i)} belongs to {@code ids.get(i)}); never completes
+     * exceptionally.
+     */
     public static CompletionStage<Acknowledgements> await(List<String> ids, List<CompletableFuture<Void>> acks) {
         return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
                 .handle((allDone, anyFailure) -> collect(ids, acks));

@@ -35,8 +35,8 @@ public class LabellerAuth {
             return Optional.of(Problem.response(
                     403,
                     "labelling not allowed",
-                    "the labeller role is not configured "
-                            + "(alexstream.auth.labeller-token), so labelled uploads are refused; send the image without a label",
+                    "the labeller role is not configured (alexstream.auth.labeller-token),"
+                            + " so labelled uploads are refused; send the image without a label",
                     "PERMISSION_DENIED"));
         }
         if (authorization == null || authorization.isBlank()) {

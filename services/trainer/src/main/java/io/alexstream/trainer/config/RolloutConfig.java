@@ -15,7 +15,10 @@ public interface RolloutConfig {
     @WithDefault("PT90S")
     Duration registrationTtl();
 
-    /** How often workers that differ from the desired version (unreachable, restarted, missed a rollout) are synced again. */
+    /**
+     * How often workers that differ from the desired version (unreachable, restarted, missed a rollout) are synced
+     * again.
+     */
     @WithDefault("PT10S")
     Duration retryInterval();
 }

@@ -58,7 +58,9 @@ public interface TrainerConfig {
     @WithDefault("2")
     int epochsPerRound();
 
-    /** Train the last two fifths of a round that refines a serving version (at least one epoch) at a tenth of the rate. */
+    /**
+     * Train the last two fifths of a round that refines a serving version (at least one epoch) at a tenth of the rate.
+     */
     @WithDefault("true")
     boolean annealLastEpoch();
 
@@ -73,7 +75,10 @@ public interface TrainerConfig {
     @WithDefault("128")
     int batchSize();
 
-    /** Initial learning rate (default: the engine's rate for the profile); divided by 10 after a rejected round, 3 times at most. */
+    /**
+     * Initial learning rate (default: the engine's rate for the profile); divided by 10 after a rejected round, 3 times
+     * at most.
+     */
     Optional<Float> learningRate();
 
     /** The first version must beat chance (1/classes) by this much top-1 on the holdout. */
@@ -84,8 +89,8 @@ public interface TrainerConfig {
     Optional<List<String>> workers();
 
     /**
-     * Bytes per pushed chunk. The workers' own gRPC server (Netty) pays per message, so fewer, larger chunks move a
-     * 245 MB artifact faster: 1.1 s with 1 MiB chunks where 64 KB ones took 2.4 s. The workers accept messages of up to 8 MiB.
+     * Bytes per pushed chunk. The workers' gRPC server pays per message: 1 MiB chunks push a 245 MB artifact in
+     * 1.1 s where 64 KB ones take 2.4 s. The workers accept messages of up to 8 MiB.
      */
     @WithDefault("1048576")
     int pushChunkBytes();

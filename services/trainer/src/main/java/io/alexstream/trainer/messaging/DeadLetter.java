@@ -43,7 +43,7 @@ public record DeadLetter(String key, byte[] value, Headers headers) {
             headers.add(Channels.HEADER_HEADERS_DROPPED, utf8(Integer.toString(dropped)));
         }
         headers.add(Channels.HEADER_IMAGE_ID, utf8(key));
-        headers.add(Channels.HEADER_REASON, utf8(refused.reason()));
+        headers.add(Channels.HEADER_REASON, utf8(refused.reason().wireName()));
         headers.add(Channels.HEADER_MESSAGE, utf8(cut(String.valueOf(refused.message()))));
         headers.add(Channels.HEADER_SOURCE_TOPIC, utf8(record.topic()));
         headers.add(Channels.HEADER_SOURCE_PARTITION, utf8(Integer.toString(record.partition())));

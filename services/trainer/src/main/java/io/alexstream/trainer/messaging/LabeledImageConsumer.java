@@ -1,6 +1,5 @@
 package io.alexstream.trainer.messaging;
 
-import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.trainer.config.TrainerConfig;
 import io.alexstream.trainer.training.ExampleBank;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,15 +52,8 @@ public class LabeledImageConsumer {
         this.metrics = metrics;
         this.deadLetterMaxValueBytes = config.deadLetterMaxValueBytes();
         // at 0 from the start, so rate() sees the first refusal
-        for (String reason : List.of(
-                LabeledRecordReader.BAD_HEADER,
-                LabeledRecordReader.BAD_ID,
-                LabeledRecordReader.BAD_LABEL,
-                LabeledRecordReader.INTERNAL)) {
-            metrics.counter(REJECTED, "reason", reason);
-        }
-        for (ImageRejectedException.Reason reason : ImageRejectedException.Reason.values()) {
-            metrics.counter(REJECTED, "reason", reason.name());
+        for (RefusalReason reason : RefusalReason.values()) {
+            metrics.counter(REJECTED, "reason", reason.wireName());
         }
     }
 
@@ -86,14 +78,14 @@ public class LabeledImageConsumer {
 
     private CompletableFuture<Void> refuse(ConsumerRecord<String, byte[]> record, LabeledRecordReader.Refused refused) {
         DeadLetter letter = DeadLetter.of(record, refused, deadLetterMaxValueBytes);
-        metrics.counter(REJECTED, "reason", refused.reason()).increment();
+        metrics.counter(REJECTED, "reason", refused.reason().wireName()).increment();
         LOG.warnf(
                 "labeled image %s (%s-%d@%d) not kept, dead-lettered as %s: %s",
                 letter.key(),
                 record.topic(),
                 record.partition(),
                 record.offset(),
-                refused.reason(),
+                refused.reason().wireName(),
                 DeadLetter.cut(String.valueOf(refused.message())));
         return deadLetters.send(letter);
     }

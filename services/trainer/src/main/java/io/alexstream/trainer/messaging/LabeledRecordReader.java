@@ -24,15 +24,6 @@ import org.apache.kafka.common.header.Header;
 @Singleton
 public class LabeledRecordReader {
 
-    /** A label or image-id header whose value is null or not UTF-8. */
-    public static final String BAD_HEADER = "BAD_HEADER";
-    /** An image id (from its header or the key) longer than {@link TrainerConfig#maxImageIdBytes()}. */
-    public static final String BAD_ID = "BAD_ID";
-    /** No label, or one that names no class of the model. */
-    public static final String BAD_LABEL = "BAD_LABEL";
-    /** Anything else that went wrong with one record. */
-    public static final String INTERNAL = "INTERNAL";
-
     /** Longest label quoted in a refusal's message. */
     private static final int QUOTED_LABEL_CHARS = 64;
 
@@ -42,7 +33,7 @@ public class LabeledRecordReader {
     public record Accepted(ExampleBank.Arrival arrival) implements Outcome {}
 
     /** {@code imageId} may be of any length: whoever writes it out bounds it. */
-    public record Refused(String imageId, String reason, String message) implements Outcome {}
+    public record Refused(String imageId, RefusalReason reason, String message) implements Outcome {}
 
     /** Decodes and checks an example's image ({@link ExampleBank#check}). */
     @FunctionalInterface
@@ -74,7 +65,8 @@ public class LabeledRecordReader {
         } catch (Throwable e) {
             // one record's failure, even an Error, is that record's outcome: rethrown it would close the consumer for
             // good
-            return new Refused(positionId(record), INTERNAL, e.getClass().getName() + ": " + e.getMessage());
+            return new Refused(
+                    positionId(record), RefusalReason.INTERNAL, e.getClass().getName() + ": " + e.getMessage());
         }
     }
 
@@ -85,7 +77,9 @@ public class LabeledRecordReader {
             id = utf8(idHeader.value());
             if (id == null) {
                 return new Refused(
-                        fallbackId(record), BAD_HEADER, "the image-id header's value is " + describe(idHeader.value()));
+                        fallbackId(record),
+                        RefusalReason.BAD_HEADER,
+                        "the image-id header's value is " + describe(idHeader.value()));
             }
             id = id.trim();
         }
@@ -95,28 +89,31 @@ public class LabeledRecordReader {
         int idBytes = utf8Length(id);
         if (idBytes > maxImageIdBytes) {
             return new Refused(
-                    id, BAD_ID, "the image id is " + idBytes + " bytes; the limit is " + maxImageIdBytes + " bytes");
+                    id,
+                    RefusalReason.BAD_ID,
+                    "the image id is " + idBytes + " bytes; the limit is " + maxImageIdBytes + " bytes");
         }
         Header labelHeader = record.headers().lastHeader(Channels.HEADER_LABEL);
         if (labelHeader == null) {
-            return new Refused(id, BAD_LABEL, "no label header");
+            return new Refused(id, RefusalReason.BAD_LABEL, "no label header");
         }
         String label = utf8(labelHeader.value());
         if (label == null) {
-            return new Refused(id, BAD_HEADER, "the label header's value is " + describe(labelHeader.value()));
+            return new Refused(
+                    id, RefusalReason.BAD_HEADER, "the label header's value is " + describe(labelHeader.value()));
         }
         int index = classIndex.applyAsInt(label.trim());
         if (index < 0) {
-            return new Refused(id, BAD_LABEL, "label '" + quoted(label) + "' is no class of this model");
+            return new Refused(id, RefusalReason.BAD_LABEL, "label '" + quoted(label) + "' is no class of this model");
         }
         if (record.value() == null) {
-            return new Refused(id, ImageRejectedException.Reason.EMPTY.name(), "the record has no value (a tombstone)");
+            return new Refused(id, RefusalReason.EMPTY, "the record has no value (a tombstone)");
         }
         try {
             return new Accepted(check.check(new StoredExample(
                     id, index, record.partition(), record.offset(), holdout.test(id), record.value())));
         } catch (ImageRejectedException e) {
-            return new Refused(id, e.reason().name(), e.getMessage());
+            return new Refused(id, RefusalReason.of(e.reason()), e.getMessage());
         }
     }
 

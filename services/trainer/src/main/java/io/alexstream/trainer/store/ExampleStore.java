@@ -26,8 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * The labeled examples, durably on disk: append-only segment files of length-prefixed records,
  * fsynced before {@link #append} returns, and a checkpoint of the offset after the last stored
- * record per partition ({@link OffsetCheckpoint}: lineage for the status page). The consumer commits its Kafka offsets only
- * after {@code append}, so a crash loses nothing. An example is the same as a stored one when its
+ * record per partition ({@link OffsetCheckpoint}: lineage for the status page). The consumer commits its Kafka
+ * offsets only after {@code append}, so a crash loses nothing. An example is the same as a stored one when its
  * image id and bytes are ({@link Fingerprint}): records read again after a crash are skipped and
  * counted, while a recreated topic (offsets from 0 again, other images) is stored. Any image id and
  * any bytes fit the record format ({@link RecordCodec}). Bounded: past {@code maxBytes} the oldest
@@ -175,7 +175,8 @@ public final class ExampleStore {
             int skipped = examples.size() - fresh.size();
             duplicates += skipped;
             LOG.warnf(
-                    "%d of %d labeled records skipped: their image id and bytes are stored already (read again after a restart,"
+                    "%d of %d labeled records skipped: their image id and bytes are stored already"
+                            + " (read again after a restart,"
                             + " or produced twice), e.g. %s at %d@%d",
                     skipped,
                     examples.size(),

@@ -137,9 +137,8 @@ public class ExampleBank {
 
     /**
      * Stores the arrivals durably (skipping any already stored), then announces what was new.
-     * Synchronized with {@link #stats()}: a status request that waited for the store's lock
-     * during the append used to run between the append and the counters, and report the new
-     * examples as stored but not as stored since start (RolloutIT saw 3,200 stored, 0 since start).
+     * Synchronized with {@link #stats()}: otherwise a status request could run between the append
+     * and the counters, and report the new examples as stored but not as stored since start.
      */
     public synchronized void add(List<Arrival> arrivals) throws IOException {
         if (arrivals.isEmpty()) {
@@ -216,7 +215,9 @@ public class ExampleBank {
         return new Snapshot(training, validation, holdout, lineage);
     }
 
-    /** The image again from its stored bytes, or null: one bad example (even an Error from a decoder) costs only itself. */
+    /**
+     * The image again from its stored bytes, or null: one bad example (even an Error from a decoder) costs only itself.
+     */
     private ScaledImage decode(StoredExample stored) {
         try {
             return preprocessor.prepare(stored.encoded());

@@ -63,7 +63,8 @@ public class PromotionGate {
             return new Verdict(
                     RoundOutcome.SUPERSEDED,
                     String.format(
-                            "superseded: version %d became current while this round trained from version %d (a rollback wins)",
+                            "superseded: version %d became current while this round trained from version %d"
+                                    + " (a rollback wins)",
                             currentNow, parent));
         }
         double bar = parent == 0 ? chance + firstModelMargin : serving.get("top1");

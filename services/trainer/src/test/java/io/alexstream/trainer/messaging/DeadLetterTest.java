@@ -21,7 +21,7 @@ class DeadLetterTest {
     void saysWhyAndWhereFromAndKeepsTheRecordsOwnHeaders() {
         DeadLetter letter = DeadLetter.of(
                 record("k", new byte[] {1, 2}, header("label", "3"), header("source", "camera-7")),
-                new LabeledRecordReader.Refused("id-1", "CORRUPT", "cannot decode"),
+                new LabeledRecordReader.Refused("id-1", RefusalReason.CORRUPT, "cannot decode"),
                 1 << 20);
         assertThat(letter.key()).isEqualTo("id-1");
         assertThat(letter.value()).containsExactly(1, 2);
@@ -41,7 +41,7 @@ class DeadLetterTest {
         new Random(1).nextBytes(value);
         DeadLetter letter = DeadLetter.of(
                 record("k", value, header("label", "3")),
-                new LabeledRecordReader.Refused("k", "UNSUPPORTED_FORMAT", "not an image"),
+                new LabeledRecordReader.Refused("k", RefusalReason.UNSUPPORTED_FORMAT, "not an image"),
                 1 << 20);
         assertThat(letter.value()).hasSize(1 << 20).isEqualTo(Arrays.copyOf(value, 1 << 20));
         assertThat(text(letter, "dead-letter-truncated")).isEqualTo("true");
@@ -61,7 +61,7 @@ class DeadLetterTest {
         headers[2] = new RecordHeader("nothing", null);
         DeadLetter letter = DeadLetter.of(
                 record(hugeId, new byte[0], headers),
-                new LabeledRecordReader.Refused(hugeId, "BAD_ID", "m".repeat(100_000)),
+                new LabeledRecordReader.Refused(hugeId, RefusalReason.BAD_ID, "m".repeat(100_000)),
                 1 << 20);
         String hash = "sha256:"
                 + HexFormat.of()

@@ -61,20 +61,26 @@ class LabeledRecordReaderTest {
 
     @Test
     void headersWithoutAUsableValueAreBadHeaders() {
-        assertRefused(record("k", PNG, new RecordHeader("label", null)), "BAD_HEADER", "k");
-        assertRefused(record("k", PNG, new RecordHeader("label", new byte[] {(byte) 0xC3, 0x28})), "BAD_HEADER", "k");
-        assertRefused(record("k", PNG, new RecordHeader("image-id", null), header("label", "3")), "BAD_HEADER", "k");
+        assertRefused(record("k", PNG, new RecordHeader("label", null)), RefusalReason.BAD_HEADER, "k");
+        assertRefused(
+                record("k", PNG, new RecordHeader("label", new byte[] {(byte) 0xC3, 0x28})),
+                RefusalReason.BAD_HEADER,
+                "k");
+        assertRefused(
+                record("k", PNG, new RecordHeader("image-id", null), header("label", "3")),
+                RefusalReason.BAD_HEADER,
+                "k");
         assertRefused(
                 record("k", PNG, new RecordHeader("image-id", new byte[] {(byte) 0xFF}), header("label", "3")),
-                "BAD_HEADER",
+                RefusalReason.BAD_HEADER,
                 "k");
     }
 
     @Test
     void idsPastTheLimitAreRefusedWhereverTheyComeFrom() {
         String huge = "i".repeat(70_000);
-        assertRefused(record("k", PNG, header("image-id", huge), header("label", "3")), "BAD_ID", huge);
-        assertRefused(record(huge, PNG, header("label", "3")), "BAD_ID", huge);
+        assertRefused(record("k", PNG, header("image-id", huge), header("label", "3")), RefusalReason.BAD_ID, huge);
+        assertRefused(record(huge, PNG, header("label", "3")), RefusalReason.BAD_ID, huge);
         assertThat(reader.read(record("k", PNG, header("image-id", "é".repeat(512)), header("label", "3"))))
                 .as("1024 bytes of UTF-8 is within the limit")
                 .isInstanceOf(LabeledRecordReader.Accepted.class);
@@ -82,27 +88,27 @@ class LabeledRecordReaderTest {
 
     @Test
     void labelsThatNameNoClassAreBadLabelsQuotedShort() {
-        assertRefused(record("k", PNG), "BAD_LABEL", "k");
+        assertRefused(record("k", PNG), RefusalReason.BAD_LABEL, "k");
         LabeledRecordReader.Refused refused =
                 refused(reader.read(record("k", PNG, header("label", "9".repeat(100_000)))));
-        assertThat(refused.reason()).isEqualTo("BAD_LABEL");
+        assertThat(refused.reason()).isEqualTo(RefusalReason.BAD_LABEL);
         assertThat(refused.message()).hasSizeLessThan(200).contains("100000 chars");
     }
 
     @Test
     void emptyValuesAndTombstonesAreEmpty() {
-        assertRefused(record("k", null, header("label", "3")), "EMPTY", "k");
+        assertRefused(record("k", null, header("label", "3")), RefusalReason.EMPTY, "k");
     }
 
     @Test
     void whateverTheImageCheckThrowsIsThatRecordsOutcome() {
-        assertRefused(record("k", CORRUPT, header("label", "3")), "CORRUPT", "k");
+        assertRefused(record("k", CORRUPT, header("label", "3")), RefusalReason.CORRUPT, "k");
         LabeledRecordReader.Refused refused = refused(reader.read(record("k", OOM, header("label", "3"))));
-        assertThat(refused.reason()).isEqualTo("INTERNAL");
+        assertThat(refused.reason()).isEqualTo(RefusalReason.INTERNAL);
         assertThat(refused.message()).contains("OutOfMemoryError");
     }
 
-    private void assertRefused(ConsumerRecord<String, byte[]> record, String reason, String id) {
+    private void assertRefused(ConsumerRecord<String, byte[]> record, RefusalReason reason, String id) {
         LabeledRecordReader.Refused refused = refused(reader.read(record));
         assertThat(refused.reason()).as(refused.message()).isEqualTo(reason);
         assertThat(refused.imageId()).isEqualTo(id);

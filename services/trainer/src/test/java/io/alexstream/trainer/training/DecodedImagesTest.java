@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Tier: unit. The decoded-image cache stays within its bytes, drops the oldest first and never mixes up two examples. */
+/**
+ * Tier: unit. The decoded-image cache stays within its bytes, drops the oldest first and never mixes up two examples.
+ */
 class DecodedImagesTest {
 
     @Test

@@ -8,7 +8,10 @@ import io.alexstream.engine.training.Trainer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Tier: plain. The steady training rate leaves out the first stretch (graph warm-up) and survives the anneal's step restart. */
+/**
+ * Tier: plain. The steady training rate leaves out the first stretch (graph warm-up) and survives the anneal's step
+ * restart.
+ */
 class SteadyRateTest {
 
     private static Trainer.Progress at(int step, double imagesPerSecond) {

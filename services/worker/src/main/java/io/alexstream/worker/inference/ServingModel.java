@@ -41,10 +41,8 @@ public class ServingModel {
     /** The largest session run on a GPU unless configured. */
     public static final int GPU_MAX_BATCH = 16;
     /**
-     * The largest session run on a CPU unless configured. On the project's 2-core machine, alone, batches of 16 ran
-     * from 11% slower to 13% faster than batches of 8 in six sweeps (2% faster in the median); in the Kafka path,
-     * beside ingest, the broker and the posting client, six timed windows of full batches of 8 sustained 0.90-1.07
-     * of the bare engine, six of 16 (interleaved with them) 0.84-0.97. A run of 8 also answers in half the time.
+     * The largest session run on a CPU unless configured: in the Kafka path, beside the other services, runs of 16
+     * sustained less of the engine's rate than runs of 8, and a run of 8 answers in half the time.
      */
     public static final int CPU_MAX_BATCH = 8;
 
@@ -171,13 +169,13 @@ public class ServingModel {
         }
         WarmUp.loadAndCheck(spare, modelConfig, weights);
         long warmedUp = System.nanoTime();
-        // a reference swap, not a second 244 MB load into the serving session: that load took 0.3-0.9 s of a push
+        // a reference swap, not a second 244 MB load into the serving session, which would lengthen every push
         AlexNetModel previous = model;
         model = spare;
         spare = previous;
         if (!spare.isLoaded()) {
             // the session made at start-up has never run: it runs once now, with the same weights, so that the first
-            // pushed version does not pay for its graph optimisation (validation took 1.21 s in a push that did)
+            // pushed version does not pay for its graph optimisation
             WarmUp.loadAndCheck(spare, modelConfig, weights);
         }
         servedVersion.set(version);

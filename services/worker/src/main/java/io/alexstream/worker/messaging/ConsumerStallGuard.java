@@ -96,7 +96,8 @@ public class ConsumerStallGuard {
             }
             if (stalled()) {
                 LOG.errorf(
-                        "images wait in %s with nothing consumed or in flight since %.0f s ago (paused: %s): liveness is DOWN",
+                        "images wait in %s with nothing consumed or in flight since %.0f s ago (paused: %s):"
+                                + " liveness is DOWN",
                         snapshot.assigned(), (now - waitingSince) / 1e9, snapshot.paused());
             }
         } catch (RuntimeException e) {

@@ -243,7 +243,9 @@ public class ImageConsumer {
     /** A record decoded and rescaled, waiting to be submitted. */
     private record Prepared(KafkaRecord<String, byte[]> record, String id, ImageClassifier.PreparedImage image) {}
 
-    /** At-least-once: the answer alone, retried through outages; a prediction the broker refuses becomes a dead letter. */
+    /**
+     * At-least-once: the answer alone, retried through outages; a prediction the broker refuses becomes a dead letter.
+     */
     private CompletableFuture<Void> send(Answer answer) {
         if (answer.kind() == Answer.Kind.PREDICTION) {
             return sender.send(predictions, answer::prediction, answer.key(), RecordHeaders::new)

@@ -124,7 +124,8 @@ public class TransactionalDelivery {
                     | RebalanceInProgressException e) {
                 abortQuietly();
                 LOG.warnf(
-                        "a poll's transaction was dropped: its partitions moved to another worker, which answers it (%s)",
+                        "a poll's transaction was dropped: its partitions moved to another worker,"
+                                + " which answers it (%s)",
                         e);
                 return false;
             } catch (RuntimeException e) {

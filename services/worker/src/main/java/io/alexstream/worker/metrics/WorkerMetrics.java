@@ -90,7 +90,9 @@ public class WorkerMetrics {
         publishRetries.increment();
     }
 
-    /** Age of the oldest image from Kafka still unanswered: it grows through a broker outage and falls when it heals. */
+    /**
+     * Age of the oldest image from Kafka still unanswered: it grows through a broker outage and falls when it heals.
+     */
     public void exportOldestUnanswered(java.util.function.DoubleSupplier seconds) {
         Gauge.builder(
                         "alexstream.worker.kafka.oldest.unanswered",

@@ -21,11 +21,12 @@ class PredictionJsonTest {
     void theJsonHasTheProtoFieldNamesAndNumbersAsNumbers() {
         Prediction prediction = prediction().setCorrelationId("corr-1").build();
         assertThat(json.write(prediction))
-                .isEqualTo(
-                        "{\"image_id\":\"img-1\",\"model_version\":3,"
-                                + "\"top\":[{\"index\":7,\"name\":\"cat\",\"probability\":0.625},{\"index\":2,\"name\":\"dog\","
-                                + "\"probability\":0.1}],\"crops_used\":10,\"worker_id\":\"worker-1\",\"timings\":{\"queue_seconds\":0.5,"
-                                + "\"preprocess_seconds\":0.25,\"inference_seconds\":1.5,\"batch_size\":4},\"correlation_id\":\"corr-1\"}");
+                .isEqualTo("{\"image_id\":\"img-1\",\"model_version\":3,"
+                        + "\"top\":[{\"index\":7,\"name\":\"cat\",\"probability\":0.625},"
+                        + "{\"index\":2,\"name\":\"dog\",\"probability\":0.1}],"
+                        + "\"crops_used\":10,\"worker_id\":\"worker-1\","
+                        + "\"timings\":{\"queue_seconds\":0.5,\"preprocess_seconds\":0.25,"
+                        + "\"inference_seconds\":1.5,\"batch_size\":4},\"correlation_id\":\"corr-1\"}");
     }
 
     @Test
