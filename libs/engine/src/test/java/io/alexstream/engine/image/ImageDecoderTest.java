@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.alexstream.contracts.ImageLimits;
 import io.alexstream.engine.image.ImageRejectedException.Reason;
+import io.alexstream.testing.images.HostileImages;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -221,14 +222,14 @@ class ImageDecoderTest {
         h.writeInt(width);
         h.writeInt(height);
         h.write(new byte[] {8, 2, 0, 0, 0});
-        HostileImages.chunk(out, "IHDR", ihdr.toByteArray());
+        HostileImages.pngChunk(out, "IHDR", ihdr.toByteArray());
         Deflater deflater = new Deflater();
         deflater.setInput(new byte[64]);
         deflater.finish();
         byte[] compressed = new byte[128];
         int n = deflater.deflate(compressed);
-        HostileImages.chunk(out, "IDAT", Arrays.copyOf(compressed, n));
-        HostileImages.chunk(out, "IEND", new byte[0]);
+        HostileImages.pngChunk(out, "IDAT", Arrays.copyOf(compressed, n));
+        HostileImages.pngChunk(out, "IEND", new byte[0]);
         return bytes.toByteArray();
     }
 }
