@@ -1,7 +1,5 @@
 package io.alexstream.contracts;
 
-import java.util.List;
-
 /** The Kafka topics between the roles; services may rename them in configuration, these are the defaults. */
 public final class Topics {
 
@@ -16,8 +14,12 @@ public final class Topics {
     /** Labelled records the trainer refused, with the reason in the dead-letter headers. */
     public static final String LABELED_DEAD_LETTERS = "images.labeled.dead-letter";
 
-    /** Every topic the system reads or writes. */
-    public static final List<String> ALL = List.of(IMAGES, LABELED, PREDICTIONS, DEAD_LETTERS, LABELED_DEAD_LETTERS);
+    /** Late labels for images already classified: key = image id, header {@link Headers#LABEL}, empty value. */
+    public static final String LABELS = "labels";
+    /** Live accuracy per model version, joined from predictions and late labels: value = JSON, key = version. */
+    public static final String EVALUATIONS = "evaluations";
+    /** Predictions the model was unsure of, for a person to label: value = prediction JSON, key = image id. */
+    public static final String REVIEW = "images.review";
 
     private Topics() {}
 }

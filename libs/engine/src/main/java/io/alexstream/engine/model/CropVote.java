@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Turns the softmax rows of a batch's crops into one prediction per image, as the paper does:
  * the probabilities of an image's crops are averaged, and the top-k classes of the average are
- * reported, highest first, under their config's class names.
+ * reported, highest first, under their config's class names. How many crops voted for another class than the
+ * average's is kept too: the doubt only 10-crop inference can measure.
  */
 final class CropVote {
 
@@ -22,16 +23,30 @@ final class CropVote {
         List<Prediction> predictions = new ArrayList<>(images);
         for (int i = 0; i < images; i++) {
             float[] averaged = new float[classes];
+            int[] cropBest = new int[cropsPerImage];
             for (int c = 0; c < cropsPerImage; c++) {
                 int row = (i * cropsPerImage + c) * classes;
+                int best = 0;
                 for (int k = 0; k < classes; k++) {
                     averaged[k] += probabilities[row + k];
+                    if (probabilities[row + k] > probabilities[row + best]) {
+                        best = k;
+                    }
                 }
+                cropBest[c] = best;
             }
             for (int k = 0; k < classes; k++) {
                 averaged[k] /= cropsPerImage;
             }
-            predictions.add(new Prediction(topK(averaged, topK, classNames), cropsPerImage, version));
+            List<ClassScore> top = topK(averaged, topK, classNames);
+            int answer = top.get(0).index();
+            int disagreeing = 0;
+            for (int best : cropBest) {
+                if (best != answer) {
+                    disagreeing++;
+                }
+            }
+            predictions.add(new Prediction(top, cropsPerImage, version, (double) disagreeing / cropsPerImage));
         }
         return predictions;
     }
