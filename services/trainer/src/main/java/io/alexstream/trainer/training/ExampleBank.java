@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -43,6 +44,8 @@ import org.jboss.logging.Logger;
  * stored bytes. A round's {@link Snapshot} still holds every image it trains on until the round
  * ends, whatever the bound; the bound is what stays between rounds.
  */
+// eager: the store opens and the examples gauges exist from start-up, before the first labelled record
+@Startup
 @ApplicationScoped
 public class ExampleBank {
 
