@@ -1,5 +1,6 @@
 package io.alexstream.ingest;
 
+import io.alexstream.contracts.Topics;
 import io.alexstream.testing.kafka.TestBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
@@ -9,6 +10,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
 
     static final String IMAGES_TOPIC = "images";
     static final String LABELED_TOPIC = "images.labeled";
+    static final String LABELS_TOPIC = Topics.LABELS;
     static volatile String bootstrapServers;
 
     private TestBroker kafka;
@@ -16,7 +18,8 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         try {
-            kafka = TestBroker.startInTempDir("alexstream-ingest-kafka", Map.of(IMAGES_TOPIC, 2, LABELED_TOPIC, 1));
+            kafka = TestBroker.startInTempDir(
+                    "alexstream-ingest-kafka", Map.of(IMAGES_TOPIC, 2, LABELED_TOPIC, 1, LABELS_TOPIC, 2));
             bootstrapServers = kafka.bootstrapServers();
             return Map.of("kafka.bootstrap.servers", bootstrapServers);
         } catch (Exception e) {

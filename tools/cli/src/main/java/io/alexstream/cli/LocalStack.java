@@ -38,7 +38,9 @@ final class LocalStack implements AutoCloseable {
             Topics.DEAD_LETTERS,
             1,
             "images.labeled.dead-letter",
-            1);
+            1,
+            Topics.LABELS,
+            4);
 
     private final StackOptions options;
     private final StackCredentials credentials;

@@ -11,17 +11,18 @@ public final class Main {
         int run(Arguments arguments) throws Exception;
     }
 
-    private static final Map<String, Command> COMMANDS = new TreeMap<>(Map.of(
-            "model-info", ModelInfoCommand::run,
-            "bench", BenchCommand::run,
-            "train", TrainCommand::run,
-            "kafka", KafkaCommand::run,
-            "up", UpCommand::up,
-            "down", UpCommand::down,
-            "send", SendCommand::run,
-            "classify", ClassifyCommand::run,
-            "demo", DemoCommand::run,
-            "chaos", ChaosCommand::run));
+    private static final Map<String, Command> COMMANDS = new TreeMap<>(Map.ofEntries(
+            Map.<String, Command>entry("model-info", ModelInfoCommand::run),
+            Map.<String, Command>entry("bench", BenchCommand::run),
+            Map.<String, Command>entry("train", TrainCommand::run),
+            Map.<String, Command>entry("kafka", KafkaCommand::run),
+            Map.<String, Command>entry("up", UpCommand::up),
+            Map.<String, Command>entry("down", UpCommand::down),
+            Map.<String, Command>entry("send", SendCommand::run),
+            Map.<String, Command>entry("label", LabelCommand::run),
+            Map.<String, Command>entry("classify", ClassifyCommand::run),
+            Map.<String, Command>entry("demo", DemoCommand::run),
+            Map.<String, Command>entry("chaos", ChaosCommand::run)));
 
     private Main() {}
 

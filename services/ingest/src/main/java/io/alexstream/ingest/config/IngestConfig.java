@@ -24,6 +24,17 @@ public interface IngestConfig {
     @WithDefault("64")
     int maxFilesPerRequest();
 
+    /** Most labels in one {@code POST /v1/labels} request; more: 413 TOO_MANY_LABELS. */
+    @WithDefault("1000")
+    int maxLabelsPerRequest();
+
+    /**
+     * Longest image id a late label may name, in UTF-8 bytes; the trainer's {@code max-image-id-bytes} has the same
+     * default, and a worker names an image whose id is over 512 characters {@code sha256:<hex>} in its prediction.
+     */
+    @WithDefault("1024")
+    int maxImageIdBytes();
+
     /**
      * Upload bytes held at once (bodies being read, checked and published); past it uploads get 503 BUSY with
      * Retry-After. Default: a quarter of the heap.

@@ -9,6 +9,8 @@ public final class Channels {
     public static final String IMAGES_CHANNEL = "images-out";
     /** Outgoing channel to the labeled images topic (configured as {@code images.labeled}). */
     public static final String LABELED_CHANNEL = "labeled-images-out";
+    /** Outgoing channel to the late labels topic (configured as {@code labels}). */
+    public static final String LABELS_CHANNEL = "labels-out";
 
     public static final String HEADER_CONTENT_TYPE = Headers.CONTENT_TYPE;
     public static final String HEADER_IMAGE_ID = Headers.IMAGE_ID;

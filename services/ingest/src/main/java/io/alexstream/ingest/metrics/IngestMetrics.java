@@ -15,7 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * What ingest tells Prometheus: {@code alexstream_ingest_images_accepted_total{topic}},
  * {@code alexstream_ingest_images_rejected_total{reason}} (one per refused request, by the
  * problem body's reason), {@code alexstream_ingest_received_bytes_total{topic}} and
- * {@code alexstream_ingest_publish_duration_seconds} (from send to the broker's acknowledgement).
+ * {@code alexstream_ingest_publish_duration_seconds} (from send to the broker's acknowledgement of an
+ * image); for late labels {@code alexstream_ingest_labels_accepted_total} (labels acknowledged and
+ * answered 202) and {@code alexstream_ingest_labels_rejected_total{reason}} (one per refused
+ * {@code POST /v1/labels} request).
  */
 @ApplicationScoped
 public class IngestMetrics {
@@ -31,12 +34,27 @@ public class IngestMetrics {
             "PERMISSION_DENIED",
             "MALFORMED_REQUEST",
             "INTERNAL");
+    /** Refusals of a {@code POST /v1/labels} request. */
+    public static final List<String> LABEL_REASONS = List.of(
+            "MALFORMED_REQUEST",
+            "EMPTY",
+            "TOO_MANY_LABELS",
+            "BAD_ID",
+            "BAD_LABEL",
+            "UNSUPPORTED_CONTENT_TYPE",
+            "PUBLISH_FAILED",
+            "UNAUTHENTICATED",
+            "PERMISSION_DENIED",
+            "BUSY",
+            "INTERNAL");
 
     private final MeterRegistry registry;
     private final Timer publishDuration;
     private final Map<String, Counter> acceptedByTopic = new ConcurrentHashMap<>();
     private final Map<String, Counter> bytesByTopic = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejectedByReason = new ConcurrentHashMap<>();
+    private final Counter labelsAccepted;
+    private final Map<String, Counter> labelsRejectedByReason = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -56,6 +74,12 @@ public class IngestMetrics {
         }
         for (String reason : REQUEST_REASONS) {
             rejectedCounter(reason);
+        }
+        this.labelsAccepted = Counter.builder("alexstream.ingest.labels.accepted")
+                .description("Late labels acknowledged by the broker and answered 202")
+                .register(registry);
+        for (String reason : LABEL_REASONS) {
+            labelsRejectedCounter(reason);
         }
     }
 
@@ -87,6 +111,15 @@ public class IngestMetrics {
                         .register(registry));
     }
 
+    private Counter labelsRejectedCounter(String reason) {
+        return labelsRejectedByReason.computeIfAbsent(
+                reason,
+                r -> Counter.builder("alexstream.ingest.labels.rejected")
+                        .description("POST /v1/labels requests refused with a problem body, by reason")
+                        .tag("reason", r)
+                        .register(registry));
+    }
+
     public void accepted(String topic, long bytes) {
         acceptedCounter(topic).increment();
         bytesCounter(topic).increment(bytes);
@@ -94,6 +127,14 @@ public class IngestMetrics {
 
     public void rejected(String reason) {
         rejectedCounter(reason == null ? "UNKNOWN" : reason).increment();
+    }
+
+    public void labelsAccepted(int labels) {
+        labelsAccepted.increment(labels);
+    }
+
+    public void labelsRejected(String reason) {
+        labelsRejectedCounter(reason == null ? "UNKNOWN" : reason).increment();
     }
 
     public void published(long nanos) {

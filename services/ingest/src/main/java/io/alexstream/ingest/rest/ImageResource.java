@@ -198,7 +198,8 @@ public class ImageResource {
                         null,
                         null,
                         result.published(),
-                        result.failed())
+                        result.failed(),
+                        null)
                 .toResponse();
     }
 
@@ -229,6 +230,6 @@ public class ImageResource {
     }
 
     private static Response problem(int status, String title, String detail, String reason, Long limit, String file) {
-        return new Problem("about:blank", title, status, detail, reason, limit, file, null, null).toResponse();
+        return new Problem("about:blank", title, status, detail, reason, limit, file, null, null, null).toResponse();
     }
 }

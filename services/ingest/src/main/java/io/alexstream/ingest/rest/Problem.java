@@ -17,6 +17,8 @@ import java.util.List;
  *                  on the topic; do not send them again)
  * @param failed    on PUBLISH_FAILED: the ids it did not acknowledge, in request order (send only
  *                  these images again; they get new ids)
+ * @param entry     on a refused {@code POST /v1/labels}: the 0-based index of the offending entry in
+ *                  {@code labels}, when one entry is to blame
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(
@@ -28,10 +30,11 @@ public record Problem(
         Long limit,
         String file,
         List<String> published,
-        List<String> failed) {
+        List<String> failed,
+        Integer entry) {
 
     public Problem(int status, String title, String detail, String reason) {
-        this("about:blank", title, status, detail, reason, null, null, null, null);
+        this("about:blank", title, status, detail, reason, null, null, null, null, null);
     }
 
     /** The HTTP answer carrying this problem as JSON. */

@@ -25,7 +25,8 @@ public class ProblemMappers {
                 415,
                 "unsupported content type",
                 "send an image (image/jpeg, image/png, image/gif, "
-                        + "image/bmp, application/octet-stream) or multipart/form-data with 'file' parts",
+                        + "image/bmp, application/octet-stream) or multipart/form-data with 'file' parts;"
+                        + " application/json to /v1/labels",
                 "UNSUPPORTED_CONTENT_TYPE");
     }
 

@@ -143,6 +143,16 @@ class ImageResourceTest {
         }
 
         @Override
+        public int maxLabelsPerRequest() {
+            return 1000;
+        }
+
+        @Override
+        public int maxImageIdBytes() {
+            return 1024;
+        }
+
+        @Override
         public java.util.Optional<Long> maxBytesInFlight() {
             return java.util.Optional.empty();
         }
