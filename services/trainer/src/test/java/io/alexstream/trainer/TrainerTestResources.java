@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real KRaft broker with the labeled topic and its dead-letter topic, and a trainer data directory that already holds
- * versions 1 and 2 (small profile), as a trainer that has been running for a while would.
+ * A real KRaft broker with the labeled topic, its dead-letter topic and the evaluations topic, and a trainer data
+ * directory that already holds versions 1 and 2 (small profile), as a trainer that has been running for a while would.
  */
 public class TrainerTestResources implements QuarkusTestResourceLifecycleManager {
 
@@ -39,7 +39,8 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
         try {
             Path dir = Files.createTempDirectory("alexstream-trainer-test");
             kafka = TestBroker.start(
-                    dir.resolve("kafka"), Map.of("images.labeled", 1, "images.labeled.dead-letter", 1));
+                    dir.resolve("kafka"),
+                    Map.of("images.labeled", 1, "images.labeled.dead-letter", 1, "evaluations", 1));
             Path versions = Files.createDirectories(dir.resolve("trainer/versions"));
             for (int version = 1; version <= 2; version++) {
                 SeedWeights.write(

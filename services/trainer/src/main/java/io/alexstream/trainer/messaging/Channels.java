@@ -9,6 +9,8 @@ public final class Channels {
     public static final String LABELED_IN = "labeled-in";
     /** Outgoing: the labeled dead-letter topic (the refused record, bounded, plus why). */
     public static final String LABELED_DEAD_LETTERS_OUT = "labeled-dead-letters-out";
+    /** Incoming: the live figures per model version (topic {@code evaluations}), read again from the start on boot. */
+    public static final String EVALUATIONS_IN = "evaluations-in";
 
     public static final String HEADER_IMAGE_ID = Headers.IMAGE_ID;
     /** A class index (0-based) or a class name of the model's profile. */

@@ -1,5 +1,7 @@
 package io.alexstream.trainer.rest;
 
+import io.alexstream.trainer.rollout.AutoRollback;
+import io.alexstream.trainer.rollout.LiveFigures;
 import io.alexstream.trainer.rollout.RolloutService;
 import io.alexstream.trainer.store.VersionStore;
 import io.alexstream.trainer.training.ExampleBank;
@@ -13,7 +15,8 @@ import java.util.Map;
 
 /**
  * {@code GET /v1/status}: examples kept, rounds run, versions with their metrics and lineage,
- * and the version each worker serves. Read-only; changing anything goes through the
+ * the version each worker serves, the live figures per version and the automatic rollbacks with
+ * their reasons. Read-only; changing anything goes through the
  * authenticated gRPC registry.
  */
 @Path("/v1/status")
@@ -23,12 +26,22 @@ public class StatusResource {
     private final VersionStore versions;
     private final RoundScheduler rounds;
     private final RolloutService rollout;
+    private final LiveFigures liveFigures;
+    private final AutoRollback autoRollback;
 
-    public StatusResource(ExampleBank bank, VersionStore versions, RoundScheduler rounds, RolloutService rollout) {
+    public StatusResource(
+            ExampleBank bank,
+            VersionStore versions,
+            RoundScheduler rounds,
+            RolloutService rollout,
+            LiveFigures liveFigures,
+            AutoRollback autoRollback) {
         this.bank = bank;
         this.versions = versions;
         this.rounds = rounds;
         this.rollout = rollout;
+        this.liveFigures = liveFigures;
+        this.autoRollback = autoRollback;
     }
 
     @GET
@@ -44,6 +57,9 @@ public class StatusResource {
         status.put("versions", versions.versions());
         status.put("rounds", rounds.history());
         status.put("workers", rollout.workers());
+        status.put("live_figures", liveFigures.figures().values());
+        status.put("last_auto_rollback", autoRollback.last().orElse(null));
+        status.put("auto_rollbacks", versions.rollbacks());
         return status;
     }
 }

@@ -1,5 +1,6 @@
 package io.alexstream.trainer.store;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.engine.weights.WeightsFormatException;
@@ -20,23 +21,30 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Every promoted version as a weights artifact ({@code v000001.alxw}, ...) and a pointer to
  * the one that should be served. Version numbers only go up; a rollback moves the pointer
  * back to an existing version and never rewrites one. One instance per data directory: the
  * rounds that promote, the rollout that rolls back, and the registry and status page that read
- * all share it, so they agree on the current version.
+ * all share it, so they agree on the current version. A version the trainer rolled back by itself
+ * also has its reason beside it ({@code v000002.rollback.json}, a {@link RollbackRecord}).
  */
 @Singleton
 public class VersionStore {
 
+    private static final Logger LOG = Logger.getLogger(VersionStore.class);
     private static final String CURRENT = "current";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
     private final List<WeightsMetadata> versions = new ArrayList<>();
+    private final Map<Long, RollbackRecord> rollbacks = new TreeMap<>();
     private long current;
 
     /** Opens (or creates) the store under {@code <data-dir>/versions}, reading every version's metadata. */
@@ -65,6 +73,18 @@ public class VersionStore {
             }
         }
         versions.sort(Comparator.comparingLong(WeightsMetadata::version));
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("v\\d+\\.rollback\\.json"))
+                    .toList()) {
+                try {
+                    RollbackRecord reason = JSON.readValue(file.toFile(), RollbackRecord.class);
+                    rollbacks.put(reason.version(), reason);
+                } catch (IOException e) {
+                    // an explanation, not a version: losing it must not keep the trainer from starting
+                    LOG.warnf("rollback reason %s is unreadable, left out: %s", file, e.getMessage());
+                }
+            }
+        }
         Path pointer = dir.resolve(CURRENT);
         current = Files.isRegularFile(pointer)
                 ? Long.parseLong(Files.readString(pointer).trim())
@@ -118,6 +138,25 @@ public class VersionStore {
                     "version " + version + " is not older than the current version " + current);
         }
         point(version);
+    }
+
+    /** Records why {@code reason.version()} was rolled back (written whole, then renamed into place). */
+    public synchronized void recordRollback(RollbackRecord reason) throws IOException {
+        Path target = dir.resolve(String.format("v%06d.rollback.json", reason.version()));
+        Path staged = dir.resolve(target.getFileName() + ".staged");
+        Files.write(staged, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(reason));
+        Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        rollbacks.put(reason.version(), reason);
+    }
+
+    /** Why the trainer rolled {@code version} back by itself, if it did. */
+    public synchronized Optional<RollbackRecord> rollback(long version) {
+        return Optional.ofNullable(rollbacks.get(version));
+    }
+
+    /** Every recorded automatic rollback, by version. */
+    public synchronized List<RollbackRecord> rollbacks() {
+        return List.copyOf(rollbacks.values());
     }
 
     private void point(long version) throws IOException {

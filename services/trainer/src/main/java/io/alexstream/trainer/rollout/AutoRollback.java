@@ -1,0 +1,163 @@
+package io.alexstream.trainer.rollout;
+
+import io.alexstream.engine.weights.WeightsMetadata;
+import io.alexstream.trainer.config.AutoRollbackConfig;
+import io.alexstream.trainer.store.RollbackRecord;
+import io.alexstream.trainer.store.VersionStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * Rolls the serving version back by itself when {@link RollbackPolicy} finds its live top-1 clearly below the
+ * version's before it (its parent, else the highest older version). It takes the operator's path,
+ * {@link RolloutService#rollBack}, so every worker converges on the older version exactly as after an operator's
+ * rollback; then it records why in the version's lineage ({@link VersionStore#recordRollback}) and counts it in
+ * {@code alexstream.trainer.auto.rollbacks}. At most once per version, including across restarts; off with
+ * {@code alexstream.rollback.auto.enabled=false}. Judged on its own thread, so the evaluations consumer never waits
+ * for a rollout.
+ */
+// created at start-up, so its counter is exported at 0 and increase() sees the first rollback
+@Startup
+@ApplicationScoped
+public class AutoRollback {
+
+    private static final Logger LOG = Logger.getLogger(AutoRollback.class);
+
+    private final boolean enabled;
+    private final RollbackPolicy policy;
+    private final VersionStore versions;
+    private final RolloutService rollout;
+    private final Counter rollbacks;
+    private final Set<Long> tried = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<Map<Long, VersionFigures>> figures = new AtomicReference<>(Map.of());
+    private final AtomicBoolean queued = new AtomicBoolean();
+    private final ExecutorService judge = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "auto-rollback");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public AutoRollback(
+            AutoRollbackConfig config, VersionStore versions, RolloutService rollout, MeterRegistry metrics) {
+        this.enabled = config.enabled();
+        this.policy = new RollbackPolicy(config.minLabelled(), config.confidence(), config.minDrop());
+        this.versions = versions;
+        this.rollout = rollout;
+        this.rollbacks = Counter.builder("alexstream.trainer.auto.rollbacks")
+                .description("Versions the trainer rolled back by itself on their live figures")
+                .register(metrics);
+    }
+
+    /** New figures: judged soon on this class's thread; a burst of updates is judged once, on the latest. */
+    public void onFigures(Map<Long, VersionFigures> latest) {
+        if (!enabled) {
+            return;
+        }
+        figures.set(latest);
+        if (queued.compareAndSet(false, true)) {
+            judge.execute(() -> {
+                queued.set(false);
+                try {
+                    judge(figures.get());
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "judging the live figures failed; judged again on the next update");
+                }
+            });
+        }
+    }
+
+    /** The latest automatic rollback, as recorded in the versions' lineage. */
+    public Optional<RollbackRecord> last() {
+        return versions.rollbacks().stream().max(Comparator.comparing(RollbackRecord::at));
+    }
+
+    private void judge(Map<Long, VersionFigures> latest) {
+        long serving = versions.current();
+        if (serving <= 0
+                || tried.contains(serving)
+                || versions.rollback(serving).isPresent()) {
+            return;
+        }
+        long before = previous(serving);
+        VersionFigures servingFigures = latest.get(serving);
+        VersionFigures previousFigures = latest.get(before);
+        if (before <= 0 || servingFigures == null || previousFigures == null) {
+            return;
+        }
+        RollbackPolicy.Decision decision = policy.decide(servingFigures, previousFigures);
+        if (!decision.rollBack()) {
+            LOG.debugf("version %d stays: %s", serving, decision.why());
+            return;
+        }
+        tried.add(serving);
+        LOG.warnf("rolling version %d back to %d by itself: %s", serving, before, decision.why());
+        try {
+            boolean converged = rollout.rollBack(before);
+            rollbacks.increment();
+            LOG.warnf(
+                    "version %d rolled back to %d; %s",
+                    serving, before, converged ? "every worker serves it" : "converging: " + rollout.message());
+        } catch (IOException | IllegalArgumentException e) {
+            // e.g. an operator rolled back or a round promoted in between: the pointer did not move
+            LOG.errorf("automatic rollback of version %d to %d not done: %s", serving, before, e.getMessage());
+            return;
+        }
+        record(serving, before, decision);
+    }
+
+    private void record(long serving, long before, RollbackPolicy.Decision decision) {
+        RollbackRecord reason = new RollbackRecord(
+                serving,
+                before,
+                Instant.now().toString(),
+                decision.why(),
+                decision.serving().labelled(),
+                decision.serving().top1(),
+                decision.previous().labelled(),
+                decision.previous().top1(),
+                decision.z(),
+                decision.pValue(),
+                policy.confidence(),
+                policy.minDrop());
+        try {
+            versions.recordRollback(reason);
+        } catch (IOException e) {
+            LOG.errorf("version %d was rolled back, but why could not be recorded: %s", serving, e.getMessage());
+        }
+    }
+
+    /** The version that served before {@code serving}: its parent when stored, else the highest older version. */
+    long previous(long serving) {
+        Optional<Long> parent = versions.metadata(serving).map(WeightsMetadata::parentVersion);
+        if (parent.isPresent()
+                && parent.get() < serving
+                && versions.metadata(parent.get()).isPresent()) {
+            return parent.get();
+        }
+        return versions.versions().stream()
+                .mapToLong(WeightsMetadata::version)
+                .filter(v -> v < serving)
+                .max()
+                .orElse(0);
+    }
+
+    @PreDestroy
+    void close() {
+        judge.shutdownNow();
+    }
+}
