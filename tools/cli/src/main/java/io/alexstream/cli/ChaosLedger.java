@@ -55,7 +55,10 @@ final class ChaosLedger {
     private final Map<String, Integer> deadLetters = new HashMap<>();
     private final Map<String, String> deadLetterReasons = new HashMap<>();
     private final Map<String, Long> refusedByRoute = new TreeMap<>();
-    private long foreignOutputs;
+    // outputs whose input is not known yet: ingest names an upload's id in its 202, and a worker can answer the
+    // image before that response is read; they count once the input is known, and as foreign if it never is
+    private final Map<String, Integer> earlyAnswers = new HashMap<>();
+    private final Map<String, List<String>> earlyDeadLetters = new HashMap<>();
 
     /** An input about to be sent; its answers may come keyed by its id or by any of {@code answerKeys}. */
     synchronized void sent(String id, String route, Collection<String> answerKeys, boolean silentIsLost) {
@@ -65,6 +68,17 @@ final class ChaosLedger {
         inputs.put(id, new Input(id, route, List.copyOf(keys), silentIsLost));
         keys.forEach(key -> idByKey.put(key, id));
         acknowledged.put(id, false);
+        for (String key : keys) {
+            Integer early = earlyAnswers.remove(key);
+            if (early != null) {
+                answers.merge(id, early, Integer::sum);
+            }
+            List<String> reasons = earlyDeadLetters.remove(key);
+            if (reasons != null) {
+                deadLetters.merge(id, reasons.size(), Integer::sum);
+                deadLetterReasons.putIfAbsent(id, reasons.get(0));
+            }
+        }
     }
 
     synchronized void acknowledged(String id) {
@@ -78,9 +92,13 @@ final class ChaosLedger {
 
     /** A prediction keyed by {@code key}. */
     synchronized void answered(String key) {
-        String id = key == null ? null : idByKey.get(key);
+        if (key == null) {
+            earlyAnswers.merge("", 1, Integer::sum);
+            return;
+        }
+        String id = idByKey.get(key);
         if (id == null) {
-            foreignOutputs++;
+            earlyAnswers.merge(key, 1, Integer::sum);
             return;
         }
         answers.merge(id, 1, Integer::sum);
@@ -88,9 +106,13 @@ final class ChaosLedger {
 
     /** A dead letter for the input with this id (or one of its answer keys). */
     synchronized void deadLettered(String idOrKey, String reason) {
-        String id = idOrKey == null ? null : idByKey.get(idOrKey);
+        if (idOrKey == null) {
+            earlyDeadLetters.computeIfAbsent("", k -> new ArrayList<>()).add(reason);
+            return;
+        }
+        String id = idByKey.get(idOrKey);
         if (id == null) {
-            foreignOutputs++;
+            earlyDeadLetters.computeIfAbsent(idOrKey, k -> new ArrayList<>()).add(reason);
             return;
         }
         deadLetters.merge(id, 1, Integer::sum);
@@ -99,7 +121,8 @@ final class ChaosLedger {
 
     /** Outputs that matched no input of this run (other producers' images, or ids the services changed). */
     synchronized long foreignOutputs() {
-        return foreignOutputs;
+        return earlyAnswers.values().stream().mapToLong(Integer::longValue).sum()
+                + earlyDeadLetters.values().stream().mapToLong(List::size).sum();
     }
 
     /** Acknowledged inputs that still wait for their first outcome (and are owed one). */

@@ -37,10 +37,12 @@ final class LocalStack implements AutoCloseable {
             4,
             Topics.DEAD_LETTERS,
             1,
-            "images.labeled.dead-letter",
+            Topics.LABELED_DEAD_LETTERS,
             1,
             Topics.LABELS,
-            4);
+            4,
+            Topics.EVALUATIONS,
+            1);
 
     private final StackOptions options;
     private final StackCredentials credentials;

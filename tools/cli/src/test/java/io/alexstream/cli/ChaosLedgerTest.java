@@ -101,4 +101,25 @@ class ChaosLedgerTest {
         assertThat(le.getShort(28)).isEqualTo((short) 24);
         assertThat(le.getInt(34)).isEqualTo(0x7FFFFFF0);
     }
+
+    @Test
+    void anAnswerReadBeforeIngestsAcknowledgementNamedItsIdStillCounts() {
+        ChaosLedger ledger = new ChaosLedger();
+        // the worker answered the upload before the 202 that names its id was read
+        ledger.answered("upload-1");
+        ledger.deadLettered("upload-2", "CORRUPT");
+        ledger.answered("someone-elses");
+        assertThat(ledger.foreignOutputs()).isEqualTo(3);
+
+        for (String id : List.of("upload-1", "upload-2")) {
+            ledger.sent(id, "ingest", List.of(), true);
+            ledger.acknowledged(id);
+        }
+        ChaosLedger.Tally tally = ledger.tally();
+        assertThat(tally.lost()).isZero();
+        assertThat(tally.answered()).isEqualTo(1);
+        assertThat(tally.deadLettered()).isEqualTo(1);
+        assertThat(ledger.outcome("upload-2")).isEqualTo("dead-lettered (CORRUPT)");
+        assertThat(ledger.foreignOutputs()).isEqualTo(1);
+    }
 }
