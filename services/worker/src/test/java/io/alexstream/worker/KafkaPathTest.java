@@ -14,6 +14,8 @@ import io.alexstream.testing.kafka.RecordHeaders;
 import io.alexstream.worker.messaging.Channels;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,7 +46,25 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = WorkerTestResources.class, restrictToAnnotatedClass = true)
+@TestProfile(KafkaPathTest.ReviewThresholds.class)
 class KafkaPathTest {
+
+    /**
+     * Below this top-1 probability an image goes to review: the seeded model gives the black images 0.133 and the noise
+     * ones 0.140 to 0.145, so this parts them.
+     */
+    static final double MAX_TOP1 = 0.136;
+
+    /** Review by top-1 alone, at {@link #MAX_TOP1}, and no rate limit to speak of: which images go is deterministic. */
+    public static class ReviewThresholds implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "alexstream.worker.review.max-top1-probability", Double.toString(MAX_TOP1),
+                    "alexstream.worker.review.min-crop-disagreement", "2",
+                    "alexstream.worker.review.max-per-second", "1000");
+        }
+    }
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -282,6 +302,70 @@ class KafkaPathTest {
                             viaKafka.get("top").get(i).get("probability").asDouble(),
                             org.assertj.core.data.Offset.offset(1e-5));
         }
+    }
+
+    /**
+     * An image the model is unsure of reaches the review topic with its own bytes, its id, content type and
+     * correlation id, and its prediction in a header; a confident one gets its prediction and no review copy.
+     */
+    @Test
+    void uncertainImagesAreCopiedToReviewWithTheirPredictionAndConfidentOnesAreNot() throws Exception {
+        Map<String, byte[]> images = new java.util.LinkedHashMap<>();
+        images.put("rv-black", EncodedImages.png(64, 64));
+        images.put("rv-jpeg", jpeg(64, 48));
+        for (int seed = 1; seed <= 4; seed++) {
+            images.put("rv-noise-" + seed, EncodedImages.noisePng(64, 64, seed));
+        }
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (var image : images.entrySet()) {
+                ProducerRecord<String, byte[]> record =
+                        new ProducerRecord<>(WorkerTestResources.IMAGES, image.getKey(), image.getValue());
+                record.headers().add(Channels.HEADER_CONTENT_TYPE, "image/x-test".getBytes(StandardCharsets.UTF_8));
+                record.headers()
+                        .add(Channels.HEADER_CORRELATION_ID, ("c-" + image.getKey()).getBytes(StandardCharsets.UTF_8));
+                producer.send(record).get();
+            }
+        }
+        Map<String, ConsumerRecord<String, byte[]>> predictions =
+                consume(WorkerTestResources.PREDICTIONS, images.size(), "rv-");
+        assertThat(predictions).containsOnlyKeys(images.keySet());
+        Map<String, Double> top1 = new java.util.TreeMap<>();
+        for (var entry : predictions.entrySet()) {
+            JsonNode prediction = json.readTree(entry.getValue().value());
+            top1.put(
+                    entry.getKey(),
+                    prediction.get("top").get(0).get("probability").asDouble());
+            assertThat(prediction.get("crop_disagreement").asDouble()).isBetween(0.0, 1.0);
+        }
+        List<String> uncertain = top1.entrySet().stream()
+                .filter(e -> e.getValue() < MAX_TOP1)
+                .map(Map.Entry::getKey)
+                .toList();
+        assertThat(uncertain).as("top-1 probabilities %s", top1).isNotEmpty().hasSizeLessThan(images.size());
+
+        Map<String, ConsumerRecord<String, byte[]>> review =
+                consume(WorkerTestResources.REVIEW, uncertain.size(), "rv-");
+        // a copy is sent with its prediction, and every prediction is in already: a confident image's copy would be too
+        assertThat(review.keySet()).as("top-1 probabilities %s", top1).containsExactlyInAnyOrderElementsOf(uncertain);
+        for (var copy : review.values()) {
+            String id = copy.key();
+            assertThat(copy.value()).as("the image's own bytes").isEqualTo(images.get(id));
+            assertThat(RecordHeaders.text(copy, Channels.HEADER_IMAGE_ID)).isEqualTo(id);
+            assertThat(RecordHeaders.text(copy, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/x-test");
+            assertThat(RecordHeaders.text(copy, Channels.HEADER_CORRELATION_ID)).isEqualTo("c-" + id);
+            assertThat(json.readTree(RecordHeaders.text(copy, Channels.HEADER_PREDICTION)))
+                    .isEqualTo(json.readTree(predictions.get(id).value()));
+        }
+        String exposition = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(metric(exposition, "alexstream_worker_review_routed_total{reason=\"low_top1\",worker=\"worker-1\"}"))
+                .isGreaterThanOrEqualTo(uncertain.size());
+        assertThat(exposition)
+                .contains("alexstream_worker_review_skipped_total{reason=\"rate_limit\",worker=\"worker-1\"} 0.0");
     }
 
     private static String reason(ConsumerRecord<String, byte[]> record) {

@@ -19,6 +19,7 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     static final String IMAGES = "images";
     static final String PREDICTIONS = "predictions";
     static final String DEAD_LETTERS = "images.dead-letter";
+    static final String REVIEW = io.alexstream.contracts.Topics.REVIEW;
     static volatile String bootstrapServers;
     /** Generated per run, as the local stack does: never a secret written in the code. */
     static final String TRAINER_TOKEN = io.alexstream.auth.BearerTokens.generate();
@@ -58,7 +59,8 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     public Map<String, String> start() {
         try {
             Path dir = Files.createTempDirectory("alexstream-worker-test");
-            kafka = TestBroker.start(dir.resolve("kafka"), Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1));
+            kafka = TestBroker.start(
+                    dir.resolve("kafka"), Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1, REVIEW, 1));
             bootstrapServers = kafka.bootstrapServers();
             stateDir = dir.resolve("state");
             Map<String, String> common = Map.of(

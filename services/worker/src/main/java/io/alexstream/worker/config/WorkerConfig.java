@@ -3,6 +3,7 @@ package io.alexstream.worker.config;
 import io.alexstream.contracts.ImageLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.util.Optional;
 
 /** Everything a worker needs to know about its model, its device and its batching. */
@@ -120,4 +121,27 @@ public interface WorkerConfig {
      */
     @WithDefault("false")
     boolean exactlyOnce();
+
+    /** Whether uncertain predictions from Kafka are also copied, with their image, to the review topic. */
+    @WithName("review.enabled")
+    @WithDefault("true")
+    boolean reviewEnabled();
+
+    /** A prediction whose top-1 probability is below this goes to review ({@code low_top1}). */
+    @WithName("review.max-top1-probability")
+    @WithDefault("0.5")
+    double reviewMaxTop1Probability();
+
+    /**
+     * A ten-crop prediction whose crop disagreement (share of crops whose own best class is not the answer) is at
+     * least this goes to review ({@code crop_disagreement}).
+     */
+    @WithName("review.min-crop-disagreement")
+    @WithDefault("0.5")
+    double reviewMinCropDisagreement();
+
+    /** Most review copies per second from this worker (a token bucket); the rest are skipped and counted. */
+    @WithName("review.max-per-second")
+    @WithDefault("5")
+    double reviewMaxPerSecond();
 }

@@ -114,6 +114,7 @@ public class ImageClassifier {
                 .setImageId(imageId)
                 .setModelVersion(timed.prediction().modelVersion())
                 .setCropsUsed(timed.prediction().cropsUsed())
+                .setCropDisagreement((float) timed.prediction().cropDisagreement())
                 .setWorkerId(config.id())
                 .setTimings(Timings.newBuilder()
                         .setQueueSeconds(timed.queueSeconds())

@@ -11,9 +11,18 @@ public final class Channels {
     public static final String PREDICTIONS_OUT = "predictions-out";
     /** Outgoing: the dead-letter topic (the original record plus the reason). */
     public static final String DEAD_LETTERS_OUT = "dead-letters-out";
+    /** Outgoing: the review topic (the original image, the prediction in a header), for a person to label. */
+    public static final String REVIEW_OUT = "review-out";
 
     public static final String HEADER_IMAGE_ID = Headers.IMAGE_ID;
     public static final String HEADER_CORRELATION_ID = Headers.CORRELATION_ID;
+    public static final String HEADER_CONTENT_TYPE = Headers.CONTENT_TYPE;
+    /**
+     * On a review copy: the prediction JSON the image got. Defined here until {@code libs/contracts Headers} has it;
+     * the labelling side must spell it the same.
+     */
+    public static final String HEADER_PREDICTION = "prediction";
+
     public static final String HEADER_REASON = Headers.DEAD_LETTER_REASON;
     public static final String HEADER_MESSAGE = Headers.DEAD_LETTER_MESSAGE;
     public static final String HEADER_SOURCE_TOPIC = Headers.DEAD_LETTER_TOPIC;

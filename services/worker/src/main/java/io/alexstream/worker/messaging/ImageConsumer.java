@@ -3,6 +3,7 @@ package io.alexstream.worker.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ImageRejectedException;
+import io.alexstream.proto.v1.Prediction;
 import io.alexstream.worker.config.WorkerConfig;
 import io.alexstream.worker.inference.ImageClassifier;
 import io.alexstream.worker.inference.ServingModel;
@@ -29,14 +30,16 @@ import org.jboss.logging.Logger;
 
 /**
  * Reads the images topic ({@link Channels#IMAGES_IN}) in batches, classifies every image with
- * ten crops through {@link ImageClassifier} (as gRPC does), and publishes one prediction per image to
- * {@link Channels#PREDICTIONS_OUT}, keyed by image id. A record that cannot be decoded or
+ * ten crops through {@link ImageClassifier} (as gRPC does), and publishes one prediction per image
+ * to {@link Channels#PREDICTIONS_OUT}, keyed by image id. A record that cannot be decoded or
  * breaks a limit, or whose handling throws anything at all, goes to
  * {@link Channels#DEAD_LETTERS_OUT} with the reason ({@link DeadLetter}: bounded to fit the
- * broker). The batch's offsets are committed only after every prediction and dead letter was
- * acknowledged by the broker (at-least-once); sends are retried through broker outages of any
- * length ({@link RetryingSender}), so no record and no outage closes the consumer. The next
- * polls are decoded while the batcher still runs this one: Kafka keeps at most
+ * broker). An uncertain prediction's image is also copied to {@link Channels#REVIEW_OUT}
+ * ({@link ReviewRouter}), in the same delivery as its prediction. The batch's offsets are
+ * committed only after every prediction, review copy and dead letter was acknowledged by the
+ * broker (at-least-once); sends are retried through broker outages of any length
+ * ({@link RetryingSender}), so no record and no outage closes the consumer. The next polls are
+ * decoded while the batcher still runs this one: Kafka keeps at most
  * {@link WorkerConfig#kafkaBatchesInFlight()} batches' worth of images in the batcher, so a full
  * batch waits when a run ends and gRPC callers still find room in the queue.
  */
@@ -53,6 +56,8 @@ public class ImageConsumer {
     private final PredictionJson json;
     private final Emitter<String> predictions;
     private final Emitter<byte[]> deadLetters;
+    private final Emitter<byte[]> review;
+    private final ReviewRouter reviewRouter;
     private final WorkerMetrics metrics;
     private final RetryingSender sender;
     /** Set in exactly-once mode: polls are delivered in transactions instead of record by record. */
@@ -68,6 +73,8 @@ public class ImageConsumer {
             ObjectMapper json,
             @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
             @Channel(Channels.DEAD_LETTERS_OUT) Emitter<byte[]> deadLetters,
+            @Channel(Channels.REVIEW_OUT) Emitter<byte[]> review,
+            ReviewRouter reviewRouter,
             WorkerMetrics metrics,
             jakarta.enterprise.inject.Instance<TransactionalDelivery> transactional) {
         this.classifier = classifier;
@@ -76,6 +83,8 @@ public class ImageConsumer {
         this.json = new PredictionJson(json);
         this.predictions = predictions;
         this.deadLetters = deadLetters;
+        this.review = review;
+        this.reviewRouter = reviewRouter;
         this.sender = new RetryingSender(metrics::publishRetried);
         this.transactions = config.exactlyOnce() ? transactional.get() : null;
         LOG.infof(
@@ -229,7 +238,9 @@ public class ImageConsumer {
                                 String.valueOf(cause.getMessage()));
                     }
                     try {
-                        return Answer.prediction(prediction.getImageId(), json.write(prediction));
+                        String written = json.write(prediction);
+                        return Answer.prediction(
+                                prediction.getImageId(), written, reviewCopy(item, correlationId, prediction, written));
                     } catch (RuntimeException e) {
                         return deadLetter(
                                 item.record(),
@@ -240,6 +251,22 @@ public class ImageConsumer {
                 });
     }
 
+    /** The image's copy for the review topic, or null; a failure here costs the copy, never the prediction. */
+    private ReviewCopy reviewCopy(Prepared item, String correlationId, Prediction prediction, String written) {
+        try {
+            return reviewRouter.copy(
+                    item.id(),
+                    item.record().getHeaders(),
+                    item.record().getPayload(),
+                    correlationId,
+                    prediction,
+                    written);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "no review copy of %s", item.id());
+            return null;
+        }
+    }
+
     /** A record decoded and rescaled, waiting to be submitted. */
     private record Prepared(KafkaRecord<String, byte[]> record, String id, ImageClassifier.PreparedImage image) {}
 
@@ -247,6 +274,11 @@ public class ImageConsumer {
      * At-least-once: the answer alone, retried through outages; a prediction the broker refuses becomes a dead letter.
      */
     private CompletableFuture<Void> send(Answer answer) {
+        if (answer.kind() == Answer.Kind.PREDICTION && answer.review() != null) {
+            // the poll's offsets wait for both, so a worker that dies before the copy is acknowledged sends it again
+            return CompletableFuture.allOf(
+                    send(Answer.prediction(answer.key(), answer.prediction())), sendReview(answer.review()));
+        }
         if (answer.kind() == Answer.Kind.PREDICTION) {
             return sender.send(predictions, answer::prediction, answer.key(), RecordHeaders::new)
                     .exceptionallyCompose(refused -> {
@@ -273,6 +305,15 @@ public class ImageConsumer {
                     DeadLetter bare = letter.bare();
                     return sender.send(deadLetters, bare::value, bare.key(), bare::headers);
                 });
+    }
+
+    /** At-least-once: a review copy, retried through outages; one refused for good is counted and dropped. */
+    private CompletableFuture<Void> sendReview(ReviewCopy copy) {
+        return sender.send(review, copy::image, copy.key(), copy::headers).exceptionally(refused -> {
+            LOG.errorf("review copy of %s refused (%s); its prediction still goes out", copy.key(), refused);
+            metrics.reviewSkipped(WorkerMetrics.REVIEW_REFUSED);
+            return null;
+        });
     }
 
     private Answer deadLetter(KafkaRecord<String, byte[]> record, String knownId, String reason, String message) {

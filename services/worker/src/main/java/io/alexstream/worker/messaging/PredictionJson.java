@@ -9,12 +9,16 @@ import io.alexstream.proto.v1.Prediction;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The predictions topic's JSON value, written from the {@link Prediction} message itself: the
  * proto's field names and order, numbers as JSON numbers (int64 too, unlike protobuf's own JSON
  * printer, which quotes them), and an empty string field (an image without a correlation id)
  * left out. One mapping from the engine's result exists, to the message; this only spells it.
+ * {@code crop_disagreement}, added to the message last, is written right after {@code crops_used}, which it
+ * qualifies; it is always there (0 with one crop).
  */
 final class PredictionJson {
 
@@ -36,7 +40,7 @@ final class PredictionJson {
 
     private static void writeMessage(JsonGenerator generator, Message message) throws IOException {
         generator.writeStartObject();
-        for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
+        for (FieldDescriptor field : fields(message)) {
             if (field.isRepeated()) {
                 generator.writeArrayFieldStart(field.getName());
                 for (int i = 0; i < message.getRepeatedFieldCount(field); i++) {
@@ -53,6 +57,22 @@ final class PredictionJson {
             }
         }
         generator.writeEndObject();
+    }
+
+    /** The message's fields in declaration order, the prediction's crop disagreement moved beside its crops. */
+    private static List<FieldDescriptor> fields(Message message) {
+        List<FieldDescriptor> fields = message.getDescriptorForType().getFields();
+        if (!(message instanceof Prediction)) {
+            return fields;
+        }
+        FieldDescriptor disagreement =
+                Prediction.getDescriptor().findFieldByNumber(Prediction.CROP_DISAGREEMENT_FIELD_NUMBER);
+        List<FieldDescriptor> ordered = new ArrayList<>(fields);
+        ordered.remove(disagreement);
+        ordered.add(
+                ordered.indexOf(Prediction.getDescriptor().findFieldByNumber(Prediction.CROPS_USED_FIELD_NUMBER)) + 1,
+                disagreement);
+        return ordered;
     }
 
     private static void writeValue(JsonGenerator generator, FieldDescriptor field, Object value) throws IOException {

@@ -33,7 +33,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Exactly-once delivery ({@code alexstream.worker.exactly-once=true}): each poll's predictions,
- * dead letters and consumed offsets are written in one Kafka transaction, polls in the order
+ * their review copies, dead letters and consumed offsets are written in one Kafka transaction, polls in the order
  * they were read, on one thread. A worker killed mid-batch leaves an aborted transaction that
  * {@code read_committed} consumers never see, and the next owner answers the poll again. A
  * failed transaction is aborted and tried again with back-off (a broker outage only delays it);
@@ -50,6 +50,7 @@ public class TransactionalDelivery {
     private final String bootstrapServers;
     private final String predictionsTopic;
     private final String deadLettersTopic;
+    private final String reviewTopic;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
         Thread t = new Thread(runnable, "kafka-transactions");
         t.setDaemon(true);
@@ -63,12 +64,14 @@ public class TransactionalDelivery {
             KafkaClientService clients,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
             @ConfigProperty(name = "alexstream.topics.predictions") String predictionsTopic,
-            @ConfigProperty(name = "alexstream.topics.dead-letters") String deadLettersTopic) {
+            @ConfigProperty(name = "alexstream.topics.dead-letters") String deadLettersTopic,
+            @ConfigProperty(name = "alexstream.topics.review") String reviewTopic) {
         this.config = config;
         this.clients = clients;
         this.bootstrapServers = bootstrapServers;
         this.predictionsTopic = predictionsTopic;
         this.deadLettersTopic = deadLettersTopic;
+        this.reviewTopic = reviewTopic;
     }
 
     /**
@@ -113,6 +116,10 @@ public class TransactionalDelivery {
                 for (Answer answer : answers) {
                     String topic = answer.kind() == Answer.Kind.PREDICTION ? predictionsTopic : deadLettersTopic;
                     p.send(new ProducerRecord<>(topic, null, answer.key(), answer.value(), answer.headers()));
+                    ReviewCopy review = answer.review();
+                    if (review != null) {
+                        p.send(new ProducerRecord<>(reviewTopic, null, review.key(), review.image(), review.headers()));
+                    }
                 }
                 p.sendOffsetsToTransaction(offsets, group);
                 commitUntilDecided(p);
@@ -190,7 +197,8 @@ public class TransactionalDelivery {
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "alexstream-worker-" + config.id());
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(2 << 20));
+            // a review copy carries a whole image: ReviewRouter lets none through that exceeds this
+            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(ReviewRouter.MAX_RECORD_BYTES));
             props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
             producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
             producer.initTransactions();

@@ -26,9 +26,11 @@ import java.util.function.IntSupplier;
  * (the session run that answered the image, with histogram buckets for p99 alerts),
  * {@code alexstream_worker_dead_letters_total{reason}}, {@code alexstream_worker_batch_size} (images per
  * session run, the dynamic batcher's effect), {@code alexstream_worker_model_version} and
- * {@code alexstream_worker_model_info{version}} (1 for the version served) and
- * {@code alexstream_worker_device_info{device="cpu"|"gpu:N"}}. Every series carries the worker id, so
- * dashboards can tell workers apart when they share a scrape job.
+ * {@code alexstream_worker_model_info{version}} (1 for the version served),
+ * {@code alexstream_worker_device_info{device="cpu"|"gpu:N"}}, and the images copied to the review topic
+ * {@code alexstream_worker_review_routed_total{reason="low_top1"|"crop_disagreement"}} or not copied although
+ * uncertain {@code alexstream_worker_review_skipped_total{reason="rate_limit"|"too_large"|"refused"}}. Every
+ * series carries the worker id, so dashboards can tell workers apart when they share a scrape job.
  */
 @ApplicationScoped
 public class WorkerMetrics {
@@ -39,6 +41,17 @@ public class WorkerMetrics {
     public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
     /** Dead-letter reason for anything else that went wrong with one record (its handling threw). */
     public static final String INTERNAL = "INTERNAL";
+
+    /** Review reason: the top-1 probability is below the threshold. */
+    public static final String REVIEW_LOW_TOP1 = "low_top1";
+    /** Review reason: too many of the ten crops had another best class. */
+    public static final String REVIEW_CROP_DISAGREEMENT = "crop_disagreement";
+    /** Review skipped: over the per-worker rate. */
+    public static final String REVIEW_RATE_LIMIT = "rate_limit";
+    /** Review skipped: the image and its headers exceed what the review producers may send. */
+    public static final String REVIEW_TOO_LARGE = "too_large";
+    /** Review skipped: the broker refused the copy for good (at-least-once; the prediction still went out). */
+    public static final String REVIEW_REFUSED = "refused";
 
     private final MeterRegistry registry;
     private final Tags worker;
@@ -51,6 +64,8 @@ public class WorkerMetrics {
     private final Counter publishRetries;
     private final Map<String, Counter> classifiedBySource = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettersByReason = new ConcurrentHashMap<>();
+    private final Map<String, Counter> reviewRoutedByReason = new ConcurrentHashMap<>();
+    private final Map<String, Counter> reviewSkippedByReason = new ConcurrentHashMap<>();
 
     public WorkerMetrics(MeterRegistry registry, WorkerConfig config) {
         this.registry = registry;
@@ -80,6 +95,12 @@ public class WorkerMetrics {
         }
         deadLetterCounter(INFERENCE_FAILED);
         deadLetterCounter(INTERNAL);
+        for (String reason : List.of(REVIEW_LOW_TOP1, REVIEW_CROP_DISAGREEMENT)) {
+            reviewRouted(reason, 0);
+        }
+        for (String reason : List.of(REVIEW_RATE_LIMIT, REVIEW_TOO_LARGE, REVIEW_REFUSED)) {
+            reviewSkipped(reason, 0);
+        }
         this.publishRetries = Counter.builder("alexstream.worker.publish.retries")
                 .description("Predictions and dead letters sent again after the broker did not acknowledge them")
                 .tags(worker)
@@ -144,6 +165,40 @@ public class WorkerMetrics {
 
     public void deadLettered(String reason) {
         deadLetterCounter(reason).increment();
+    }
+
+    /** An image copied to the review topic, for the given reason. */
+    public void reviewRouted(String reason) {
+        reviewRouted(reason, 1);
+    }
+
+    /** An uncertain image not copied to the review topic, for the given reason. */
+    public void reviewSkipped(String reason) {
+        reviewSkipped(reason, 1);
+    }
+
+    private void reviewRouted(String reason, double count) {
+        reviewRoutedByReason
+                .computeIfAbsent(
+                        reason,
+                        r -> Counter.builder("alexstream.worker.review.routed")
+                                .description("Predictions from Kafka copied with their image to the review topic")
+                                .tags(worker)
+                                .tag("reason", r)
+                                .register(registry))
+                .increment(count);
+    }
+
+    private void reviewSkipped(String reason, double count) {
+        reviewSkippedByReason
+                .computeIfAbsent(
+                        reason,
+                        r -> Counter.builder("alexstream.worker.review.skipped")
+                                .description("Uncertain predictions not copied to the review topic, by reason")
+                                .tags(worker)
+                                .tag("reason", r)
+                                .register(registry))
+                .increment(count);
     }
 
     public void batchRun(int images) {

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Tier: plain unit. The predictions topic's JSON, written from the proto message, keeps the shape
- * its readers parse: proto field names, int64 as a number, floats as Java prints them, and no
- * correlation id when the image had none.
+ * its readers parse: proto field names, int64 as a number, floats as Java prints them, the crop
+ * disagreement right after the crops used, and no correlation id when the image had none.
  */
 class PredictionJsonTest {
 
@@ -24,7 +24,7 @@ class PredictionJsonTest {
                 .isEqualTo("{\"image_id\":\"img-1\",\"model_version\":3,"
                         + "\"top\":[{\"index\":7,\"name\":\"cat\",\"probability\":0.625},"
                         + "{\"index\":2,\"name\":\"dog\",\"probability\":0.1}],"
-                        + "\"crops_used\":10,\"worker_id\":\"worker-1\","
+                        + "\"crops_used\":10,\"crop_disagreement\":0.3,\"worker_id\":\"worker-1\","
                         + "\"timings\":{\"queue_seconds\":0.5,\"preprocess_seconds\":0.25,"
                         + "\"inference_seconds\":1.5,\"batch_size\":4},\"correlation_id\":\"corr-1\"}");
     }
@@ -44,6 +44,7 @@ class PredictionJsonTest {
                 .addTop(ClassScore.newBuilder().setIndex(7).setName("cat").setProbability(0.625f))
                 .addTop(ClassScore.newBuilder().setIndex(2).setName("dog").setProbability(0.1f))
                 .setCropsUsed(10)
+                .setCropDisagreement(0.3f)
                 .setWorkerId("worker-1")
                 .setTimings(Timings.newBuilder()
                         .setQueueSeconds(0.5)
