@@ -10,6 +10,8 @@ public final class Headers {
     public static final String SOURCE = "source";
     /** A class index (0-based) or a class name of the model's profile. */
     public static final String LABEL = "label";
+    /** On a review copy: the prediction JSON the worker was unsure of. */
+    public static final String PREDICTION = "prediction";
 
     /** Why the record was dead-lettered: a reason code. */
     public static final String DEAD_LETTER_REASON = "dead-letter-reason";

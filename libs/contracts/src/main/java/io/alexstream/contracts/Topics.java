@@ -18,7 +18,10 @@ public final class Topics {
     public static final String LABELS = "labels";
     /** Live accuracy per model version, joined from predictions and late labels: value = JSON, key = version. */
     public static final String EVALUATIONS = "evaluations";
-    /** Predictions the model was unsure of, for a person to label: value = prediction JSON, key = image id. */
+    /**
+     * Images the model was unsure of, for a person to label: value = the image bytes, key = image id, the prediction
+     * JSON in header {@link Headers#PREDICTION}.
+     */
     public static final String REVIEW = "images.review";
 
     private Topics() {}

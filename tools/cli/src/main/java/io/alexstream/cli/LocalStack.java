@@ -42,6 +42,8 @@ final class LocalStack implements AutoCloseable {
             Topics.LABELS,
             4,
             Topics.EVALUATIONS,
+            1,
+            Topics.REVIEW,
             1);
 
     private final StackOptions options;

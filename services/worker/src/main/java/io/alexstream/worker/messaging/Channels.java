@@ -21,7 +21,7 @@ public final class Channels {
      * On a review copy: the prediction JSON the image got. Defined here until {@code libs/contracts Headers} has it;
      * the labelling side must spell it the same.
      */
-    public static final String HEADER_PREDICTION = "prediction";
+    public static final String HEADER_PREDICTION = Headers.PREDICTION;
 
     public static final String HEADER_REASON = Headers.DEAD_LETTER_REASON;
     public static final String HEADER_MESSAGE = Headers.DEAD_LETTER_MESSAGE;

@@ -22,9 +22,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -54,12 +51,10 @@ public class ImageConsumer {
     private final ImageClassifier classifier;
     private final WorkerConfig config;
     private final PredictionJson json;
-    private final Emitter<String> predictions;
-    private final Emitter<byte[]> deadLetters;
-    private final Emitter<byte[]> review;
     private final ReviewRouter reviewRouter;
     private final WorkerMetrics metrics;
-    private final RetryingSender sender;
+    /** Set in at-least-once mode: each answer is sent on its own and retried through outages. */
+    private final AtLeastOnceDelivery atLeastOnce;
     /** Set in exactly-once mode: polls are delivered in transactions instead of record by record. */
     private final TransactionalDelivery transactions;
     /** Images from Kafka submitted and not yet answered, with when: the watchdog SmallRye's was, made visible. */
@@ -71,21 +66,16 @@ public class ImageConsumer {
             ImageClassifier classifier,
             WorkerConfig config,
             ObjectMapper json,
-            @Channel(Channels.PREDICTIONS_OUT) Emitter<String> predictions,
-            @Channel(Channels.DEAD_LETTERS_OUT) Emitter<byte[]> deadLetters,
-            @Channel(Channels.REVIEW_OUT) Emitter<byte[]> review,
             ReviewRouter reviewRouter,
             WorkerMetrics metrics,
-            jakarta.enterprise.inject.Instance<TransactionalDelivery> transactional) {
+            jakarta.enterprise.inject.Instance<TransactionalDelivery> transactional,
+            AtLeastOnceDelivery atLeastOnce) {
         this.classifier = classifier;
         this.metrics = metrics;
         this.config = config;
         this.json = new PredictionJson(json);
-        this.predictions = predictions;
-        this.deadLetters = deadLetters;
-        this.review = review;
         this.reviewRouter = reviewRouter;
-        this.sender = new RetryingSender(metrics::publishRetried);
+        this.atLeastOnce = atLeastOnce;
         this.transactions = config.exactlyOnce() ? transactional.get() : null;
         LOG.infof(
                 "worker %s delivers %s",
@@ -188,7 +178,7 @@ public class ImageConsumer {
     /** At-least-once: sends the answer once it is ready, remembering the send in the poll's map. */
     private CompletableFuture<Void> sent(
             Map<CompletableFuture<Answer>, CompletableFuture<Void>> sends, CompletableFuture<Answer> answer) {
-        return sends.computeIfAbsent(answer, a -> a.thenCompose(this::send));
+        return sends.computeIfAbsent(answer, a -> a.thenCompose(atLeastOnce::send));
     }
 
     /** Records handed to this consumer since start. */
@@ -269,52 +259,6 @@ public class ImageConsumer {
 
     /** A record decoded and rescaled, waiting to be submitted. */
     private record Prepared(KafkaRecord<String, byte[]> record, String id, ImageClassifier.PreparedImage image) {}
-
-    /**
-     * At-least-once: the answer alone, retried through outages; a prediction the broker refuses becomes a dead letter.
-     */
-    private CompletableFuture<Void> send(Answer answer) {
-        if (answer.kind() == Answer.Kind.PREDICTION && answer.review() != null) {
-            // the poll's offsets wait for both, so a worker that dies before the copy is acknowledged sends it again
-            return CompletableFuture.allOf(
-                    send(Answer.prediction(answer.key(), answer.prediction())), sendReview(answer.review()));
-        }
-        if (answer.kind() == Answer.Kind.PREDICTION) {
-            return sender.send(predictions, answer::prediction, answer.key(), RecordHeaders::new)
-                    .exceptionallyCompose(refused -> {
-                        LOG.errorf("prediction of %s refused (%s); dead-lettering it", answer.key(), refused);
-                        metrics.deadLettered(WorkerMetrics.INTERNAL);
-                        DeadLetter letter = DeadLetter.of(
-                                answer.key(),
-                                null,
-                                answer.value(),
-                                new DeadLetter.Source("predictions", -1, -1),
-                                WorkerMetrics.INTERNAL,
-                                "the broker refused the prediction: " + refused,
-                                config.deadLetterMaxBytes());
-                        return send(Answer.deadLetter(letter));
-                    });
-        }
-        DeadLetter letter = answer.deadLetter();
-        return sender.send(deadLetters, letter::value, letter.key(), letter::headers)
-                .exceptionallyCompose(refused -> {
-                    // the broker refused the copy (its record limit is lower than ours): the reason still gets through
-                    LOG.errorf(
-                            "dead letter of %s refused (%s); sending it without the original value and headers",
-                            letter.key(), refused);
-                    DeadLetter bare = letter.bare();
-                    return sender.send(deadLetters, bare::value, bare.key(), bare::headers);
-                });
-    }
-
-    /** At-least-once: a review copy, retried through outages; one refused for good is counted and dropped. */
-    private CompletableFuture<Void> sendReview(ReviewCopy copy) {
-        return sender.send(review, copy::image, copy.key(), copy::headers).exceptionally(refused -> {
-            LOG.errorf("review copy of %s refused (%s); its prediction still goes out", copy.key(), refused);
-            metrics.reviewSkipped(WorkerMetrics.REVIEW_REFUSED);
-            return null;
-        });
-    }
 
     private Answer deadLetter(KafkaRecord<String, byte[]> record, String knownId, String reason, String message) {
         String id = knownId != null
