@@ -1,5 +1,6 @@
 package io.alexstream.trainer.rest;
 
+import io.alexstream.trainer.evaluation.LiveFigures;
 import io.alexstream.trainer.rollout.RolloutService;
 import io.alexstream.trainer.store.VersionStore;
 import io.alexstream.trainer.training.ExampleBank;
@@ -13,8 +14,8 @@ import java.util.Map;
 
 /**
  * {@code GET /v1/status}: examples kept, rounds run, versions with their metrics and lineage,
- * and the version each worker serves. Read-only; changing anything goes through the
- * authenticated gRPC registry.
+ * the version each worker serves, and the live figures per version (late labels joined to its
+ * predictions). Read-only; changing anything goes through the authenticated gRPC registry.
  */
 @Path("/v1/status")
 public class StatusResource {
@@ -23,12 +24,15 @@ public class StatusResource {
     private final VersionStore versions;
     private final RoundScheduler rounds;
     private final RolloutService rollout;
+    private final LiveFigures live;
 
-    public StatusResource(ExampleBank bank, VersionStore versions, RoundScheduler rounds, RolloutService rollout) {
+    public StatusResource(
+            ExampleBank bank, VersionStore versions, RoundScheduler rounds, RolloutService rollout, LiveFigures live) {
         this.bank = bank;
         this.versions = versions;
         this.rounds = rounds;
         this.rollout = rollout;
+        this.live = live;
     }
 
     @GET
@@ -44,6 +48,7 @@ public class StatusResource {
         status.put("versions", versions.versions());
         status.put("rounds", rounds.history());
         status.put("workers", rollout.workers());
+        status.put("live", live.status());
         return status;
     }
 }
