@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -22,13 +24,18 @@ import java.util.function.ToDoubleFunction;
 public class LiveFigures implements EvaluationListener {
 
     private final MeterRegistry metrics;
-    private final VersionStore versions;
+    private final LongSupplier servingVersion;
     private final ConcurrentSkipListMap<Long, VersionFigures> figures = new ConcurrentSkipListMap<>();
     private final Map<Outcome, Map<String, Long>> outcomes = new ConcurrentHashMap<>();
 
+    @Inject
     public LiveFigures(MeterRegistry metrics, VersionStore versions) {
+        this(metrics, versions::current);
+    }
+
+    LiveFigures(MeterRegistry metrics, LongSupplier servingVersion) {
         this.metrics = metrics;
-        this.versions = versions;
+        this.servingVersion = servingVersion;
         for (Outcome outcome : Outcome.values()) {
             Map<String, Long> byTask = outcomes.computeIfAbsent(outcome, o -> new ConcurrentHashMap<>());
             FunctionCounter.builder(outcome.stream().meter(), byTask, LiveFigures::sum)
@@ -84,7 +91,7 @@ public class LiveFigures implements EvaluationListener {
 
     /** The serving version's figures, or (previous) those of the newest older version that has any. */
     Optional<VersionFigures> servingOrPrevious(boolean previous) {
-        long serving = versions.current();
+        long serving = servingVersion.getAsLong();
         if (!previous) {
             return Optional.ofNullable(figures.get(serving));
         }
