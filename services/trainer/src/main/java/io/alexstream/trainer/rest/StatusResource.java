@@ -1,7 +1,7 @@
 package io.alexstream.trainer.rest;
 
+import io.alexstream.trainer.evaluation.LiveFigures;
 import io.alexstream.trainer.rollout.AutoRollback;
-import io.alexstream.trainer.rollout.LiveFigures;
 import io.alexstream.trainer.rollout.RolloutService;
 import io.alexstream.trainer.store.VersionStore;
 import io.alexstream.trainer.training.ExampleBank;
@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * {@code GET /v1/status}: examples kept, rounds run, versions with their metrics and lineage,
- * the version each worker serves, the live figures per version and the automatic rollbacks with
- * their reasons. Read-only; changing anything goes through the
- * authenticated gRPC registry.
+ * the version each worker serves, the live figures per version (late labels joined to its
+ * predictions) and the automatic rollbacks with their reasons. Read-only; changing anything goes
+ * through the authenticated gRPC registry.
  */
 @Path("/v1/status")
 public class StatusResource {
@@ -26,7 +26,7 @@ public class StatusResource {
     private final VersionStore versions;
     private final RoundScheduler rounds;
     private final RolloutService rollout;
-    private final LiveFigures liveFigures;
+    private final LiveFigures live;
     private final AutoRollback autoRollback;
 
     public StatusResource(
@@ -34,13 +34,13 @@ public class StatusResource {
             VersionStore versions,
             RoundScheduler rounds,
             RolloutService rollout,
-            LiveFigures liveFigures,
+            LiveFigures live,
             AutoRollback autoRollback) {
         this.bank = bank;
         this.versions = versions;
         this.rounds = rounds;
         this.rollout = rollout;
-        this.liveFigures = liveFigures;
+        this.live = live;
         this.autoRollback = autoRollback;
     }
 
@@ -57,7 +57,7 @@ public class StatusResource {
         status.put("versions", versions.versions());
         status.put("rounds", rounds.history());
         status.put("workers", rollout.workers());
-        status.put("live_figures", liveFigures.figures().values());
+        status.put("live", live.status());
         status.put("last_auto_rollback", autoRollback.last().orElse(null));
         status.put("auto_rollbacks", versions.rollbacks());
         return status;

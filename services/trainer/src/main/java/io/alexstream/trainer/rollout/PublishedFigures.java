@@ -22,16 +22,16 @@ import org.jboss.logging.Logger;
 // created at start-up, not at the first record, so its counter is exported from the beginning
 @Startup
 @ApplicationScoped
-public class LiveFigures {
+public class PublishedFigures {
 
-    private static final Logger LOG = Logger.getLogger(LiveFigures.class);
+    private static final Logger LOG = Logger.getLogger(PublishedFigures.class);
 
     private final ObjectMapper json;
     private final AutoRollback autoRollback;
     private final Counter rejected;
     private final Map<Long, VersionFigures> latest = new ConcurrentHashMap<>();
 
-    public LiveFigures(ObjectMapper json, AutoRollback autoRollback, MeterRegistry metrics) {
+    public PublishedFigures(ObjectMapper json, AutoRollback autoRollback, MeterRegistry metrics) {
         this.json = json;
         this.autoRollback = autoRollback;
         this.rejected = Counter.builder("alexstream.trainer.evaluations.rejected")
