@@ -1,6 +1,5 @@
 package io.alexstream.trainer.config;
 
-import io.alexstream.contracts.Topics;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -26,21 +25,16 @@ public interface EvaluationConfig {
     Duration window();
 
     /**
-     * Predictions and labels older than this (in stream time) are forgotten; a label for a forgotten image counts as
-     * unknown_id. At least the window.
+     * Predictions, labels and review copies older than this (in stream time) are forgotten; a label for a forgotten
+     * image counts as unknown_id and trains nothing. At least the window.
      */
     @WithDefault("PT1H")
     Duration retention();
 
-    /** The workers' answers (JSON), read. */
-    @WithDefault(Topics.PREDICTIONS)
-    String predictionsTopic();
-
-    /** Late labels (key = image id, header label), read. */
-    @WithDefault(Topics.LABELS)
-    String labelsTopic();
-
-    /** Live figures per model version (JSON, key = version), written. */
-    @WithDefault(Topics.EVALUATIONS)
-    String evaluationsTopic();
+    /**
+     * Most bytes of review copies (images the workers were unsure of, waiting for a person's label) kept per partition
+     * of the review topic; past it a new copy is dropped (counted) until labels or the retention free room.
+     */
+    @WithDefault("1073741824")
+    long reviewMaxBytes();
 }

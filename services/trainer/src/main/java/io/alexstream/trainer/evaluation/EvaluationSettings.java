@@ -9,28 +9,26 @@ import java.util.Locale;
 
 /** Everything the evaluation topology depends on, so it is a pure function of this (and testable without Quarkus). */
 public record EvaluationSettings(
-        String predictionsTopic,
-        String labelsTopic,
-        String evaluationsTopic,
-        Duration window,
-        Duration retention,
-        List<String> classNames) {
+        EvaluationTopics topics, Duration window, Duration retention, long reviewMaxBytes, List<String> classNames) {
 
     public EvaluationSettings {
         if (window.isNegative() || retention.compareTo(window) < 0) {
             throw new IllegalArgumentException(
                     "alexstream.evaluation.retention (" + retention + ") must be at least the window (" + window + ")");
         }
+        if (reviewMaxBytes < 0) {
+            throw new IllegalArgumentException(
+                    "alexstream.evaluation.review-max-bytes (" + reviewMaxBytes + ") must not be negative");
+        }
         classNames = List.copyOf(classNames);
     }
 
-    public static EvaluationSettings of(EvaluationConfig evaluation, TrainerConfig trainer) {
+    public static EvaluationSettings of(EvaluationConfig evaluation, TrainerConfig trainer, EvaluationTopics topics) {
         return new EvaluationSettings(
-                evaluation.predictionsTopic(),
-                evaluation.labelsTopic(),
-                evaluation.evaluationsTopic(),
+                topics,
                 evaluation.window(),
                 evaluation.retention(),
+                evaluation.reviewMaxBytes(),
                 Profiles.byName(trainer.profile()).classNames());
     }
 

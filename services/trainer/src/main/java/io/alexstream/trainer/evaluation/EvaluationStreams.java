@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -55,8 +56,9 @@ public final class EvaluationStreams implements AutoCloseable {
     }
 
     /**
-     * exactly_once_v2: the input offsets, the stores' changelog writes and the evaluations output commit in one
-     * transaction; a malformed record is logged and skipped (and counted by the processors), never stops the stream.
+     * exactly_once_v2: the input offsets, the stores' changelog writes and the outputs (evaluations, training examples)
+     * commit in one transaction; a malformed record is logged and skipped (and counted by the processors), never stops
+     * the stream.
      */
     public static Properties properties(String applicationId, String bootstrapServers, Path stateDir) {
         Properties properties = new Properties();
@@ -67,6 +69,10 @@ public final class EvaluationStreams implements AutoCloseable {
         // one trainer runs at a time: a static member takes its partitions back at once after a restart instead of
         // waiting out the old member's session (45 s), and close() can remove it from the group
         properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), applicationId);
+        // training examples carry a review copy's image, as large as the workers may write one
+        properties.put(
+                StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                EvaluationTopology.MAX_RECORD_BYTES);
         properties.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         properties.put(

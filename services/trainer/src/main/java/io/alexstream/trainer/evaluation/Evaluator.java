@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
 /**
  * Runs the live evaluator inside the trainer when {@code alexstream.evaluation.enabled}: a plain Kafka Streams
  * application (not the Quarkus extension, so it is simply off where the trainer's tests do not want it) joining the
- * workers' predictions with late labels into figures per model version.
+ * workers' predictions with late labels into figures per model version, and their review copies with the same labels
+ * into training examples.
  *
  * <p>Why Kafka Streams: the counts are state, and its state stores are fault tolerant through changelog topics; with
  * exactly_once_v2 the input offsets, the changelog writes and the evaluations output commit in one transaction, so a
@@ -29,17 +30,24 @@ public class Evaluator {
     private final TrainerConfig trainer;
     private final LiveFigures live;
     private final String bootstrapServers;
+    private final EvaluationTopics topics;
     private EvaluationStreams streams;
 
     public Evaluator(
             EvaluationConfig config,
             TrainerConfig trainer,
             LiveFigures live,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "alexstream.topics.predictions") String predictionsTopic,
+            @ConfigProperty(name = "alexstream.topics.labels") String labelsTopic,
+            @ConfigProperty(name = "alexstream.topics.evaluations") String evaluationsTopic,
+            @ConfigProperty(name = "alexstream.topics.review") String reviewTopic,
+            @ConfigProperty(name = "alexstream.topics.labeled-images") String labeledTopic) {
         this.config = config;
         this.trainer = trainer;
         this.live = live;
         this.bootstrapServers = bootstrapServers;
+        this.topics = new EvaluationTopics(predictionsTopic, labelsTopic, evaluationsTopic, reviewTopic, labeledTopic);
     }
 
     void onStart(@Observes StartupEvent started) {
@@ -51,13 +59,20 @@ public class Evaluator {
         synchronized (this) {
             streams = new EvaluationStreams(
                     EvaluationStreams.properties(config.applicationId(), bootstrapServers, stateDir),
-                    EvaluationSettings.of(config, trainer),
+                    EvaluationSettings.of(config, trainer, topics),
                     live);
             streams.start();
         }
         LOG.infof(
-                "live evaluation: %s + %s -> %s (window %s, state in %s)",
-                config.predictionsTopic(), config.labelsTopic(), config.evaluationsTopic(), config.window(), stateDir);
+                "live evaluation: %s + %s -> %s, %s + %s -> %s (window %s, state in %s)",
+                topics.predictions(),
+                topics.labels(),
+                topics.evaluations(),
+                topics.review(),
+                topics.labels(),
+                topics.labeled(),
+                config.window(),
+                stateDir);
     }
 
     @PreDestroy

@@ -4,33 +4,31 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.alexstream.contracts.Headers;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps the first label per image (a repeat is a duplicate, a different one conflicting; neither counts) and joins it
  * to every kept prediction of that image whose record time is at most the window before the label's. Each join goes
- * out keyed by model version, the label's record time kept, for {@link FiguresProcessor}.
+ * out keyed by model version, the label's record time kept, for {@link FiguresProcessor}. A first label whose image
+ * has a waiting review copy also makes that copy a training example (once: the copy is marked used).
  */
-final class LabelProcessor implements Processor<String, byte[], String, String> {
+final class LabelProcessor implements Processor<String, byte[], String, LabelOutput> {
 
     private static final Logger LOG = Logger.getLogger(LabelProcessor.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EvaluationSettings settings;
     private final EvaluationListener listener;
-    private ProcessorContext<String, String> context;
+    private ProcessorContext<String, LabelOutput> context;
     private KeyValueStore<String, byte[]> predictions;
-    private KeyValueStore<String, String> labels;
+    private FirstLabels labels;
+    private ReviewStore reviews;
     private OutcomeCounts outcomes;
 
     LabelProcessor(EvaluationSettings settings, EvaluationListener listener) {
@@ -39,12 +37,16 @@ final class LabelProcessor implements Processor<String, byte[], String, String> 
     }
 
     @Override
-    public void init(ProcessorContext<String, String> context) {
+    public void init(ProcessorContext<String, LabelOutput> context) {
         this.context = context;
         predictions = context.getStateStore(EvaluationTopology.PREDICTIONS_STORE);
-        labels = context.getStateStore(EvaluationTopology.LABELS_STORE);
+        labels = new FirstLabels(context.getStateStore(EvaluationTopology.LABELS_STORE));
+        reviews = new ReviewStore(context, settings.reviewMaxBytes());
         outcomes = new OutcomeCounts(context, listener);
-        context.schedule(PredictionProcessor.PRUNE_INTERVAL, PunctuationType.STREAM_TIME, this::prune);
+        context.schedule(
+                PredictionProcessor.PRUNE_INTERVAL,
+                PunctuationType.STREAM_TIME,
+                streamTime -> labels.prune(streamTime - settings.retention().toMillis()));
     }
 
     @Override
@@ -53,25 +55,30 @@ final class LabelProcessor implements Processor<String, byte[], String, String> 
         if (imageId == null || imageId.isBlank()) {
             imageId = record.key();
         }
-        int label = settings.classIndex(header(record, Headers.LABEL));
+        String received = header(record, Headers.LABEL);
+        int label = settings.classIndex(received);
         if (imageId == null || imageId.isBlank() || label < 0) {
             LOG.debugf("skipping a malformed label (image %s)", imageId);
             outcomes.count(Outcome.LABEL_MALFORMED);
             return;
         }
-        String first = labels.get(imageId);
-        if (first != null) {
-            boolean same = first.substring(0, first.indexOf(',')).equals(Integer.toString(label));
-            outcomes.count(same ? Outcome.LABEL_DUPLICATE : Outcome.LABEL_CONFLICTING);
+        int first = labels.classOf(imageId);
+        if (first >= 0) {
+            outcomes.count(first == label ? Outcome.LABEL_DUPLICATE : Outcome.LABEL_CONFLICTING);
             return;
         }
+        // a waiting copy trains even when the prediction is gone; the copy is marked used, so this happens once
+        reviews.use(imageId, received, record.timestamp()).ifPresent(example -> {
+            context.forward(LabelOutput.example(example));
+            outcomes.count(Outcome.REVIEW_RELABELLED);
+        });
         byte[] kept = predictions.get(imageId);
         if (kept == null) {
             // not remembered: a label sent again once the prediction is there still counts
             outcomes.count(Outcome.LABEL_UNKNOWN_ID);
             return;
         }
-        labels.put(imageId, label + "," + record.timestamp());
+        labels.remember(imageId, label, record.timestamp(), received);
         boolean joined = false;
         for (ImagePredictions.Answer answer :
                 ImagePredictions.fromState(kept).byVersion().values()) {
@@ -79,8 +86,10 @@ final class LabelProcessor implements Processor<String, byte[], String, String> 
                 continue;
             }
             joined = true;
-            context.forward(
-                    new Record<>(Long.toString(answer.version()), joinedJson(label, answer), record.timestamp()));
+            context.forward(new Record<>(
+                    Long.toString(answer.version()),
+                    new LabelOutput.Join(joinedJson(label, answer)),
+                    record.timestamp()));
         }
         outcomes.count(joined ? Outcome.LABEL_JOINED : Outcome.LABEL_OUT_OF_WINDOW);
     }
@@ -100,19 +109,5 @@ final class LabelProcessor implements Processor<String, byte[], String, String> 
     private static String header(Record<String, byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private void prune(long streamTime) {
-        long oldest = streamTime - settings.retention().toMillis();
-        List<String> forget = new ArrayList<>();
-        try (KeyValueIterator<String, String> all = labels.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, String> entry = all.next();
-                if (Long.parseLong(entry.value.substring(entry.value.indexOf(',') + 1)) < oldest) {
-                    forget.add(entry.key);
-                }
-            }
-        }
-        forget.forEach(labels::delete);
     }
 }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -34,6 +35,7 @@ class EvaluationTopologyTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant T0 = Instant.parse("2026-12-06T17:00:00Z");
+    private static final long REVIEW_MAX_BYTES = 1000;
 
     @TempDir
     Path stateDir;
@@ -42,15 +44,16 @@ class EvaluationTopologyTest {
     private TestInputTopic<String, byte[]> predictions;
     private TestInputTopic<String, byte[]> labels;
     private TestOutputTopic<String, String> evaluations;
+    private TestInputTopic<String, byte[]> review;
+    private TestOutputTopic<String, byte[]> examples;
 
     @BeforeEach
     void start() {
         EvaluationSettings settings = new EvaluationSettings(
-                Topics.PREDICTIONS,
-                Topics.LABELS,
-                Topics.EVALUATIONS,
+                EvaluationTopics.defaults(),
                 Duration.ofMinutes(10),
                 Duration.ofHours(1),
+                REVIEW_MAX_BYTES,
                 Profiles.FASHION_MNIST_CLASSES);
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "evaluator-test");
@@ -60,6 +63,8 @@ class EvaluationTopologyTest {
         predictions = driver.createInputTopic(Topics.PREDICTIONS, new StringSerializer(), new ByteArraySerializer());
         labels = driver.createInputTopic(Topics.LABELS, new StringSerializer(), new ByteArraySerializer());
         evaluations = driver.createOutputTopic(Topics.EVALUATIONS, new StringDeserializer(), new StringDeserializer());
+        review = driver.createInputTopic(Topics.REVIEW, new StringSerializer(), new ByteArraySerializer());
+        examples = driver.createOutputTopic(Topics.LABELED, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -225,6 +230,111 @@ class EvaluationTopologyTest {
         JsonNode figures = lastFigures("1");
         assertThat(figures.path("labelled").asLong()).isEqualTo(1);
         assertThat(figures.path("crop_disagreement_right").asDouble()).isZero();
+    }
+
+    // ---------------------------------------------------------------- review copies become training examples
+
+    @Test
+    void aLabelAfterItsReviewCopyMakesOneTrainingExample() {
+        predict("r", 1, T0, 0.4, 2);
+        copy("r", "image/png", T0);
+        label("r", "Pullover", T0.plus(Duration.ofMinutes(30))); // people label late: retention, not window, bounds it
+
+        List<TestRecord<String, byte[]>> out = examples.readRecordsToList();
+        assertThat(out).hasSize(1);
+        TestRecord<String, byte[]> example = out.get(0);
+        assertThat(example.key()).isEqualTo("r");
+        assertThat(example.value()).isEqualTo(image("r"));
+        assertThat(header(example, Headers.IMAGE_ID)).isEqualTo("r");
+        assertThat(header(example, Headers.LABEL)).isEqualTo("Pullover");
+        assertThat(header(example, Headers.CONTENT_TYPE)).isEqualTo("image/png");
+        assertThat(header(example, Headers.SOURCE)).isEqualTo("review");
+        assertThat(count(Outcome.REVIEW_RELABELLED)).isEqualTo(1);
+        assertThat(count(Outcome.COPY_KEPT)).isEqualTo(1);
+        assertThat(reviewBytes()).as("the used copy's bytes are freed").isZero();
+    }
+
+    @Test
+    void aReviewCopyAfterItsLabelMakesOneTrainingExample() {
+        predict("r", 1, T0, 0.4, 2);
+        label("r", "2", T0.plusSeconds(5));
+        assertThat(examples.isEmpty()).isTrue();
+
+        copy("r", null, T0.plusSeconds(6));
+
+        List<TestRecord<String, byte[]>> out = examples.readRecordsToList();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).value()).isEqualTo(image("r"));
+        assertThat(header(out.get(0), Headers.LABEL)).isEqualTo("2");
+        assertThat(out.get(0).headers().lastHeader(Headers.CONTENT_TYPE)).isNull();
+        assertThat(header(out.get(0), Headers.SOURCE)).isEqualTo("review");
+        assertThat(count(Outcome.REVIEW_RELABELLED)).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateLabelOrCopyAndAConflictingLabelMakeNoSecondExample() {
+        predict("r", 1, T0, 0.4, 2);
+        copy("r", "image/png", T0);
+        label("r", "2", T0.plusSeconds(1));
+        label("r", "2", T0.plusSeconds(2)); // duplicate
+        label("r", "7", T0.plusSeconds(3)); // conflicting
+        copy("r", "image/png", T0.plusSeconds(4)); // redelivered copy
+
+        assertThat(examples.readRecordsToList()).hasSize(1);
+        assertThat(count(Outcome.REVIEW_RELABELLED)).isEqualTo(1);
+        assertThat(count(Outcome.LABEL_DUPLICATE)).isEqualTo(1);
+        assertThat(count(Outcome.LABEL_CONFLICTING)).isEqualTo(1);
+        assertThat(count(Outcome.COPY_DUPLICATE)).isEqualTo(1);
+    }
+
+    @Test
+    void aLabelWithoutReviewCopyMakesNoExample() throws Exception {
+        predict("a", 1, T0, 0.9, 2);
+        label("a", "2", T0.plusSeconds(1));
+
+        assertThat(examples.isEmpty()).isTrue();
+        assertThat(lastFigures("1").path("labelled").asLong()).isEqualTo(1);
+        assertThat(count(Outcome.REVIEW_RELABELLED)).isZero();
+    }
+
+    @Test
+    void copiesPastTheBytesBudgetAreDroppedAndOldOnesForgotten() {
+        byte[] big = new byte[(int) REVIEW_MAX_BYTES - 10];
+        review.pipeInput(new TestRecord<>("big", big, new RecordHeaders(), T0));
+        copy("late", null, T0.plusSeconds(1)); // would pass the budget
+        label("late", "2", T0.plusSeconds(2));
+        assertThat(count(Outcome.COPY_DROPPED)).isEqualTo(1);
+        assertThat(examples.isEmpty()).isTrue();
+
+        // past the retention (stream time) the big copy is forgotten and its bytes freed
+        predict("z", 1, T0.plus(Duration.ofHours(2)), 0.9, 2);
+        copy("later", null, T0.plus(Duration.ofHours(2)));
+        assertThat(count(Outcome.COPY_KEPT)).isEqualTo(2);
+        assertThat(reviewBytes()).isEqualTo(image("later").length);
+    }
+
+    private void copy(String imageId, String contentType, Instant at) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Headers.IMAGE_ID, imageId.getBytes(StandardCharsets.UTF_8));
+        if (contentType != null) {
+            headers.add(Headers.CONTENT_TYPE, contentType.getBytes(StandardCharsets.UTF_8));
+        }
+        headers.add(Headers.PREDICTION, "{}".getBytes(StandardCharsets.UTF_8));
+        review.pipeInput(new TestRecord<>(imageId, image(imageId), headers, at));
+    }
+
+    private static byte[] image(String imageId) {
+        return ("png bytes of " + imageId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String header(TestRecord<String, byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    private long reviewBytes() {
+        Long bytes = driver.<String, Long>getKeyValueStore(EvaluationTopology.REVIEW_BYTES_STORE)
+                .get("bytes");
+        return bytes == null ? 0 : bytes;
     }
 
     private void predict(String imageId, long version, Instant at, double probability, int... top) {

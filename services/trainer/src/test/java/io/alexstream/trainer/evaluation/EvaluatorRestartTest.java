@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The evaluator on a real broker, exactly_once_v2: its figures reach the evaluations topic, and an evaluator started
  * again with the same application id (and an empty state directory, as on a new machine) goes on from the committed
- * counts: a further label is counted on top of them, not from zero, and a label sent again is not counted twice.
+ * counts: a further label is counted on top of them, not from zero, and a label sent again is not counted twice; a
+ * review copy with its label becomes one training example, and no label or copy sent again makes a second.
  */
 class EvaluatorRestartTest {
 
@@ -49,7 +51,18 @@ class EvaluatorRestartTest {
     static void broker() throws Exception {
         dir = Files.createTempDirectory("alexstream-evaluator-test");
         kafka = TestBroker.start(
-                dir.resolve("kafka"), Map.of(Topics.PREDICTIONS, 2, Topics.LABELS, 2, Topics.EVALUATIONS, 1));
+                dir.resolve("kafka"),
+                Map.of(
+                        Topics.PREDICTIONS,
+                        2,
+                        Topics.LABELS,
+                        2,
+                        Topics.EVALUATIONS,
+                        1,
+                        Topics.REVIEW,
+                        2,
+                        Topics.LABELED,
+                        1));
     }
 
     @AfterAll
@@ -62,29 +75,32 @@ class EvaluatorRestartTest {
     @Test
     void aRestartedEvaluatorCountsOnFromTheCommittedFigures() throws Exception {
         EvaluationSettings settings = new EvaluationSettings(
-                Topics.PREDICTIONS,
-                Topics.LABELS,
-                Topics.EVALUATIONS,
+                EvaluationTopics.defaults(),
                 Duration.ofMinutes(10),
                 Duration.ofHours(1),
+                1 << 20,
                 Profiles.FASHION_MNIST_CLASSES);
         Instant t0 = Instant.now();
         try (KafkaProducer<String, byte[]> producer = producer();
-                KafkaConsumer<String, String> evaluations = evaluationsConsumer()) {
+                KafkaConsumer<String, String> evaluations = evaluationsConsumer();
+                KafkaConsumer<String, byte[]> examples = examplesConsumer()) {
             Recording first = new Recording();
             try (EvaluationStreams evaluator = new EvaluationStreams(properties("first"), settings, first)) {
                 evaluator.start();
                 predict(producer, "a", 2, t0);
                 predict(producer, "b", 3, t0);
+                copy(producer, "a", t0); // a review copy: its label makes it a training example
                 label(producer, "a", "2", t0.plusSeconds(1)); // right
                 label(producer, "b", "4", t0.plusSeconds(2)); // wrong
                 JsonNode figures = awaitLabelled(evaluations, 2);
                 assertThat(figures.path("top1").asDouble()).isEqualTo(0.5);
+                assertThat(awaitExamples(examples, 1)).hasSize(1);
             }
 
             Recording second = new Recording();
             try (EvaluationStreams evaluator = new EvaluationStreams(properties("second"), settings, second)) {
                 evaluator.start();
+                copy(producer, "a", t0.plusSeconds(3)); // redelivered: trains nothing again
                 label(producer, "a", "2", t0.plusSeconds(3)); // sent again: a duplicate, not counted twice
                 predict(producer, "c", 5, t0.plusSeconds(3));
                 label(producer, "c", "5", t0.plusSeconds(4)); // right
@@ -96,6 +112,12 @@ class EvaluatorRestartTest {
                         .as("restored and then added to")
                         .isEqualTo(3);
                 assertThat(second.figures.get(1L).labelled()).isEqualTo(3);
+                assertThat(second.outcomes.get(Outcome.REVIEW_RELABELLED))
+                        .as("restored")
+                        .isEqualTo(1);
+                assertThat(awaitExamples(examples, 0))
+                        .as("no second training example")
+                        .isEmpty();
             }
         }
     }
@@ -118,6 +140,23 @@ class EvaluatorRestartTest {
             }
         }
         throw new AssertionError("no evaluation with labelled=" + labelled + " within " + PATIENCE + "; saw " + seen);
+    }
+
+    /** Reads committed training examples until {@code expected} came (0: one short poll for stragglers). */
+    private static List<ConsumerRecord<String, byte[]>> awaitExamples(
+            KafkaConsumer<String, byte[]> consumer, int expected) {
+        List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+        Instant deadline = Instant.now().plus(expected == 0 ? Duration.ofSeconds(1) : PATIENCE);
+        while (Instant.now().isBefore(deadline) && (expected == 0 || seen.size() < expected)) {
+            consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+        }
+        for (ConsumerRecord<String, byte[]> example : seen) {
+            assertThat(example.key()).isEqualTo("a");
+            assertThat(new String(example.value(), StandardCharsets.UTF_8)).isEqualTo("image a");
+            assertThat(new String(example.headers().lastHeader(Headers.SOURCE).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("review");
+        }
+        return seen;
     }
 
     private static Properties properties(String run) {
@@ -144,6 +183,13 @@ class EvaluatorRestartTest {
         producer.send(record).get();
     }
 
+    private static void copy(KafkaProducer<String, byte[]> producer, String imageId, Instant at) throws Exception {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(
+                Topics.REVIEW, null, at.toEpochMilli(), imageId, ("image " + imageId).getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Headers.IMAGE_ID, imageId.getBytes(StandardCharsets.UTF_8));
+        producer.send(record).get();
+    }
+
     private static KafkaProducer<String, byte[]> producer() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -157,6 +203,18 @@ class EvaluatorRestartTest {
         KafkaConsumer<String, String> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         TopicPartition partition = new TopicPartition(Topics.EVALUATIONS, 0);
+        consumer.assign(List.of(partition));
+        consumer.seekToBeginning(List.of(partition));
+        return consumer;
+    }
+
+    private static KafkaConsumer<String, byte[]> examplesConsumer() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        TopicPartition partition = new TopicPartition(Topics.LABELED, 0);
         consumer.assign(List.of(partition));
         consumer.seekToBeginning(List.of(partition));
         return consumer;
