@@ -43,8 +43,9 @@ final class LocalStack implements AutoCloseable {
             4,
             Topics.EVALUATIONS,
             1,
+            // as many partitions as labels and predictions: the evaluator joins them by image id
             Topics.REVIEW,
-            1);
+            4);
 
     private final StackOptions options;
     private final StackCredentials credentials;
