@@ -15,7 +15,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.alexstream.ingest.messaging.Channels;
+import io.alexstream.contracts.Headers;
 import io.alexstream.testing.kafka.RecordHeaders;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -58,9 +58,9 @@ class ImageIngestTest {
                 .path("ids[0]");
         ConsumerRecord<String, byte[]> record = find(KafkaBrokerResource.IMAGES_TOPIC, id);
         assertThat(record.value()).isEqualTo(png);
-        assertThat(RecordHeaders.text(record, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/png");
-        assertThat(RecordHeaders.text(record, Channels.HEADER_IMAGE_ID)).isEqualTo(id);
-        assertThat(RecordHeaders.text(record, Channels.HEADER_CORRELATION_ID)).isEqualTo("corr-7");
+        assertThat(RecordHeaders.text(record, Headers.CONTENT_TYPE)).isEqualTo("image/png");
+        assertThat(RecordHeaders.text(record, Headers.IMAGE_ID)).isEqualTo(id);
+        assertThat(RecordHeaders.text(record, Headers.CORRELATION_ID)).isEqualTo("corr-7");
     }
 
     @Test
@@ -83,8 +83,8 @@ class ImageIngestTest {
         ConsumerRecord<String, byte[]> b = find(KafkaBrokerResource.LABELED_TOPIC, ids.get(1));
         assertThat(a.value()).isEqualTo(first);
         assertThat(b.value()).isEqualTo(second);
-        assertThat(RecordHeaders.text(a, Channels.HEADER_LABEL)).isEqualTo("Sneaker");
-        assertThat(RecordHeaders.text(b, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/jpeg");
+        assertThat(RecordHeaders.text(a, Headers.LABEL)).isEqualTo("Sneaker");
+        assertThat(RecordHeaders.text(b, Headers.CONTENT_TYPE)).isEqualTo("image/jpeg");
     }
 
     @Test
@@ -132,7 +132,7 @@ class ImageIngestTest {
                 .body("topic", equalTo("images.labeled"))
                 .extract()
                 .path("ids[0]");
-        assertThat(RecordHeaders.text(find(KafkaBrokerResource.LABELED_TOPIC, id), Channels.HEADER_LABEL))
+        assertThat(RecordHeaders.text(find(KafkaBrokerResource.LABELED_TOPIC, id), Headers.LABEL))
                 .isEqualTo("Boot");
         given().contentType("image/png")
                 .queryParam("label", " ")

@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.alexstream.ingest.messaging.Channels;
+import io.alexstream.contracts.Headers;
 import io.alexstream.testing.kafka.RecordHeaders;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -91,9 +91,9 @@ class LabelIngestTest {
         assertThat(records).containsOnlyKeys(a, b);
         ConsumerRecord<String, byte[]> first = records.get(a);
         assertThat(first.value()).isEmpty();
-        assertThat(RecordHeaders.text(first, Channels.HEADER_IMAGE_ID)).isEqualTo(a);
-        assertThat(RecordHeaders.text(first, Channels.HEADER_LABEL)).isEqualTo("3");
-        assertThat(RecordHeaders.text(records.get(b), Channels.HEADER_LABEL)).isEqualTo("Trouser");
+        assertThat(RecordHeaders.text(first, Headers.IMAGE_ID)).isEqualTo(a);
+        assertThat(RecordHeaders.text(first, Headers.LABEL)).isEqualTo("3");
+        assertThat(RecordHeaders.text(records.get(b), Headers.LABEL)).isEqualTo("Trouser");
         assertThat(metric("alexstream_ingest_labels_accepted_total") - acceptedBefore)
                 .isEqualTo(2.0);
         assertThat(metric("alexstream_ingest_labels_rejected_total{reason=\"BAD_LABEL\"}") - badLabelBefore)

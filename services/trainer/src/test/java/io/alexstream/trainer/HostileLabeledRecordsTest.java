@@ -4,10 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.alexstream.contracts.Headers;
 import io.alexstream.testing.images.EncodedImages;
 import io.alexstream.testing.images.HostileImages;
 import io.alexstream.testing.kafka.RecordHeaders;
-import io.alexstream.trainer.messaging.Channels;
 import io.alexstream.trainer.training.ExampleBank;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -72,10 +72,10 @@ class HostileLabeledRecordsTest {
         try (KafkaProducer<String, byte[]> producer = producer()) {
             producer.send(labeled("null-label", "a", png(1), null));
             ProducerRecord<String, byte[]> longId = labeled("long-id", "b", png(2), "3");
-            longId.headers().add(Channels.HEADER_IMAGE_ID, hugeId.getBytes(StandardCharsets.UTF_8));
+            longId.headers().add(Headers.IMAGE_ID, hugeId.getBytes(StandardCharsets.UTF_8));
             producer.send(longId);
             ProducerRecord<String, byte[]> badId = labeled("non-utf8-id", "c", png(3), "3");
-            badId.headers().add(Channels.HEADER_IMAGE_ID, new byte[] {(byte) 0xC3, 0x28});
+            badId.headers().add(Headers.IMAGE_ID, new byte[] {(byte) 0xC3, 0x28});
             producer.send(badId);
             producer.send(labeled("zero-length", "d", new byte[0], "3"));
             producer.send(labeled("tombstone", "e", null, "3"));
@@ -174,7 +174,7 @@ class HostileLabeledRecordsTest {
     private static ProducerRecord<String, byte[]> labeled(String testCase, String key, byte[] value, String label) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(LABELED, key, value);
         record.headers().add(CASE, testCase.getBytes(StandardCharsets.UTF_8));
-        record.headers().add(Channels.HEADER_LABEL, label == null ? null : label.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Headers.LABEL, label == null ? null : label.getBytes(StandardCharsets.UTF_8));
         return record;
     }
 

@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.contracts.Headers;
 import io.alexstream.testing.images.EncodedImages;
 import io.alexstream.testing.images.HostileImages;
 import io.alexstream.testing.kafka.RecordHeaders;
-import io.alexstream.worker.messaging.Channels;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -83,7 +83,7 @@ class KafkaPathTest {
             for (int i = 1; i <= 3; i++) {
                 ProducerRecord<String, byte[]> record =
                         new ProducerRecord<>(WorkerTestResources.IMAGES, "img-" + i, png(40 + i, 30));
-                record.headers().add(Channels.HEADER_CORRELATION_ID, ("corr-" + i).getBytes(StandardCharsets.UTF_8));
+                record.headers().add(Headers.CORRELATION_ID, ("corr-" + i).getBytes(StandardCharsets.UTF_8));
                 producer.send(record).get();
             }
             producer.send(new ProducerRecord<>(WorkerTestResources.IMAGES, "bad-1", garbage))
@@ -108,10 +108,11 @@ class KafkaPathTest {
         Map<String, ConsumerRecord<String, byte[]>> deadLetters = consume(WorkerTestResources.DEAD_LETTERS, 1, "bad-");
         ConsumerRecord<String, byte[]> dead = deadLetters.get("bad-1");
         assertThat(dead.value()).isEqualTo(garbage);
-        assertThat(new String(dead.headers().lastHeader(Channels.HEADER_REASON).value(), StandardCharsets.UTF_8))
+        assertThat(new String(
+                        dead.headers().lastHeader(Headers.DEAD_LETTER_REASON).value(), StandardCharsets.UTF_8))
                 .isEqualTo("UNSUPPORTED_FORMAT");
         assertThat(new String(
-                        dead.headers().lastHeader(Channels.HEADER_SOURCE_TOPIC).value(), StandardCharsets.UTF_8))
+                        dead.headers().lastHeader(Headers.DEAD_LETTER_TOPIC).value(), StandardCharsets.UTF_8))
                 .isEqualTo(WorkerTestResources.IMAGES);
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -228,17 +229,14 @@ class KafkaPathTest {
         List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>();
         ProducerRecord<String, byte[]> nullIdHeader =
                 new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-null-header", valid);
+        nullIdHeader.headers().add(new org.apache.kafka.common.header.internals.RecordHeader(Headers.IMAGE_ID, null));
         nullIdHeader
                 .headers()
-                .add(new org.apache.kafka.common.header.internals.RecordHeader(Channels.HEADER_IMAGE_ID, null));
-        nullIdHeader
-                .headers()
-                .add(new org.apache.kafka.common.header.internals.RecordHeader(Channels.HEADER_CORRELATION_ID, null));
+                .add(new org.apache.kafka.common.header.internals.RecordHeader(Headers.CORRELATION_ID, null));
         records.add(nullIdHeader);
         ProducerRecord<String, byte[]> binaryHeader =
                 new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-binary-header", valid);
-        binaryHeader.headers().add(Channels.HEADER_CORRELATION_ID, new byte[] {(byte) 0xff, (byte) 0xfe, 0, (byte) 0xc3
-        });
+        binaryHeader.headers().add(Headers.CORRELATION_ID, new byte[] {(byte) 0xff, (byte) 0xfe, 0, (byte) 0xc3});
         records.add(binaryHeader);
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, hugeKey, valid));
         records.add(new ProducerRecord<>(WorkerTestResources.IMAGES, 0, "k-tombstone", null));
@@ -270,10 +268,10 @@ class KafkaPathTest {
         ConsumerRecord<String, byte[]> truncated = dead.get("k-15mb");
         assertThat(reason(truncated)).isEqualTo("UNSUPPORTED_FORMAT");
         assertThat(truncated.value()).hasSize(1 << 20);
-        assertThat(RecordHeaders.text(truncated, Channels.HEADER_TRUNCATED)).isEqualTo("true");
-        assertThat(RecordHeaders.text(truncated, Channels.HEADER_ORIGINAL_BYTES))
+        assertThat(RecordHeaders.text(truncated, Headers.DEAD_LETTER_TRUNCATED)).isEqualTo("true");
+        assertThat(RecordHeaders.text(truncated, Headers.DEAD_LETTER_ORIGINAL_BYTES))
                 .isEqualTo(Integer.toString(15 << 20));
-        assertThat(RecordHeaders.text(truncated, Channels.HEADER_ORIGINAL_SHA256))
+        assertThat(RecordHeaders.text(truncated, Headers.DEAD_LETTER_ORIGINAL_SHA256))
                 .isEqualTo(io.alexstream.worker.messaging.RecordIds.sha256(notAnImage));
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/ready").then().statusCode(200);
@@ -320,9 +318,8 @@ class KafkaPathTest {
             for (var image : images.entrySet()) {
                 ProducerRecord<String, byte[]> record =
                         new ProducerRecord<>(WorkerTestResources.IMAGES, image.getKey(), image.getValue());
-                record.headers().add(Channels.HEADER_CONTENT_TYPE, "image/x-test".getBytes(StandardCharsets.UTF_8));
-                record.headers()
-                        .add(Channels.HEADER_CORRELATION_ID, ("c-" + image.getKey()).getBytes(StandardCharsets.UTF_8));
+                record.headers().add(Headers.CONTENT_TYPE, "image/x-test".getBytes(StandardCharsets.UTF_8));
+                record.headers().add(Headers.CORRELATION_ID, ("c-" + image.getKey()).getBytes(StandardCharsets.UTF_8));
                 producer.send(record).get();
             }
         }
@@ -350,10 +347,10 @@ class KafkaPathTest {
         for (var copy : review.values()) {
             String id = copy.key();
             assertThat(copy.value()).as("the image's own bytes").isEqualTo(images.get(id));
-            assertThat(RecordHeaders.text(copy, Channels.HEADER_IMAGE_ID)).isEqualTo(id);
-            assertThat(RecordHeaders.text(copy, Channels.HEADER_CONTENT_TYPE)).isEqualTo("image/x-test");
-            assertThat(RecordHeaders.text(copy, Channels.HEADER_CORRELATION_ID)).isEqualTo("c-" + id);
-            assertThat(json.readTree(RecordHeaders.text(copy, Channels.HEADER_PREDICTION)))
+            assertThat(RecordHeaders.text(copy, Headers.IMAGE_ID)).isEqualTo(id);
+            assertThat(RecordHeaders.text(copy, Headers.CONTENT_TYPE)).isEqualTo("image/x-test");
+            assertThat(RecordHeaders.text(copy, Headers.CORRELATION_ID)).isEqualTo("c-" + id);
+            assertThat(json.readTree(RecordHeaders.text(copy, Headers.PREDICTION)))
                     .isEqualTo(json.readTree(predictions.get(id).value()));
         }
         String exposition = given().when()
@@ -370,7 +367,8 @@ class KafkaPathTest {
 
     private static String reason(ConsumerRecord<String, byte[]> record) {
         assertThat(record).as("dead letter").isNotNull();
-        return new String(record.headers().lastHeader(Channels.HEADER_REASON).value(), StandardCharsets.UTF_8);
+        return new String(
+                record.headers().lastHeader(Headers.DEAD_LETTER_REASON).value(), StandardCharsets.UTF_8);
     }
 
     private static KafkaProducer<String, byte[]> producer() {

@@ -1,5 +1,6 @@
 package io.alexstream.ingest.messaging;
 
+import io.alexstream.contracts.Headers;
 import io.alexstream.ingest.metrics.IngestMetrics;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,11 +39,11 @@ public class ImagePublisher {
 
     public CompletionStage<Void> publish(Envelope envelope, byte[] image) {
         RecordHeaders headers = new RecordHeaders();
-        add(headers, Channels.HEADER_IMAGE_ID, envelope.imageId());
-        add(headers, Channels.HEADER_CONTENT_TYPE, envelope.contentType());
-        add(headers, Channels.HEADER_LABEL, envelope.label());
-        add(headers, Channels.HEADER_SOURCE, envelope.source());
-        add(headers, Channels.HEADER_CORRELATION_ID, envelope.correlationId());
+        add(headers, Headers.IMAGE_ID, envelope.imageId());
+        add(headers, Headers.CONTENT_TYPE, envelope.contentType());
+        add(headers, Headers.LABEL, envelope.label());
+        add(headers, Headers.SOURCE, envelope.source());
+        add(headers, Headers.CORRELATION_ID, envelope.correlationId());
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(envelope.imageId())
                 .withHeaders(headers)

@@ -1,5 +1,6 @@
 package io.alexstream.ingest.messaging;
 
+import io.alexstream.contracts.Headers;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,8 @@ public class LabelPublisher {
 
     public CompletionStage<Void> publish(LateLabel label) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Channels.HEADER_IMAGE_ID, label.imageId().getBytes(StandardCharsets.UTF_8));
-        headers.add(Channels.HEADER_LABEL, label.label().getBytes(StandardCharsets.UTF_8));
+        headers.add(Headers.IMAGE_ID, label.imageId().getBytes(StandardCharsets.UTF_8));
+        headers.add(Headers.LABEL, label.label().getBytes(StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(label.imageId())
                 .withHeaders(headers)

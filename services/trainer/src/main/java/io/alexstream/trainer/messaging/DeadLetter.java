@@ -1,5 +1,6 @@
 package io.alexstream.trainer.messaging;
 
+import io.alexstream.contracts.Headers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,7 +8,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -17,7 +17,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * or header longer than {@link #MAX_TEXT_BYTES} is replaced by {@code sha256:<hex>} of it, and at
  * most {@link #MAX_COPIED_HEADERS} of the record's headers are copied.
  */
-public record DeadLetter(String key, byte[] value, Headers headers) {
+public record DeadLetter(String key, byte[] value, org.apache.kafka.common.header.Headers headers) {
 
     /** Longest key, header name or header value (UTF-8 bytes) written as is, and longest message (characters). */
     static final int MAX_TEXT_BYTES = 1024;
@@ -40,19 +40,19 @@ public record DeadLetter(String key, byte[] value, Headers headers) {
             copied++;
         }
         if (dropped > 0) {
-            headers.add(Channels.HEADER_HEADERS_DROPPED, utf8(Integer.toString(dropped)));
+            headers.add(Headers.DEAD_LETTER_HEADERS_DROPPED, utf8(Integer.toString(dropped)));
         }
-        headers.add(Channels.HEADER_IMAGE_ID, utf8(key));
-        headers.add(Channels.HEADER_REASON, utf8(refused.reason().wireName()));
-        headers.add(Channels.HEADER_MESSAGE, utf8(cut(String.valueOf(refused.message()))));
-        headers.add(Channels.HEADER_SOURCE_TOPIC, utf8(record.topic()));
-        headers.add(Channels.HEADER_SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
-        headers.add(Channels.HEADER_SOURCE_OFFSET, utf8(Long.toString(record.offset())));
+        headers.add(Headers.IMAGE_ID, utf8(key));
+        headers.add(Headers.DEAD_LETTER_REASON, utf8(refused.reason().wireName()));
+        headers.add(Headers.DEAD_LETTER_MESSAGE, utf8(cut(String.valueOf(refused.message()))));
+        headers.add(Headers.DEAD_LETTER_TOPIC, utf8(record.topic()));
+        headers.add(Headers.DEAD_LETTER_PARTITION, utf8(Integer.toString(record.partition())));
+        headers.add(Headers.DEAD_LETTER_OFFSET, utf8(Long.toString(record.offset())));
         byte[] value = record.value() == null ? new byte[0] : record.value();
         if (value.length > maxValueBytes) {
-            headers.add(Channels.HEADER_TRUNCATED, utf8("true"));
-            headers.add(Channels.HEADER_ORIGINAL_BYTES, utf8(Integer.toString(value.length)));
-            headers.add(Channels.HEADER_ORIGINAL_SHA256, utf8(HexFormat.of().formatHex(sha256(value))));
+            headers.add(Headers.DEAD_LETTER_TRUNCATED, utf8("true"));
+            headers.add(Headers.DEAD_LETTER_ORIGINAL_BYTES, utf8(Integer.toString(value.length)));
+            headers.add(Headers.DEAD_LETTER_ORIGINAL_SHA256, utf8(HexFormat.of().formatHex(sha256(value))));
             value = Arrays.copyOf(value, maxValueBytes);
         }
         return new DeadLetter(key, value, headers);

@@ -1,5 +1,6 @@
 package io.alexstream.trainer.messaging;
 
+import io.alexstream.contracts.Headers;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.trainer.config.TrainerConfig;
 import io.alexstream.trainer.store.StoredExample;
@@ -72,7 +73,7 @@ public class LabeledRecordReader {
 
     private Outcome readOrThrow(ConsumerRecord<String, byte[]> record) {
         String id = null;
-        Header idHeader = record.headers().lastHeader(Channels.HEADER_IMAGE_ID);
+        Header idHeader = record.headers().lastHeader(Headers.IMAGE_ID);
         if (idHeader != null) {
             id = utf8(idHeader.value());
             if (id == null) {
@@ -93,7 +94,7 @@ public class LabeledRecordReader {
                     RefusalReason.BAD_ID,
                     "the image id is " + idBytes + " bytes; the limit is " + maxImageIdBytes + " bytes");
         }
-        Header labelHeader = record.headers().lastHeader(Channels.HEADER_LABEL);
+        Header labelHeader = record.headers().lastHeader(Headers.LABEL);
         if (labelHeader == null) {
             return new Refused(id, RefusalReason.BAD_LABEL, "no label header");
         }

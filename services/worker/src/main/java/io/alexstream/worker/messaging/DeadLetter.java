@@ -1,9 +1,9 @@
 package io.alexstream.worker.messaging;
 
+import io.alexstream.contracts.Headers;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -24,7 +24,7 @@ public record DeadLetter(String key, RecordHeaders headers, byte[] value) {
 
     public static DeadLetter of(
             String imageId,
-            Headers original,
+            org.apache.kafka.common.header.Headers original,
             byte[] value,
             Source source,
             String reason,
@@ -39,24 +39,24 @@ public record DeadLetter(String key, RecordHeaders headers, byte[] value) {
             if (originalHeaderBytes <= MAX_COPIED_HEADER_BYTES) {
                 original.forEach(headers::add);
             } else {
-                headers.add(Channels.HEADER_HEADERS_DROPPED, bytes("true"));
+                headers.add(Headers.DEAD_LETTER_HEADERS_DROPPED, bytes("true"));
             }
         }
-        headers.remove(Channels.HEADER_IMAGE_ID);
-        headers.add(Channels.HEADER_IMAGE_ID, bytes(imageId));
-        headers.add(Channels.HEADER_REASON, bytes(reason));
+        headers.remove(Headers.IMAGE_ID);
+        headers.add(Headers.IMAGE_ID, bytes(imageId));
+        headers.add(Headers.DEAD_LETTER_REASON, bytes(reason));
         String text = String.valueOf(message);
         headers.add(
-                Channels.HEADER_MESSAGE,
+                Headers.DEAD_LETTER_MESSAGE,
                 bytes(text.length() > MAX_MESSAGE_CHARS ? text.substring(0, MAX_MESSAGE_CHARS) + "..." : text));
-        headers.add(Channels.HEADER_SOURCE_TOPIC, bytes(source.topic()));
-        headers.add(Channels.HEADER_SOURCE_PARTITION, bytes(Integer.toString(source.partition())));
-        headers.add(Channels.HEADER_SOURCE_OFFSET, bytes(Long.toString(source.offset())));
+        headers.add(Headers.DEAD_LETTER_TOPIC, bytes(source.topic()));
+        headers.add(Headers.DEAD_LETTER_PARTITION, bytes(Integer.toString(source.partition())));
+        headers.add(Headers.DEAD_LETTER_OFFSET, bytes(Long.toString(source.offset())));
         byte[] payload = value == null ? new byte[0] : value;
         if (payload.length > maxValueBytes) {
-            headers.add(Channels.HEADER_TRUNCATED, bytes("true"));
-            headers.add(Channels.HEADER_ORIGINAL_BYTES, bytes(Integer.toString(payload.length)));
-            headers.add(Channels.HEADER_ORIGINAL_SHA256, bytes(RecordIds.sha256(payload)));
+            headers.add(Headers.DEAD_LETTER_TRUNCATED, bytes("true"));
+            headers.add(Headers.DEAD_LETTER_ORIGINAL_BYTES, bytes(Integer.toString(payload.length)));
+            headers.add(Headers.DEAD_LETTER_ORIGINAL_SHA256, bytes(RecordIds.sha256(payload)));
             payload = Arrays.copyOf(payload, maxValueBytes);
         }
         return new DeadLetter(imageId, headers, payload);
@@ -66,15 +66,15 @@ public record DeadLetter(String key, RecordHeaders headers, byte[] value) {
     public DeadLetter bare() {
         RecordHeaders kept = new RecordHeaders();
         for (Header header : headers) {
-            if (header.key().startsWith("dead-letter-") || header.key().equals(Channels.HEADER_IMAGE_ID)) {
+            if (header.key().startsWith("dead-letter-") || header.key().equals(Headers.IMAGE_ID)) {
                 kept.add(header);
             }
         }
-        kept.add(Channels.HEADER_HEADERS_DROPPED, bytes("true"));
-        if (kept.lastHeader(Channels.HEADER_ORIGINAL_BYTES) == null) {
-            kept.add(Channels.HEADER_TRUNCATED, bytes("true"));
-            kept.add(Channels.HEADER_ORIGINAL_BYTES, bytes(Integer.toString(value.length)));
-            kept.add(Channels.HEADER_ORIGINAL_SHA256, bytes(RecordIds.sha256(value)));
+        kept.add(Headers.DEAD_LETTER_HEADERS_DROPPED, bytes("true"));
+        if (kept.lastHeader(Headers.DEAD_LETTER_ORIGINAL_BYTES) == null) {
+            kept.add(Headers.DEAD_LETTER_TRUNCATED, bytes("true"));
+            kept.add(Headers.DEAD_LETTER_ORIGINAL_BYTES, bytes(Integer.toString(value.length)));
+            kept.add(Headers.DEAD_LETTER_ORIGINAL_SHA256, bytes(RecordIds.sha256(value)));
         }
         return new DeadLetter(key, kept, new byte[0]);
     }

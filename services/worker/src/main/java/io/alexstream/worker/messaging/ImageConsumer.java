@@ -1,6 +1,7 @@
 package io.alexstream.worker.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.contracts.Headers;
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.proto.v1.Prediction;
@@ -203,8 +204,7 @@ public class ImageConsumer {
 
     /** Submits a decoded image; completes with its prediction, or its dead letter if the run failed. */
     private CompletableFuture<Answer> answer(Prepared item) {
-        String correlationId =
-                RecordIds.bounded(RecordIds.text(item.record().getHeaders(), Channels.HEADER_CORRELATION_ID));
+        String correlationId = RecordIds.bounded(RecordIds.text(item.record().getHeaders(), Headers.CORRELATION_ID));
         // a Kafka record can always wait: a full queue delays it rather than refusing it
         return classifier
                 .classify(

@@ -1,11 +1,11 @@
 package io.alexstream.worker.messaging;
 
+import io.alexstream.contracts.Headers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 
 /**
  * Reads a record's identity whatever its headers hold: a header with a null value counts as
@@ -21,8 +21,9 @@ public final class RecordIds {
     private RecordIds() {}
 
     /** The image id: the {@code image-id} header, else the key, else topic-partition-offset; bounded. */
-    public static String imageId(Headers headers, String key, String topic, int partition, long offset) {
-        String id = text(headers, Channels.HEADER_IMAGE_ID);
+    public static String imageId(
+            org.apache.kafka.common.header.Headers headers, String key, String topic, int partition, long offset) {
+        String id = text(headers, Headers.IMAGE_ID);
         if (id == null || id.isBlank()) {
             id = key;
         }
@@ -33,7 +34,7 @@ public final class RecordIds {
     }
 
     /** A header's last value as text, or null when it is missing or has no value. */
-    public static String text(Headers headers, String name) {
+    public static String text(org.apache.kafka.common.header.Headers headers, String name) {
         Header header = headers == null ? null : headers.lastHeader(name);
         if (header == null || header.value() == null) {
             return null;

@@ -1,5 +1,6 @@
 package io.alexstream.worker.messaging;
 
+import io.alexstream.contracts.Headers;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -16,14 +17,14 @@ record ReviewCopy(String key, byte[] image, String contentType, String correlati
     /** Fresh headers each time: the producer makes the ones it sent read-only, and a retry adds nothing. */
     RecordHeaders headers() {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Channels.HEADER_IMAGE_ID, utf8(key));
+        headers.add(Headers.IMAGE_ID, utf8(key));
         if (contentType != null) {
-            headers.add(Channels.HEADER_CONTENT_TYPE, utf8(contentType));
+            headers.add(Headers.CONTENT_TYPE, utf8(contentType));
         }
         if (correlationId != null) {
-            headers.add(Channels.HEADER_CORRELATION_ID, utf8(correlationId));
+            headers.add(Headers.CORRELATION_ID, utf8(correlationId));
         }
-        headers.add(Channels.HEADER_PREDICTION, utf8(prediction));
+        headers.add(Headers.PREDICTION, utf8(prediction));
         return headers;
     }
 

@@ -1,11 +1,11 @@
 package io.alexstream.worker.messaging;
 
+import io.alexstream.contracts.Headers;
 import io.alexstream.proto.v1.Prediction;
 import io.alexstream.worker.config.WorkerConfig;
 import io.alexstream.worker.metrics.WorkerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
-import org.apache.kafka.common.header.Headers;
 
 /**
  * Decides, for each prediction from Kafka, whether its image also goes to the review topic
@@ -42,12 +42,18 @@ public class ReviewRouter {
      * @param correlationId the source's, bounded, or null
      * @param json the prediction as published on the predictions topic
      */
-    ReviewCopy copy(String id, Headers source, byte[] image, String correlationId, Prediction prediction, String json) {
+    ReviewCopy copy(
+            String id,
+            org.apache.kafka.common.header.Headers source,
+            byte[] image,
+            String correlationId,
+            Prediction prediction,
+            String json) {
         Optional<String> reason = policy.reason(prediction);
         if (reason.isEmpty()) {
             return null;
         }
-        String contentType = RecordIds.text(source, Channels.HEADER_CONTENT_TYPE);
+        String contentType = RecordIds.text(source, Headers.CONTENT_TYPE);
         // a content type is short; anything longer is not one, and a hash of it would help nobody
         if (contentType != null && contentType.length() > MAX_CONTENT_TYPE_CHARS) {
             contentType = null;
