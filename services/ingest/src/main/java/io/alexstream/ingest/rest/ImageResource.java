@@ -171,7 +171,7 @@ public class ImageResource {
                     "the broker did not acknowledge %s (acknowledged %s)",
                     result.failed(),
                     result.published());
-            return notPublished(result);
+            return Problem.publishFailed(result, "images", "send the ones in 'failed' again");
         });
     }
 
@@ -182,25 +182,6 @@ public class ImageResource {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private static Response notPublished(Acknowledgements result) {
-        String title = result.published().isEmpty() ? "not published" : "partly published";
-        String detail = "the broker acknowledged " + result.published().size() + " of "
-                + (result.published().size() + result.failed().size()) + " images; send the ones in 'failed' again: "
-                + result.firstFailure();
-        return new Problem(
-                        "about:blank",
-                        title,
-                        503,
-                        detail,
-                        "PUBLISH_FAILED",
-                        null,
-                        null,
-                        result.published(),
-                        result.failed(),
-                        null)
-                .toResponse();
     }
 
     private Response refusal(ImageRejectedException e, String fileName) {

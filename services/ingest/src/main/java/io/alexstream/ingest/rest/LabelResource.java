@@ -82,7 +82,7 @@ public class LabelResource {
                     "the broker did not acknowledge the labels of %s (acknowledged %s)",
                     result.failed(),
                     result.published());
-            return notPublished(result);
+            return Problem.publishFailed(result, "labels", "send the labels of the image ids in 'failed' again");
         });
     }
 
@@ -93,24 +93,5 @@ public class LabelResource {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private static Response notPublished(Acknowledgements result) {
-        String title = result.published().isEmpty() ? "not published" : "partly published";
-        String detail = "the broker acknowledged " + result.published().size() + " of "
-                + (result.published().size() + result.failed().size())
-                + " labels; send the labels of the image ids in 'failed' again: " + result.firstFailure();
-        return new Problem(
-                        "about:blank",
-                        title,
-                        503,
-                        detail,
-                        "PUBLISH_FAILED",
-                        null,
-                        null,
-                        result.published(),
-                        result.failed(),
-                        null)
-                .toResponse();
     }
 }

@@ -1,6 +1,7 @@
 package io.alexstream.ingest.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.alexstream.ingest.messaging.Acknowledgements;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -43,6 +44,32 @@ public record Problem(
                 .type(MediaType.APPLICATION_JSON)
                 .entity(this)
                 .build();
+    }
+
+    /**
+     * The 503 for a request whose records the broker did not all acknowledge: which ids were published and which
+     * failed, so the caller sends only the failed ones again.
+     *
+     * @param items  what the request carried ("images", "labels")
+     * @param resend how to send the failed ones again, in words
+     */
+    public static Response publishFailed(Acknowledgements result, String items, String resend) {
+        String title = result.published().isEmpty() ? "not published" : "partly published";
+        String detail = "the broker acknowledged " + result.published().size() + " of "
+                + (result.published().size() + result.failed().size()) + " " + items + "; " + resend + ": "
+                + result.firstFailure();
+        return new Problem(
+                        "about:blank",
+                        title,
+                        503,
+                        detail,
+                        "PUBLISH_FAILED",
+                        null,
+                        null,
+                        result.published(),
+                        result.failed(),
+                        null)
+                .toResponse();
     }
 
     public static Response response(int status, String title, String detail, String reason) {
