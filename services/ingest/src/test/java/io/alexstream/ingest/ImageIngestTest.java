@@ -89,7 +89,7 @@ class ImageIngestTest {
 
     @Test
     void labelledUploadsNeedTheLabellerTokenAndUnlabelledOnesNothing() throws Exception {
-        double labeledBefore = metric("alexstream_ingest_images_accepted_total{topic=\"images.labeled\"}");
+        double labeledBefore = IngestScrape.metric("alexstream_ingest_images_accepted_total{topic=\"images.labeled\"}");
         byte[] png = png(12, 12);
         given().contentType("image/png")
                 .queryParam("label", "Boot")
@@ -118,7 +118,7 @@ class ImageIngestTest {
                 .then()
                 .statusCode(401)
                 .body("reason", equalTo("UNAUTHENTICATED"));
-        assertThat(metric("alexstream_ingest_images_accepted_total{topic=\"images.labeled\"}"))
+        assertThat(IngestScrape.metric("alexstream_ingest_images_accepted_total{topic=\"images.labeled\"}"))
                 .isEqualTo(labeledBefore);
 
         String id = given().contentType("image/png")
@@ -282,11 +282,11 @@ class ImageIngestTest {
 
     @Test
     void prometheusCountsAcceptedBytesAndRejectionsByReason() throws Exception {
-        double acceptedBefore = metric("alexstream_ingest_images_accepted_total{topic=\"images\"}");
-        double bytesBefore = metric("alexstream_ingest_received_bytes_total{topic=\"images\"}");
-        double corruptBefore = metric("alexstream_ingest_images_rejected_total{reason=\"CORRUPT\"}");
+        double acceptedBefore = IngestScrape.metric("alexstream_ingest_images_accepted_total{topic=\"images\"}");
+        double bytesBefore = IngestScrape.metric("alexstream_ingest_received_bytes_total{topic=\"images\"}");
+        double corruptBefore = IngestScrape.metric("alexstream_ingest_images_rejected_total{reason=\"CORRUPT\"}");
         double contentTypeBefore =
-                metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}");
+                IngestScrape.metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}");
         byte[] png = png(16, 16);
         given().contentType("image/png")
                 .body(png)
@@ -307,33 +307,17 @@ class ImageIngestTest {
                 .then()
                 .statusCode(415);
 
-        assertThat(metric("alexstream_ingest_images_accepted_total{topic=\"images\"}") - acceptedBefore)
+        assertThat(IngestScrape.metric("alexstream_ingest_images_accepted_total{topic=\"images\"}") - acceptedBefore)
                 .isEqualTo(1.0);
-        assertThat(metric("alexstream_ingest_received_bytes_total{topic=\"images\"}") - bytesBefore)
+        assertThat(IngestScrape.metric("alexstream_ingest_received_bytes_total{topic=\"images\"}") - bytesBefore)
                 .isEqualTo(png.length);
-        assertThat(metric("alexstream_ingest_images_rejected_total{reason=\"CORRUPT\"}") - corruptBefore)
+        assertThat(IngestScrape.metric("alexstream_ingest_images_rejected_total{reason=\"CORRUPT\"}") - corruptBefore)
                 .isEqualTo(1.0);
-        assertThat(metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}")
+        assertThat(IngestScrape.metric("alexstream_ingest_images_rejected_total{reason=\"UNSUPPORTED_CONTENT_TYPE\"}")
                         - contentTypeBefore)
                 .isEqualTo(1.0);
-        assertThat(metric("alexstream_ingest_publish_duration_seconds_count")).isPositive();
-    }
-
-    /** The value of one series in the Prometheus exposition, 0 when it is not there yet. */
-    private static double metric(String series) {
-        String exposition = given().when()
-                .get("/q/metrics")
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString();
-        return exposition
-                .lines()
-                .filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line ->
-                        Double.parseDouble(line.substring(series.length() + 1).trim()))
-                .findFirst()
-                .orElse(0.0);
+        assertThat(IngestScrape.metric("alexstream_ingest_publish_duration_seconds_count"))
+                .isPositive();
     }
 
     private static String labellerToken() {

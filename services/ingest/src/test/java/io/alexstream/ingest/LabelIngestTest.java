@@ -40,8 +40,8 @@ class LabelIngestTest {
         String run = UUID.randomUUID().toString();
         String refusedId = run + "-refused";
         String badId = run + "-bad-batch";
-        double acceptedBefore = metric("alexstream_ingest_labels_accepted_total");
-        double badLabelBefore = metric("alexstream_ingest_labels_rejected_total{reason=\"BAD_LABEL\"}");
+        double acceptedBefore = IngestScrape.metric("alexstream_ingest_labels_accepted_total");
+        double badLabelBefore = IngestScrape.metric("alexstream_ingest_labels_rejected_total{reason=\"BAD_LABEL\"}");
         String unauthenticated = body(refusedId, "3");
         given().contentType("application/json")
                 .body(unauthenticated)
@@ -94,9 +94,10 @@ class LabelIngestTest {
         assertThat(RecordHeaders.text(first, Headers.IMAGE_ID)).isEqualTo(a);
         assertThat(RecordHeaders.text(first, Headers.LABEL)).isEqualTo("3");
         assertThat(RecordHeaders.text(records.get(b), Headers.LABEL)).isEqualTo("Trouser");
-        assertThat(metric("alexstream_ingest_labels_accepted_total") - acceptedBefore)
+        assertThat(IngestScrape.metric("alexstream_ingest_labels_accepted_total") - acceptedBefore)
                 .isEqualTo(2.0);
-        assertThat(metric("alexstream_ingest_labels_rejected_total{reason=\"BAD_LABEL\"}") - badLabelBefore)
+        assertThat(IngestScrape.metric("alexstream_ingest_labels_rejected_total{reason=\"BAD_LABEL\"}")
+                        - badLabelBefore)
                 .isEqualTo(1.0);
     }
 
@@ -135,22 +136,5 @@ class LabelIngestTest {
             }
         }
         return found;
-    }
-
-    /** The value of one series in the Prometheus exposition, 0 when it is not there yet. */
-    private static double metric(String series) {
-        String exposition = given().when()
-                .get("/q/metrics")
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString();
-        return exposition
-                .lines()
-                .filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line ->
-                        Double.parseDouble(line.substring(series.length() + 1).trim()))
-                .findFirst()
-                .orElse(0.0);
     }
 }

@@ -12,6 +12,7 @@ import io.alexstream.contracts.Headers;
 import io.alexstream.testing.images.EncodedImages;
 import io.alexstream.testing.images.HostileImages;
 import io.alexstream.testing.kafka.RecordHeaders;
+import io.alexstream.testing.metrics.PrometheusText;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -151,35 +152,25 @@ class KafkaPathTest {
                 .statusCode(200)
                 .extract()
                 .asString();
-        assertThat(metric(
+        assertThat(PrometheusText.value(
                         exposition, "alexstream_worker_images_classified_total{source=\"kafka\",worker=\"worker-1\"}"))
                 .isGreaterThanOrEqualTo(3);
-        assertThat(metric(exposition, "alexstream_worker_crops_total{worker=\"worker-1\"}"))
+        assertThat(PrometheusText.value(exposition, "alexstream_worker_crops_total{worker=\"worker-1\"}"))
                 .isGreaterThanOrEqualTo(30);
-        assertThat(metric(
+        assertThat(PrometheusText.value(
                         exposition,
                         "alexstream_worker_dead_letters_total{reason=\"UNSUPPORTED_FORMAT\",worker=\"worker-1\"}"))
                 .isGreaterThanOrEqualTo(1);
-        assertThat(metric(exposition, "alexstream_worker_inference_duration_seconds_count{worker=\"worker-1\"}"))
+        assertThat(PrometheusText.value(
+                        exposition, "alexstream_worker_inference_duration_seconds_count{worker=\"worker-1\"}"))
                 .isGreaterThanOrEqualTo(3);
-        assertThat(metric(exposition, "alexstream_worker_queue_wait_seconds_count{worker=\"worker-1\"}"))
+        assertThat(PrometheusText.value(exposition, "alexstream_worker_queue_wait_seconds_count{worker=\"worker-1\"}"))
                 .isGreaterThanOrEqualTo(3);
-        assertThat(metric(exposition, "alexstream_worker_model_info{version=\"1\",worker=\"worker-1\"}"))
+        assertThat(PrometheusText.value(exposition, "alexstream_worker_model_info{version=\"1\",worker=\"worker-1\"}"))
                 .isEqualTo(1.0);
         assertThat(exposition)
                 .as("the consumer's lag, from the Kafka client")
                 .contains("kafka_consumer_fetch_manager_records_lag_max{");
-    }
-
-    /** One series' value in the Prometheus exposition, 0 when absent. */
-    private static double metric(String exposition, String series) {
-        return exposition
-                .lines()
-                .filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line ->
-                        Double.parseDouble(line.substring(series.length() + 1).trim()))
-                .findFirst()
-                .orElse(0.0);
     }
 
     @io.quarkus.grpc.GrpcClient("classifier")
@@ -359,7 +350,8 @@ class KafkaPathTest {
                 .statusCode(200)
                 .extract()
                 .asString();
-        assertThat(metric(exposition, "alexstream_worker_review_routed_total{reason=\"low_top1\",worker=\"worker-1\"}"))
+        assertThat(PrometheusText.value(
+                        exposition, "alexstream_worker_review_routed_total{reason=\"low_top1\",worker=\"worker-1\"}"))
                 .isGreaterThanOrEqualTo(uncertain.size());
         assertThat(exposition)
                 .contains("alexstream_worker_review_skipped_total{reason=\"rate_limit\",worker=\"worker-1\"} 0.0");
