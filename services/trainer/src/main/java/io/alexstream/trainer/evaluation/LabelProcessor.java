@@ -3,8 +3,6 @@ package io.alexstream.trainer.evaluation;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.alexstream.contracts.Headers;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -51,11 +49,8 @@ final class LabelProcessor implements Processor<String, byte[], String, LabelOut
 
     @Override
     public void process(Record<String, byte[]> record) {
-        String imageId = header(record, Headers.IMAGE_ID);
-        if (imageId == null || imageId.isBlank()) {
-            imageId = record.key();
-        }
-        String received = header(record, Headers.LABEL);
+        String imageId = InputRecords.imageId(record);
+        String received = InputRecords.header(record, Headers.LABEL);
         int label = settings.classIndex(received);
         if (imageId == null || imageId.isBlank() || label < 0) {
             LOG.debugf("skipping a malformed label (image %s)", imageId);
@@ -104,10 +99,5 @@ final class LabelProcessor implements Processor<String, byte[], String, LabelOut
         json.put("p", answer.top1Probability());
         json.put("d", answer.cropDisagreement());
         return json.toString();
-    }
-
-    private static String header(Record<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

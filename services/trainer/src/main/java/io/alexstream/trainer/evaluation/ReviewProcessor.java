@@ -1,8 +1,6 @@
 package io.alexstream.trainer.evaluation;
 
 import io.alexstream.contracts.Headers;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -44,10 +42,7 @@ final class ReviewProcessor implements Processor<String, byte[], String, byte[]>
 
     @Override
     public void process(Record<String, byte[]> record) {
-        String imageId = header(record, Headers.IMAGE_ID);
-        if (imageId == null || imageId.isBlank()) {
-            imageId = record.key();
-        }
+        String imageId = InputRecords.imageId(record);
         if (imageId == null || imageId.isBlank() || record.value() == null || record.value().length == 0) {
             LOG.debugf("skipping a malformed review copy (image %s)", imageId);
             outcomes.count(Outcome.COPY_MALFORMED);
@@ -57,7 +52,8 @@ final class ReviewProcessor implements Processor<String, byte[], String, byte[]>
             outcomes.count(Outcome.COPY_DUPLICATE);
             return;
         }
-        ReviewCopy copy = new ReviewCopy(record.timestamp(), header(record, Headers.CONTENT_TYPE), record.value());
+        ReviewCopy copy =
+                new ReviewCopy(record.timestamp(), InputRecords.header(record, Headers.CONTENT_TYPE), record.value());
         String label = labels.received(imageId);
         if (label != null) {
             // its label came first: train on it now, and remember that it trained
@@ -71,10 +67,5 @@ final class ReviewProcessor implements Processor<String, byte[], String, byte[]>
             LOG.debugf("review store full (%d bytes): dropping the copy of %s", reviews.usedBytes(), imageId);
             outcomes.count(Outcome.COPY_DROPPED);
         }
-    }
-
-    private static String header(Record<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }
