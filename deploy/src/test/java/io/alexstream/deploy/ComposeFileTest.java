@@ -56,12 +56,16 @@ class ComposeFileTest {
 
     /**
      * The tokens each module's role needs, and no more (docs/security.md): a worker registers and pulls with the
-     * worker token; the trainer checks workers and operators; ingest checks labellers. Nobody holds the trainer
-     * token: rollouts call the workers' open Sync, so a worker given one would accept pushes nothing sends.
+     * worker token; the trainer checks workers, operators and release managers; ingest checks labellers. Nobody holds
+     * the trainer token: rollouts call the workers' open Sync, so a worker given one would accept pushes nothing sends.
      */
     static final Map<String, Set<String>> TOKENS_BY_MODULE = Map.of(
             "worker", Set.of("ALEXSTREAM_AUTH_WORKER_TOKEN"),
-            "trainer", Set.of("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN"),
+            "trainer",
+                    Set.of(
+                            "ALEXSTREAM_AUTH_WORKER_TOKEN",
+                            "ALEXSTREAM_AUTH_OPERATOR_TOKEN",
+                            "ALEXSTREAM_AUTH_RELEASE_MANAGER_TOKEN"),
             "ingest", Set.of("ALEXSTREAM_AUTH_LABELLER_TOKEN"));
 
     /** Where docker-compose.yml mounts deploy/compose/liveness-watchdog.sh, and the repository file. */

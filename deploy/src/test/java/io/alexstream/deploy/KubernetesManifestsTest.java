@@ -55,8 +55,11 @@ class KubernetesManifestsTest {
     private static final String CREDENTIALS_SECRET = "alexstream-credentials";
     private static final String CONFIG_MAP = "alexstream-config";
     /** One token per role that some service checks or presents (docs/security.md); no trainer token any more. */
-    private static final List<String> CREDENTIAL_KEYS =
-            List.of("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN", "ALEXSTREAM_AUTH_LABELLER_TOKEN");
+    private static final List<String> CREDENTIAL_KEYS = List.of(
+            "ALEXSTREAM_AUTH_WORKER_TOKEN",
+            "ALEXSTREAM_AUTH_OPERATOR_TOKEN",
+            "ALEXSTREAM_AUTH_LABELLER_TOKEN",
+            "ALEXSTREAM_AUTH_RELEASE_MANAGER_TOKEN");
 
     private static final Pattern TOKEN_NAME = Pattern.compile("ALEXSTREAM_AUTH_[A-Z0-9_]*TOKEN");
     private static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";

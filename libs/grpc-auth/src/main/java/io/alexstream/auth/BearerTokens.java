@@ -38,10 +38,17 @@ public final class BearerTokens {
 
     /** The tokens a service was configured with, any of them absent. */
     public static BearerTokens of(Optional<String> trainer, Optional<String> worker, Optional<String> operator) {
+        Map<Role, Optional<String>> tokens = new EnumMap<>(Role.class);
+        tokens.put(Role.TRAINER, trainer);
+        tokens.put(Role.WORKER, worker);
+        tokens.put(Role.OPERATOR, operator);
+        return of(tokens);
+    }
+
+    /** The tokens a service was configured with, by role, any of them absent. */
+    public static BearerTokens of(Map<Role, Optional<String>> configured) {
         Map<Role, String> tokens = new EnumMap<>(Role.class);
-        trainer.ifPresent(t -> tokens.put(Role.TRAINER, t));
-        worker.ifPresent(t -> tokens.put(Role.WORKER, t));
-        operator.ifPresent(t -> tokens.put(Role.OPERATOR, t));
+        configured.forEach((role, token) -> token.ifPresent(t -> tokens.put(role, t)));
         return new BearerTokens(tokens);
     }
 

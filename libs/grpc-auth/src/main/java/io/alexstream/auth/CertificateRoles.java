@@ -35,6 +35,11 @@ public final class CertificateRoles {
         configured.put(Role.TRAINER, trainer);
         configured.put(Role.WORKER, worker);
         configured.put(Role.OPERATOR, operator);
+        return of(configured);
+    }
+
+    /** Roles from configuration, by role: each role's certificate CN, where one is set. */
+    public static CertificateRoles of(Map<Role, Optional<String>> configured) {
         Map<String, Role> byName = new HashMap<>();
         configured.forEach((role, name) -> name.map(String::trim)
                 .filter(n -> !n.isEmpty())

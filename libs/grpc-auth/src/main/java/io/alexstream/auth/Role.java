@@ -7,5 +7,7 @@ public enum Role {
     /** A worker: registers with the trainer and pulls weights. */
     WORKER,
     /** A person or tool running the system: rollbacks and training rounds. */
-    OPERATOR
+    OPERATOR,
+    /** A person who may put a version into service without the promotion gate (force-promote). */
+    RELEASE_MANAGER
 }

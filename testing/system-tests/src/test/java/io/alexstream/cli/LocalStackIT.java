@@ -59,9 +59,13 @@ class LocalStackIT {
                     .contains(
                             "ALEXSTREAM_AUTH_WORKER_TOKEN=",
                             "ALEXSTREAM_AUTH_OPERATOR_TOKEN=",
-                            "ALEXSTREAM_AUTH_LABELLER_TOKEN=");
+                            "ALEXSTREAM_AUTH_LABELLER_TOKEN=",
+                            "ALEXSTREAM_AUTH_RELEASE_MANAGER_TOKEN=");
             assertThat(tokensIn(stack.trainer()))
-                    .containsExactlyInAnyOrder("ALEXSTREAM_AUTH_WORKER_TOKEN", "ALEXSTREAM_AUTH_OPERATOR_TOKEN");
+                    .containsExactlyInAnyOrder(
+                            "ALEXSTREAM_AUTH_WORKER_TOKEN",
+                            "ALEXSTREAM_AUTH_OPERATOR_TOKEN",
+                            "ALEXSTREAM_AUTH_RELEASE_MANAGER_TOKEN");
             assertThat(tokensIn(stack.ingest())).containsExactly("ALEXSTREAM_AUTH_LABELLER_TOKEN");
             assertThat(tokensIn(stack.workers().get(0))).containsExactly("ALEXSTREAM_AUTH_WORKER_TOKEN");
 

@@ -4,16 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * {@code label ID=LABEL... [--ingest URL] [--work DIR]}: late labels for images classified before,
@@ -68,22 +65,6 @@ final class LabelCommand {
 
     /** The labeller token: the environment's, else the one {@code ./alexstream up} wrote for this work directory. */
     static String token(String fromEnvironment, Path work) throws IOException {
-        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            return fromEnvironment.strip();
-        }
-        Path file = work.resolve("credentials.env");
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no " + StackCredentials.LABELLER_TOKEN + " in the environment and no "
-                    + file + " (written by ./alexstream up); set one or pass --work");
-        }
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            properties.load(in);
-        }
-        String token = properties.getProperty(StackCredentials.LABELLER_TOKEN, "");
-        if (token.isBlank()) {
-            throw new IllegalArgumentException("no " + StackCredentials.LABELLER_TOKEN + " in " + file);
-        }
-        return token.strip();
+        return StackCredentials.token(StackCredentials.LABELLER_TOKEN, fromEnvironment, work);
     }
 }

@@ -20,6 +20,7 @@ public final class Main {
             Map.<String, Command>entry("down", UpCommand::down),
             Map.<String, Command>entry("send", SendCommand::run),
             Map.<String, Command>entry("label", LabelCommand::run),
+            Map.<String, Command>entry("promote", PromoteCommand::run),
             Map.<String, Command>entry("classify", ClassifyCommand::run),
             Map.<String, Command>entry("demo", DemoCommand::run),
             Map.<String, Command>entry("chaos", ChaosCommand::run)));

@@ -31,9 +31,10 @@ final class StackServices {
                 .property("kafka.bootstrap.servers", bootstrapServers)
                 .property("alexstream.trainer.profile", options.profile())
                 .property("alexstream.trainer.data-dir", options.work().resolve("trainer"))
-                // the trainer checks workers' registrations and pulls, and operators' rollbacks and rounds
+                // the trainer checks workers' registrations and pulls, operators' rollbacks and rounds, force-promotes
                 .environment(StackCredentials.WORKER_TOKEN, credentials.worker())
                 .environment(StackCredentials.OPERATOR_TOKEN, credentials.operator())
+                .environment(StackCredentials.RELEASE_MANAGER_TOKEN, credentials.releaseManager())
                 .log(logs.resolve("trainer.log"));
         options.trainerProperties().forEach(builder::property);
         return builder;

@@ -28,7 +28,8 @@ class StackCredentialsTest {
                 .containsOnlyKeys(
                         "ALEXSTREAM_AUTH_WORKER_TOKEN",
                         "ALEXSTREAM_AUTH_OPERATOR_TOKEN",
-                        "ALEXSTREAM_AUTH_LABELLER_TOKEN");
+                        "ALEXSTREAM_AUTH_LABELLER_TOKEN",
+                        "ALEXSTREAM_AUTH_RELEASE_MANAGER_TOKEN");
         assertThat(first.all().values())
                 .doesNotHaveDuplicates()
                 .allSatisfy(token -> assertThat(token).hasSize(64));
@@ -56,7 +57,8 @@ class StackCredentialsTest {
         assertThat(credentials.all()).containsEntry("ALEXSTREAM_AUTH_TRAINER_TOKEN", "t".repeat(64));
         assertThat(Files.readString(file))
                 .startsWith(old)
-                .endsWith("ALEXSTREAM_AUTH_LABELLER_TOKEN=" + credentials.labeller() + "\n");
+                .endsWith("ALEXSTREAM_AUTH_LABELLER_TOKEN=" + credentials.labeller() + "\n"
+                        + "ALEXSTREAM_AUTH_RELEASE_MANAGER_TOKEN=" + credentials.releaseManager() + "\n");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
                 .isEqualTo("rw-------");
     }

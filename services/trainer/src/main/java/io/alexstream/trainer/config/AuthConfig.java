@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * Credentials per role: bearer tokens (env {@code ALEXSTREAM_AUTH_WORKER_TOKEN},
- * {@code ALEXSTREAM_AUTH_OPERATOR_TOKEN}) and the CNs of client certificates for mutual TLS. None
- * has a default: a role with neither cannot call anything protected. The trainer holds no
- * credential of its own: its rollouts call the workers' open Sync and the workers pull.
+ * {@code ALEXSTREAM_AUTH_OPERATOR_TOKEN}, {@code ALEXSTREAM_AUTH_RELEASE_MANAGER_TOKEN}) and the CNs of client
+ * certificates for mutual TLS. None has a default: a role with neither cannot call anything protected. The trainer
+ * holds no credential of its own: its rollouts call the workers' open Sync and the workers pull.
  */
 @ConfigMapping(prefix = "alexstream.auth")
 public interface AuthConfig {
@@ -27,4 +27,10 @@ public interface AuthConfig {
 
     /** Subject CN of operators' client certificates: rollback and training rounds without a token. */
     Optional<String> operatorCertificateName();
+
+    /** Presented by release managers: force-promote a version past the promotion gate. */
+    Optional<String> releaseManagerToken();
+
+    /** Subject CN of release managers' client certificates: force-promote without a token. */
+    Optional<String> releaseManagerCertificateName();
 }

@@ -21,4 +21,32 @@ public interface RolloutConfig {
      */
     @WithDefault("PT10S")
     Duration retryInterval();
+
+    /** A new version's first stage: the canary workers serve it while the others keep the version before it. */
+    Canary canary();
+
+    /** The canary stage of a rollout. */
+    interface Canary {
+
+        /**
+         * Roll a promoted version out to the canary workers first. Off by default: a canary is promoted to every
+         * worker on live labels ({@code labels} topic), so a deployment without a label stream would keep it forever.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * Share of the live workers that form the canary, rounded up; 0 means one worker. Always at least one worker
+         * and, with two or more, never all of them.
+         */
+        @WithDefault("0")
+        double fraction();
+
+        /**
+         * Labelled answers the canary version needs before it goes to every worker, provided the rollback test
+         * ({@code alexstream.rollback.auto.*}) does not find it worse than the version the other workers serve.
+         */
+        @WithDefault("200")
+        long minLabelled();
+    }
 }

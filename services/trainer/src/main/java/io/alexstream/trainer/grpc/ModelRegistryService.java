@@ -1,6 +1,7 @@
 package io.alexstream.trainer.grpc;
 
 import io.alexstream.engine.weights.WeightsMetadata;
+import io.alexstream.proto.v1.ForcePromoteRequest;
 import io.alexstream.proto.v1.ModelRegistry;
 import io.alexstream.proto.v1.ModelVersion;
 import io.alexstream.proto.v1.PullRequest;
@@ -12,6 +13,7 @@ import io.alexstream.proto.v1.TriggerRoundRequest;
 import io.alexstream.proto.v1.WeightsChunk;
 import io.alexstream.proto.v1.WorkerRegistration;
 import io.alexstream.proto.v1.WorkerState;
+import io.alexstream.trainer.rollout.ForcePromotion;
 import io.alexstream.trainer.rollout.RolloutService;
 import io.alexstream.trainer.store.VersionStore;
 import io.alexstream.trainer.training.Activity;
@@ -21,6 +23,7 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.io.IOException;
 
 /**
@@ -35,13 +38,19 @@ public class ModelRegistryService implements ModelRegistry {
     private final RoundScheduler rounds;
     private final RolloutService rollout;
     private final WeightsChunkSender sender;
+    private final ForcePromotion forced;
 
     public ModelRegistryService(
-            VersionStore versions, RoundScheduler rounds, RolloutService rollout, WeightsChunkSender sender) {
+            VersionStore versions,
+            RoundScheduler rounds,
+            RolloutService rollout,
+            WeightsChunkSender sender,
+            ForcePromotion forced) {
         this.versions = versions;
         this.rounds = rounds;
         this.rollout = rollout;
         this.sender = sender;
+        this.forced = forced;
     }
 
     @Override
@@ -98,6 +107,25 @@ public class ModelRegistryService implements ModelRegistry {
                 .item(() -> status().toBuilder().setMessage(outcome).build());
     }
 
+    @Override
+    public Uni<RolloutStatus> forcePromote(Multi<ForcePromoteRequest> request) {
+        return request.collect()
+                .in(ForcePromoteUpload::new, ForcePromoteUpload::add)
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(upload -> {
+                    try {
+                        forced.promote(upload.artifact(), upload.reason());
+                    } catch (IllegalArgumentException e) {
+                        throw Status.INVALID_ARGUMENT
+                                .withDescription(e.getMessage())
+                                .asRuntimeException();
+                    } catch (IOException e) {
+                        throw Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException();
+                    }
+                    return status();
+                });
+    }
+
     RolloutStatus status() {
         RolloutStatus.Builder status = RolloutStatus.newBuilder()
                 .setCurrentVersion(versions.current())
@@ -106,6 +134,8 @@ public class ModelRegistryService implements ModelRegistry {
                                 ? rollout.state().name()
                                 : rounds.activity().name())
                 .setMessage(rollout.message());
+        rollout.canary()
+                .ifPresent(canary -> status.setCanaryVersion(canary.version()).setStableVersion(canary.stable()));
         for (WeightsMetadata version : versions.versions()) {
             status.addVersions(ModelVersion.newBuilder()
                     .setVersion(version.version())

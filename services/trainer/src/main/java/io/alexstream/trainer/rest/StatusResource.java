@@ -52,6 +52,12 @@ public class StatusResource {
         status.put("activity", rounds.activity().name());
         status.put("rollout_state", rollout.state().name());
         status.put("rollout_message", rollout.message());
+        status.put(
+                "canary",
+                rollout.canary()
+                        .map(c -> Map.of(
+                                "version", c.version(), "stable", c.stable(), "workers", rollout.canaryWorkers()))
+                        .orElse(null));
         status.put("examples", bank.stats());
         status.put("pending_training_examples", rounds.pendingTrainingExamples());
         status.put("versions", versions.versions());

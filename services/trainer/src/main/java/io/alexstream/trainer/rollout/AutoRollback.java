@@ -2,6 +2,8 @@ package io.alexstream.trainer.rollout;
 
 import io.alexstream.engine.weights.WeightsMetadata;
 import io.alexstream.trainer.config.AutoRollbackConfig;
+import io.alexstream.trainer.config.RolloutConfig;
+import io.alexstream.trainer.store.Canary;
 import io.alexstream.trainer.store.RollbackRecord;
 import io.alexstream.trainer.store.VersionStore;
 import io.micrometer.core.instrument.Counter;
@@ -28,8 +30,10 @@ import org.jboss.logging.Logger;
  * {@link RolloutService#rollBack}, so every worker converges on the older version exactly as after an operator's
  * rollback; then it records why in the version's lineage ({@link VersionStore#recordRollback}) and counts it in
  * {@code alexstream.trainer.auto.rollbacks}. At most once per version, including across restarts; off with
- * {@code alexstream.rollback.auto.enabled=false}. Judged on its own thread, so the evaluations consumer never waits
- * for a rollout.
+ * {@code alexstream.rollback.auto.enabled=false}. A canary ({@link RolloutService#canary()}) is judged against the
+ * version the other workers keep serving, by the same test: worse, it is rolled back; not worse once it has
+ * {@code alexstream.rollout.canary.min-labelled} labelled answers, it goes to every worker. Judged on its own thread,
+ * so the evaluations consumer never waits for a rollout.
  */
 // created at start-up, so its counter is exported at 0 and increase() sees the first rollback
 @Startup
@@ -43,6 +47,8 @@ public class AutoRollback {
     private final VersionStore versions;
     private final RolloutService rollout;
     private final Counter rollbacks;
+    private final Counter canaryPromotions;
+    private final long canaryMinLabelled;
     private final Set<Long> tried = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Map<Long, VersionFigures>> figures = new AtomicReference<>(Map.of());
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -53,7 +59,11 @@ public class AutoRollback {
     });
 
     public AutoRollback(
-            AutoRollbackConfig config, VersionStore versions, RolloutService rollout, MeterRegistry metrics) {
+            AutoRollbackConfig config,
+            RolloutConfig rolloutConfig,
+            VersionStore versions,
+            RolloutService rollout,
+            MeterRegistry metrics) {
         this.enabled = config.enabled();
         this.policy = new RollbackPolicy(config.minLabelled(), config.confidence(), config.minDrop());
         this.versions = versions;
@@ -61,13 +71,14 @@ public class AutoRollback {
         this.rollbacks = Counter.builder("alexstream.trainer.auto.rollbacks")
                 .description("Versions the trainer rolled back by itself on their live figures")
                 .register(metrics);
+        this.canaryPromotions = Counter.builder("alexstream.trainer.canary.promotions")
+                .description("Canary versions the live figures promoted to every worker")
+                .register(metrics);
+        this.canaryMinLabelled = rolloutConfig.canary().minLabelled();
     }
 
     /** New figures: judged soon on this class's thread; a burst of updates is judged once, on the latest. */
     public void onFigures(Map<Long, VersionFigures> latest) {
-        if (!enabled) {
-            return;
-        }
         figures.set(latest);
         if (queued.compareAndSet(false, true)) {
             judge.execute(() -> {
@@ -93,7 +104,9 @@ public class AutoRollback {
                 || versions.rollback(serving).isPresent()) {
             return;
         }
-        long before = previous(serving);
+        Optional<Canary> canary = rollout.canary();
+        // a canary is judged against the version the other workers serve meanwhile
+        long before = canary.map(Canary::stable).orElseGet(() -> previous(serving));
         VersionFigures servingFigures = latest.get(serving);
         VersionFigures previousFigures = latest.get(before);
         if (before <= 0 || servingFigures == null || previousFigures == null) {
@@ -102,6 +115,16 @@ public class AutoRollback {
         RollbackPolicy.Decision decision = policy.decide(servingFigures, previousFigures);
         if (!decision.rollBack()) {
             LOG.debugf("version %d stays: %s", serving, decision.why());
+            if (canary.isPresent() && !Double.isNaN(decision.z()) && servingFigures.labelled() >= canaryMinLabelled) {
+                promote(serving, decision);
+            }
+            return;
+        }
+        if (!enabled) {
+            tried.add(serving);
+            LOG.warnf(
+                    "version %d does worse than version %d, left to the operators: %s",
+                    serving, before, decision.why());
             return;
         }
         tried.add(serving);
@@ -118,6 +141,18 @@ public class AutoRollback {
             return;
         }
         record(serving, before, decision);
+    }
+
+    private void promote(long serving, RollbackPolicy.Decision decision) {
+        try {
+            if (rollout.promoteCanary(serving, decision.why())) {
+                canaryPromotions.increment();
+            }
+        } catch (IOException e) {
+            LOG.errorf(
+                    "canary version %d could not be promoted, judged again on the next figures: %s",
+                    serving, e.getMessage());
+        }
     }
 
     private void record(long serving, long before, RollbackPolicy.Decision decision) {

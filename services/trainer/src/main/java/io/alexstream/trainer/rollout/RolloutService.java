@@ -2,6 +2,7 @@ package io.alexstream.trainer.rollout;
 
 import io.alexstream.trainer.config.RolloutConfig;
 import io.alexstream.trainer.config.TrainerConfig;
+import io.alexstream.trainer.store.Canary;
 import io.alexstream.trainer.store.VersionStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -36,6 +38,10 @@ import org.jboss.logging.Logger;
  * version other than the desired one (a restart, a missed rollback, a trainer that restarted
  * mid-rollout). A worker that refuses a version stops a rollout there: the workers not yet
  * reached keep their version. Registrations expire after {@link RolloutConfig#registrationTtl()}.
+ *
+ * <p>With {@link RolloutConfig.Canary#enabled()}, a promoted version first goes to the canary workers (the first
+ * by id) while the others keep the version before it ({@link Canary}); {@link AutoRollback} then promotes it to every
+ * worker ({@link #promoteCanary}) or rolls it back on the live figures.
  */
 @ApplicationScoped
 public class RolloutService {
@@ -47,7 +53,8 @@ public class RolloutService {
         ROLLING_OUT,
         DONE,
         FAILED,
-        CONVERGING
+        CONVERGING,
+        CANARY
     }
 
     /** A worker that refused a version: not asked again for it. */
@@ -72,6 +79,21 @@ public class RolloutService {
     /** While a rolling update runs, the workers it has not reached yet keep their version. */
     private final Set<String> notYetReached = ConcurrentHashMap.newKeySet();
 
+    /** The canary in progress, if the current version is still on its canary workers only. */
+    public Optional<Canary> canary() {
+        return versions.canary().filter(c -> c.version() == versions.current());
+    }
+
+    /** The workers that serve a canary version: the first by id, as many as {@link RolloutConfig.Canary} says. */
+    public List<String> canaryWorkers() {
+        List<WorkerState> live = workers();
+        int n = live.size();
+        double fraction = rolloutConfig.canary().fraction();
+        int k = fraction <= 0 ? 1 : (int) Math.ceil(fraction * n);
+        k = Math.min(Math.max(1, k), Math.max(1, n - 1));
+        return live.stream().limit(k).map(WorkerState::id).toList();
+    }
+
     public RolloutService(
             TrainerConfig config,
             RolloutConfig rolloutConfig,
@@ -86,7 +108,7 @@ public class RolloutService {
                 .ifPresent(list -> list.forEach(address -> workers.put(
                         address,
                         new WorkerState(address, address, -1, 0, "not heard from yet", "", 0, true, clock.instant()))));
-        // alexstream_trainer_rollout_state: 0 idle, 1 rolling out, 2 done, 3 failed, 4 converging
+        // alexstream_trainer_rollout_state: 0 idle, 1 rolling out, 2 done, 3 failed, 4 converging, 5 canary
         Gauge.builder("alexstream.trainer.rollout.state", stateCode, AtomicInteger::get)
                 .strongReference(true)
                 .register(metrics);
@@ -139,8 +161,15 @@ public class RolloutService {
         return desiredFor(id, servingVersion, current);
     }
 
-    /** The trainer's current version, unless a rolling update is under way and has not reached this worker yet. */
+    /**
+     * The trainer's current version, unless a canary runs and this worker is not one of its workers (then the stable
+     * version), or a rolling update is under way and has not reached this worker yet.
+     */
     long desiredFor(String id, long serving, long current) {
+        Optional<Canary> running = canary();
+        if (running.isPresent() && !canaryWorkers().contains(id)) {
+            return running.get().stable();
+        }
         if (rolling.isLocked() && notYetReached.contains(id) && serving > 0) {
             return serving;
         }
@@ -170,8 +199,44 @@ public class RolloutService {
      */
     public boolean rollBack(long version) throws IOException {
         versions.rollBackTo(version);
+        versions.canary(Optional.empty());
         LOG.warnf("rollback to version %d requested", version);
-        return rollOut(version, true);
+        return rollOut(version, Optional.empty(), true);
+    }
+
+    /**
+     * Ends the canary of {@code version}: every worker gets it.
+     *
+     * @return false when {@code version} is not the canary in progress (promoted, rolled back or superseded since)
+     */
+    public boolean promoteCanary(long version, String why) throws IOException {
+        if (canary().filter(c -> c.version() == version).isEmpty()) {
+            return false;
+        }
+        versions.canary(Optional.empty());
+        LOG.infof("canary version %d goes to every worker: %s", version, why);
+        rollOut(version, Optional.empty(), false);
+        return true;
+    }
+
+    /**
+     * The canary for a newly promoted {@code version}: none when canaries are off, for a first version, or with fewer
+     * than two workers (nothing to compare side by side). Its stable version is the one the other workers serve: the
+     * parent, or the parent's own stable version when the parent was still a canary.
+     */
+    private Optional<Canary> canaryFor(long version) {
+        if (!rolloutConfig.canary().enabled() || workers.size() < 2) {
+            return Optional.empty();
+        }
+        Long parent = versions.metadata(version).map(m -> m.parentVersion()).orElse(null);
+        if (parent == null || parent <= 0 || parent >= version) {
+            return Optional.empty();
+        }
+        long stable = versions.canary()
+                .filter(c -> c.version() == parent)
+                .map(Canary::stable)
+                .orElse(parent);
+        return Optional.of(new Canary(version, stable));
     }
 
     /**
@@ -182,14 +247,40 @@ public class RolloutService {
      * @return true when every live worker now serves it
      */
     public boolean rollOut(long version, boolean rollback) {
+        Optional<Canary> canary = Optional.empty();
+        if (!rollback) {
+            expireRegistrations();
+            canary = canaryFor(version);
+        }
+        try {
+            versions.canary(canary);
+        } catch (IOException e) {
+            LOG.errorf(
+                    "the canary of version %d could not be recorded; rolling it out to every worker: %s",
+                    version, e.getMessage());
+            canary = Optional.empty();
+        }
+        return rollOut(version, canary, rollback);
+    }
+
+    private boolean rollOut(long version, Optional<Canary> canary, boolean rollback) {
         rolling.lock();
         try {
             expireRegistrations();
+            List<String> targets = canary.isPresent()
+                    ? canaryWorkers()
+                    : workers().stream().map(WorkerState::id).toList();
             notYetReached.clear();
-            workers().forEach(w -> notYetReached.add(w.id()));
-            setState(State.ROLLING_OUT, "rolling out version " + version + (rollback ? " (rollback)" : ""));
+            notYetReached.addAll(targets);
+            setState(
+                    State.ROLLING_OUT,
+                    "rolling out version " + version + (rollback ? " (rollback)" : "")
+                            + (canary.isPresent() ? " to the canary " + targets : ""));
             List<String> unreachable = new ArrayList<>();
             for (WorkerState worker : workers()) {
+                if (!targets.contains(worker.id())) {
+                    continue;
+                }
                 // reached from here on: the worker's own registration during its Sync must learn the new version
                 notYetReached.remove(worker.id());
                 SyncOutcome outcome = sync(worker, version);
@@ -206,6 +297,16 @@ public class RolloutService {
                 if (outcome != SyncOutcome.CONVERGED) {
                     unreachable.add(worker.id());
                 }
+            }
+            if (canary.isPresent()) {
+                setState(
+                        State.CANARY,
+                        "canary: version " + version + " on " + targets + ", the others keep version "
+                                + canary.get().stable() + " until "
+                                + rolloutConfig.canary().minLabelled()
+                                + " labelled answers decide"
+                                + (unreachable.isEmpty() ? "" : "; not yet on " + unreachable));
+                return unreachable.isEmpty();
             }
             if (unreachable.isEmpty()) {
                 setState(State.DONE, "every worker serves version " + version);
@@ -235,15 +336,16 @@ public class RolloutService {
             expireRegistrations();
             boolean all = true;
             for (WorkerState worker : workers()) {
-                if (worker.servingVersion() == current) {
-                    explain(worker.id(), current, "");
+                long desired = desiredFor(worker.id(), worker.servingVersion(), current);
+                if (worker.servingVersion() == desired) {
+                    explain(worker.id(), desired, "");
                     continue;
                 }
-                if (refusals.contains(new Refusal(worker.id(), current))) {
+                if (refusals.contains(new Refusal(worker.id(), desired))) {
                     all = false;
                     continue;
                 }
-                all &= sync(worker, current) == SyncOutcome.CONVERGED;
+                all &= sync(worker, desired) == SyncOutcome.CONVERGED;
             }
             if (all && state == State.CONVERGING) {
                 setState(State.DONE, "every worker serves version " + current);

@@ -13,12 +13,12 @@ import io.grpc.ServerInterceptor;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * Locks the trainer's registry: workers (their token or client certificate) register and pull;
- * operators roll back and trigger rounds; any known credential reads the rollout status.
+ * operators roll back and trigger rounds; release managers force-promote; any known credential reads the rollout
+ * status.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -27,9 +27,14 @@ public class ModelManagementAuth implements ServerInterceptor {
     private final CallerAuthInterceptor delegate;
 
     public ModelManagementAuth(AuthConfig config) {
-        BearerTokens known = BearerTokens.of(Optional.empty(), config.workerToken(), config.operatorToken());
-        CertificateRoles certificates =
-                CertificateRoles.of(Optional.empty(), config.workerCertificateName(), config.operatorCertificateName());
+        BearerTokens known = BearerTokens.of(Map.of(
+                Role.WORKER, config.workerToken(),
+                Role.OPERATOR, config.operatorToken(),
+                Role.RELEASE_MANAGER, config.releaseManagerToken()));
+        CertificateRoles certificates = CertificateRoles.of(Map.of(
+                Role.WORKER, config.workerCertificateName(),
+                Role.OPERATOR, config.operatorCertificateName(),
+                Role.RELEASE_MANAGER, config.releaseManagerCertificateName()));
         delegate = new CallerAuthInterceptor(
                 known,
                 certificates,
@@ -38,7 +43,9 @@ public class ModelManagementAuth implements ServerInterceptor {
                         ModelRegistryGrpc.getPullWeightsMethod().getFullMethodName(), Set.of(Role.WORKER),
                         ModelRegistryGrpc.getGetRolloutStatusMethod().getFullMethodName(), Set.of(Role.values()),
                         ModelRegistryGrpc.getRollbackMethod().getFullMethodName(), Set.of(Role.OPERATOR),
-                        ModelRegistryGrpc.getTriggerRoundMethod().getFullMethodName(), Set.of(Role.OPERATOR)));
+                        ModelRegistryGrpc.getTriggerRoundMethod().getFullMethodName(), Set.of(Role.OPERATOR),
+                        // the gate is the operators' safety net: skipping it is a separate, rarer permission
+                        ModelRegistryGrpc.getForcePromoteMethod().getFullMethodName(), Set.of(Role.RELEASE_MANAGER)));
     }
 
     @Override

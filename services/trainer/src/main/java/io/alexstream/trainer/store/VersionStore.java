@@ -40,12 +40,14 @@ public class VersionStore {
 
     private static final Logger LOG = Logger.getLogger(VersionStore.class);
     private static final String CURRENT = "current";
+    private static final String CANARY = "canary";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
     private final List<WeightsMetadata> versions = new ArrayList<>();
     private final Map<Long, RollbackRecord> rollbacks = new TreeMap<>();
     private long current;
+    private Canary canary;
 
     /** Opens (or creates) the store under {@code <data-dir>/versions}, reading every version's metadata. */
     @Inject
@@ -89,6 +91,35 @@ public class VersionStore {
         current = Files.isRegularFile(pointer)
                 ? Long.parseLong(Files.readString(pointer).trim())
                 : versions.isEmpty() ? 0 : versions.get(versions.size() - 1).version();
+        Path canaryFile = dir.resolve(CANARY);
+        if (Files.isRegularFile(canaryFile)) {
+            try {
+                Canary read = Canary.parse(Files.readString(canaryFile));
+                // a canary only means something while its version is still the current one
+                canary = read.version() == current ? read : null;
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("canary file %s is unreadable, ignored: %s", canaryFile, e.getMessage());
+            }
+        }
+    }
+
+    /** The canary last started and not ended; it is in progress only while its version is the current one. */
+    public synchronized Optional<Canary> canary() {
+        return Optional.ofNullable(canary);
+    }
+
+    /** Starts ({@code next} present) or ends a canary, written before the workers hear of it. */
+    public synchronized void canary(Optional<Canary> next) throws IOException {
+        Path file = dir.resolve(CANARY);
+        if (next.isEmpty()) {
+            Files.deleteIfExists(file);
+            canary = null;
+            return;
+        }
+        Path staged = dir.resolve(CANARY + ".staged");
+        Files.writeString(staged, next.get().line());
+        Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        canary = next.get();
     }
 
     /** The version to serve, 0 before the first promotion. */
