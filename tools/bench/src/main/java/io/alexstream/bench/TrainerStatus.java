@@ -93,6 +93,13 @@ public record TrainerStatus(JsonNode json) {
         return serving >= workers && "DONE".equals(json.path("rollout_state").asText());
     }
 
+    /** A canary of {@code version} runs and at least one worker serves it. */
+    public boolean canaryServes(long version) {
+        return json.path("canary").path("version").asLong() == version
+                && "CANARY".equals(json.path("rollout_state").asText())
+                && aWorkerServes(version);
+    }
+
     public boolean rolloutFailed() {
         return "FAILED".equals(json.path("rollout_state").asText());
     }
@@ -112,7 +119,7 @@ public record TrainerStatus(JsonNode json) {
     }
 
     /** Some worker serves {@code version}. */
-    boolean aWorkerServes(long version) {
+    public boolean aWorkerServes(long version) {
         for (JsonNode worker : json.path("workers")) {
             if (worker.path("servingVersion").asLong(-1) == version) {
                 return true;

@@ -34,6 +34,10 @@ import java.util.function.Predicate;
 final class DemoCommand {
 
     static final int BAD_RECORDS = 5;
+    /** The scenarios train on less, so each stays well under ten minutes on two cores. */
+    static final int SCENARIO_TRAIN = 16_000;
+
+    static final int SCENARIO_EPOCHS = 2;
 
     private final Arguments arguments;
     private final PrintStream out;
@@ -61,18 +65,32 @@ final class DemoCommand {
 
     Map<String, Object> demo() throws Exception {
         long started = System.nanoTime();
+        boolean scenario = !arguments.get("scenario", "").isEmpty();
+        if (scenario && !List.of("regression", "drift").contains(arguments.get("scenario", ""))) {
+            throw new IllegalArgumentException(
+                    "--scenario is regression or drift, not " + arguments.get("scenario", ""));
+        }
         Dataset data = DemoDatasets.load(
                 Path.of(arguments.get("data", "/usr/share/datasets/fashion-mnist")),
-                arguments.getInt("train", 60_000),
+                arguments.getInt("train", scenario ? SCENARIO_TRAIN : 60_000),
                 arguments.getInt("test", 10_000),
                 out);
-        int epochs = arguments.getInt("epochs-per-round", 5);
-        Map<String, String> trainer = Map.of(
+        int epochs = arguments.getInt("epochs-per-round", scenario ? SCENARIO_EPOCHS : 5);
+        Map<String, String> trainer = new LinkedHashMap<>(Map.of(
                 // rounds are started by this script, after each half of the data
                 "alexstream.trainer.min-new-examples", "1000000000",
                 "alexstream.trainer.epochs-per-round", Integer.toString(epochs),
-                "alexstream.trainer.first-model-margin", "0.2");
+                "alexstream.trainer.first-model-margin", "0.2"));
+        if (scenario) {
+            // the scenarios are about the loop: new versions go to a canary that live labels judge
+            trainer.put("alexstream.rollout.canary.enabled", "true");
+            trainer.put("alexstream.rollout.canary.min-labelled", "200");
+        }
         StackOptions options = StackOptions.fromArguments(arguments, trainer);
+        if (scenario) {
+            // a drift sends many uncertain images at once; the default cap (5/s per worker) would pass few to review
+            options = options.withWorkerProperties(Map.of("alexstream.worker.review.max-per-second", "100"));
+        }
         Path work = options.work();
         if (LocalStack.running(work).isEmpty()) {
             FileTrees.delete(work.resolve("trainer"));
@@ -99,17 +117,36 @@ final class DemoCommand {
     }
 
     private Map<String, Object> script(LocalStack stack, Dataset data, long started) throws Exception {
-        // version 1 comes quickly from the first half; version 2 trains longer on everything
-        int epochs = arguments.getInt("epochs-per-round", 5);
-        int firstEpochs = arguments.getInt("first-round-epochs", 1);
         ServiceProcess trainer = stack.trainer();
         ManagedChannel trainerChannel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.port())
                 .usePlaintext()
                 .build();
+        try {
+            List<Map<String, Object>> timeline = trainTwoVersions(stack, data, trainerChannel, started);
+            if (!arguments.get("scenario", "").isEmpty()) {
+                return scenario(stack, data, trainerChannel, timeline, started);
+            }
+            return classifyTestSplit(stack, data, timeline, started);
+        } finally {
+            trainerChannel.shutdownNow();
+        }
+    }
+
+    /**
+     * Streams the training split into the labeled topic in two parts and has the trainer train a version after each:
+     * version 1 comes quickly from the first part; version 2 trains longer on everything. Returns one timeline point
+     * per promoted version.
+     */
+    List<Map<String, Object>> trainTwoVersions(
+            LocalStack stack, Dataset data, ManagedChannel trainerChannel, long started) throws Exception {
+        int epochs = arguments.getInt(
+                "epochs-per-round", arguments.get("scenario", "").isEmpty() ? 5 : SCENARIO_EPOCHS);
+        int firstEpochs = arguments.getInt("first-round-epochs", 1);
+        ServiceProcess trainer = stack.trainer();
         ModelRegistryGrpc.ModelRegistryBlockingStub registry = ModelRegistryGrpc.newBlockingStub(trainerChannel)
                 .withCallCredentials(new BearerCredentials(stack.tokens().operator()));
         List<Map<String, Object>> timeline = new ArrayList<>();
-        try {
+        {
             // version 1 only has to exist and beat chance; what it is trained on first is the rest's head start
             int first = Math.min(
                     data.train().size() - 1,
@@ -164,7 +201,9 @@ final class DemoCommand {
                         long version = after.currentVersion();
                         TrainerStatus rolled = awaitStatus(
                                 trainer,
-                                s -> s.rolledOut(version, stack.workers().size()) || s.rolloutFailed(),
+                                s -> s.rolledOut(version, stack.workers().size())
+                                        || s.canaryServes(version)
+                                        || s.rolloutFailed(),
                                 "the rollout",
                                 300);
                         out.printf("  rollout of version %d: %s%n", version, rolled.rolloutMessage());
@@ -179,6 +218,14 @@ final class DemoCommand {
                     }
                 }
             }
+        }
+        return timeline;
+    }
+
+    private Map<String, Object> classifyTestSplit(
+            LocalStack stack, Dataset data, List<Map<String, Object>> timeline, long started) throws Exception {
+        ServiceProcess trainer = stack.trainer();
+        {
             TrainerStatus beforeTest = status(trainer);
             long servingVersion = beforeTest.currentVersion();
             for (ServiceProcess worker : stack.workers()) {
@@ -209,9 +256,36 @@ final class DemoCommand {
             result.put("report", report.toString());
             DemoTable.print(result, out);
             return result;
-        } finally {
-            trainerChannel.shutdownNow();
         }
+    }
+
+    private Map<String, Object> scenario(
+            LocalStack stack,
+            Dataset data,
+            ManagedChannel trainerChannel,
+            List<Map<String, Object>> timeline,
+            long started)
+            throws Exception {
+        Map<String, Object> result;
+        try (ScenarioRun run = new ScenarioRun(stack, data, trainerChannel, out, started)) {
+            result = switch (arguments.get("scenario", "")) {
+                case "regression" -> new RegressionScenario(run).play();
+                case "drift" -> new DriftScenario(run, arguments.getInt("epochs-per-round", SCENARIO_EPOCHS)).play();
+                default ->
+                    throw new IllegalArgumentException(
+                            "--scenario is regression or drift, not " + arguments.get("scenario", ""));
+            };
+            Path report = Path.of(arguments.get(
+                    "report",
+                    stack.work()
+                            .resolve("demo-" + arguments.get("scenario", "") + ".html")
+                            .toString()));
+            run.timeline().writeHtml(report, "alexstream demo --scenario " + arguments.get("scenario", ""));
+            result.put("report", report.toString());
+        }
+        result.put("versions_trained", timeline);
+        result.put("seconds", DemoSummary.round((System.nanoTime() - started) / 1e9));
+        return result;
     }
 
     private TrainerStatus status(ServiceProcess trainer) throws Exception {

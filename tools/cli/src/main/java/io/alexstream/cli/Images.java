@@ -15,6 +15,25 @@ final class Images {
 
     private Images() {}
 
+    /** The same picture with every sample inverted (255 - v), as a PNG: the drift scenario's shifted traffic. */
+    static byte[] invertedPng(byte[] png) {
+        try {
+            BufferedImage image = ImageIO.read(new java.io.ByteArrayInputStream(png));
+            if (image == null) {
+                throw new IllegalArgumentException("not an image ImageIO reads");
+            }
+            java.awt.image.WritableRaster raster = image.getRaster();
+            int[] samples = raster.getPixels(0, 0, raster.getWidth(), raster.getHeight(), (int[]) null);
+            for (int i = 0; i < samples.length; i++) {
+                samples[i] = 255 - samples[i];
+            }
+            raster.setPixels(0, 0, raster.getWidth(), raster.getHeight(), samples);
+            return write(image);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** PNG; grayscale when the three channels agree everywhere (IDX data), RGB otherwise. */
     static byte[] png(RgbImage image) {
         byte[] rgb = image.rgb();
@@ -40,6 +59,10 @@ final class Images {
                 }
             }
         }
+        return write(buffered);
+    }
+
+    private static byte[] write(BufferedImage buffered) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // not ImageIO.write(image, format, OutputStream): with ImageIO's default cache setting that writes every image
         // through a temporary file (as the decoder's side did, see ImageDecoder)

@@ -57,6 +57,12 @@ record StackOptions(
                 broker(arguments));
     }
 
+    /** The same stack with these properties for every worker. */
+    StackOptions withWorkerProperties(Map<String, String> properties) {
+        return new StackOptions(
+                root, work, workers, profile, kafkaPort, basePort, trainerProperties, properties, broker);
+    }
+
     static Broker broker(Arguments arguments) {
         String broker = arguments.get("broker", "child");
         return switch (broker) {

@@ -70,6 +70,17 @@ public class LiveFigures implements EvaluationListener {
         return (long) sum(outcomes.get(outcome));
     }
 
+    /** {@code /v1/status}'s {@code label_outcomes}: labels so far by what became of them (joined, duplicate, ...). */
+    public Map<String, Long> labelOutcomes() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Outcome outcome : Outcome.values()) {
+            if (outcome.stream() == Outcome.Stream.LABELS) {
+                counts.put(outcome.tag(), count(outcome));
+            }
+        }
+        return counts;
+    }
+
     /** One version's figures, if a label joined one of its predictions. */
     public Optional<VersionFigures> of(long version) {
         return Optional.ofNullable(figures.get(version));

@@ -64,6 +64,7 @@ public class StatusResource {
         status.put("rounds", rounds.history());
         status.put("workers", rollout.workers());
         status.put("live", live.status());
+        status.put("label_outcomes", live.labelOutcomes());
         status.put("last_auto_rollback", autoRollback.last().orElse(null));
         status.put("auto_rollbacks", versions.rollbacks());
         return status;
