@@ -212,6 +212,10 @@ final class LocalStack implements AutoCloseable {
         return restarts;
     }
 
+    StackOptions options() {
+        return options;
+    }
+
     Path work() {
         return options.work();
     }

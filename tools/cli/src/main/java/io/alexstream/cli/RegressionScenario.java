@@ -22,7 +22,7 @@ final class RegressionScenario {
 
     static final int BATCH = 200;
     /** Batches after the force-promote before the scenario gives up waiting for the rollback. */
-    static final int MAX_BATCHES = 25;
+    static final int MAX_BATCHES = 100;
 
     private final ScenarioRun run;
 
@@ -54,7 +54,8 @@ final class RegressionScenario {
         TrainerStatus status = run.status();
         int batches = 0;
         while (!rolledBack(status, worse) && batches++ < MAX_BATCHES) {
-            status = run.step(run.next(BATCH));
+            // smaller steps here, so labels_until_rollback says how many it took to within 50
+            status = run.step(run.next(BATCH / 4));
         }
         int labelsUntilRollback = run.live().labelsSent() - labelsAtPromote;
         JsonNode record = rollbackOf(status, worse);
@@ -84,14 +85,15 @@ final class RegressionScenario {
                                 "bad_version_labelled",
                                         record.path("servingLabelled").asLong(),
                                 "bad_version_top1",
-                                        DemoSummary.round(
+                                        DemoSummary.round4(
                                                 record.path("servingTop1").asDouble()),
                                 "stable_labelled",
                                         record.path("previousLabelled").asLong(),
                                 "stable_top1",
-                                        DemoSummary.round(
+                                        DemoSummary.round4(
                                                 record.path("previousTop1").asDouble()),
-                                "z", DemoSummary.round(record.path("z").asDouble())));
+                                "z", DemoSummary.round4(record.path("z").asDouble())));
+        result.put("alerts_fired", run.alerts().watching() ? run.alerts().fired() : "no prometheus installed");
         result.put("failed_requests", run.probe().failed());
         result.put("probe_requests", run.probe().ok() + run.probe().failed());
         result.put("sent", run.live().acknowledged());

@@ -31,9 +31,11 @@ final class ScenarioRun implements AutoCloseable {
     private final LiveTraffic live;
     private final ClassifyProbe probe;
     private final ScenarioTimeline timeline;
+    private final ScenarioAlerts alerts;
     private final Iterator<Sample> unused;
 
-    ScenarioRun(LocalStack stack, Dataset data, ManagedChannel trainerChannel, PrintStream out, long started) {
+    ScenarioRun(LocalStack stack, Dataset data, ManagedChannel trainerChannel, PrintStream out, long started)
+            throws java.io.IOException {
         this.stack = stack;
         this.data = data;
         this.trainerChannel = trainerChannel;
@@ -47,6 +49,9 @@ final class ScenarioRun implements AutoCloseable {
                 stack.workers().stream().map(ServiceProcess::grpcPort).toList(),
                 data.test().get(0).png());
         this.timeline = new ScenarioTimeline(started);
+        // beside the stack's ports, away from a Prometheus of the user's own on 9090
+        this.alerts = ScenarioAlerts.start(
+                stack, stack.options().basePort() + 1019, started, name -> event("alert " + name + " fires"));
         this.unused = data.test().iterator();
     }
 
@@ -119,14 +124,14 @@ final class ScenarioRun implements AutoCloseable {
         Map<String, Map<String, Object>> figures = new LinkedHashMap<>();
         status.json().path("live").fields().forEachRemaining(e -> {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("top1", DemoSummary.round(e.getValue().path("top1").asDouble()));
+            row.put("top1", DemoSummary.round4(e.getValue().path("top1").asDouble()));
             row.put("labelled", e.getValue().path("labelled").asLong());
             figures.put(e.getKey(), row);
         });
         return figures;
     }
 
-    void event(String what) {
+    synchronized void event(String what) {
         timeline.event(what);
         out.printf(Locale.ROOT, "  [%5.0f s] %s%n", (System.nanoTime() - started) / 1e9, what);
     }
@@ -164,6 +169,10 @@ final class ScenarioRun implements AutoCloseable {
         return probe;
     }
 
+    ScenarioAlerts alerts() {
+        return alerts;
+    }
+
     ScenarioTimeline timeline() {
         return timeline;
     }
@@ -172,5 +181,6 @@ final class ScenarioRun implements AutoCloseable {
     public void close() throws Exception {
         probe.close();
         live.close();
+        alerts.close();
     }
 }

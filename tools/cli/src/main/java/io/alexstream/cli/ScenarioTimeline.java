@@ -39,12 +39,12 @@ final class ScenarioTimeline {
         return (System.nanoTime() - started) / 1e9;
     }
 
-    void event(String what) {
+    synchronized void event(String what) {
         events.add(new Event(now(), what));
     }
 
     /** Adds a point for every version whose labelled count grew by enough since the last sample. */
-    void sample(TrainerStatus status) {
+    synchronized void sample(TrainerStatus status) {
         double t = now();
         status.json().path("live").fields().forEachRemaining(e -> {
             long version = Long.parseLong(e.getKey());
@@ -59,15 +59,15 @@ final class ScenarioTimeline {
         });
     }
 
-    List<Point> points() {
+    synchronized List<Point> points() {
         return List.copyOf(points);
     }
 
-    List<Event> events() {
+    synchronized List<Event> events() {
         return List.copyOf(events);
     }
 
-    void writeHtml(Path file, String title) throws IOException {
+    synchronized void writeHtml(Path file, String title) throws IOException {
         double end = Math.max(1, now());
         int width = 900;
         int height = 360;

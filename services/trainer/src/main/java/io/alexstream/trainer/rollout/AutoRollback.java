@@ -32,7 +32,9 @@ import org.jboss.logging.Logger;
  * {@code alexstream.trainer.auto.rollbacks}. At most once per version, including across restarts; off with
  * {@code alexstream.rollback.auto.enabled=false}. A canary ({@link RolloutService#canary()}) is judged against the
  * version the other workers keep serving, by the same test: worse, it is rolled back; not worse once it has
- * {@code alexstream.rollout.canary.min-labelled} labelled answers, it goes to every worker. Judged on its own thread,
+ * {@code alexstream.rollout.canary.min-labelled} labelled answers, it goes to every worker. With canaries on, only a
+ * canary is judged: a promoted version compared with one that served before it, on other traffic, would be rolled
+ * back for a drift of the traffic (the drift scenario did exactly that before this rule). Judged on its own thread,
  * so the evaluations consumer never waits for a rollout.
  */
 // created at start-up, so its counter is exported at 0 and increase() sees the first rollback
@@ -49,6 +51,7 @@ public class AutoRollback {
     private final Counter rollbacks;
     private final Counter canaryPromotions;
     private final long canaryMinLabelled;
+    private final boolean canaries;
     private final Set<Long> tried = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Map<Long, VersionFigures>> figures = new AtomicReference<>(Map.of());
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -75,6 +78,7 @@ public class AutoRollback {
                 .description("Canary versions the live figures promoted to every worker")
                 .register(metrics);
         this.canaryMinLabelled = rolloutConfig.canary().minLabelled();
+        this.canaries = rolloutConfig.canary().enabled();
     }
 
     /** New figures: judged soon on this class's thread; a burst of updates is judged once, on the latest. */
@@ -105,6 +109,11 @@ public class AutoRollback {
             return;
         }
         Optional<Canary> canary = rollout.canary();
+        if (canaries && canary.isEmpty()) {
+            // with canaries, versions are compared while both serve the same traffic; a promoted version against one
+            // that served earlier would take a drift of the traffic for a worse version
+            return;
+        }
         // a canary is judged against the version the other workers serve meanwhile
         long before = canary.map(Canary::stable).orElseGet(() -> previous(serving));
         VersionFigures servingFigures = latest.get(serving);
