@@ -69,6 +69,16 @@ final class ScenarioTimeline {
 
     synchronized void writeHtml(Path file, String title) throws IOException {
         double end = Math.max(1, now());
+        // the chart starts where the live part does: the training before it has no live figures
+        double start = Math.max(
+                0,
+                java.util.stream.Stream.concat(
+                                        points.stream().map(Point::seconds),
+                                        events.stream().map(Event::seconds))
+                                .min(Double::compare)
+                                .orElse(0.0)
+                        - 10);
+        double span = Math.max(1, end - start);
         int width = 900;
         int height = 360;
         int left = 50;
@@ -101,7 +111,7 @@ final class ScenarioTimeline {
             String stroke = COLOURS[colour++ % COLOURS.length];
             StringBuilder line = new StringBuilder();
             for (Point p : entry.getValue()) {
-                double x = left + p.seconds() / end * (width - left);
+                double x = left + (p.seconds() - start) / span * (width - left);
                 double y = height - bottom - p.top1() * (height - bottom - 10);
                 line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
                 svg.append(String.format(
@@ -122,7 +132,7 @@ final class ScenarioTimeline {
         }
         int row = 0;
         for (Event event : events) {
-            double x = left + event.seconds() / end * (width - left);
+            double x = left + (event.seconds() - start) / span * (width - left);
             svg.append(String.format(
                     Locale.ROOT,
                     "<line x1='%.1f' x2='%.1f' y1='10' y2='%d' stroke='#555' stroke-dasharray='4 3'/>"
@@ -136,9 +146,10 @@ final class ScenarioTimeline {
         }
         svg.append(String.format(
                 Locale.ROOT,
-                "<text x='%d' y='%d'>seconds since the start: 0 to %.0f</text></svg>",
+                "<text x='%d' y='%d'>seconds since the start: %.0f to %.0f</text></svg>",
                 left,
                 height - 8,
+                start,
                 end));
         StringBuilder rows = new StringBuilder();
         for (Event event : events) {

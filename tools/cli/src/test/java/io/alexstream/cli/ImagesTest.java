@@ -53,4 +53,17 @@ class ImagesTest {
             ImageIO.setUseCache(previousUse);
         }
     }
+
+    @Test
+    void invertedPngHoldsTwoFiftyFiveMinusEverySample() throws Exception {
+        byte[] gray = new byte[28 * 28];
+        for (int i = 0; i < gray.length; i++) {
+            gray[i] = (byte) (i * 7);
+        }
+        byte[] inverted = decoder.decode(Images.invertedPng(Images.png(RgbImage.fromGray(28, 28, gray))))
+                .rgb();
+        for (int i = 0; i < gray.length; i++) {
+            assertThat(inverted[i * 3] & 0xff).as("sample %d", i).isEqualTo(255 - (gray[i] & 0xff));
+        }
+    }
 }
