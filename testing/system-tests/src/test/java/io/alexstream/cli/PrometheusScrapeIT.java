@@ -72,7 +72,8 @@ class PrometheusScrapeIT {
             "AlexstreamLabeledRecordsRefused",
             "AlexstreamWorkersNotConverged",
             "AlexstreamLiveAccuracyDrop",
-            "AlexstreamAutoRollback");
+            "AlexstreamAutoRollback",
+            "AlexstreamEvaluatorDown");
     /** One bad record among a handful of images is far above the 5% dead-letter budget. */
     static final Set<String> EXPECTED_FIRING_ALERTS = Set.of("AlexstreamDeadLetterRateHigh");
     /**
@@ -149,7 +150,8 @@ class PrometheusScrapeIT {
                         "alexstream_trainer_examples",
                         "alexstream_trainer_rollout_state",
                         "alexstream_trainer_holdout_accuracy{version=\"1\",metric=\"top1\"}",
-                        "alexstream_trainer_serving_holdout_accuracy{metric=\"top1\"}")) {
+                        "alexstream_trainer_serving_holdout_accuracy{metric=\"top1\"}",
+                        "alexstream_evaluation_running")) {
                     assertThat(query(series).size()).as("series %s", series).isPositive();
                 }
                 assertThat(values("alexstream_worker_model_version")).containsExactly(1.0);
