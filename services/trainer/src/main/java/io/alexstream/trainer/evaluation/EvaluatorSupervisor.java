@@ -136,8 +136,8 @@ public final class EvaluatorSupervisor implements AutoCloseable {
         if (deadSince == null) {
             markDead(now);
         }
-        if (now.isBefore(nextAttempt) || topicsMissing(now)) {
-            return;
+        if (now.isBefore(nextAttempt) || topicsMissing(now) || closed) {
+            return; // closed: the trainer stopped while the broker was asked
         }
         if (current != null) {
             closeQuietly(current);
@@ -272,6 +272,9 @@ public final class EvaluatorSupervisor implements AutoCloseable {
         Set<String> missing;
         try {
             missing = Collections.unmodifiableSet(new TreeSet<>(probe.missing()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the trainer is stopping: start nothing
+            return true;
         } catch (Exception e) {
             LOG.debugf("cannot tell which topics exist, restarting anyway: %s", e.getMessage());
             return false;

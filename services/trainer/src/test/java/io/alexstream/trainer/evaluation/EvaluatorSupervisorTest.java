@@ -130,6 +130,24 @@ class EvaluatorSupervisorTest {
     }
 
     @Test
+    void aTrainerStoppingWhileTheBrokerIsAskedStartsNothing() {
+        EvaluatorSupervisor stopping = new EvaluatorSupervisor(
+                this::create,
+                () -> {
+                    throw new InterruptedException("the tick's executor shut down");
+                },
+                SETTINGS,
+                clock);
+        stopping.start();
+        client().enter(State.ERROR);
+        stopping.check();
+        clock.advance(Duration.ofSeconds(5));
+        stopping.check();
+        assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+        assertThat(clients).hasSize(1);
+    }
+
+    @Test
     void startingAndRebalancingAreUpWithinTheGraceOnly() {
         supervisor.start();
         client().enter(State.REBALANCING);
