@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Tier: plain. The Grafana material is loadable as provisioned: every dashboard is JSON with a
- * unique uid, every panel queries the provisioned Prometheus data source by its uid with a
- * PromQL expression over metrics the services export ({@link ServiceMetricNames}), panels do not
+ * unique uid, every panel and annotation queries the provisioned Prometheus data source by its uid with
+ * a PromQL expression over metrics the services export ({@link ServiceMetricNames}), panels do not
  * overlap, and the dashboard provider reads the folder that docker-compose.yml mounts. (That
  * each expression evaluates is PrometheusScrapeIT's job.)
  */
@@ -50,6 +50,19 @@ class GrafanaDashboardsTest {
             assertThat(dashboard.path("title").asText())
                     .as("%s title", file.getFileName())
                     .isNotBlank();
+            for (JsonNode annotation : dashboard.path("annotations").path("list")) {
+                String where = file.getFileName() + " / annotation "
+                        + annotation.path("name").asText();
+                assertThat(annotation.path("datasource").path("uid").asText())
+                        .as("%s data source", where)
+                        .isEqualTo(uid);
+                assertThat(annotation.path("expr").asText())
+                        .as("%s PromQL", where)
+                        .isNotBlank();
+                assertThat(ServiceMetricNames.unknownIn(annotation.path("expr").asText(), exported))
+                        .as("%s: metrics no service exports (misspelled or renamed?)", where)
+                        .isEmpty();
+            }
             JsonNode panels = dashboard.path("panels");
             assertThat(panels.size()).as("%s panels", file.getFileName()).isGreaterThanOrEqualTo(6);
             List<int[]> boxes = new ArrayList<>();
@@ -93,6 +106,26 @@ class GrafanaDashboardsTest {
     }
 
     @Test
+    void theLiveEvaluationAndTheReviewRoutingHaveTheirPanels() throws Exception {
+        Path dashboards = RepositoryFiles.root().resolve("deploy/grafana/dashboards");
+        JsonNode trainer = json.readTree(dashboards.resolve("trainer.json").toFile());
+        assertThat(expressions(trainer.path("panels")))
+                .anyMatch(e -> e.contains("alexstream_evaluation_top1"))
+                .anyMatch(e -> e.contains("alexstream_evaluation_labels_total") && e.contains("by (outcome)"))
+                .anyMatch(e -> e.contains("alexstream_evaluation_review_copies_total"))
+                .anyMatch(e -> e.contains("alexstream_evaluation_running"))
+                .anyMatch(e -> e.contains("alexstream_evaluation_restarts_total"));
+        assertThat(trainer.path("annotations").path("list").findValuesAsText("expr"))
+                .as("the automatic rollbacks marked on the trainer's panels, live top-1 among them")
+                .anyMatch(e -> e.contains("alexstream_trainer_auto_rollbacks_total"));
+        JsonNode workers = json.readTree(dashboards.resolve("workers.json").toFile());
+        assertThat(expressions(workers.path("panels")))
+                .anyMatch(e -> e.contains("alexstream_worker_review_routed_total") && e.contains("by (worker)"))
+                .anyMatch(e ->
+                        e.contains("alexstream_worker_review_skipped_total") && e.contains("reason=\"rate_limit\""));
+    }
+
+    @Test
     void theDashboardProviderReadsTheFolderComposeMounts() throws Exception {
         Path root = RepositoryFiles.root();
         JsonNode provider = yaml.readTree(root.resolve("deploy/grafana/provisioning/dashboards/alexstream.yml")
@@ -114,6 +147,13 @@ class GrafanaDashboardsTest {
                 .anySatisfy(m -> assertThat(m).startsWith("./deploy/grafana/dashboards:" + path));
         assertThat(mounts)
                 .anySatisfy(m -> assertThat(m).startsWith("./deploy/grafana/provisioning:/etc/grafana/provisioning"));
+    }
+
+    private static List<String> expressions(JsonNode panels) {
+        List<String> expressions = new ArrayList<>();
+        panels.forEach(panel -> panel.path("targets")
+                .forEach(t -> expressions.add(t.path("expr").asText())));
+        return expressions;
     }
 
     private static List<Path> dashboards(Path grafana) throws Exception {

@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ports moved. After some traffic (images over HTTP, a bad record straight to Kafka, gRPC
  * Classify calls), the key series exist, the rules load and evaluate without error, and every
  * PromQL expression of the alert rules and the Grafana dashboards parses and returns data, or
- * an empty vector exactly where this healthy, untrained-since-start stack should give none.
+ * an empty vector exactly where this healthy, untrained-since-start stack should give none
+ * (a dashboard annotation's, which marks rollbacks, may be empty).
  */
 class PrometheusScrapeIT {
 
@@ -72,7 +73,8 @@ class PrometheusScrapeIT {
             "AlexstreamLabeledRecordsRefused",
             "AlexstreamWorkersNotConverged",
             "AlexstreamLiveAccuracyDrop",
-            "AlexstreamAutoRollback");
+            "AlexstreamAutoRollback",
+            "AlexstreamEvaluatorDown");
     /** One bad record among a handful of images is far above the 5% dead-letter budget. */
     static final Set<String> EXPECTED_FIRING_ALERTS = Set.of("AlexstreamDeadLetterRateHigh");
     /**
@@ -149,7 +151,11 @@ class PrometheusScrapeIT {
                         "alexstream_trainer_examples",
                         "alexstream_trainer_rollout_state",
                         "alexstream_trainer_holdout_accuracy{version=\"1\",metric=\"top1\"}",
-                        "alexstream_trainer_serving_holdout_accuracy{metric=\"top1\"}")) {
+                        "alexstream_trainer_serving_holdout_accuracy{metric=\"top1\"}",
+                        "alexstream_evaluation_running",
+                        "alexstream_evaluation_labels_total{outcome=\"joined\"}",
+                        "alexstream_worker_review_routed_total{reason=\"low_top1\"}",
+                        "alexstream_worker_review_skipped_total{reason=\"rate_limit\"}")) {
                     assertThat(query(series).size()).as("series %s", series).isPositive();
                 }
                 assertThat(values("alexstream_worker_model_version")).containsExactly(1.0);
@@ -187,7 +193,12 @@ class PrometheusScrapeIT {
 
                 int panels = 0;
                 for (Path dashboard : dashboards(root)) {
-                    for (JsonNode target : json.readTree(dashboard.toFile()).findValues("targets")) {
+                    JsonNode board = json.readTree(dashboard.toFile());
+                    for (JsonNode annotation : board.path("annotations").path("list")) {
+                        // the rollback marks need a rollback: the expression must evaluate, and may be empty here
+                        query(annotation.path("expr").asText());
+                    }
+                    for (JsonNode target : board.findValues("targets")) {
                         for (JsonNode t : target) {
                             String expr = t.path("expr").asText();
                             String promql = expr.replace("$__rate_interval", "1m")

@@ -37,4 +37,23 @@ public interface EvaluationConfig {
      */
     @WithDefault("1073741824")
     long reviewMaxBytes();
+
+    /**
+     * The wait before the evaluator is started again after it died (Kafka Streams state ERROR, e.g. a source topic was
+     * missing) or could not start, doubled after each restart that did not last; also how often the broker is asked
+     * whether missing topics exist yet.
+     */
+    @WithDefault("PT5S")
+    Duration restartBackoff();
+
+    /** The longest wait between two restarts of the evaluator. */
+    @WithDefault("PT5M")
+    Duration restartMaxBackoff();
+
+    /**
+     * How long the evaluator may start or rebalance before its health check ({@code /q/health/group/evaluator}) says
+     * DOWN; a new machine restoring a large state from the changelogs may need longer.
+     */
+    @WithDefault("PT2M")
+    Duration rebalancingGrace();
 }

@@ -1,6 +1,7 @@
 package io.alexstream.trainer.evaluation;
 
 import io.alexstream.contracts.Topics;
+import java.util.List;
 
 /**
  * The topics the evaluator reads and writes: the trainer's {@code alexstream.topics.*} keys, one per topic.
@@ -12,6 +13,11 @@ import io.alexstream.contracts.Topics;
  * @param labeled the trainer's training examples: a review copy with its label goes there, written
  */
 public record EvaluationTopics(String predictions, String labels, String evaluations, String review, String labeled) {
+
+    /** All five, read and written: the evaluator cannot work without any of them. */
+    public List<String> all() {
+        return List.of(predictions, labels, evaluations, review, labeled);
+    }
 
     /** The contracts' default names. */
     public static EvaluationTopics defaults() {

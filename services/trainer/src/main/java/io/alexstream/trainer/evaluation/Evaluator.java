@@ -2,11 +2,17 @@ package io.alexstream.trainer.evaluation;
 
 import io.alexstream.trainer.config.EvaluationConfig;
 import io.alexstream.trainer.config.TrainerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -14,7 +20,7 @@ import org.jboss.logging.Logger;
  * Runs the live evaluator inside the trainer when {@code alexstream.evaluation.enabled}: a plain Kafka Streams
  * application (not the Quarkus extension, so it is simply off where the trainer's tests do not want it) joining the
  * workers' predictions with late labels into figures per model version, and their review copies with the same labels
- * into training examples.
+ * into training examples. An {@link EvaluatorSupervisor}, ticked every second, starts it again when it dies.
  *
  * <p>Why Kafka Streams: the counts are state, and its state stores are fault tolerant through changelog topics; with
  * exactly_once_v2 the input offsets, the changelog writes and the evaluations output commit in one transaction, so a
@@ -25,18 +31,22 @@ import org.jboss.logging.Logger;
 public class Evaluator {
 
     private static final Logger LOG = Logger.getLogger(Evaluator.class);
+    private static final long CHECK_SECONDS = 1;
 
     private final EvaluationConfig config;
     private final TrainerConfig trainer;
     private final LiveFigures live;
+    private final MeterRegistry metrics;
     private final String bootstrapServers;
     private final EvaluationTopics topics;
-    private EvaluationStreams streams;
+    private volatile EvaluatorSupervisor supervisor;
+    private ScheduledExecutorService ticks;
 
     public Evaluator(
             EvaluationConfig config,
             TrainerConfig trainer,
             LiveFigures live,
+            MeterRegistry metrics,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
             @ConfigProperty(name = "alexstream.topics.predictions") String predictionsTopic,
             @ConfigProperty(name = "alexstream.topics.labels") String labelsTopic,
@@ -46,6 +56,7 @@ public class Evaluator {
         this.config = config;
         this.trainer = trainer;
         this.live = live;
+        this.metrics = metrics;
         this.bootstrapServers = bootstrapServers;
         this.topics = new EvaluationTopics(predictionsTopic, labelsTopic, evaluationsTopic, reviewTopic, labeledTopic);
     }
@@ -56,12 +67,27 @@ public class Evaluator {
             return;
         }
         Path stateDir = config.stateDir().map(Path::of).orElse(Path.of(trainer.dataDir(), "evaluator"));
+        EvaluationSettings settings = EvaluationSettings.of(config, trainer, topics);
+        EvaluatorSupervisor.Settings restarts = new EvaluatorSupervisor.Settings(
+                config.restartBackoff(), config.restartMaxBackoff(), config.rebalancingGrace());
         synchronized (this) {
-            streams = new EvaluationStreams(
-                    EvaluationStreams.properties(config.applicationId(), bootstrapServers, stateDir),
-                    EvaluationSettings.of(config, trainer, topics),
-                    live);
-            streams.start();
+            supervisor = new EvaluatorSupervisor(
+                    monitor -> new EvaluationStreams(
+                            EvaluationStreams.properties(config.applicationId(), bootstrapServers, stateDir),
+                            settings,
+                            live,
+                            monitor),
+                    new BrokerTopics(bootstrapServers, topics),
+                    restarts,
+                    Clock.systemUTC());
+            supervisor.registerMeters(metrics);
+            supervisor.start();
+            ticks = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "evaluator-supervisor");
+                thread.setDaemon(true);
+                return thread;
+            });
+            ticks.scheduleWithFixedDelay(this::check, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
         }
         LOG.infof(
                 "live evaluation: %s + %s -> %s, %s + %s -> %s (window %s, state in %s)",
@@ -75,11 +101,32 @@ public class Evaluator {
                 stateDir);
     }
 
+    /** The evaluator's health; empty when it is off. */
+    public Optional<EvaluatorSupervisor.Health> health() {
+        return Optional.ofNullable(supervisor).map(EvaluatorSupervisor::health);
+    }
+
     @PreDestroy
     synchronized void stop() {
-        if (streams != null) {
-            streams.close();
-            streams = null;
+        if (ticks != null) {
+            ticks.shutdownNow();
+            ticks = null;
+        }
+        if (supervisor != null) {
+            supervisor.close();
+            supervisor = null;
+        }
+    }
+
+    private void check() {
+        try {
+            EvaluatorSupervisor current = supervisor;
+            if (current != null) {
+                current.check();
+            }
+        } catch (RuntimeException e) {
+            // a failed tick must not end the schedule: the next one tries again
+            LOG.warnf(e, "evaluator supervision failed");
         }
     }
 }

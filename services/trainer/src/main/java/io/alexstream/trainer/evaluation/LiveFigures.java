@@ -4,6 +4,7 @@ import io.alexstream.trainer.store.VersionStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
@@ -18,8 +19,10 @@ import java.util.function.ToDoubleFunction;
  * The evaluator's figures as the trainer shows them: {@code alexstream_evaluation_top1/top5/ece/labelled{version}},
  * the serving and previous version's top-1 and labelled count (what {@code AlexstreamLiveAccuracyDrop} compares),
  * the label and prediction outcome counters, and {@code live} in {@code /v1/status}. It only mirrors the evaluator's
- * committed-or-retried totals, so it can be told the same total twice without counting anything twice.
+ * committed-or-retried totals, so it can be told the same total twice without counting anything twice. Created at
+ * start-up, so the outcome counters are scraped at 0 before the first label, and rate() sees that label.
  */
+@Startup
 @ApplicationScoped
 public class LiveFigures implements EvaluationListener {
 
