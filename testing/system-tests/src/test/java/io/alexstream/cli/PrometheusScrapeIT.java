@@ -74,7 +74,8 @@ class PrometheusScrapeIT {
             "AlexstreamWorkersNotConverged",
             "AlexstreamLiveAccuracyDrop",
             "AlexstreamAutoRollback",
-            "AlexstreamEvaluatorDown");
+            "AlexstreamEvaluatorDown",
+            "AlexstreamLiveAccuracyBelowHoldout");
     /** One bad record among a handful of images is far above the 5% dead-letter budget. */
     static final Set<String> EXPECTED_FIRING_ALERTS = Set.of("AlexstreamDeadLetterRateHigh");
     /**
