@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.alexstream.auth.BearerCredentials;
+import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsCodec;
+import io.alexstream.engine.weights.WeightsMetadata;
+import io.alexstream.proto.v1.ForcePromoteHeader;
+import io.alexstream.proto.v1.ForcePromoteRequest;
 import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.PullRequest;
 import io.alexstream.proto.v1.RollbackRequest;
@@ -21,13 +25,20 @@ import io.alexstream.trainer.training.ExampleBank;
 import io.alexstream.trainer.training.RoundScheduler;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -287,6 +298,166 @@ class ModelRegistryTest {
         assertThat(round.promoted()).isFalse();
         assertThat(round.decision()).startsWith("superseded");
         assertThat(versions.current()).isEqualTo(target);
+    }
+
+    @Test
+    @Order(6)
+    void onlyAReleaseManagerForcePromotes() throws Exception {
+        byte[] artifact = Files.readAllBytes(versions.file(versions.current()));
+        long latest = versions.latest();
+        assertStatus(() -> forcePromote(null, upload("no credential", artifact)), Status.Code.UNAUTHENTICATED);
+        assertStatus(
+                () -> forcePromote(TrainerTestResources.OPERATOR_TOKEN, upload("an operator's", artifact)),
+                Status.Code.PERMISSION_DENIED);
+        assertStatus(
+                () -> forcePromote(TrainerTestResources.WORKER_TOKEN, upload("a worker's", artifact)),
+                Status.Code.PERMISSION_DENIED);
+        // the release manager's role is force-promote and no more
+        assertStatus(
+                () -> as(TrainerTestResources.RELEASE_MANAGER_TOKEN)
+                        .rollback(RollbackRequest.newBuilder().setVersion(1).build()),
+                Status.Code.PERMISSION_DENIED);
+        assertStatus(
+                () -> as(TrainerTestResources.RELEASE_MANAGER_TOKEN)
+                        .triggerRound(TriggerRoundRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED);
+        assertThat(versions.latest()).as("nothing stored").isEqualTo(latest);
+        assertThat(versions.file(latest + 1)).doesNotExist();
+    }
+
+    @Test
+    @Order(7)
+    void aForcePromotedArtifactBecomesTheNextVersionWithItsReason() throws Exception {
+        long parent = versions.current();
+        long next = versions.latest() + 1;
+        byte[] artifact = Files.readAllBytes(versions.file(parent));
+
+        RolloutStatus status = forcePromote(
+                TrainerTestResources.RELEASE_MANAGER_TOKEN, upload("  hotfix trained offline, INC-42  ", artifact));
+
+        assertThat(status.getCurrentVersion()).isEqualTo(next);
+        assertThat(versions.current()).isEqualTo(next);
+        assertThat(versions.latest()).isEqualTo(next);
+        var version = status.getVersionsList().stream()
+                .filter(v -> v.getVersion() == next)
+                .findFirst()
+                .orElseThrow();
+        assertThat(version.getParentVersion()).isEqualTo(parent);
+        WeightsMetadata stored = versions.metadata(next).orElseThrow();
+        assertThat(stored.parentVersion()).isEqualTo(parent);
+        assertThat(stored.hyperparameters())
+                .containsEntry("forced", "true")
+                .containsEntry("forced_reason", "hotfix trained offline, INC-42")
+                .containsEntry("imported_version", Long.toString(parent));
+        // the artifact on disk is whole and reads back as the new version with the same weights
+        ModelWeights reread = versions.load(next);
+        assertThat(reread.metadata().version()).isEqualTo(next);
+        assertThat(reread.variables().get("fc8/bias"))
+                .containsExactly(versions.load(parent).variables().get("fc8/bias"));
+    }
+
+    @Test
+    @Order(8)
+    void aForcePromoteThatIsNotWholeAndExplainedStoresNothing() throws Exception {
+        long current = versions.current();
+        long latest = versions.latest();
+        byte[] artifact = Files.readAllBytes(versions.file(current));
+        String token = TrainerTestResources.RELEASE_MANAGER_TOKEN;
+
+        assertInvalid(() -> forcePromote(token, upload("   ", artifact)), "needs a reason");
+        assertInvalid(() -> forcePromote(token, upload("", artifact)), "needs a reason");
+        byte[] damaged = artifact.clone();
+        damaged[damaged.length / 2] ^= 0x5a;
+        assertInvalid(() -> forcePromote(token, upload("a damaged one", damaged)), "not a model for profile small");
+        assertInvalid(() -> forcePromote(token, upload("noise", new byte[1000])), "not a model for profile small");
+        List<ForcePromoteRequest> dataFirst = new ArrayList<>(upload("data first", artifact));
+        dataFirst.add(dataFirst.remove(0));
+        assertInvalid(() -> forcePromote(token, dataFirst), "data before the header");
+        assertInvalid(
+                () -> forcePromote(token, upload("too many bytes", artifact, artifact.length - 10)),
+                "more bytes than the header's total_bytes " + (artifact.length - 10));
+        assertInvalid(
+                () -> forcePromote(token, upload("too few bytes", artifact, artifact.length + 10)),
+                "got " + artifact.length + " bytes of the announced " + (artifact.length + 10));
+        List<ForcePromoteRequest> twoHeaders = new ArrayList<>(upload("two headers", artifact));
+        twoHeaders.add(twoHeaders.get(0));
+        assertInvalid(() -> forcePromote(token, twoHeaders), "a second header");
+        assertInvalid(() -> forcePromote(token, upload("nothing announced", artifact, 0)), "total_bytes must lie in");
+        assertInvalid(() -> forcePromote(token, List.of()), "no header");
+
+        assertThat(versions.current()).as("still the version before").isEqualTo(current);
+        assertThat(versions.latest()).as("nothing stored").isEqualTo(latest);
+        assertThat(versions.file(latest + 1)).doesNotExist();
+        try (var files = Files.list(versions.file(latest).getParent())) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .as("no staged artifact left behind")
+                    .noneMatch(name -> name.endsWith(".staged"));
+        }
+    }
+
+    /** A header with {@code reason} and the artifact's length, then the artifact in 1 MiB parts. */
+    private static List<ForcePromoteRequest> upload(String reason, byte[] artifact) {
+        return upload(reason, artifact, artifact.length);
+    }
+
+    private static List<ForcePromoteRequest> upload(String reason, byte[] artifact, long totalBytes) {
+        List<ForcePromoteRequest> parts = new ArrayList<>();
+        parts.add(ForcePromoteRequest.newBuilder()
+                .setHeader(ForcePromoteHeader.newBuilder().setReason(reason).setTotalBytes(totalBytes))
+                .build());
+        for (int from = 0; from < artifact.length; from += 1 << 20) {
+            parts.add(ForcePromoteRequest.newBuilder()
+                    .setData(ByteString.copyFrom(artifact, from, Math.min(1 << 20, artifact.length - from)))
+                    .build());
+        }
+        return parts;
+    }
+
+    /** Streams {@code parts} to ForcePromote as {@code token} (none when null) and waits for the answer. */
+    private RolloutStatus forcePromote(String token, List<ForcePromoteRequest> parts) throws Exception {
+        ModelRegistryGrpc.ModelRegistryStub stub =
+                ModelRegistryGrpc.newStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
+        if (token != null) {
+            stub = stub.withCallCredentials(new BearerCredentials(token));
+        }
+        CompletableFuture<RolloutStatus> answer = new CompletableFuture<>();
+        StreamObserver<ForcePromoteRequest> sending = stub.forcePromote(new StreamObserver<>() {
+            @Override
+            public void onNext(RolloutStatus status) {
+                answer.complete(status);
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                answer.completeExceptionally(failure);
+            }
+
+            @Override
+            public void onCompleted() {
+                answer.completeExceptionally(new AssertionError("ForcePromote completed without an answer"));
+            }
+        });
+        for (ForcePromoteRequest part : parts) {
+            sending.onNext(part);
+        }
+        sending.onCompleted();
+        try {
+            return answer.get(3, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StatusRuntimeException status) {
+                throw status;
+            }
+            throw e;
+        }
+    }
+
+    private static void assertInvalid(Executable call, String message) {
+        assertThatThrownBy(call::execute).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode())
+                    .as(String.valueOf(e.getStatus()))
+                    .isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains(message);
+        });
     }
 
     private int stored() {

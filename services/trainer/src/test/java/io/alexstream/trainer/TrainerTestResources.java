@@ -17,6 +17,7 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
 
     static final String WORKER_TOKEN = BearerTokens.generate();
     static final String OPERATOR_TOKEN = BearerTokens.generate();
+    static final String RELEASE_MANAGER_TOKEN = BearerTokens.generate();
     /** A well-formed token the trainer was never given: the trainer role holds no credential any more. */
     static final String TRAINER_TOKEN = BearerTokens.generate();
 
@@ -59,7 +60,9 @@ public class TrainerTestResources implements QuarkusTestResourceLifecycleManager
                     "alexstream.auth.worker-token",
                     WORKER_TOKEN,
                     "alexstream.auth.operator-token",
-                    OPERATOR_TOKEN));
+                    OPERATOR_TOKEN,
+                    "alexstream.auth.release-manager-token",
+                    RELEASE_MANAGER_TOKEN));
             if (withTls) {
                 // the HTTP server's TLS (Quarkus's TLS registry), which the gRPC services on the HTTP port share
                 certificates = io.alexstream.auth.LocalCertificates.createAuthority(
