@@ -71,6 +71,10 @@ final class RegressionScenario {
         run.event("every worker serves version " + good + " again");
         // traffic after the rollback: the ledger must close on it too
         converged = run.step(run.next(BATCH));
+        // the rollback's alert fires on Prometheus' next evaluation: give it that long
+        for (int i = 0; i < 15 && run.alerts().watching() && !run.alerts().fired("AlexstreamAutoRollback"); i++) {
+            Thread.sleep(2000);
+        }
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scenario", "regression");

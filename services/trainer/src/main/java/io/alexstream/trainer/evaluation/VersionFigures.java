@@ -112,9 +112,9 @@ public final class VersionFigures {
     /** The {@code evaluations} topic's record (the contract in docs/architecture.md). */
     public ObjectNode toEvaluationJson(long windowSeconds, Instant updatedAt) {
         ObjectNode json = JSON.createObjectNode();
-        json.put("model_version", version);
-        json.put("labelled", labelled);
-        json.put("top1", top1());
+        json.put(EvaluationRecord.MODEL_VERSION, version);
+        json.put(EvaluationRecord.LABELLED, labelled);
+        json.put(EvaluationRecord.TOP1, top1());
         json.put("top5", top5());
         json.put("ece", ece());
         if (classes <= DENSE_CONFUSION_MAX_CLASSES) {
@@ -131,7 +131,7 @@ public final class VersionFigures {
         json.put("crop_disagreement_right", cropDisagreementRight());
         json.put("crop_disagreement_wrong", cropDisagreementWrong());
         json.put("window_seconds", windowSeconds);
-        json.put("updated_at", updatedAt.toString());
+        json.put(EvaluationRecord.UPDATED_AT, updatedAt.toString());
         return json;
     }
 

@@ -1,5 +1,6 @@
 package io.alexstream.trainer.rollout;
 
+import io.alexstream.trainer.evaluation.EvaluationRecord;
 import io.alexstream.engine.weights.WeightsMetadata;
 import io.alexstream.trainer.config.AutoRollbackConfig;
 import io.alexstream.trainer.config.RolloutConfig;
@@ -53,7 +54,7 @@ public class AutoRollback {
     private final long canaryMinLabelled;
     private final boolean canaries;
     private final Set<Long> tried = ConcurrentHashMap.newKeySet();
-    private final AtomicReference<Map<Long, VersionFigures>> figures = new AtomicReference<>(Map.of());
+    private final AtomicReference<Map<Long, EvaluationRecord>> figures = new AtomicReference<>(Map.of());
     private final AtomicBoolean queued = new AtomicBoolean();
     private final ExecutorService judge = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "auto-rollback");
@@ -82,7 +83,7 @@ public class AutoRollback {
     }
 
     /** New figures: judged soon on this class's thread; a burst of updates is judged once, on the latest. */
-    public void onFigures(Map<Long, VersionFigures> latest) {
+    public void onFigures(Map<Long, EvaluationRecord> latest) {
         figures.set(latest);
         if (queued.compareAndSet(false, true)) {
             judge.execute(() -> {
@@ -101,7 +102,7 @@ public class AutoRollback {
         return versions.rollbacks().stream().max(Comparator.comparing(RollbackRecord::at));
     }
 
-    private void judge(Map<Long, VersionFigures> latest) {
+    private void judge(Map<Long, EvaluationRecord> latest) {
         long serving = versions.current();
         if (serving <= 0
                 || tried.contains(serving)
@@ -116,8 +117,8 @@ public class AutoRollback {
         }
         // a canary is judged against the version the other workers serve meanwhile
         long before = canary.map(Canary::stable).orElseGet(() -> previous(serving));
-        VersionFigures servingFigures = latest.get(serving);
-        VersionFigures previousFigures = latest.get(before);
+        EvaluationRecord servingFigures = latest.get(serving);
+        EvaluationRecord previousFigures = latest.get(before);
         if (before <= 0 || servingFigures == null || previousFigures == null) {
             return;
         }

@@ -1,5 +1,6 @@
 package io.alexstream.trainer.rollout;
 
+import io.alexstream.trainer.evaluation.EvaluationRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alexstream.trainer.messaging.Channels;
 import io.micrometer.core.instrument.Counter;
@@ -29,7 +30,7 @@ public class PublishedFigures {
     private final ObjectMapper json;
     private final AutoRollback autoRollback;
     private final Counter rejected;
-    private final Map<Long, VersionFigures> latest = new ConcurrentHashMap<>();
+    private final Map<Long, EvaluationRecord> latest = new ConcurrentHashMap<>();
 
     public PublishedFigures(ObjectMapper json, AutoRollback autoRollback, MeterRegistry metrics) {
         this.json = json;
@@ -41,9 +42,9 @@ public class PublishedFigures {
 
     @Incoming(Channels.EVALUATIONS_IN)
     public void consume(ConsumerRecord<String, byte[]> record) {
-        VersionFigures figures;
+        EvaluationRecord figures;
         try {
-            figures = VersionFigures.parse(json, record.key(), record.value());
+            figures = EvaluationRecord.parse(json, record.key(), record.value());
         } catch (RuntimeException e) {
             rejected.increment();
             LOG.warnf(
@@ -51,7 +52,7 @@ public class PublishedFigures {
                     record.topic(),
                     record.partition(),
                     record.offset(),
-                    VersionFigures.cut(String.valueOf(e.getMessage())));
+                    EvaluationRecord.cut(String.valueOf(e.getMessage())));
             return;
         }
         latest.put(figures.version(), figures);
@@ -59,7 +60,7 @@ public class PublishedFigures {
     }
 
     /** The latest figures per version, by version. */
-    public Map<Long, VersionFigures> figures() {
+    public Map<Long, EvaluationRecord> figures() {
         return new TreeMap<>(latest);
     }
 }

@@ -1,5 +1,6 @@
 package io.alexstream.trainer.rollout;
 
+import io.alexstream.trainer.evaluation.EvaluationRecord;
 /**
  * Whether the serving version does worse live than the version before it, on their latest {@code evaluations}
  * figures. It says roll back only when both versions have at least {@code minLabelled} labelled answers, a one-sided
@@ -20,7 +21,7 @@ public final class RollbackPolicy {
      * @param pValue   one-sided: the chance of a z at least this large if both versions were as good
      */
     public record Decision(
-            boolean rollBack, String why, VersionFigures serving, VersionFigures previous, double z, double pValue) {}
+            boolean rollBack, String why, EvaluationRecord serving, EvaluationRecord previous, double z, double pValue) {}
 
     private final long minLabelled;
     private final double confidence;
@@ -49,7 +50,7 @@ public final class RollbackPolicy {
         return minDrop;
     }
 
-    public Decision decide(VersionFigures serving, VersionFigures previous) {
+    public Decision decide(EvaluationRecord serving, EvaluationRecord previous) {
         if (serving.labelled() < minLabelled || previous.labelled() < minLabelled) {
             return new Decision(
                     false,

@@ -84,13 +84,18 @@ public class RolloutService {
         return versions.canary().filter(c -> c.version() == versions.current());
     }
 
-    /** The workers that serve a canary version: the first by id, as many as {@link RolloutConfig.Canary} says. */
+    /**
+     * The workers that serve a canary version: the first by id, as many as {@link RolloutConfig.Canary} says, never
+     * all of them (none while only one worker is registered).
+     */
     public List<String> canaryWorkers() {
         List<WorkerState> live = workers();
         int n = live.size();
         double fraction = rolloutConfig.canary().fraction();
         int k = fraction <= 0 ? 1 : (int) Math.ceil(fraction * n);
-        k = Math.min(Math.max(1, k), Math.max(1, n - 1));
+        // a lone worker is never the canary: after a trainer restart the stable one may register first, and a canary
+        // whose other workers expired would otherwise take all the traffic with an unproven version
+        k = Math.max(0, Math.min(Math.max(1, k), n - 1));
         return live.stream().limit(k).map(WorkerState::id).toList();
     }
 

@@ -1,5 +1,6 @@
 package io.alexstream.trainer.rollout;
 
+import io.alexstream.trainer.evaluation.EvaluationRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -14,12 +15,12 @@ class RollbackPolicyTest {
 
     private final RollbackPolicy policy = new RollbackPolicy(50, 0.95, 0.05);
 
-    private static VersionFigures serving(long labelled, double top1) {
-        return new VersionFigures(3, labelled, top1, "");
+    private static EvaluationRecord serving(long labelled, double top1) {
+        return new EvaluationRecord(3, labelled, top1, "");
     }
 
-    private static VersionFigures previous(long labelled, double top1) {
-        return new VersionFigures(2, labelled, top1, "");
+    private static EvaluationRecord previous(long labelled, double top1) {
+        return new EvaluationRecord(2, labelled, top1, "");
     }
 
     @Test

@@ -239,6 +239,24 @@ class RolloutCanaryTest {
     }
 
     @Test
+    void afterARestartTheStableWorkerRegisteringAloneKeepsTheStableVersion() throws IOException {
+        start(true, 0);
+        register(1, "worker-a", "worker-b");
+        promote(2, 1);
+
+        start(true, 0);
+
+        assertThat(rollout.register("worker-b", "worker-b:9", 1))
+                .as("alone, it is not made the canary")
+                .isEqualTo(1);
+        assertThat(rollout.canaryWorkers()).isEmpty();
+        assertThat(rollout.register("worker-a", "worker-a:9", 1))
+                .as("the first by id is the canary again once there are two")
+                .isEqualTo(2);
+        assertThat(rollout.register("worker-b", "worker-b:9", 1)).isEqualTo(1);
+    }
+
+    @Test
     void aFractionOfFourWorkersIsRoundedUpAndOneWorkerHasNoCanary() throws IOException {
         start(true, 0.5);
         register(1, "worker-d", "worker-c", "worker-b", "worker-a");

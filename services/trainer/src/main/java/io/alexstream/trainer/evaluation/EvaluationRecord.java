@@ -1,4 +1,4 @@
-package io.alexstream.trainer.rollout;
+package io.alexstream.trainer.evaluation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +15,14 @@ import java.io.IOException;
  * @param top1      share of those answered right, in [0, 1]
  * @param updatedAt when the evaluator computed them (ISO-8601, as sent; empty when absent)
  */
-public record VersionFigures(long version, long labelled, double top1, String updatedAt) {
+public record EvaluationRecord(long version, long labelled, double top1, String updatedAt) {
+
+    /** The fields of an {@code evaluations} value this record reads; {@link VersionFigures} writes them. */
+    public static final String MODEL_VERSION = "model_version";
+
+    public static final String LABELLED = "labelled";
+    public static final String TOP1 = "top1";
+    public static final String UPDATED_AT = "updated_at";
 
     /**
      * Reads one {@code evaluations} record: key = the version as a decimal string (may be absent), value = JSON with
@@ -23,7 +30,7 @@ public record VersionFigures(long version, long labelled, double top1, String up
      *
      * @throws IllegalArgumentException with why, for anything that is not such a record
      */
-    public static VersionFigures parse(ObjectMapper json, String key, byte[] value) {
+    public static EvaluationRecord parse(ObjectMapper json, String key, byte[] value) {
         if (value == null || value.length == 0) {
             throw new IllegalArgumentException("empty value");
         }
@@ -38,23 +45,23 @@ public record VersionFigures(long version, long labelled, double top1, String up
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("not a JSON object");
         }
-        long version = whole(node, "model_version");
+        long version = whole(node, MODEL_VERSION);
         if (version < 1) {
             throw new IllegalArgumentException("model_version " + version + " is not a version");
         }
         if (key != null && !key.equals(Long.toString(version))) {
             throw new IllegalArgumentException("key " + cut(key) + " is not model_version " + version);
         }
-        long labelled = whole(node, "labelled");
+        long labelled = whole(node, LABELLED);
         if (labelled < 0) {
             throw new IllegalArgumentException("labelled " + labelled + " is negative");
         }
-        JsonNode top1 = node.get("top1");
+        JsonNode top1 = node.get(TOP1);
         if (top1 == null || !top1.isNumber() || !(top1.asDouble() >= 0 && top1.asDouble() <= 1)) {
             throw new IllegalArgumentException("top1 is not a share in [0, 1]: " + cut(String.valueOf(top1)));
         }
-        JsonNode updatedAt = node.get("updated_at");
-        return new VersionFigures(
+        JsonNode updatedAt = node.get(UPDATED_AT);
+        return new EvaluationRecord(
                 version,
                 labelled,
                 top1.asDouble(),
