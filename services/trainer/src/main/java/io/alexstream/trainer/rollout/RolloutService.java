@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
@@ -78,6 +79,12 @@ public class RolloutService {
     private volatile String message = "";
     /** While a rolling update runs, the workers it has not reached yet keep their version. */
     private final Set<String> notYetReached = ConcurrentHashMap.newKeySet();
+    /**
+     * The version the last rollout (a rollback's included) set out to bring to the workers; at start-up, the current
+     * one. A version promoted since moved the pointer before its rollout recorded its canary: until that rollout
+     * begins, no worker is told to serve it.
+     */
+    private final AtomicLong announced = new AtomicLong();
 
     /** The canary in progress, if the current version is still on its canary workers only. */
     public Optional<Canary> canary() {
@@ -109,6 +116,7 @@ public class RolloutService {
         this.versions = versions;
         this.client = client;
         this.clock = Clock.systemUTC();
+        this.announced.set(versions.current());
         config.workers()
                 .ifPresent(list -> list.forEach(address -> workers.put(
                         address,
@@ -168,7 +176,8 @@ public class RolloutService {
 
     /**
      * The trainer's current version, unless a canary runs and this worker is not one of its workers (then the stable
-     * version), or a rolling update is under way and has not reached this worker yet.
+     * version), a rolling update is under way and has not reached this worker yet, or the current version was promoted
+     * and its rollout has not begun (then the version it serves).
      */
     long desiredFor(String id, long serving, long current) {
         Optional<Canary> running = canary();
@@ -176,6 +185,11 @@ public class RolloutService {
             return running.get().stable();
         }
         if (rolling.isLocked() && notYetReached.contains(id) && serving > 0) {
+            return serving;
+        }
+        if (current > announced.get() && serving > 0) {
+            // between the pointer's move and the rollout that records the canary: a heartbeat or a reconciler pass
+            // here would hand an unjudged version to every worker
             return serving;
         }
         return current;
@@ -271,6 +285,8 @@ public class RolloutService {
     private boolean rollOut(long version, Optional<Canary> canary, boolean rollback) {
         rolling.lock();
         try {
+            // the canary, if any, is recorded by now: from here on the version may be handed out
+            announced.set(version);
             expireRegistrations();
             List<String> targets = canary.isPresent()
                     ? canaryWorkers()
