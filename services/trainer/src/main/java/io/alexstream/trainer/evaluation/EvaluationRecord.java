@@ -77,7 +77,7 @@ public record EvaluationRecord(long version, long labelled, double top1, String 
     }
 
     /** A hostile record may hold anything: a log line quotes at most 80 characters of it. */
-    static String cut(String text) {
+    public static String cut(String text) {
         return text.length() <= 80 ? text : text.substring(0, 80) + "...";
     }
 }

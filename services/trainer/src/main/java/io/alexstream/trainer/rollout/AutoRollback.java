@@ -1,9 +1,9 @@
 package io.alexstream.trainer.rollout;
 
-import io.alexstream.trainer.evaluation.EvaluationRecord;
 import io.alexstream.engine.weights.WeightsMetadata;
 import io.alexstream.trainer.config.AutoRollbackConfig;
 import io.alexstream.trainer.config.RolloutConfig;
+import io.alexstream.trainer.evaluation.EvaluationRecord;
 import io.alexstream.trainer.store.Canary;
 import io.alexstream.trainer.store.RollbackRecord;
 import io.alexstream.trainer.store.VersionStore;

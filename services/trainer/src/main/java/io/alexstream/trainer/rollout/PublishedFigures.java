@@ -1,7 +1,7 @@
 package io.alexstream.trainer.rollout;
 
-import io.alexstream.trainer.evaluation.EvaluationRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.trainer.evaluation.EvaluationRecord;
 import io.alexstream.trainer.messaging.Channels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,6 +1,7 @@
 package io.alexstream.trainer.rollout;
 
 import io.alexstream.trainer.evaluation.EvaluationRecord;
+
 /**
  * Whether the serving version does worse live than the version before it, on their latest {@code evaluations}
  * figures. It says roll back only when both versions have at least {@code minLabelled} labelled answers, a one-sided
@@ -21,7 +22,12 @@ public final class RollbackPolicy {
      * @param pValue   one-sided: the chance of a z at least this large if both versions were as good
      */
     public record Decision(
-            boolean rollBack, String why, EvaluationRecord serving, EvaluationRecord previous, double z, double pValue) {}
+            boolean rollBack,
+            String why,
+            EvaluationRecord serving,
+            EvaluationRecord previous,
+            double z,
+            double pValue) {}
 
     private final long minLabelled;
     private final double confidence;

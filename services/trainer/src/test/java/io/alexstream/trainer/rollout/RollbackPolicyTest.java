@@ -1,10 +1,10 @@
 package io.alexstream.trainer.rollout;
 
-import io.alexstream.trainer.evaluation.EvaluationRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.alexstream.trainer.evaluation.EvaluationRecord;
 import org.junit.jupiter.api.Test;
 
 /**
