@@ -59,6 +59,8 @@ final class ScenarioAlerts implements AutoCloseable {
         if (!Files.isExecutable(BINARY)) {
             return new ScenarioAlerts(null, port, started, onFiring);
         }
+        // a fresh database: an earlier scenario's series would fire its alerts again in this one
+        io.alexstream.local.FileTrees.delete(stack.work().resolve("prometheus-scenario"));
         Path dir = Files.createDirectories(stack.work().resolve("prometheus-scenario"));
         Path source = stack.options().root().resolve("deploy/prometheus");
         Files.copy(
