@@ -10,12 +10,30 @@ import io.alexstream.contracts.Topics;
  * @param evaluations live figures per model version (JSON, key = version), written
  * @param review the workers' copies of images they were unsure of (key = image id), read
  * @param labeled the trainer's training examples: a review copy with its label goes there, written
+ * @param shadowPredictions the shadow workers' answers (JSON, key = image id), read and compared with the
+ *     predictions; empty: no shadow comparison
  */
-public record EvaluationTopics(String predictions, String labels, String evaluations, String review, String labeled) {
+public record EvaluationTopics(
+        String predictions,
+        String labels,
+        String evaluations,
+        String review,
+        String labeled,
+        String shadowPredictions) {
 
-    /** The contracts' default names. */
+    /** The contracts' default names, the shadow comparison included. */
     public static EvaluationTopics defaults() {
         return new EvaluationTopics(
-                Topics.PREDICTIONS, Topics.LABELS, Topics.EVALUATIONS, Topics.REVIEW, Topics.LABELED);
+                Topics.PREDICTIONS,
+                Topics.LABELS,
+                Topics.EVALUATIONS,
+                Topics.REVIEW,
+                Topics.LABELED,
+                Topics.PREDICTIONS_SHADOW);
+    }
+
+    /** Whether shadow answers are compared with the serving ones. */
+    public boolean comparesShadow() {
+        return !shadowPredictions.isBlank();
     }
 }
