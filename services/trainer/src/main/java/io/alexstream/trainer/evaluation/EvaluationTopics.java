@@ -21,15 +21,15 @@ public record EvaluationTopics(
         String labeled,
         String shadowPredictions) {
 
-    /** The contracts' default names, the shadow comparison included. */
+    /** The contracts' default names, without the shadow comparison (its topic need not exist). */
     public static EvaluationTopics defaults() {
         return new EvaluationTopics(
-                Topics.PREDICTIONS,
-                Topics.LABELS,
-                Topics.EVALUATIONS,
-                Topics.REVIEW,
-                Topics.LABELED,
-                Topics.PREDICTIONS_SHADOW);
+                Topics.PREDICTIONS, Topics.LABELS, Topics.EVALUATIONS, Topics.REVIEW, Topics.LABELED, "");
+    }
+
+    /** These topics, the shadow workers' answers in {@code topic} compared with the predictions. */
+    public EvaluationTopics withShadow(String topic) {
+        return new EvaluationTopics(predictions, labels, evaluations, review, labeled, topic);
     }
 
     /** Whether shadow answers are compared with the serving ones. */

@@ -42,7 +42,7 @@ class ShadowAgreementTopologyTest {
     @BeforeEach
     void start() {
         EvaluationSettings settings = new EvaluationSettings(
-                EvaluationTopics.defaults(),
+                EvaluationTopics.defaults().withShadow(Topics.PREDICTIONS_SHADOW),
                 Duration.ofMinutes(10),
                 Duration.ofHours(1),
                 1000,
@@ -122,10 +122,12 @@ class ShadowAgreementTopologyTest {
 
     @Test
     void withoutAShadowTopicTheTopologyReadsNone() {
-        EvaluationTopics off = new EvaluationTopics(
-                Topics.PREDICTIONS, Topics.LABELS, Topics.EVALUATIONS, Topics.REVIEW, Topics.LABELED, "");
         EvaluationSettings settings = new EvaluationSettings(
-                off, Duration.ofMinutes(10), Duration.ofHours(1), 1000, Profiles.FASHION_MNIST_CLASSES);
+                EvaluationTopics.defaults(),
+                Duration.ofMinutes(10),
+                Duration.ofHours(1),
+                1000,
+                Profiles.FASHION_MNIST_CLASSES);
         assertThat(EvaluationTopology.build(settings, EvaluationListener.NONE)
                         .describe()
                         .toString())

@@ -107,7 +107,7 @@ class RolloutServiceShadowTest {
 
     /** A configuration interface answering from {@code values}, and empty for every optional key. */
     @SuppressWarnings("unchecked")
-    private static <T> T stub(Class<T> type, Map<String, Object> values) {
+    static <T> T stub(Class<T> type, Map<String, Object> values) {
         return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
             if (values.containsKey(method.getName())) {
                 return values.get(method.getName());
