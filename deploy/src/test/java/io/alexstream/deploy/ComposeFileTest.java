@@ -75,7 +75,7 @@ class ComposeFileTest {
     /** Restart policies under which a container that exits is started again. */
     private static final Set<String> RESTARTING_POLICIES = Set.of("unless-stopped", "always", "on-failure");
     /** The header's recipe for work/credentials.env: {@code for role in WORKER OPERATOR ...; do}. */
-    private static final Pattern TOKEN_RECIPE = Pattern.compile("for role in ([A-Z ]+); do");
+    private static final Pattern TOKEN_RECIPE = Pattern.compile("for role in ([A-Z_ ]+); do");
 
     private static final Pattern TOKEN_VARIABLE = Pattern.compile("ALEXSTREAM_AUTH_[A-Z0-9_]*TOKEN");
     /** ${NAME:?message}: compose stops with the message when NAME is unset or empty. */

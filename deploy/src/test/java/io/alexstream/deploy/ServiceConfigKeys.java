@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -31,7 +33,9 @@ final class ServiceConfigKeys {
     /** An abstract interface method: annotations, a return type, a name, no parameters, no body. */
     private static final Pattern MAPPING_METHOD =
             Pattern.compile("(?m)^\\s*((?:@\\w+(?:\\((?:[^()]|\\([^()]*\\))*\\))?\\s+)*)"
-                    + "[\\w.<>\\[\\], ?]+?\\s+(\\w+)\\s*\\(\\s*\\)\\s*;");
+                    + "([\\w.<>\\[\\], ?]+?)\\s+(\\w+)\\s*\\(\\s*\\)\\s*;");
+    /** A config group nested in a mapping: its name and its body of methods. */
+    private static final Pattern GROUP = Pattern.compile("\\binterface\\s+(\\w+)\\s*\\{([^{}]*)\\}");
 
     private static final Pattern WITH_NAME = Pattern.compile("@WithName\\s*\\(\\s*\"([^\"]+)\"");
 
@@ -79,30 +83,58 @@ final class ServiceConfigKeys {
         return properties;
     }
 
-    /** prefix + each abstract method's name in kebab case (or its @WithName), as SmallRye Config names them. */
+    /**
+     * prefix + each abstract method's name in kebab case (or its @WithName), as SmallRye Config names them; a method
+     * that returns a group (an interface nested in the mapping) adds the group's keys under its own name.
+     */
     static List<String> keysOfConfigMapping(String source, Path file) {
         Matcher prefix = MAPPING_PREFIX.matcher(source);
         if (!prefix.find()) {
             return List.of();
         }
-        // nested groups would need their own prefixes: fail loudly rather than call their keys unknown
-        if (Pattern.compile("\\binterface\\s+\\w+").matcher(source).results().count() > 1
-                || source.contains("@WithParentName")) {
+        if (source.contains("@WithParentName")) {
+            throw new IllegalStateException(
+                    file + ": config groups are not understood here; extend keysOfConfigMapping");
+        }
+        String body = source.substring(prefix.end());
+        // groups nest one level here: their bodies hold methods only, so no brace inside them
+        Matcher mapping = Pattern.compile("\\binterface\\s+(\\w+)").matcher(body);
+        String mappingName = mapping.find() ? mapping.group(1) : "";
+        Map<String, String> groups = new HashMap<>();
+        StringBuilder topLevel = new StringBuilder();
+        Matcher group = GROUP.matcher(body);
+        while (group.find()) {
+            if (!group.group(1).equals(mappingName)) {
+                groups.put(group.group(1), group.group(2));
+                group.appendReplacement(topLevel, "");
+            }
+        }
+        group.appendTail(topLevel);
+        if (Pattern.compile("\\binterface\\s+\\w+").matcher(topLevel).results().count() > 1) {
             throw new IllegalStateException(
                     file + ": config groups are not understood here; extend keysOfConfigMapping");
         }
         List<String> keys = new ArrayList<>();
-        Matcher method = MAPPING_METHOD.matcher(source.substring(prefix.end()));
-        while (method.find()) {
-            Matcher withName = WITH_NAME.matcher(method.group(1));
-            String property = withName.find() ? withName.group(1) : kebabCase(method.group(2));
-            keys.add(prefix.group(1) + "." + property);
-        }
+        addKeys(prefix.group(1), topLevel.toString(), groups, keys);
         if (keys.isEmpty()) {
             throw new IllegalStateException(
                     file + ": @ConfigMapping without any property found; has the source's shape changed?");
         }
         return keys;
+    }
+
+    private static void addKeys(String prefix, String body, Map<String, String> groups, List<String> keys) {
+        Matcher method = MAPPING_METHOD.matcher(body);
+        while (method.find()) {
+            Matcher withName = WITH_NAME.matcher(method.group(1));
+            String property = withName.find() ? withName.group(1) : kebabCase(method.group(3));
+            String type = method.group(2).trim();
+            if (groups.containsKey(type)) {
+                addKeys(prefix + "." + property, groups.get(type), Map.of(), keys);
+            } else {
+                keys.add(prefix + "." + property);
+            }
+        }
     }
 
     static String kebabCase(String camelCase) {

@@ -9,6 +9,11 @@ public final class Topics {
     public static final String LABELED = "images.labeled";
     /** The workers' answers: value = prediction JSON, key = image id. */
     public static final String PREDICTIONS = "predictions";
+    /**
+     * Shadow workers' answers to the same images, never returned to callers: value = prediction JSON, key = image id.
+     * As many partitions as {@link #PREDICTIONS}, so the trainer can join the two by image id.
+     */
+    public static final String PREDICTIONS_SHADOW = "predictions.shadow";
     /** Images the workers could not answer, with the reason in the dead-letter headers. */
     public static final String DEAD_LETTERS = "images.dead-letter";
     /** Labelled records the trainer refused, with the reason in the dead-letter headers. */

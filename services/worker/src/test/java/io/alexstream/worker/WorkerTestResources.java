@@ -20,6 +20,7 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     static final String PREDICTIONS = "predictions";
     static final String DEAD_LETTERS = "images.dead-letter";
     static final String REVIEW = io.alexstream.contracts.Topics.REVIEW;
+    static final String PREDICTIONS_SHADOW = io.alexstream.contracts.Topics.PREDICTIONS_SHADOW;
     static volatile String bootstrapServers;
     /** Generated per run, as the local stack does: never a secret written in the code. */
     static final String TRAINER_TOKEN = io.alexstream.auth.BearerTokens.generate();
@@ -44,6 +45,7 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
     private boolean withTls;
     private boolean withFakeTrainer;
     private boolean exactlyOnce;
+    private boolean shadow;
     /** Set when the resource runs with initArg trainer=fake: versions 1 and 2 of the same weights are on offer. */
     static volatile FakeTrainer fakeTrainer;
 
@@ -53,6 +55,7 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
         withTls = "true".equals(initArgs.get("tls"));
         withFakeTrainer = "fake".equals(initArgs.get("trainer"));
         exactlyOnce = "true".equals(initArgs.get("exactly-once"));
+        shadow = "true".equals(initArgs.get("shadow"));
     }
 
     @Override
@@ -60,7 +63,8 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
         try {
             Path dir = Files.createTempDirectory("alexstream-worker-test");
             kafka = TestBroker.start(
-                    dir.resolve("kafka"), Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1, REVIEW, 1));
+                    dir.resolve("kafka"),
+                    Map.of(IMAGES, 2, PREDICTIONS, 2, DEAD_LETTERS, 1, REVIEW, 1, PREDICTIONS_SHADOW, 2));
             bootstrapServers = kafka.bootstrapServers();
             stateDir = dir.resolve("state");
             Map<String, String> common = Map.of(
@@ -95,6 +99,9 @@ public class WorkerTestResources implements QuarkusTestResourceLifecycleManager 
             }
             if (exactlyOnce) {
                 properties.put("alexstream.worker.exactly-once", "true");
+            }
+            if (shadow) {
+                properties.put("alexstream.worker.shadow", "true");
             }
             if (withFakeTrainer) {
                 properties.put("alexstream.worker.trainer-address", fakeTrainer.address());

@@ -56,4 +56,12 @@ public interface EvaluationConfig {
      */
     @WithDefault("PT2M")
     Duration rebalancingGrace();
+
+    /**
+     * Compare the shadow workers' answers ({@code alexstream.topics.predictions-shadow}) with the serving ones by image
+     * id within the window: agreement per shadow version, known in seconds. Off by default: the evaluator does not run
+     * without its source topics, and most deployments have no shadow topic.
+     */
+    @WithDefault("false")
+    boolean shadowAgreement();
 }

@@ -25,6 +25,9 @@ public interface RolloutConfig {
     /** A new version's first stage: the canary workers serve it while the others keep the version before it. */
     Canary canary();
 
+    /** What the shadow workers' agreement with the serving version may say about a canary. */
+    Shadow shadow();
+
     /** The canary stage of a rollout. */
     interface Canary {
 
@@ -48,5 +51,20 @@ public interface RolloutConfig {
          */
         @WithDefault("200")
         long minLabelled();
+    }
+
+    /**
+     * A canary whose shadow answers agree too rarely with the serving version's is rolled back without waiting for
+     * labels; promotion stays on labels, since agreeing with the stable version says nothing about being better.
+     */
+    interface Shadow {
+
+        /** Shadow answers of the canary version compared with serving ones before their agreement can roll it back. */
+        @WithDefault("200")
+        long minCompared();
+
+        /** The canary is rolled back when the share of its compared shadow answers whose top-1 agreed is below this. */
+        @WithDefault("0.8")
+        double minAgreement();
     }
 }

@@ -19,4 +19,7 @@ public interface EvaluationListener {
 
     /** How many records had this outcome so far in one task (a partition of the inputs); tasks add up. */
     void outcome(Outcome outcome, String task, long total);
+
+    /** A shadow version's totals in one task: its answers compared with a serving one, and those that agreed. */
+    default void shadow(long version, String task, long compared, long agreed) {}
 }

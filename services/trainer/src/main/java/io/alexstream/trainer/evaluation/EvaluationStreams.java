@@ -44,6 +44,8 @@ public final class EvaluationStreams implements EvaluatorSupervisor.Client {
     /** The sub-topology whose tasks hold the outcome counts (the one reading predictions and labels). */
     private final int outcomesSubtopology;
 
+    private final boolean comparesShadow;
+
     public EvaluationStreams(Properties properties, EvaluationSettings settings, EvaluationListener listener) {
         this(properties, settings, listener, StreamsMonitor.NONE);
     }
@@ -52,6 +54,7 @@ public final class EvaluationStreams implements EvaluatorSupervisor.Client {
             Properties properties, EvaluationSettings settings, EvaluationListener listener, StreamsMonitor monitor) {
         this.properties = properties;
         this.listener = listener;
+        this.comparesShadow = settings.topics().comparesShadow();
         Topology topology = EvaluationTopology.build(settings, listener);
         this.outcomesSubtopology = topology.describe().subtopologies().stream()
                 .filter(sub -> sub.nodes().stream()
@@ -187,6 +190,32 @@ public final class EvaluationStreams implements EvaluatorSupervisor.Client {
         }
         try (KeyValueIterator<String, Long> all = outcomes.all()) {
             all.forEachRemaining(entry -> listener.outcome(Outcome.valueOf(entry.key), task.toString(), entry.value));
+        }
+        if (comparesShadow) {
+            publishShadow(task);
+        }
+    }
+
+    /** The task's shadow totals ({@link ShadowProcessor} shares the outcomes' sub-topology through predictions). */
+    private void publishShadow(TaskId task) {
+        ReadOnlyKeyValueStore<String, String> counts;
+        try {
+            counts = streams.store(StoreQueryParameters.fromNameAndType(
+                            EvaluationTopology.SHADOW_COUNTS_STORE, QueryableStoreTypes.<String, String>keyValueStore())
+                    .withPartition(task.partition()));
+        } catch (InvalidStateStoreException e) {
+            LOG.debugf("shadow counts of task %s not queryable yet: %s", task, e.getMessage());
+            return;
+        }
+        try (KeyValueIterator<String, String> all = counts.all()) {
+            all.forEachRemaining(entry -> {
+                String[] totals = entry.value.split(" ");
+                listener.shadow(
+                        Long.parseLong(entry.key),
+                        task.toString(),
+                        Long.parseLong(totals[0]),
+                        Long.parseLong(totals[1]));
+            });
         }
     }
 }

@@ -26,7 +26,10 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>review copies (key = image id, co-partitioned with the labels) keep the first copy per image
  *       ({@link ReviewProcessor}); the image's first label, whichever of the two comes first, makes it one training
  *       example on the labelled-images topic (header {@code source=review}), which the trainer stores and weights like
- *       any other new example.
+ *       any other new example;
+ *   <li>when {@link EvaluationTopics#comparesShadow()}: shadow answers (key = image id, co-partitioned with the
+ *       predictions) meet the serving answers for the same image within the window ({@link ShadowProcessor}), and
+ *       each shadow version's compared and agreeing top-1 answers are counted, long before any label arrives.
  * </ol>
  *
  * Every count, copy and label lives in a state store with a changelog, updated in the same transaction as the input
@@ -52,6 +55,10 @@ public final class EvaluationTopology {
      * of the review and labelled-images topics, so any copy a worker could write fits.
      */
     public static final int MAX_RECORD_BYTES = 20_972_544;
+    /** Image id to its serving and shadow answers ({@link ShadowPairs}). */
+    public static final String SHADOW_PAIRS_STORE = "shadow-pairs-by-image";
+    /** Shadow model version to "compared agreed", per task (the readers add the tasks up). */
+    public static final String SHADOW_COUNTS_STORE = "shadow-counts";
     /** The internal topic of joined answers keyed by version (prefixed with the application id). */
     public static final String JOINED_BY_VERSION = "joined-by-version";
 
@@ -74,10 +81,29 @@ public final class EvaluationTopology {
                 Stores.persistentKeyValueStore(REVIEW_BYTES_STORE), Serdes.String(), Serdes.Long()));
         EvaluationTopics topics = settings.topics();
 
-        builder.stream(
-                        topics.predictions(),
-                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("predictions-in"))
-                .process(() -> new PredictionProcessor(settings, listener), PREDICTIONS_STORE, OUTCOMES_STORE);
+        KStream<String, byte[]> predictions = builder.stream(
+                topics.predictions(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("predictions-in"));
+        predictions.process(() -> new PredictionProcessor(settings, listener), PREDICTIONS_STORE, OUTCOMES_STORE);
+        if (topics.comparesShadow()) {
+            builder.addStateStore(Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(SHADOW_PAIRS_STORE), Serdes.String(), Serdes.ByteArray()));
+            builder.addStateStore(Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(SHADOW_COUNTS_STORE), Serdes.String(), Serdes.String()));
+            predictions.process(
+                    () -> new ShadowProcessor(settings, listener, false),
+                    Named.as("serving-for-shadow"),
+                    SHADOW_PAIRS_STORE,
+                    SHADOW_COUNTS_STORE);
+            builder.stream(
+                            topics.shadowPredictions(),
+                            Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("shadow-predictions-in"))
+                    .process(
+                            () -> new ShadowProcessor(settings, listener, true),
+                            Named.as("shadow-answers"),
+                            SHADOW_PAIRS_STORE,
+                            SHADOW_COUNTS_STORE);
+        }
 
         KStream<String, LabelOutput> fromLabels = builder.stream(
                         topics.labels(),

@@ -52,13 +52,21 @@ public class Evaluator {
             @ConfigProperty(name = "alexstream.topics.labels") String labelsTopic,
             @ConfigProperty(name = "alexstream.topics.evaluations") String evaluationsTopic,
             @ConfigProperty(name = "alexstream.topics.review") String reviewTopic,
-            @ConfigProperty(name = "alexstream.topics.labeled-images") String labeledTopic) {
+            @ConfigProperty(name = "alexstream.topics.labeled-images") String labeledTopic,
+            @ConfigProperty(name = "alexstream.topics.predictions-shadow") String shadowTopic) {
         this.config = config;
         this.trainer = trainer;
         this.live = live;
         this.metrics = metrics;
         this.bootstrapServers = bootstrapServers;
-        this.topics = new EvaluationTopics(predictionsTopic, labelsTopic, evaluationsTopic, reviewTopic, labeledTopic);
+        this.topics = new EvaluationTopics(
+                predictionsTopic,
+                labelsTopic,
+                evaluationsTopic,
+                reviewTopic,
+                labeledTopic,
+                // a missing source topic stops Kafka Streams: the shadow topic is read only when asked for
+                config.shadowAgreement() ? shadowTopic : "");
     }
 
     void onStart(@Observes StartupEvent started) {
@@ -99,6 +107,9 @@ public class Evaluator {
                 topics.labeled(),
                 config.window(),
                 stateDir);
+        if (topics.comparesShadow()) {
+            LOG.infof("shadow agreement: %s against %s by image id", topics.shadowPredictions(), topics.predictions());
+        }
     }
 
     /** The evaluator's health; empty when it is off. */

@@ -8,19 +8,25 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The evaluator's figures as the trainer shows them: {@code alexstream_evaluation_top1/top5/ece/labelled{version}},
  * the serving and previous version's top-1 and labelled count (what {@code AlexstreamLiveAccuracyDrop} compares),
- * the label and prediction outcome counters, and {@code live} in {@code /v1/status}. It only mirrors the evaluator's
- * committed-or-retried totals, so it can be told the same total twice without counting anything twice. Created at
- * start-up, so the outcome counters are scraped at 0 before the first label, and rate() sees that label.
+ * the label and prediction outcome counters, and {@code live} in {@code /v1/status}; per shadow version,
+ * {@code alexstream_evaluation_shadow_compared/agreement{version}} and {@code shadow} in {@code /v1/status}. It only
+ * mirrors the evaluator's committed-or-retried totals, so it can be told the same total twice without counting
+ * anything twice. Created at start-up, so the outcome counters are scraped at 0 before the first label, and rate()
+ * sees that label.
  */
 @Startup
 @ApplicationScoped
@@ -30,6 +36,10 @@ public class LiveFigures implements EvaluationListener {
     private final LongSupplier servingVersion;
     private final ConcurrentSkipListMap<Long, VersionFigures> figures = new ConcurrentSkipListMap<>();
     private final Map<Outcome, Map<String, Long>> outcomes = new ConcurrentHashMap<>();
+    /** Per shadow version, per task: {compared, agreed}, the task's latest totals. */
+    private final Map<Long, Map<String, long[]>> shadowCounts = new ConcurrentSkipListMap<>();
+
+    private final List<Consumer<Map<Long, ShadowAgreement>>> shadowListeners = new CopyOnWriteArrayList<>();
 
     @Inject
     public LiveFigures(MeterRegistry metrics, VersionStore versions) {
@@ -66,6 +76,68 @@ public class LiveFigures implements EvaluationListener {
     @Override
     public void outcome(Outcome outcome, String task, long total) {
         outcomes.get(outcome).merge(task, total, Math::max);
+    }
+
+    @Override
+    public void shadow(long version, String task, long compared, long agreed) {
+        Map<String, long[]> byTask = shadowCounts.computeIfAbsent(version, v -> {
+            String tag = Long.toString(v);
+            Gauge.builder(
+                            "alexstream.evaluation.shadow.compared",
+                            this,
+                            live -> live.shadowOf(v).compared())
+                    .description("Answers of this shadow version compared with a serving answer for the same image")
+                    .tag("version", tag)
+                    .strongReference(true)
+                    .register(metrics);
+            Gauge.builder(
+                            "alexstream.evaluation.shadow.agreement",
+                            this,
+                            live -> live.shadowOf(v).agreement())
+                    .description("Share of this shadow version's compared answers whose top-1 agreed")
+                    .tag("version", tag)
+                    .strongReference(true)
+                    .register(metrics);
+            return new ConcurrentHashMap<>();
+        });
+        // totals, not increments: a retried transaction repeats a total, which must not count twice
+        byTask.merge(task, new long[] {compared, agreed}, (old, now) -> now[0] >= old[0] ? now : old);
+        Map<Long, ShadowAgreement> all = shadow();
+        shadowListeners.forEach(listener -> listener.accept(all));
+    }
+
+    /** Told every shadow update, with every shadow version's agreement so far (the automatic rollback). */
+    public void onShadow(Consumer<Map<Long, ShadowAgreement>> listener) {
+        shadowListeners.add(listener);
+    }
+
+    /** Every shadow version's agreement so far, all tasks added up. */
+    public Map<Long, ShadowAgreement> shadow() {
+        Map<Long, ShadowAgreement> all = new TreeMap<>();
+        shadowCounts.keySet().forEach(version -> all.put(version, shadowOf(version)));
+        return all;
+    }
+
+    /** {@code /v1/status}'s {@code shadow}: per shadow version, compared and agreement. */
+    public Map<String, Map<String, Object>> shadowStatus() {
+        Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
+        shadow().forEach((version, agreement) -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("compared", agreement.compared());
+            row.put("agreement", agreement.agreement());
+            rows.put(Long.toString(version), row);
+        });
+        return rows;
+    }
+
+    private ShadowAgreement shadowOf(long version) {
+        long compared = 0;
+        long agreed = 0;
+        for (long[] counts : shadowCounts.getOrDefault(version, Map.of()).values()) {
+            compared += counts[0];
+            agreed += counts[1];
+        }
+        return new ShadowAgreement(version, compared, agreed);
     }
 
     /** Records with this outcome so far, all partitions. */

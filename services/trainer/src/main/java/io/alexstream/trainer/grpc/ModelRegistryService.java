@@ -61,7 +61,8 @@ public class ModelRegistryService implements ModelRegistry {
                             .withDescription("worker_id and address are required")
                             .asRuntimeException());
         }
-        long desired = rollout.register(request.getWorkerId(), request.getAddress(), request.getServingVersion());
+        long desired = rollout.register(
+                request.getWorkerId(), request.getAddress(), request.getServingVersion(), request.getShadow());
         return Uni.createFrom()
                 .item(RegistrationResult.newBuilder().setCurrentVersion(desired).build());
     }
@@ -150,7 +151,8 @@ public class ModelRegistryService implements ModelRegistry {
                     .setServingVersion(Math.max(0, worker.servingVersion()))
                     .setLastPushResult(worker.lastPushResult())
                     .setDesiredVersion(worker.desiredVersion())
-                    .setReason(worker.reason()));
+                    .setReason(worker.reason())
+                    .setShadow(worker.shadow()));
         }
         return status.build();
     }

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * {@code GET /v1/status}: examples kept, rounds run, versions with their metrics and lineage,
  * the version each worker serves, the live figures per version (late labels joined to its
- * predictions) and the automatic rollbacks with their reasons. Read-only; changing anything goes
+ * predictions), each shadow version's agreement with the serving answers, and the automatic rollbacks with their
+ * reasons. Read-only; changing anything goes
  * through the authenticated gRPC registry.
  */
 @Path("/v1/status")
@@ -65,6 +66,7 @@ public class StatusResource {
         status.put("workers", rollout.workers());
         status.put("live", live.status());
         status.put("label_outcomes", live.labelOutcomes());
+        status.put("shadow", live.shadowStatus());
         status.put("last_auto_rollback", autoRollback.last().orElse(null));
         status.put("auto_rollbacks", versions.rollbacks());
         return status;

@@ -4,6 +4,8 @@ import io.alexstream.engine.weights.WeightsMetadata;
 import io.alexstream.trainer.config.AutoRollbackConfig;
 import io.alexstream.trainer.config.RolloutConfig;
 import io.alexstream.trainer.evaluation.EvaluationRecord;
+import io.alexstream.trainer.evaluation.LiveFigures;
+import io.alexstream.trainer.evaluation.ShadowAgreement;
 import io.alexstream.trainer.store.Canary;
 import io.alexstream.trainer.store.RollbackRecord;
 import io.alexstream.trainer.store.VersionStore;
@@ -35,8 +37,10 @@ import org.jboss.logging.Logger;
  * version the other workers keep serving, by the same test: worse, it is rolled back; not worse once it has
  * {@code alexstream.rollout.canary.min-labelled} labelled answers, it goes to every worker. With canaries on, only a
  * canary is judged: a promoted version compared with one that served before it, on other traffic, would be rolled
- * back for a drift of the traffic (the drift scenario did exactly that before this rule). Judged on its own thread,
- * so the evaluations consumer never waits for a rollout.
+ * back for a drift of the traffic (the drift scenario did exactly that before this rule). A canary is also rolled back,
+ * without waiting for labels, when its shadow workers' answers agree too rarely with the serving ones
+ * ({@link ShadowPolicy}, {@code alexstream.rollout.shadow.*}); its promotion stays on labels. Judged on its own thread,
+ * so neither the evaluations consumer nor the evaluator waits for a rollout.
  */
 // created at start-up, so its counter is exported at 0 and increase() sees the first rollback
 @Startup
@@ -47,6 +51,7 @@ public class AutoRollback {
 
     private final boolean enabled;
     private final RollbackPolicy policy;
+    private final ShadowPolicy shadowPolicy;
     private final VersionStore versions;
     private final RolloutService rollout;
     private final Counter rollbacks;
@@ -55,6 +60,7 @@ public class AutoRollback {
     private final boolean canaries;
     private final Set<Long> tried = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Map<Long, EvaluationRecord>> figures = new AtomicReference<>(Map.of());
+    private final AtomicReference<Map<Long, ShadowAgreement>> shadow = new AtomicReference<>(Map.of());
     private final AtomicBoolean queued = new AtomicBoolean();
     private final ExecutorService judge = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "auto-rollback");
@@ -67,9 +73,12 @@ public class AutoRollback {
             RolloutConfig rolloutConfig,
             VersionStore versions,
             RolloutService rollout,
+            LiveFigures live,
             MeterRegistry metrics) {
         this.enabled = config.enabled();
         this.policy = new RollbackPolicy(config.minLabelled(), config.confidence(), config.minDrop());
+        this.shadowPolicy = new ShadowPolicy(
+                rolloutConfig.shadow().minCompared(), rolloutConfig.shadow().minAgreement());
         this.versions = versions;
         this.rollout = rollout;
         this.rollbacks = Counter.builder("alexstream.trainer.auto.rollbacks")
@@ -80,20 +89,96 @@ public class AutoRollback {
                 .register(metrics);
         this.canaryMinLabelled = rolloutConfig.canary().minLabelled();
         this.canaries = rolloutConfig.canary().enabled();
+        live.onShadow(this::onShadow);
     }
 
     /** New figures: judged soon on this class's thread; a burst of updates is judged once, on the latest. */
     public void onFigures(Map<Long, EvaluationRecord> latest) {
         figures.set(latest);
+        judgeSoon();
+    }
+
+    /** New shadow agreement figures: judged like {@link #onFigures}, with the latest live figures. */
+    public void onShadow(Map<Long, ShadowAgreement> latest) {
+        shadow.set(latest);
+        judgeSoon();
+    }
+
+    private void judgeSoon() {
         if (queued.compareAndSet(false, true)) {
             judge.execute(() -> {
                 queued.set(false);
                 try {
+                    judgeShadow(shadow.get());
                     judge(figures.get());
                 } catch (RuntimeException e) {
                     LOG.errorf(e, "judging the live figures failed; judged again on the next update");
                 }
             });
+        }
+    }
+
+    /** A canary whose shadow answers disagree too often with the serving ones goes back to its stable version. */
+    void judgeShadow(Map<Long, ShadowAgreement> latest) {
+        long serving = versions.current();
+        Optional<Canary> canary = rollout.canary();
+        ShadowAgreement agreement = latest.get(serving);
+        if (canary.isEmpty()
+                || agreement == null
+                || tried.contains(serving)
+                || versions.rollback(serving).isPresent()) {
+            return;
+        }
+        ShadowPolicy.Decision decision = shadowPolicy.decide(agreement);
+        if (!decision.rollBack()) {
+            LOG.debugf("canary version %d stays: %s", serving, decision.why());
+            return;
+        }
+        tried.add(serving);
+        long stable = canary.get().stable();
+        if (!enabled) {
+            LOG.warnf(
+                    "canary version %d disagrees with version %d, left to the operators: %s",
+                    serving, stable, decision.why());
+            return;
+        }
+        LOG.warnf("rolling canary version %d back to %d by itself: %s", serving, stable, decision.why());
+        if (!rollBack(serving, stable)) {
+            return;
+        }
+        EvaluationRecord labelled = figures.get().get(serving);
+        EvaluationRecord stableLabelled = figures.get().get(stable);
+        RollbackRecord reason = new RollbackRecord(
+                serving,
+                stable,
+                Instant.now().toString(),
+                decision.why(),
+                labelled == null ? 0 : labelled.labelled(),
+                labelled == null ? 0 : labelled.top1(),
+                stableLabelled == null ? 0 : stableLabelled.labelled(),
+                stableLabelled == null ? 0 : stableLabelled.top1(),
+                Double.NaN,
+                Double.NaN,
+                policy.confidence(),
+                policy.minDrop(),
+                agreement.compared(),
+                agreement.agreement());
+        record(serving, reason);
+    }
+
+    /** The operator's rollback path; false when the pointer did not move. */
+    private boolean rollBack(long serving, long before) {
+        try {
+            boolean converged = rollout.rollBack(before);
+            rollbacks.increment();
+            LOG.warnf(
+                    "version %d rolled back to %d; %s",
+                    serving, before, converged ? "every worker serves it" : "converging: " + rollout.message());
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            // e.g. an operator rolled back or a round promoted in between: the pointer did not move
+            LOG.errorf("automatic rollback of version %d to %d not done: %s", serving, before, e.getMessage());
+            return false;
         }
     }
 
@@ -139,18 +224,9 @@ public class AutoRollback {
         }
         tried.add(serving);
         LOG.warnf("rolling version %d back to %d by itself: %s", serving, before, decision.why());
-        try {
-            boolean converged = rollout.rollBack(before);
-            rollbacks.increment();
-            LOG.warnf(
-                    "version %d rolled back to %d; %s",
-                    serving, before, converged ? "every worker serves it" : "converging: " + rollout.message());
-        } catch (IOException | IllegalArgumentException e) {
-            // e.g. an operator rolled back or a round promoted in between: the pointer did not move
-            LOG.errorf("automatic rollback of version %d to %d not done: %s", serving, before, e.getMessage());
-            return;
+        if (rollBack(serving, before)) {
+            record(serving, before, decision);
         }
-        record(serving, before, decision);
     }
 
     private void promote(long serving, RollbackPolicy.Decision decision) {
@@ -178,7 +254,13 @@ public class AutoRollback {
                 decision.z(),
                 decision.pValue(),
                 policy.confidence(),
-                policy.minDrop());
+                policy.minDrop(),
+                0,
+                0);
+        record(serving, reason);
+    }
+
+    private void record(long serving, RollbackRecord reason) {
         try {
             versions.recordRollback(reason);
         } catch (IOException e) {

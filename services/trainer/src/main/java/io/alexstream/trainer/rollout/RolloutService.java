@@ -43,6 +43,10 @@ import org.jboss.logging.Logger;
  * <p>With {@link RolloutConfig.Canary#enabled()}, a promoted version first goes to the canary workers (the first
  * by id) while the others keep the version before it ({@link Canary}); {@link AutoRollback} then promotes it to every
  * worker ({@link #promoteCanary}) or rolls it back on the live figures.
+ *
+ * <p>Shadow workers (registered with {@code shadow}) answer no callers: they are never canary workers, never hold up
+ * a rollout, and serve the canary version while one runs (else the current one), so its agreement with the serving
+ * version is measured on all the traffic.
  */
 @ApplicationScoped
 public class RolloutService {
@@ -96,7 +100,7 @@ public class RolloutService {
      * all of them (none while only one worker is registered).
      */
     public List<String> canaryWorkers() {
-        List<WorkerState> live = workers();
+        List<WorkerState> live = servingWorkers();
         int n = live.size();
         double fraction = rolloutConfig.canary().fraction();
         int k = fraction <= 0 ? 1 : (int) Math.ceil(fraction * n);
@@ -120,7 +124,8 @@ public class RolloutService {
         config.workers()
                 .ifPresent(list -> list.forEach(address -> workers.put(
                         address,
-                        new WorkerState(address, address, -1, 0, "not heard from yet", "", 0, true, clock.instant()))));
+                        new WorkerState(
+                                address, address, -1, 0, "not heard from yet", "", 0, true, clock.instant(), false))));
         // alexstream_trainer_rollout_state: 0 idle, 1 rolling out, 2 done, 3 failed, 4 converging, 5 canary
         Gauge.builder("alexstream.trainer.rollout.state", stateCode, AtomicInteger::get)
                 .strongReference(true)
@@ -128,8 +133,10 @@ public class RolloutService {
         Gauge.builder(
                         "alexstream.trainer.workers.unconverged",
                         this,
-                        s -> s.workers().stream().filter(w -> !w.converged()).count())
-                .description("Live workers that do not serve the version the trainer wants them to")
+                        s -> s.servingWorkers().stream()
+                                .filter(w -> !w.converged())
+                                .count())
+                .description("Live serving workers that do not serve the version the trainer wants them to")
                 .strongReference(true)
                 .register(metrics);
         this.versionsGauge = MultiGauge.builder("alexstream.trainer.worker.version")
@@ -157,19 +164,27 @@ public class RolloutService {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** A worker's (re-)registration; returns the version it should serve. */
+    /** A serving worker's (re-)registration; returns the version it should serve. */
     public long register(String id, String address, long servingVersion) {
+        return register(id, address, servingVersion, false);
+    }
+
+    /** A worker's (re-)registration; returns the version it should serve. */
+    public long register(String id, String address, long servingVersion, boolean shadow) {
         long current = versions.current();
         // a static entry for the same address is replaced by the worker's own name
         workers.values().removeIf(w -> w.address().equals(address) && !w.id().equals(id));
         WorkerState known = workers.get(id);
         Instant now = clock.instant();
-        if (known != null && known.address().equals(address)) {
+        if (known != null && known.address().equals(address) && known.shadow() == shadow) {
             workers.put(id, known.served(servingVersion, now));
             LOG.debugf("worker %s registered again at %s, serving version %d", id, address, servingVersion);
         } else {
-            workers.put(id, new WorkerState(id, address, servingVersion, current, "", "registered", 0, false, now));
-            LOG.infof("worker %s registered at %s, serving version %d", id, address, servingVersion);
+            workers.put(
+                    id, new WorkerState(id, address, servingVersion, current, "", "registered", 0, false, now, shadow));
+            LOG.infof(
+                    "%s %s registered at %s, serving version %d",
+                    shadow ? "shadow worker" : "worker", id, address, servingVersion);
         }
         return desiredFor(id, servingVersion, current);
     }
@@ -177,10 +192,15 @@ public class RolloutService {
     /**
      * The trainer's current version, unless a canary runs and this worker is not one of its workers (then the stable
      * version), a rolling update is under way and has not reached this worker yet, or the current version was promoted
-     * and its rollout has not begun (then the version it serves).
+     * and its rollout has not begun (then the version it serves). A shadow worker: the canary version while one runs,
+     * else the current one.
      */
     long desiredFor(String id, long serving, long current) {
         Optional<Canary> running = canary();
+        WorkerState worker = workers.get(id);
+        if (worker != null && worker.shadow()) {
+            return running.map(Canary::version).orElse(current);
+        }
         if (running.isPresent() && !canaryWorkers().contains(id)) {
             return running.get().stable();
         }
@@ -199,6 +219,11 @@ public class RolloutService {
         List<WorkerState> list = new ArrayList<>(workers.values());
         list.sort(Comparator.comparing(WorkerState::id));
         return list;
+    }
+
+    /** The live workers that answer callers: every worker but the shadow ones. */
+    public List<WorkerState> servingWorkers() {
+        return workers().stream().filter(w -> !w.shadow()).toList();
     }
 
     public State state() {
@@ -244,7 +269,7 @@ public class RolloutService {
      * parent, or the parent's own stable version when the parent was still a canary.
      */
     private Optional<Canary> canaryFor(long version) {
-        if (!rolloutConfig.canary().enabled() || workers.size() < 2) {
+        if (!rolloutConfig.canary().enabled() || servingWorkers().size() < 2) {
             return Optional.empty();
         }
         Long parent = versions.metadata(version).map(m -> m.parentVersion()).orElse(null);
@@ -290,7 +315,7 @@ public class RolloutService {
             expireRegistrations();
             List<String> targets = canary.isPresent()
                     ? canaryWorkers()
-                    : workers().stream().map(WorkerState::id).toList();
+                    : servingWorkers().stream().map(WorkerState::id).toList();
             notYetReached.clear();
             notYetReached.addAll(targets);
             setState(
@@ -319,6 +344,7 @@ public class RolloutService {
                     unreachable.add(worker.id());
                 }
             }
+            syncShadows(version, canary);
             if (canary.isPresent()) {
                 setState(
                         State.CANARY,
@@ -363,10 +389,11 @@ public class RolloutService {
                     continue;
                 }
                 if (refusals.contains(new Refusal(worker.id(), desired))) {
-                    all = false;
+                    all &= worker.shadow();
                     continue;
                 }
-                all &= sync(worker, desired) == SyncOutcome.CONVERGED;
+                // a shadow worker answers no callers: the serving workers alone say whether the rollout is done
+                all &= sync(worker, desired) == SyncOutcome.CONVERGED || worker.shadow();
             }
             if (all && state == State.CONVERGING) {
                 setState(State.DONE, "every worker serves version " + current);
@@ -374,6 +401,19 @@ public class RolloutService {
         } finally {
             rolling.unlock();
             exportVersions();
+        }
+    }
+
+    /**
+     * After the serving workers: each shadow worker gets the canary version (else {@code version}); one that refuses
+     * or cannot be reached is synced again by the reconciler and stops nothing.
+     */
+    private void syncShadows(long version, Optional<Canary> canary) {
+        long desired = canary.map(Canary::version).orElse(version);
+        for (WorkerState worker : workers()) {
+            if (worker.shadow()) {
+                sync(worker, desired);
+            }
         }
     }
 

@@ -13,10 +13,13 @@ package io.alexstream.trainer.store;
  * @param servingTop1      its live top-1
  * @param previousLabelled labelled answers of {@code rolledBackTo}
  * @param previousTop1     its live top-1
- * @param z                the two-proportion z statistic (positive: {@code version} is worse)
- * @param pValue           its one-sided p-value
+ * @param z                the two-proportion z statistic (positive: {@code version} is worse); NaN when the shadow
+ *                         agreement decided
+ * @param pValue           its one-sided p-value; NaN when the shadow agreement decided
  * @param confidence       the confidence the test was held to
  * @param minDrop          the smallest drop that counted
+ * @param shadowCompared   answers of {@code version} from shadow workers compared with serving ones (0: none)
+ * @param shadowAgreement  the share of them whose top-1 agreed (0 when none were compared)
  */
 public record RollbackRecord(
         long version,
@@ -30,4 +33,6 @@ public record RollbackRecord(
         double z,
         double pValue,
         double confidence,
-        double minDrop) {}
+        double minDrop,
+        long shadowCompared,
+        double shadowAgreement) {}

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * The evaluator on a real broker, exactly_once_v2: its figures reach the evaluations topic, and an evaluator started
  * again with the same application id (and an empty state directory, as on a new machine) goes on from the committed
  * counts: a further label is counted on top of them, not from zero, and a label sent again is not counted twice; a
- * review copy with its label becomes one training example, and no label or copy sent again makes a second.
+ * review copy with its label becomes one training example, and no label or copy sent again makes a second; a shadow
+ * answer compared with its image's prediction is counted, and its total is restored after the restart.
  */
 class EvaluatorRestartTest {
 
@@ -62,7 +63,9 @@ class EvaluatorRestartTest {
                         Topics.REVIEW,
                         2,
                         Topics.LABELED,
-                        1));
+                        1,
+                        Topics.PREDICTIONS_SHADOW,
+                        2));
     }
 
     @AfterAll
@@ -75,7 +78,7 @@ class EvaluatorRestartTest {
     @Test
     void aRestartedEvaluatorCountsOnFromTheCommittedFigures() throws Exception {
         EvaluationSettings settings = new EvaluationSettings(
-                EvaluationTopics.defaults(),
+                EvaluationTopics.defaults().withShadow(Topics.PREDICTIONS_SHADOW),
                 Duration.ofMinutes(10),
                 Duration.ofHours(1),
                 1 << 20,
@@ -92,9 +95,11 @@ class EvaluatorRestartTest {
                 copy(producer, "a", t0); // a review copy: its label makes it a training example
                 label(producer, "a", "2", t0.plusSeconds(1)); // right
                 label(producer, "b", "4", t0.plusSeconds(2)); // wrong
+                shadow(producer, "a", 2, t0.plusSeconds(1)); // a shadow answer that agrees with a's
                 JsonNode figures = awaitLabelled(evaluations, 2);
                 assertThat(figures.path("top1").asDouble()).isEqualTo(0.5);
                 assertThat(awaitExamples(examples, 1)).hasSize(1);
+                awaitShadowCompared(first, 1);
             }
 
             Recording second = new Recording();
@@ -118,6 +123,7 @@ class EvaluatorRestartTest {
                 assertThat(awaitExamples(examples, 0))
                         .as("no second training example")
                         .isEmpty();
+                assertThat(second.shadow).as("shadow totals restored").containsEntry(2L, 1L);
             }
         }
     }
@@ -142,6 +148,16 @@ class EvaluatorRestartTest {
         throw new AssertionError("no evaluation with labelled=" + labelled + " within " + PATIENCE + "; saw " + seen);
     }
 
+    private static void awaitShadowCompared(Recording listener, long compared) throws InterruptedException {
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (listener.shadow.getOrDefault(2L, 0L) < compared) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("shadow version 2 not compared " + compared + " times within " + PATIENCE);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** Reads committed training examples until {@code expected} came (0: one short poll for stragglers). */
     private static List<ConsumerRecord<String, byte[]>> awaitExamples(
             KafkaConsumer<String, byte[]> consumer, int expected) {
@@ -164,6 +180,19 @@ class EvaluatorRestartTest {
                 EvaluationStreams.properties("evaluator-restart-test", kafka.bootstrapServers(), dir.resolve(run));
         properties.put("commit.interval.ms", "100");
         return properties;
+    }
+
+    private static void shadow(KafkaProducer<String, byte[]> producer, String imageId, int top, Instant at)
+            throws Exception {
+        String json = "{\"image_id\":\"" + imageId + "\",\"model_version\":2,\"top\":[{\"index\":" + top
+                + ",\"name\":\"x\",\"probability\":0.8}],\"crops_used\":10,\"crop_disagreement\":0.1}";
+        producer.send(new ProducerRecord<>(
+                        Topics.PREDICTIONS_SHADOW,
+                        null,
+                        at.toEpochMilli(),
+                        imageId,
+                        json.getBytes(StandardCharsets.UTF_8)))
+                .get();
     }
 
     private static void predict(KafkaProducer<String, byte[]> producer, String imageId, int top, Instant at)
@@ -224,7 +253,22 @@ class EvaluatorRestartTest {
     private static final class Recording implements EvaluationListener {
         final Map<Long, VersionFigures> figures = new ConcurrentHashMap<>();
         final Map<Outcome, Long> outcomes = new ConcurrentHashMap<>();
+        /** Shadow version to its compared answers, all tasks. */
+        final Map<Long, Long> shadow = new ConcurrentHashMap<>();
+
         private final Map<String, Long> byTask = new ConcurrentHashMap<>();
+        private final Map<String, Long> shadowByTask = new ConcurrentHashMap<>();
+
+        @Override
+        public void shadow(long version, String task, long compared, long agreed) {
+            shadowByTask.merge(version + "@" + task, compared, Math::max);
+            shadow.put(
+                    version,
+                    shadowByTask.entrySet().stream()
+                            .filter(e -> e.getKey().startsWith(version + "@"))
+                            .mapToLong(Map.Entry::getValue)
+                            .sum());
+        }
 
         @Override
         public void figures(VersionFigures update) {

@@ -144,4 +144,17 @@ public interface WorkerConfig {
     @WithName("review.max-per-second")
     @WithDefault("5")
     double reviewMaxPerSecond();
+
+    /**
+     * Shadow mode: consume every image in consumer group {@link #shadowGroup()}, publish the answers to
+     * {@code alexstream.topics.predictions-shadow} instead of the predictions topic ({@link ShadowChannels}), copy
+     * nothing to review, register with the trainer as a shadow worker (it serves the canary version while one runs)
+     * and refuse every gRPC Classify call: its answers are only compared, never returned to callers.
+     */
+    @WithDefault("false")
+    boolean shadow();
+
+    /** The consumer group of the shadow workers: apart from the serving workers', so those still answer each image. */
+    @WithDefault(ShadowChannels.DEFAULT_GROUP)
+    String shadowGroup();
 }

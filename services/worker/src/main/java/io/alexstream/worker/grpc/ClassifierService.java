@@ -33,7 +33,8 @@ import java.util.concurrent.TimeoutException;
  * Unary errors are status codes (INVALID_ARGUMENT for a refused image, its reason also in the
  * {@link Refusals#IMAGE_ERROR} trailer, UNAVAILABLE before a model is loaded, RESOURCE_EXHAUSTED
  * when the queue is full, DEADLINE_EXCEEDED when the caller's deadline passes first); on the
- * stream a refused image gets a response with {@code error} set and the stream goes on.
+ * stream a refused image gets a response with {@code error} set and the stream goes on. A shadow worker
+ * ({@code alexstream.worker.shadow}) refuses both calls with FAILED_PRECONDITION: its answers reach no caller.
  */
 @GrpcService
 public class ClassifierService implements Classifier {
@@ -45,15 +46,21 @@ public class ClassifierService implements Classifier {
     /** Images of one ClassifyStream decoded or queued at once: two full batches. */
     private final int streamInFlight;
 
+    private final boolean shadow;
+
     public ClassifierService(ServingModel serving, ImageClassifier classifier, WorkerConfig config) {
         this.serving = serving;
         this.classifier = classifier;
         this.streamInFlight = 2 * ServingModel.maxBatch(config);
+        this.shadow = config.shadow();
     }
 
     @Override
     @Blocking
     public Uni<ClassifyResponse> classify(ClassifyRequest request) {
+        if (shadow) {
+            return Uni.createFrom().failure(shadowRefusal());
+        }
         Deadline deadline = Context.current().getDeadline();
         return Uni.createFrom()
                 .completionStage(() -> answer(request, deadline))
@@ -68,6 +75,9 @@ public class ClassifierService implements Classifier {
      */
     @Override
     public Multi<ClassifyResponse> classifyStream(Multi<ClassifyRequest> requests) {
+        if (shadow) {
+            return Multi.createFrom().failure(shadowRefusal());
+        }
         Deadline deadline = Context.current().getDeadline();
         return requests.emitOn(Infrastructure.getDefaultWorkerPool())
                 .onItem()
@@ -114,6 +124,13 @@ public class ClassifierService implements Classifier {
         } catch (DynamicBatcher.QueueFullException e) {
             throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
         }
+    }
+
+    /** A shadow worker runs a version under test: a caller must never get its answer. */
+    private static StatusRuntimeException shadowRefusal() {
+        return Status.FAILED_PRECONDITION
+                .withDescription("a shadow worker answers no callers")
+                .asRuntimeException();
     }
 
     private static ClassifyResponse errorResponse(ClassifyRequest request, StatusRuntimeException failure) {

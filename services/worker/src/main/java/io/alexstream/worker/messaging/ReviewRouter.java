@@ -27,8 +27,11 @@ public class ReviewRouter {
     private final WorkerMetrics metrics;
 
     public ReviewRouter(WorkerConfig config, WorkerMetrics metrics) {
+        // a shadow worker's images are routed by the serving worker that answered them: never twice
         this.policy = new ReviewPolicy(
-                config.reviewEnabled(), config.reviewMaxTop1Probability(), config.reviewMinCropDisagreement());
+                config.reviewEnabled() && !config.shadow(),
+                config.reviewMaxTop1Probability(),
+                config.reviewMinCropDisagreement());
         this.bucket = new TokenBucket(config.reviewMaxPerSecond(), System::nanoTime);
         this.metrics = metrics;
     }

@@ -66,6 +66,7 @@ public class TrainerClient {
                         .setWorkerId(config.id())
                         .setAddress(advertisedAddress)
                         .setServingVersion(Math.max(0, servedVersion))
+                        .setShadow(config.shadow())
                         .build())
                 .getCurrentVersion();
     }
