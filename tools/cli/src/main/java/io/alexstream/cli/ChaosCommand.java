@@ -240,7 +240,8 @@ final class ChaosCommand {
                 arguments.getInt("base-port", 28080),
                 trainerProperties,
                 workerProperties,
-                StackOptions.Broker.CHILD);
+                StackOptions.Broker.CHILD,
+                0);
         LocalStack stack = LocalStack.start(options, out);
         try {
             stack.printTable(out);

@@ -86,11 +86,18 @@ final class DemoCommand {
             trainer.put("alexstream.rollout.canary.enabled", "true");
             trainer.put("alexstream.rollout.canary.min-labelled", "200");
         }
+        // the regression scenario also runs the canary in shadow beside the stable workers, to show its agreement
+        int shadowWorkers =
+                arguments.getInt("shadow-workers", "regression".equals(arguments.get("scenario", "")) ? 1 : 0);
+        if (shadowWorkers > 0) {
+            trainer.put("alexstream.evaluation.shadow-agreement", "true");
+        }
         StackOptions options = StackOptions.fromArguments(arguments, trainer);
         if (scenario) {
             // a drift sends many uncertain images at once; the default cap (5/s per worker) would pass few to review
             options = options.withWorkerProperties(Map.of("alexstream.worker.review.max-per-second", "100"));
         }
+        options = options.withShadowWorkers(shadowWorkers);
         Path work = options.work();
         if (LocalStack.running(work).isEmpty()) {
             FileTrees.delete(work.resolve("trainer"));

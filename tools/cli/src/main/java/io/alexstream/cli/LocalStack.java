@@ -45,6 +45,8 @@ final class LocalStack implements AutoCloseable {
             1,
             // as many partitions as labels and predictions: the evaluator joins them by image id
             Topics.REVIEW,
+            4,
+            Topics.PREDICTIONS_SHADOW,
             4);
 
     private final StackOptions options;
@@ -232,8 +234,20 @@ final class LocalStack implements AutoCloseable {
         return ingest.current();
     }
 
+    /** The serving workers: the ones callers and the images topic's group reach. */
     List<ServiceProcess> workers() {
-        return workers.stream().map(Supervisor.Watch::current).toList();
+        return workers.stream()
+                .map(Supervisor.Watch::current)
+                .filter(w -> !w.name().startsWith(StackServices.SHADOW_PREFIX))
+                .toList();
+    }
+
+    /** The shadow workers, if the stack has any. */
+    List<ServiceProcess> shadowWorkers() {
+        return workers.stream()
+                .map(Supervisor.Watch::current)
+                .filter(w -> w.name().startsWith(StackServices.SHADOW_PREFIX))
+                .toList();
     }
 
     /** The broker's process, empty when it runs inside this one. */

@@ -98,6 +98,13 @@ final class RegressionScenario {
                                                 record.path("previousTop1").asDouble()),
                                 "z", DemoSummary.round4(record.path("z").asDouble())));
         result.put("alerts_fired", run.alerts().watching() ? run.alerts().fired() : "no prometheus installed");
+        result.put(
+                "rolled_back_on",
+                record == null
+                        ? null
+                        : record.path("shadowCompared").asLong(0) > 0 ? "shadow agreement" : "live labels");
+        result.put("shadow_workers", run.stack().shadowWorkers().size());
+        result.put("shadow_agreement", ScenarioRun.shadowFigures(converged));
         result.put("failed_requests", run.probe().failed());
         result.put("probe_requests", run.probe().ok() + run.probe().failed());
         result.put("sent", run.live().acknowledged());

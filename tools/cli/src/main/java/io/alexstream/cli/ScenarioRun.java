@@ -131,6 +131,20 @@ final class ScenarioRun implements AutoCloseable {
         return figures;
     }
 
+    /** Per shadow version: answers compared with the serving ones, and the share that agreed. */
+    static Map<String, Map<String, Object>> shadowFigures(TrainerStatus status) {
+        Map<String, Map<String, Object>> figures = new LinkedHashMap<>();
+        status.json().path("shadow").fields().forEachRemaining(e -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("compared", e.getValue().path("compared").asLong());
+            row.put(
+                    "agreement",
+                    DemoSummary.round4(e.getValue().path("agreement").asDouble()));
+            figures.put(e.getKey(), row);
+        });
+        return figures;
+    }
+
     synchronized void event(String what) {
         timeline.event(what);
         out.printf(Locale.ROOT, "  [%5.0f s] %s%n", (System.nanoTime() - started) / 1e9, what);

@@ -18,7 +18,8 @@ record StackOptions(
         int basePort,
         Map<String, String> trainerProperties,
         Map<String, String> workerProperties,
-        Broker broker) {
+        Broker broker,
+        int shadowWorkers) {
 
     /** Where the broker runs: its own JVM (it can be paused, killed and restarted apart) or inside this one. */
     enum Broker {
@@ -34,7 +35,7 @@ record StackOptions(
             int kafkaPort,
             int basePort,
             Map<String, String> trainerProperties) {
-        this(root, work, workers, profile, kafkaPort, basePort, trainerProperties, Map.of(), Broker.CHILD);
+        this(root, work, workers, profile, kafkaPort, basePort, trainerProperties, Map.of(), Broker.CHILD, 0);
     }
 
     /**
@@ -54,13 +55,29 @@ record StackOptions(
                 arguments.getInt("base-port", 8080),
                 trainerProperties,
                 Map.of(),
-                broker(arguments));
+                broker(arguments),
+                0);
     }
 
     /** The same stack with these properties for every worker. */
     StackOptions withWorkerProperties(Map<String, String> properties) {
         return new StackOptions(
-                root, work, workers, profile, kafkaPort, basePort, trainerProperties, properties, broker);
+                root,
+                work,
+                workers,
+                profile,
+                kafkaPort,
+                basePort,
+                trainerProperties,
+                properties,
+                broker,
+                shadowWorkers);
+    }
+
+    /** The same stack with {@code count} shadow workers beside the serving ones (ports after theirs). */
+    StackOptions withShadowWorkers(int count) {
+        return new StackOptions(
+                root, work, workers, profile, kafkaPort, basePort, trainerProperties, workerProperties, broker, count);
     }
 
     static Broker broker(Arguments arguments) {

@@ -23,6 +23,9 @@ final class StackServices {
         this.logs = logs;
     }
 
+    /** The name of every shadow worker starts so. */
+    static final String SHADOW_PREFIX = "shadow-";
+
     ServiceProcess.Builder trainer() {
         ServiceProcess.Builder builder = ServiceProcess.quarkusApp(
                         "trainer", ServiceProcess.packagedApp(options.root(), "trainer"))
@@ -50,12 +53,16 @@ final class StackServices {
                 .log(logs.resolve("ingest.log"));
     }
 
-    /** Workers 1..N, named {@code worker-1}, ..., each with its own state directory. */
+    /**
+     * Workers 1..N, named {@code worker-1}, ..., each with its own state directory; then the shadow workers
+     * ({@code shadow-1}, ...: answers on {@code predictions.shadow}, to no caller).
+     */
     List<ServiceProcess.Builder> workers() {
         List<ServiceProcess.Builder> workers = new ArrayList<>();
-        for (int i = 1; i <= options.workers(); i++) {
+        for (int i = 1; i <= options.workers() + options.shadowWorkers(); i++) {
             int port = options.workerPort(i);
-            String id = "worker-" + i;
+            boolean shadow = i > options.workers();
+            String id = shadow ? SHADOW_PREFIX + (i - options.workers()) : "worker-" + i;
             ServiceProcess.Builder builder = ServiceProcess.quarkusApp(
                             id, ServiceProcess.packagedApp(options.root(), "worker"))
                     .jvmOption("-Xmx1g")
@@ -70,6 +77,9 @@ final class StackServices {
                     .environment(StackCredentials.WORKER_TOKEN, credentials.worker())
                     .log(logs.resolve(id + ".log"));
             options.workerProperties().forEach(builder::property);
+            if (shadow) {
+                builder.property("alexstream.worker.shadow", "true");
+            }
             workers.add(builder);
         }
         return workers;

@@ -228,10 +228,10 @@ class RolloutCanaryTest {
         assertThat(versions.current()).isEqualTo(2);
         assertThat(versions.canary()).contains(new Canary(2, 1));
         assertThat(rollout.canary()).contains(new Canary(2, 1));
-        assertThat(rollout.register("worker-a", "worker-a:9", 2)).isEqualTo(2);
         assertThat(rollout.register("worker-b", "worker-b:9", 1))
                 .as("the stable worker, registering with the restarted trainer")
                 .isEqualTo(1);
+        assertThat(rollout.register("worker-a", "worker-a:9", 2)).isEqualTo(2);
         rollout.reconcile(versions.current());
         assertThat(workers.calls).as("nobody synced after the restart").isEmpty();
         assertThat(rollout.promoteCanary(2, "after the restart")).isTrue();

@@ -36,8 +36,9 @@ class RolloutServiceShadowTest {
         RolloutService rollout = rollout(Optional.of("2 1"));
         // "a-shadow" sorts first: as a serving worker it would be the canary
         assertThat(rollout.register("a-shadow", "h0:1", 1, true)).isEqualTo(2);
-        assertThat(rollout.register("w1", "h1:1", 1, false)).isEqualTo(2);
+        // a lone serving worker is no canary, so the stable one registers first here
         assertThat(rollout.register("w2", "h2:1", 1, false)).isEqualTo(1);
+        assertThat(rollout.register("w1", "h1:1", 1, false)).isEqualTo(2);
 
         assertThat(rollout.canaryWorkers()).containsExactly("w1");
         assertThat(rollout.servingWorkers()).extracting(WorkerState::id).containsExactly("w1", "w2");
