@@ -114,7 +114,10 @@ class GrafanaDashboardsTest {
                 .anyMatch(e -> e.contains("alexstream_evaluation_labels_total") && e.contains("by (outcome)"))
                 .anyMatch(e -> e.contains("alexstream_evaluation_review_copies_total"))
                 .anyMatch(e -> e.contains("alexstream_evaluation_running"))
-                .anyMatch(e -> e.contains("alexstream_evaluation_restarts_total"));
+                .anyMatch(e -> e.contains("alexstream_evaluation_restarts_total"))
+                .anyMatch(e -> e.contains("alexstream_evaluation_shadow_agreement") && e.contains("by (version)"))
+                .as("the drift alert's recent live top-1, beside the holdout's")
+                .anyMatch(e -> e.contains("delta(alexstream_evaluation_serving_labelled[5m])"));
         assertThat(trainer.path("annotations").path("list").findValuesAsText("expr"))
                 .as("the automatic rollbacks marked on the trainer's panels, live top-1 among them")
                 .anyMatch(e -> e.contains("alexstream_trainer_auto_rollbacks_total"));

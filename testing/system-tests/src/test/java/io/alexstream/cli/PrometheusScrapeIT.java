@@ -80,10 +80,14 @@ class PrometheusScrapeIT {
     static final Set<String> EXPECTED_FIRING_ALERTS = Set.of("AlexstreamDeadLetterRateHigh");
     /**
      * Only a Sync the trainer sends creates the push series (per worker and result): a worker that pulled the current
-     * version by itself at start-up never needs one. Only late labels create the live figures per version.
+     * version by itself at start-up never needs one. Only late labels create the live figures per version (and the
+     * serving version's), only shadow workers the shadow agreement.
      */
-    static final List<String> MAYBE_EMPTY_PANEL_METRICS =
-            List.of("alexstream_trainer_push_duration_seconds", "alexstream_evaluation_top1");
+    static final List<String> MAYBE_EMPTY_PANEL_METRICS = List.of(
+            "alexstream_trainer_push_duration_seconds",
+            "alexstream_evaluation_top1",
+            "alexstream_evaluation_serving_labelled",
+            "alexstream_evaluation_shadow_agreement");
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http =
