@@ -35,9 +35,10 @@ import org.jboss.logging.Logger;
  * {@code alexstream.trainer.auto.rollbacks}. At most once per version, including across restarts; off with
  * {@code alexstream.rollback.auto.enabled=false}. A canary ({@link RolloutService#canary()}) is judged against the
  * version the other workers keep serving, by the same test: worse, it is rolled back; not worse once it has
- * {@code alexstream.rollout.canary.min-labelled} labelled answers, it goes to every worker. With canaries on, only a
- * canary is judged: a promoted version compared with one that served before it, on other traffic, would be rolled
- * back for a drift of the traffic (the drift scenario did exactly that before this rule). A canary is also rolled back,
+ * {@code alexstream.rollout.canary.min-labelled} labelled answers, it goes to every worker. A version that passed its
+ * canary is not judged again: compared with one that served before it, on other traffic, it would be rolled back for a
+ * drift of the traffic (the drift scenario did exactly that before this rule). A version that had no canary (canaries
+ * off, or a single worker) is judged against the version before it. A canary is also rolled back,
  * without waiting for labels, when its shadow workers' answers agree too rarely with the serving ones
  * ({@link ShadowPolicy}, {@code alexstream.rollout.shadow.*}); its promotion stays on labels. Judged on its own thread,
  * so neither the evaluations consumer nor the evaluator waits for a rollout.
@@ -57,7 +58,6 @@ public class AutoRollback {
     private final Counter rollbacks;
     private final Counter canaryPromotions;
     private final long canaryMinLabelled;
-    private final boolean canaries;
     private final Set<Long> tried = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Map<Long, EvaluationRecord>> figures = new AtomicReference<>(Map.of());
     private final AtomicReference<Map<Long, ShadowAgreement>> shadow = new AtomicReference<>(Map.of());
@@ -88,7 +88,6 @@ public class AutoRollback {
                 .description("Canary versions the live figures promoted to every worker")
                 .register(metrics);
         this.canaryMinLabelled = rolloutConfig.canary().minLabelled();
-        this.canaries = rolloutConfig.canary().enabled();
         live.onShadow(this::onShadow);
     }
 
@@ -195,9 +194,9 @@ public class AutoRollback {
             return;
         }
         Optional<Canary> canary = rollout.canary();
-        if (canaries && canary.isEmpty()) {
-            // with canaries, versions are compared while both serve the same traffic; a promoted version against one
-            // that served earlier would take a drift of the traffic for a worse version
+        if (canary.isEmpty() && versions.canaryPassed(serving)) {
+            // it was compared with the stable version on the same traffic and passed; against a version that served
+            // earlier, a drift of the traffic would look like a worse version
             return;
         }
         // a canary is judged against the version the other workers serve meanwhile

@@ -257,6 +257,7 @@ public class RolloutService {
         if (canary().filter(c -> c.version() == version).isEmpty()) {
             return false;
         }
+        versions.canaryPassed(version, why);
         versions.canary(Optional.empty());
         LOG.infof("canary version %d goes to every worker: %s", version, why);
         rollOut(version, Optional.empty(), false);

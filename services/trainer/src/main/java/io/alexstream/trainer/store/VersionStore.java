@@ -103,6 +103,19 @@ public class VersionStore {
         }
     }
 
+    /** Records that {@code version} passed its canary, and why ({@code v000002.canary-passed}), before it goes out. */
+    public synchronized void canaryPassed(long version, String why) throws IOException {
+        Path target = dir.resolve(String.format("v%06d.canary-passed", version));
+        Path staged = dir.resolve(target.getFileName() + ".staged");
+        Files.writeString(staged, why);
+        Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Whether {@code version} passed a canary: compared side by side with the version before it, on live labels. */
+    public synchronized boolean canaryPassed(long version) {
+        return Files.isRegularFile(dir.resolve(String.format("v%06d.canary-passed", version)));
+    }
+
     /** The canary last started and not ended; it is in progress only while its version is the current one. */
     public synchronized Optional<Canary> canary() {
         return Optional.ofNullable(canary);

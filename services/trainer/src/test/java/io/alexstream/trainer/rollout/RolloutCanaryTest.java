@@ -188,6 +188,7 @@ class RolloutCanaryTest {
         assertThat(rollout.canary()).isEmpty();
         assertThat(versions.canary()).isEmpty();
         assertThat(canaryFile()).doesNotExist();
+        assertThat(versions.canaryPassed(2)).as("rolled back, not passed").isFalse();
         assertThat(workers.calls)
                 .as("only the canary worker served version 2")
                 .containsExactly(new SyncCall("worker-a", 2), new SyncCall("worker-a", 1));
@@ -234,7 +235,11 @@ class RolloutCanaryTest {
         assertThat(rollout.register("worker-a", "worker-a:9", 2)).isEqualTo(2);
         rollout.reconcile(versions.current());
         assertThat(workers.calls).as("nobody synced after the restart").isEmpty();
+        assertThat(versions.canaryPassed(2)).isFalse();
         assertThat(rollout.promoteCanary(2, "after the restart")).isTrue();
+        assertThat(versions.canaryPassed(2))
+                .as("recorded, so the automatic rollback does not judge it again on other traffic")
+                .isTrue();
         assertThat(workers.calls).containsExactly(new SyncCall("worker-b", 2));
     }
 
