@@ -117,12 +117,15 @@ class EvaluatorRestartTest {
                         .as("restored and then added to")
                         .isEqualTo(3);
                 assertThat(second.figures.get(1L).labelled()).isEqualTo(3);
+                // restored totals are published once each store is restored, not necessarily before the new labels
+                awaitOutcome(second, Outcome.REVIEW_RELABELLED, 1);
                 assertThat(second.outcomes.get(Outcome.REVIEW_RELABELLED))
                         .as("restored")
                         .isEqualTo(1);
                 assertThat(awaitExamples(examples, 0))
                         .as("no second training example")
                         .isEmpty();
+                awaitShadowCompared(second, 1);
                 assertThat(second.shadow).as("shadow totals restored").containsEntry(2L, 1L);
             }
         }
@@ -146,6 +149,16 @@ class EvaluatorRestartTest {
             }
         }
         throw new AssertionError("no evaluation with labelled=" + labelled + " within " + PATIENCE + "; saw " + seen);
+    }
+
+    private static void awaitOutcome(Recording listener, Outcome outcome, long expected) throws InterruptedException {
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (listener.outcomes.getOrDefault(outcome, 0L) < expected) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError(outcome + " not at " + expected + " within " + PATIENCE);
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static void awaitShadowCompared(Recording listener, long compared) throws InterruptedException {
