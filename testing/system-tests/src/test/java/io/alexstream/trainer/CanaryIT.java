@@ -5,21 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.alexstream.auth.BearerCredentials;
 import io.alexstream.auth.BearerTokens;
+import io.alexstream.cli.PromoteCommand;
+import io.alexstream.cli.RegressionScenario;
 import io.alexstream.contracts.Headers;
 import io.alexstream.contracts.Topics;
 import io.alexstream.engine.model.Profiles;
-import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsCodec;
 import io.alexstream.kafka.EmbeddedKafka;
 import io.alexstream.local.ServiceProcess;
 import io.alexstream.proto.v1.ClassifierGrpc;
 import io.alexstream.proto.v1.ClassifyRequest;
 import io.alexstream.proto.v1.CropMode;
-import io.alexstream.proto.v1.ForcePromoteHeader;
-import io.alexstream.proto.v1.ForcePromoteRequest;
-import io.alexstream.proto.v1.ModelRegistryGrpc;
 import io.alexstream.proto.v1.RolloutStatus;
 import io.alexstream.testing.images.EncodedImages;
 import io.alexstream.testing.metrics.PrometheusText;
@@ -27,7 +24,6 @@ import io.alexstream.testing.weights.SeedWeights;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,10 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -451,66 +445,12 @@ class CanaryIT {
 
     /** A release manager's force-promote, over gRPC with the role's token; the trainer's answer once rolled out. */
     private RolloutStatus forcePromote(ManagedChannel channel, byte[] artifact, String reason) throws Exception {
-        CompletableFuture<RolloutStatus> answer = new CompletableFuture<>();
-        StreamObserver<ForcePromoteRequest> upload = ModelRegistryGrpc.newStub(channel)
-                .withCallCredentials(new BearerCredentials(releaseManagerToken))
-                .withDeadlineAfter(2, TimeUnit.MINUTES)
-                .forcePromote(new StreamObserver<>() {
-                    @Override
-                    public void onNext(RolloutStatus value) {
-                        answer.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answer.completeExceptionally(new IllegalStateException("the trainer answered nothing"));
-                    }
-                });
-        upload.onNext(ForcePromoteRequest.newBuilder()
-                .setHeader(ForcePromoteHeader.newBuilder().setReason(reason).setTotalBytes(artifact.length))
-                .build());
-        int chunk = 1 << 20;
-        for (int from = 0; from < artifact.length; from += chunk) {
-            upload.onNext(ForcePromoteRequest.newBuilder()
-                    .setData(ByteString.copyFrom(artifact, from, Math.min(chunk, artifact.length - from)))
-                    .build());
-        }
-        upload.onCompleted();
-        try {
-            return answer.get(2, TimeUnit.MINUTES);
-        } catch (ExecutionException e) {
-            throw new AssertionError("force-promote refused: " + e.getCause(), e.getCause());
-        }
+        return PromoteCommand.forcePromote(channel, releaseManagerToken, artifact, reason);
     }
 
-    /**
-     * The artifact with fc8's outputs rotated by one class ({@code fc8/weights} is [fc7 units, classes] row-major):
-     * it answers (k + 1) mod classes where the original answers k, with every shape and checksum valid.
-     */
+    /** The artifact with fc8's outputs rotated by one class: the demo's bad version, metadata kept. */
     static byte[] rotatedClasses(byte[] artifact) throws Exception {
-        ModelWeights weights = WeightsCodec.read(artifact);
-        int classes = weights.config().numClasses();
-        Map<String, float[]> variables = new LinkedHashMap<>(weights.variables());
-        float[] w = variables.get("fc8/weights");
-        float[] rotatedW = new float[w.length];
-        for (int row = 0; row < w.length / classes; row++) {
-            for (int c = 0; c < classes; c++) {
-                rotatedW[row * classes + (c + 1) % classes] = w[row * classes + c];
-            }
-        }
-        float[] b = variables.get("fc8/bias");
-        float[] rotatedB = new float[classes];
-        for (int c = 0; c < classes; c++) {
-            rotatedB[(c + 1) % classes] = b[c];
-        }
-        variables.put("fc8/weights", rotatedW);
-        variables.put("fc8/bias", rotatedB);
-        return WeightsCodec.toBytes(new ModelWeights(weights.config(), weights.metadata(), weights.mean(), variables));
+        return WeightsCodec.toBytes(RegressionScenario.rotatedClasses(WeightsCodec.read(artifact)));
     }
 
     /** Versions 1 and 2 (parent 1) in the trainer's store, version 2 current and no canary. */

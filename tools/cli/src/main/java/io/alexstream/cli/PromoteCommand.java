@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * trainer makes it the next version and rolls it out, through the canary when one is configured. Prints the new
  * version; exit code 0 only when the trainer took it.
  */
-final class PromoteCommand {
+public final class PromoteCommand {
 
     private static final int CHUNK = 1 << 20;
 
@@ -60,8 +60,11 @@ final class PromoteCommand {
         }
     }
 
-    /** Streams the header and the artifact in 1 MiB parts; the trainer's answer once it has rolled it out. */
-    static RolloutStatus forcePromote(ManagedChannel channel, String token, byte[] artifact, String reason)
+    /**
+     * Streams the header and the artifact in 1 MiB parts; the trainer's answer once it has rolled it out. The system
+     * tests force-promote with it too.
+     */
+    public static RolloutStatus forcePromote(ManagedChannel channel, String token, byte[] artifact, String reason)
             throws InterruptedException {
         CompletableFuture<RolloutStatus> answer = new CompletableFuture<>();
         StreamObserver<ForcePromoteRequest> upload = ModelRegistryGrpc.newStub(channel)

@@ -18,7 +18,7 @@ import java.util.Map;
  * outputs rotated by one, what a model trained on a shifted label map answers); it goes to the canary worker; late
  * labels for the live images show it wrong, and the trainer rolls it back by itself while the gRPC probe runs.
  */
-final class RegressionScenario {
+public final class RegressionScenario {
 
     static final int BATCH = 200;
     /** Batches after the force-promote before the scenario gives up waiting for the rollback. */
@@ -129,14 +129,31 @@ final class RegressionScenario {
     }
 
     /**
-     * The stored artifact of {@code version} with fc8's outputs rotated by one class: it answers k + 1 where the
-     * original answers k, so on live traffic it is almost always wrong, while every shape and checksum is valid.
+     * The stored artifact of {@code version} with fc8's outputs rotated by one class
+     * ({@link #rotatedClasses(ModelWeights)}), recorded as made by the demo.
      */
     static byte[] rotatedClasses(Path versions, long version) throws Exception {
         ModelWeights weights;
         try (var in = Files.newInputStream(versions.resolve(String.format("v%06d.alxw", version)))) {
-            weights = WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES);
+            weights = rotatedClasses(WeightsCodec.read(in, WeightsCodec.DEFAULT_MAX_BYTES));
         }
+        WeightsMetadata m = weights.metadata();
+        WeightsMetadata metadata = new WeightsMetadata(
+                m.version(),
+                m.parentVersion(),
+                m.createdAt(),
+                Map.of(),
+                Map.of("made_by", "demo regression"),
+                List.of());
+        return WeightsCodec.toBytes(new ModelWeights(weights.config(), metadata, weights.mean(), weights.variables()));
+    }
+
+    /**
+     * {@code weights} with fc8's outputs rotated by one class ({@code fc8/weights} is [fc7 units, classes] row-major):
+     * it answers k + 1 where the original answers k, so on live traffic it is almost always wrong, while every shape
+     * and checksum is valid. The system tests make their bad version with it too.
+     */
+    public static ModelWeights rotatedClasses(ModelWeights weights) {
         int classes = weights.config().numClasses();
         Map<String, float[]> variables = new LinkedHashMap<>(weights.variables());
         float[] w = variables.get("fc8/weights");
@@ -153,14 +170,6 @@ final class RegressionScenario {
         }
         variables.put("fc8/weights", rotatedW);
         variables.put("fc8/bias", rotatedB);
-        WeightsMetadata m = weights.metadata();
-        WeightsMetadata metadata = new WeightsMetadata(
-                m.version(),
-                m.parentVersion(),
-                m.createdAt(),
-                Map.of(),
-                Map.of("made_by", "demo regression"),
-                List.of());
-        return WeightsCodec.toBytes(new ModelWeights(weights.config(), metadata, weights.mean(), variables));
+        return new ModelWeights(weights.config(), weights.metadata(), weights.mean(), variables);
     }
 }
