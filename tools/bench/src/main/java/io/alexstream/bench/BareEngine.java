@@ -34,11 +34,16 @@ final class BareEngine {
     /** Median seconds of one 10-crop session run over {@code batch} images. */
     double inferSeconds(int batch, int runs) {
         List<ScaledImage> images = randomImages(batch);
-        model.classify(images, Crops.Mode.TEN_CROP, 5);
+        return medianSeconds(() -> model.classify(images, Crops.Mode.TEN_CROP, 5), runs);
+    }
+
+    /** Median seconds of {@code runs} calls of {@code call}, after one untimed call. */
+    static double medianSeconds(Runnable call, int runs) {
+        call.run();
         double[] times = new double[runs];
         for (int r = 0; r < runs; r++) {
             long started = System.nanoTime();
-            model.classify(images, Crops.Mode.TEN_CROP, 5);
+            call.run();
             times[r] = (System.nanoTime() - started) / 1e9;
         }
         return median(times);
@@ -68,7 +73,8 @@ final class BareEngine {
         return median(times);
     }
 
-    private List<ScaledImage> randomImages(int count) {
+    /** {@code count} images of random pixels at the profile's scale size. */
+    List<ScaledImage> randomImages(int count) {
         List<ScaledImage> images = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             byte[] rgb = new byte[config.scaleSize() * config.scaleSize() * 3];

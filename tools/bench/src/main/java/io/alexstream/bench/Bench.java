@@ -36,6 +36,7 @@ public final class Bench {
         figures.put("profile", config.profile());
         figures.put("groups", config.groups());
         figures.put("intra_op_threads", session.intraOpThreads());
+        figures.put("precision", session.precision().label());
 
         double ceiling = MatmulCeiling.gflops(session, options.matmulRuns());
         figures.put("matmul_gflops", round(ceiling));
@@ -76,6 +77,9 @@ public final class Bench {
                 figures.put("background_load_cores", round3(load.cores()));
             }
             int bestBatch = sweepInference(bare, options.batches(), flopsPerCrop, ceiling, figures);
+            if (options.peerRounds() > 0) {
+                PeerBench.run(model, session, bare, options.batches(), options.peerRounds(), figures);
+            }
             if (options.trainBatch() > 0) {
                 trainingStep(bare, config, options.trainBatch(), options.trainSteps(), ceiling, figures);
             }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
  * the sizes of the service measurements (0 leaves a part out). {@code root} holds the packaged services.
  *
  * @param trainSteps timed training steps; at least 1 ({@code trainBatch} 0 leaves training out)
+ * @param peerRounds rounds of ours, peer (ONNX Runtime) at batch 1 and the best batches; 0 leaves the peer out
  */
 public record BenchOptions(
         AlexNetConfig config,
@@ -21,6 +22,7 @@ public record BenchOptions(
         int pipelineImages,
         int grpcCalls,
         int trainerImages,
+        int peerRounds,
         Path root) {
 
     public BenchOptions {

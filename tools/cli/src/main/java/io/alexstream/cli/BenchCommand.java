@@ -4,13 +4,15 @@ import io.alexstream.bench.Bench;
 import io.alexstream.bench.BenchOptions;
 import io.alexstream.engine.model.AlexNetConfig;
 import io.alexstream.engine.model.Profiles;
+import io.alexstream.engine.runtime.PrecisionChoice;
 import io.alexstream.engine.runtime.SessionOptions;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
 /**
- * {@code bench [--profile paper] [--groups N] [--batches 1,2,4,8,16] [--train-batch 128] [--json]}: reads the
+ * {@code bench [--profile paper] [--groups N] [--batches 1,2,4,8,16] [--train-batch 128] [--precision auto|fp32|bf16]
+ * [--peer-rounds 2] [--json]}: reads the
  * options and runs the benchmark of the bench module (the machine's fp32 matmul ceiling, then 10-crop inference and
  * training of the profile, then the packaged services against the bare engine); with {@code --json}, its figures
  * on one line at the end.
@@ -29,9 +31,12 @@ final class BenchCommand {
                 .toArray();
         int trainBatch = arguments.getInt("train-batch", 128);
         int trainSteps = arguments.getInt("train-steps", 3);
-        SessionOptions session = SessionOptions.cpu()
+        SessionOptions threaded = SessionOptions.cpu()
                 .withThreads(
                         arguments.getInt("threads", SessionOptions.cpuIntraOpThreads()), arguments.getInt("inter", 0));
+        // the worker's own choice (alexstream.worker.precision, auto by default), so the bench measures what serves
+        PrecisionChoice precision = PrecisionChoice.choose(arguments.get("precision", "auto"), threaded);
+        SessionOptions session = threaded.withPrecision(precision.precision());
         Path root = Path.of(System.getProperty("alexstream.root", "."))
                 .toAbsolutePath()
                 .normalize();
@@ -46,6 +51,7 @@ final class BenchCommand {
                 arguments.getInt("pipeline-images", 256),
                 arguments.getInt("grpc-calls", 30),
                 arguments.getInt("trainer-images", 1024),
+                arguments.getInt("peer-rounds", 2),
                 root);
         Map<String, Object> figures = Bench.run(options);
         if (arguments.flag("json")) {

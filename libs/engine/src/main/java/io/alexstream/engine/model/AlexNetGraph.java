@@ -1,5 +1,6 @@
 package io.alexstream.engine.model;
 
+import io.alexstream.engine.runtime.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -36,6 +38,8 @@ public final class AlexNetGraph {
     public static final String LOSS = "train/loss";
     /** Target: applies one SGD step to every variable. */
     public static final String TRAIN_STEP = "train/step";
+    /** Target (bf16 precision only): copies every variable into the bfloat16 weights inference reads. */
+    public static final String REFRESH_BF16 = "bf16/refresh";
     /** Names of the per-layer outputs of the inference branch, for shape checks. */
     public static final List<String> LAYER_OUTPUTS = List.of(
             "infer/conv1/output",
@@ -52,10 +56,17 @@ public final class AlexNetGraph {
 
     private final AlexNetConfig config;
     private final List<ModelVariable> variables;
+    private final Precision precision;
 
-    private AlexNetGraph(AlexNetConfig config, List<ModelVariable> variables) {
+    private AlexNetGraph(AlexNetConfig config, List<ModelVariable> variables, Precision precision) {
         this.config = config;
         this.variables = List.copyOf(variables);
+        this.precision = precision;
+    }
+
+    /** The numbers the inference branch computes with. */
+    public Precision precision() {
+        return precision;
     }
 
     public AlexNetConfig config() {
@@ -120,6 +131,11 @@ public final class AlexNetGraph {
 
     /** Builds both branches and the update rule into {@code graph}; the handles to load and read the variables. */
     public static AlexNetGraph build(Graph graph, AlexNetConfig config) {
+        return build(graph, config, Precision.FP32);
+    }
+
+    /** As {@link #build(Graph, AlexNetConfig)} with the inference branch in {@code precision}. */
+    public static AlexNetGraph build(Graph graph, AlexNetConfig config, Precision precision) {
         Ops tf = Ops.create(graph);
         GraphScopes scopes = new GraphScopes(tf);
         List<ModelVariable> variables = new ArrayList<>();
@@ -142,7 +158,10 @@ public final class AlexNetGraph {
                         TFloat32.class,
                         Placeholder.shape(Shape.of(-1, config.cropSize(), config.cropSize(), AlexNetConfig.CHANNELS)));
 
-        Operand<TFloat32> inferLogits = AlexNetLayers.forward(scopes, "infer", config, images, variables, false);
+        Operand<TFloat32> inferLogits = precision == Precision.BF16
+                ? AlexNetLayers.forward(
+                        scopes, "infer", config, images, bfloat16Copies(scopes, variables), TBfloat16.class, false)
+                : AlexNetLayers.forward(scopes, "infer", config, images, variables, false);
         scopes.named(PROBABILITIES).nn.softmax(inferLogits);
 
         Ops train = scopes.at("train");
@@ -156,6 +175,24 @@ public final class AlexNetGraph {
         Operand<TFloat32> loss = scopes.named(LOSS).math.mean(crossEntropy, tf.constant(0));
 
         MomentumUpdate.build(scopes, TRAIN_STEP, loss, learningRate, variables, velocity);
-        return new AlexNetGraph(config, variables);
+        return new AlexNetGraph(config, variables, precision);
+    }
+
+    /**
+     * bfloat16 copies of every variable for the inference branch, and the target {@link #REFRESH_BF16} that fills them:
+     * casting 60 million weights on every run would cost more than bfloat16 saves at batch 1.
+     */
+    private static List<Operand<TBfloat16>> bfloat16Copies(GraphScopes scopes, List<ModelVariable> variables) {
+        List<Operand<TBfloat16>> copies = new ArrayList<>();
+        List<Op> assigns = new ArrayList<>();
+        for (ModelVariable v : variables) {
+            Variable<TBfloat16> copy = scopes.named("bf16/" + v.spec().name())
+                    .variable(Shape.of(v.spec().shape()), TBfloat16.class);
+            Ops refresh = scopes.at("bf16/assign");
+            assigns.add(refresh.assign(copy, refresh.dtypes.cast(v.variable(), TBfloat16.class)));
+            copies.add(copy);
+        }
+        scopes.named(REFRESH_BF16).withControlDependencies(assigns).noOp();
+        return copies;
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * The forward pass of the 2012 paper, one small builder per layer: conv1 to conv5 with ReLU, LRN
@@ -14,13 +15,6 @@ import org.tensorflow.types.TFloat32;
  * the inference and training branches read the same variables under distinct names.
  */
 final class AlexNetLayers {
-
-    // LRN as in the paper: b = a / (k + alpha * sum over n=5 neighbouring channels of a^2)^beta
-    // (TensorFlow's LRN op uses the same formula: depth_radius 2, bias 2, alpha 1e-4, beta 0.75).
-    static final int LRN_DEPTH_RADIUS = 2;
-    static final float LRN_BIAS = 2f;
-    static final float LRN_ALPHA = 1e-4f;
-    static final float LRN_BETA = 0.75f;
 
     static final float DROPOUT_KEEP = 0.5f;
 
@@ -34,33 +28,62 @@ final class AlexNetLayers {
             Operand<TFloat32> images,
             List<ModelVariable> variables,
             boolean training) {
-        Operand<TFloat32> input = images;
+        List<Operand<TFloat32>> weights = new ArrayList<>();
+        variables.forEach(v -> weights.add(v.variable()));
+        return forward(scopes, branch, config, images, weights, TFloat32.class, training);
+    }
+
+    /**
+     * Logits of one branch computed in {@code type} on weights of that type, read in the order of
+     * {@link AlexNetGraph#variableSpecs}. The input arrives and the logits leave as float32; LRN is always computed in
+     * float32, because its sum of squares and bias k = 2 need more than bfloat16's 8 bits.
+     */
+    static <T extends TNumber> Operand<TFloat32> forward(
+            GraphScopes scopes,
+            String branch,
+            AlexNetConfig config,
+            Operand<TFloat32> images,
+            List<Operand<T>> weights,
+            Class<T> type,
+            boolean training) {
+        Operand<TFloat32> scaled = images;
         if (config.inputScale() != 1.0) {
             Ops scale = scopes.at(branch + "/input_scale");
-            input = scale.math.mul(images, scale.constant((float) config.inputScale()));
+            scaled = scale.math.mul(images, scale.constant((float) config.inputScale()));
         }
-        Operand<TFloat32> x = conv(scopes, branch + "/conv1", input, variables, 0, LayerGeometry.CONV1_STRIDE, "VALID");
-        x = lrn(scopes, branch + "/conv1", x, config.convChannels(0), config.groups());
+        Operand<T> input = cast(scopes.at(branch + "/input_scale"), scaled, type);
+        Operand<T> x = conv(scopes, branch + "/conv1", input, weights, 0, LayerGeometry.CONV1_STRIDE, "VALID");
+        x = lrn(scopes, branch + "/conv1", x, config.convChannels(0), config.groups(), type);
         x = maxPool(scopes, branch + "/pool1", x);
-        x = conv(scopes, branch + "/conv2", x, variables, 2, 1, "SAME");
-        x = lrn(scopes, branch + "/conv2", x, config.convChannels(1), config.groups());
+        x = conv(scopes, branch + "/conv2", x, weights, 2, 1, "SAME");
+        x = lrn(scopes, branch + "/conv2", x, config.convChannels(1), config.groups(), type);
         x = maxPool(scopes, branch + "/pool2", x);
-        x = conv(scopes, branch + "/conv3", x, variables, 4, 1, "SAME");
-        x = conv(scopes, branch + "/conv4", x, variables, 6, 1, "SAME");
-        x = conv(scopes, branch + "/conv5", x, variables, 8, 1, "SAME");
+        x = conv(scopes, branch + "/conv3", x, weights, 4, 1, "SAME");
+        x = conv(scopes, branch + "/conv4", x, weights, 6, 1, "SAME");
+        x = conv(scopes, branch + "/conv5", x, weights, 8, 1, "SAME");
         x = maxPool(scopes, branch + "/pool5", x);
-        long flat = variables.get(10).spec().shape()[0];
+        long flat = weights.get(10).shape().get(0);
         Ops flatten = scopes.at(branch + "/flatten");
         x = flatten.reshape(x, flatten.constant(new long[] {-1, flat}));
-        x = dense(scopes, branch + "/fc6", x, variables, 10, true);
+        x = dense(scopes, branch + "/fc6", x, weights, 10, true);
         if (training) {
-            x = dropout(scopes.at(branch + "/fc6/dropout"), x);
+            x = dropout(scopes.at(branch + "/fc6/dropout"), x, type);
         }
-        x = dense(scopes, branch + "/fc7", x, variables, 12, true);
+        x = dense(scopes, branch + "/fc7", x, weights, 12, true);
         if (training) {
-            x = dropout(scopes.at(branch + "/fc7/dropout"), x);
+            x = dropout(scopes.at(branch + "/fc7/dropout"), x, type);
         }
-        return dense(scopes, branch + "/fc8", x, variables, 14, false);
+        Operand<T> logits = dense(scopes, branch + "/fc8", x, weights, 14, false);
+        return cast(scopes.at(branch + "/logits"), logits, TFloat32.class);
+    }
+
+    /** {@code value} as {@code type}; no op where it already is. */
+    @SuppressWarnings("unchecked")
+    static <T extends TNumber, U extends TNumber> Operand<U> cast(Ops scope, Operand<T> value, Class<U> type) {
+        if (value.type() == type) {
+            return (Operand<U>) value;
+        }
+        return scope.dtypes.cast(value, type);
     }
 
     /**
@@ -70,23 +93,22 @@ final class AlexNetLayers {
      * works only where oneDNN runs it, and without oneDNN (AVX2-only CPUs) Eigen's filter gradient and Grappler's
      * fused conv+bias+ReLU refuse it (docs/engine.md, Profiles).
      */
-    private static Operand<TFloat32> conv(
+    private static <T extends TNumber> Operand<T> conv(
             GraphScopes scopes,
             String name,
-            Operand<TFloat32> input,
-            List<ModelVariable> variables,
+            Operand<T> input,
+            List<Operand<T>> variables,
             int weightIndex,
             int stride,
             String padding) {
         Ops layer = scopes.at(name);
-        Operand<TFloat32> weights = variables.get(weightIndex).variable();
-        Operand<TFloat32> bias = variables.get(weightIndex + 1).variable();
+        Operand<T> weights = variables.get(weightIndex);
+        Operand<T> bias = variables.get(weightIndex + 1);
         List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
         // the maps' count is static in this graph (only the batch dimension is open)
-        int groups =
-                (int) (input.shape().get(3) / variables.get(weightIndex).spec().shape()[2]);
+        int groups = (int) (input.shape().get(3) / weights.shape().get(2));
         if (groups == 1) {
-            Operand<TFloat32> biased = layer.nn.biasAdd(layer.nn.conv2d(input, weights, strides, padding), bias);
+            Operand<T> biased = layer.nn.biasAdd(layer.nn.conv2d(input, weights, strides, padding), bias);
             return scopes.named(name + "/output").nn.relu(biased);
         }
         return scopes.named(name + "/output")
@@ -99,11 +121,11 @@ final class AlexNetLayers {
      * filter and bias columns [g m, (g+1) m) (m the output maps per group), the layout TensorFlow's grouped Conv2D
      * uses; the groups' maps are concatenated in order.
      */
-    static Operand<TFloat32> groupedConv2d(
+    static <T extends TNumber> Operand<T> groupedConv2d(
             Ops layer,
-            Operand<TFloat32> input,
-            Operand<TFloat32> weights,
-            Operand<TFloat32> bias,
+            Operand<T> input,
+            Operand<T> weights,
+            Operand<T> bias,
             int groups,
             List<Long> strides,
             String padding) {
@@ -111,17 +133,17 @@ final class AlexNetLayers {
         long[] filterShape = weights.shape().asArray();
         int depth = (int) filterShape[2];
         int outPerGroup = (int) filterShape[3] / groups;
-        List<Operand<TFloat32>> maps = new ArrayList<>(groups);
+        List<Operand<T>> maps = new ArrayList<>(groups);
         for (int g = 0; g < groups; g++) {
             Ops group = layer.withSubScope("group" + g);
-            Operand<TFloat32> inputSlice = group.slice(
+            Operand<T> inputSlice = group.slice(
                     input, group.constant(new int[] {0, 0, 0, g * depth}), group.constant(new int[] {-1, -1, -1, depth
                     }));
-            Operand<TFloat32> filterSlice = group.slice(
+            Operand<T> filterSlice = group.slice(
                     weights,
                     group.constant(new int[] {0, 0, 0, g * outPerGroup}),
                     group.constant(new int[] {-1, -1, -1, outPerGroup}));
-            Operand<TFloat32> biasSlice = group.slice(
+            Operand<T> biasSlice = group.slice(
                     bias, group.constant(new int[] {g * outPerGroup}), group.constant(new int[] {outPerGroup}));
             maps.add(group.nn.biasAdd(group.nn.conv2d(inputSlice, filterSlice, strides, padding), biasSlice));
         }
@@ -136,31 +158,37 @@ final class AlexNetLayers {
      * groups the band stays inside each group, as on the paper's two GPUs, where a map's
      * neighbours were the maps on the same GPU.
      */
-    static Operand<TFloat32> lrn(GraphScopes scopes, String name, Operand<TFloat32> input, int channels, int groups) {
+    static <T extends TNumber> Operand<T> lrn(
+            GraphScopes scopes, String name, Operand<T> maps, int channels, int groups, Class<T> type) {
         Ops layer = scopes.at(name + "/lrn");
+        Operand<TFloat32> input = cast(layer, maps, TFloat32.class);
         float[][][][] band = new float[1][1][channels][channels];
         int groupSize = channels / groups;
         for (int i = 0; i < channels; i++) {
             for (int j = 0; j < channels; j++) {
                 boolean sameGroup = i / groupSize == j / groupSize;
-                band[0][0][i][j] = sameGroup && Math.abs(i - j) <= LRN_DEPTH_RADIUS ? 1f : 0f;
+                band[0][0][i][j] = sameGroup && Math.abs(i - j) <= LayerGeometry.LRN_DEPTH_RADIUS ? 1f : 0f;
             }
         }
         Operand<TFloat32> squares = layer.math.square(input);
         Operand<TFloat32> windowSums = layer.nn.conv2d(squares, layer.constant(band), List.of(1L, 1L, 1L, 1L), "VALID");
-        Operand<TFloat32> base =
-                layer.math.add(layer.constant(LRN_BIAS), layer.math.mul(layer.constant(LRN_ALPHA), windowSums));
+        Operand<TFloat32> base = layer.math.add(
+                layer.constant(LayerGeometry.LRN_BIAS),
+                layer.math.mul(layer.constant(LayerGeometry.LRN_ALPHA), windowSums));
         Operand<TFloat32> scale;
-        if (LRN_BETA == 0.75f) {
+        if (LayerGeometry.LRN_BETA == 0.75f) {
             Operand<TFloat32> inverseRoot = layer.math.rsqrt(base);
             scale = layer.math.mul(inverseRoot, layer.math.sqrt(inverseRoot));
         } else {
-            scale = layer.math.pow(base, layer.constant(-LRN_BETA));
+            scale = layer.math.pow(base, layer.constant(-LayerGeometry.LRN_BETA));
         }
-        return scopes.named(name + "/lrn/output").math.mul(input, scale);
+        if (type == TFloat32.class) {
+            return cast(layer, scopes.named(name + "/lrn/output").math.mul(input, scale), type);
+        }
+        return scopes.named(name + "/lrn/output").dtypes.cast(layer.math.mul(input, scale), type);
     }
 
-    private static Operand<TFloat32> maxPool(GraphScopes scopes, String name, Operand<TFloat32> input) {
+    private static <T extends TNumber> Operand<T> maxPool(GraphScopes scopes, String name, Operand<T> input) {
         int w = LayerGeometry.POOL_WINDOW;
         int s = LayerGeometry.POOL_STRIDE;
         Ops layer = scopes.at(name);
@@ -170,17 +198,16 @@ final class AlexNetLayers {
                         input, layer.constant(new int[] {1, w, w, 1}), layer.constant(new int[] {1, s, s, 1}), "VALID");
     }
 
-    private static Operand<TFloat32> dense(
+    private static <T extends TNumber> Operand<T> dense(
             GraphScopes scopes,
             String name,
-            Operand<TFloat32> input,
-            List<ModelVariable> variables,
+            Operand<T> input,
+            List<Operand<T>> variables,
             int weightIndex,
             boolean relu) {
         Ops layer = scopes.at(name);
-        Operand<TFloat32> product =
-                layer.linalg.matMul(input, variables.get(weightIndex).variable());
-        Operand<TFloat32> bias = variables.get(weightIndex + 1).variable();
+        Operand<T> product = layer.linalg.matMul(input, variables.get(weightIndex));
+        Operand<T> bias = variables.get(weightIndex + 1);
         if (relu) {
             return scopes.named(name + "/output").nn.relu(layer.nn.biasAdd(product, bias));
         }
@@ -188,10 +215,10 @@ final class AlexNetLayers {
     }
 
     /** Inverted dropout: keeps each unit with probability 0.5 and doubles the kept ones. */
-    private static Operand<TFloat32> dropout(Ops scope, Operand<TFloat32> input) {
-        Operand<TFloat32> keep = scope.constant(DROPOUT_KEEP);
-        Operand<TFloat32> uniform = scope.random.randomUniform(scope.shape(input), TFloat32.class);
-        Operand<TFloat32> mask = scope.math.floor(scope.math.add(uniform, keep));
+    private static <T extends TNumber> Operand<T> dropout(Ops scope, Operand<T> input, Class<T> type) {
+        Operand<T> keep = cast(scope, scope.constant(DROPOUT_KEEP), type);
+        Operand<T> uniform = scope.random.randomUniform(scope.shape(input), type);
+        Operand<T> mask = scope.math.floor(scope.math.add(uniform, keep));
         return scope.math.div(scope.math.mul(input, mask), keep);
     }
 }

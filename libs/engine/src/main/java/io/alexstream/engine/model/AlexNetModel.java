@@ -6,6 +6,7 @@ import io.alexstream.engine.inference.Prediction;
 import io.alexstream.engine.model.AlexNetGraph.ModelVariable;
 import io.alexstream.engine.model.AlexNetGraph.VariableSpec;
 import io.alexstream.engine.runtime.Placement;
+import io.alexstream.engine.runtime.Precision;
 import io.alexstream.engine.runtime.SessionOptions;
 import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsFormatException;
@@ -43,6 +44,8 @@ public final class AlexNetModel implements AutoCloseable {
     private float[] mean;
     private WeightsMetadata metadata;
     private boolean loaded;
+    // bf16 only: training changed the weights since the bfloat16 copies were made
+    private volatile boolean copiesStale;
 
     private AlexNetModel(
             AlexNetConfig config, Graph graph, Session session, AlexNetGraph handles, Placement placement) {
@@ -58,7 +61,7 @@ public final class AlexNetModel implements AutoCloseable {
         Placement placement = Placement.detect(options);
         Graph graph = new Graph();
         try {
-            AlexNetGraph handles = AlexNetGraph.build(graph, config);
+            AlexNetGraph handles = AlexNetGraph.build(graph, config, options.precision());
             Session session = new Session(graph, options.toConfigProto());
             return new AlexNetModel(config, graph, session, handles, placement);
         } catch (RuntimeException e) {
@@ -73,6 +76,11 @@ public final class AlexNetModel implements AutoCloseable {
 
     public Placement placement() {
         return placement;
+    }
+
+    /** The numbers inference computes with. */
+    public Precision precision() {
+        return handles.precision();
     }
 
     public boolean isLoaded() {
@@ -145,6 +153,7 @@ public final class AlexNetModel implements AutoCloseable {
                         .addTarget(variable.resetMomentum());
             }
             runner.run().close();
+            refreshCopies();
             mean = weights.mean().clone();
             metadata = weights.metadata();
             loaded = true;
@@ -187,6 +196,7 @@ public final class AlexNetModel implements AutoCloseable {
         for (ScaledImage image : images) {
             requireScaled(image);
         }
+        refreshIfStale();
         lock.readLock().lock();
         try {
             requireLoaded();
@@ -210,6 +220,7 @@ public final class AlexNetModel implements AutoCloseable {
     /** Softmax of the inference branch for crops already laid out (C x C x 3, mean subtracted). */
     public float[] probabilities(float[] crops, int count) {
         float[] out = new float[count * config.numClasses()];
+        refreshIfStale();
         lock.readLock().lock();
         try {
             requireLoaded();
@@ -265,7 +276,31 @@ public final class AlexNetModel implements AutoCloseable {
                             .fetch(AlexNetGraph.LOSS)
                             .addTarget(AlexNetGraph.TRAIN_STEP)
                             .run()) {
+                copiesStale = handles.precision() == Precision.BF16;
                 return ((TFloat32) result.get(0)).getFloat();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Makes the bfloat16 copies (bf16 only) from the variables; the caller holds the write lock. */
+    private void refreshCopies() {
+        if (handles.precision() == Precision.BF16) {
+            session.runner().addTarget(AlexNetGraph.REFRESH_BF16).run().close();
+        }
+        copiesStale = false;
+    }
+
+    /** Training steps leave the bfloat16 copies behind; the first inference after them refreshes them once. */
+    private void refreshIfStale() {
+        if (!copiesStale) {
+            return;
+        }
+        lock.writeLock().lock();
+        try {
+            if (copiesStale) {
+                refreshCopies();
             }
         } finally {
             lock.writeLock().unlock();

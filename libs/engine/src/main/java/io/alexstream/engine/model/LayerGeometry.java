@@ -10,10 +10,17 @@ import java.util.List;
  */
 public final class LayerGeometry {
 
-    static final int CONV1_KERNEL = 11;
-    static final int CONV1_STRIDE = 4;
-    static final int POOL_WINDOW = 3;
-    static final int POOL_STRIDE = 2;
+    public static final int CONV1_KERNEL = 11;
+    public static final int CONV1_STRIDE = 4;
+    public static final int POOL_WINDOW = 3;
+    public static final int POOL_STRIDE = 2;
+
+    // LRN as in the paper: b = a / (k + alpha * sum over n=5 neighbouring channels of a^2)^beta
+    // (TensorFlow's LRN op uses the same formula: depth_radius 2, bias 2, alpha 1e-4, beta 0.75).
+    public static final int LRN_DEPTH_RADIUS = 2;
+    public static final float LRN_BIAS = 2f;
+    public static final float LRN_ALPHA = 1e-4f;
+    public static final float LRN_BETA = 0.75f;
 
     private LayerGeometry() {}
 
@@ -28,7 +35,8 @@ public final class LayerGeometry {
         return (size - POOL_WINDOW) / POOL_STRIDE + 1;
     }
 
-    static int finalSpatialSize(int cropSize) {
+    /** Height and width of pool5's maps for crops of {@code cropSize}. */
+    public static int finalSpatialSize(int cropSize) {
         if (cropSize < CONV1_KERNEL) {
             return 0;
         }

@@ -1,5 +1,6 @@
 package io.alexstream.engine.runtime;
 
+import java.util.Objects;
 import java.util.OptionalInt;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GPUOptions;
@@ -11,8 +12,9 @@ import org.tensorflow.proto.GPUOptions;
  * @param intraOpThreads     threads inside one op (0 = TensorFlow's choice: one per core; {@link #cpu()} takes
  *                           {@link #cpuIntraOpThreads()})
  * @param interOpThreads     ops run concurrently (0 = TensorFlow's choice)
+ * @param precision          the numbers inference computes with ({@link Precision}); training is always fp32
  */
-public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int interOpThreads) {
+public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int interOpThreads, Precision precision) {
 
     public SessionOptions {
         if (gpuIndex.isPresent() && gpuIndex.getAsInt() < 0) {
@@ -21,11 +23,12 @@ public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int inter
         if (intraOpThreads < 0 || interOpThreads < 0) {
             throw new IllegalArgumentException("thread counts must be >= 0");
         }
+        Objects.requireNonNull(precision, "precision");
     }
 
     /** A CPU session with {@link #cpuIntraOpThreads()} threads inside each op and TensorFlow's choice between ops. */
     public static SessionOptions cpu() {
-        return new SessionOptions(OptionalInt.empty(), cpuIntraOpThreads(), 0);
+        return new SessionOptions(OptionalInt.empty(), cpuIntraOpThreads(), 0, Precision.FP32);
     }
 
     /**
@@ -39,11 +42,15 @@ public record SessionOptions(OptionalInt gpuIndex, int intraOpThreads, int inter
     }
 
     public static SessionOptions gpu(int index) {
-        return new SessionOptions(OptionalInt.of(index), 0, 0);
+        return new SessionOptions(OptionalInt.of(index), 0, 0, Precision.FP32);
     }
 
     public SessionOptions withThreads(int intraOp, int interOp) {
-        return new SessionOptions(gpuIndex, intraOp, interOp);
+        return new SessionOptions(gpuIndex, intraOp, interOp, precision);
+    }
+
+    public SessionOptions withPrecision(Precision newPrecision) {
+        return new SessionOptions(gpuIndex, intraOpThreads, interOpThreads, newPrecision);
     }
 
     /**

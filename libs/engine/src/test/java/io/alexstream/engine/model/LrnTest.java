@@ -60,7 +60,7 @@ class LrnTest {
                             LocalResponseNormalization.bias(2f),
                             LocalResponseNormalization.alpha(1e-4f),
                             LocalResponseNormalization.beta(0.75f))
-                    : AlexNetLayers.lrn(new GraphScopes(tf), "test", input, C, groups);
+                    : AlexNetLayers.lrn(new GraphScopes(tf), "test", input, C, groups, TFloat32.class);
             try (Session session = new Session(graph);
                     TFloat32 in = TFloat32.tensorOf(Shape.of(pixels, 1, 1, C), DataBuffers.of(values, true, false));
                     Result result = session.runner().feed(input, in).fetch(out).run()) {
