@@ -124,8 +124,8 @@ public final class OnnxExport {
     /**
      * The engine's LRN in the form ONNX Runtime runs fastest: the window sum of squares as a 1x1 convolution with a
      * band matrix (alpha folded into the band, k into the bias; the band stays inside each group, as the engine's
-     * does), then x / (base^0.5 * base^0.25). ONNX's own {@code LRN} op, with a Split and Concat per group, made the whole
-     * pass 1.5 times slower on the 2-core bench machine: LRN alone took 45% of it.
+     * does), then x / (base^0.5 * base^0.25). ONNX's own {@code LRN} op, with a Split and Concat per group, made
+     * the whole pass 1.5 times slower on the 2-core bench machine: LRN alone took 45% of it.
      */
     private String lrn(String input, int channels) {
         float[] band = new float[channels * channels];
