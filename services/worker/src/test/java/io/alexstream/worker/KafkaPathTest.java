@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -76,8 +77,10 @@ class KafkaPathTest {
                 .get("/q/metrics")
                 .then()
                 .statusCode(200)
-                .body(org.hamcrest.Matchers.containsString(
-                        "alexstream_worker_device_info{device=\"cpu\",worker=\"worker-1\"} 1.0"))
+                .body(org.hamcrest.Matchers.matchesRegex(Pattern.compile(
+                        ".*alexstream_worker_device_info\\{device=\"cpu\",precision=\"(fp32|bf16)\","
+                                + "worker=\"worker-1\"} 1\\.0.*",
+                        Pattern.DOTALL)))
                 .body(org.hamcrest.Matchers.containsString("alexstream_worker_model_version{worker=\"worker-1\"} 1.0"));
         byte[] garbage = "definitely not an image".getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<String, byte[]> producer = producer()) {

@@ -3,6 +3,7 @@ package io.alexstream.bench;
 import static io.alexstream.bench.BenchFigures.round;
 import static io.alexstream.bench.BenchFigures.round3;
 
+import io.alexstream.bench.peer.Agreement;
 import io.alexstream.bench.peer.PeerEngine;
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ScaledImage;

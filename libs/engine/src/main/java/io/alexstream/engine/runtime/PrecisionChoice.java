@@ -42,7 +42,7 @@ public record PrecisionChoice(Precision precision, String reason) {
         if (options.gpuIndex().isPresent()) {
             return log(new PrecisionChoice(Precision.FP32, "auto: a GPU session keeps fp32"));
         }
-        if (!nativeBfloat16(cpuFlags())) {
+        if (!nativeBfloat16()) {
             return log(new PrecisionChoice(Precision.FP32, "auto: this CPU has no native bfloat16"));
         }
         double fp32 = 0;
@@ -67,6 +67,11 @@ public record PrecisionChoice(Precision precision, String reason) {
         return bf16 <= REQUIRED_SPEEDUP * fp32
                 ? log(new PrecisionChoice(Precision.BF16, "auto: measured faster, " + timing))
                 : log(new PrecisionChoice(Precision.FP32, "auto: bfloat16 not measured faster, " + timing));
+    }
+
+    /** Whether this machine's CPU computes bfloat16 natively (AVX-512 BF16 or AMX). */
+    public static boolean nativeBfloat16() {
+        return nativeBfloat16(cpuFlags());
     }
 
     /** Whether {@code /proc/cpuinfo}'s flags name a native bfloat16 instruction set. */

@@ -31,6 +31,14 @@ public interface WorkerConfig {
     Optional<Integer> intraOpThreads();
 
     /**
+     * The numbers inference computes with: {@code fp32}, {@code bf16} (convolutions and fc layers in bfloat16, LRN and
+     * softmax in fp32), or {@code auto}: bf16 where the CPU computes it natively and a start-up probe measures it
+     * faster, fp32 elsewhere and on a GPU. Training is fp32 whatever this says.
+     */
+    @WithDefault("auto")
+    String precision();
+
+    /**
      * Most images per session run. When absent: 16 on a GPU, 8 on a CPU, where batches of 8 ran as fast as 16 alone
      * and faster beside the plumbing's threads (see {@code ServingModel#maxBatch}).
      */

@@ -6,6 +6,7 @@ import io.alexstream.engine.inference.DynamicBatcher;
 import io.alexstream.engine.model.AlexNetConfig;
 import io.alexstream.engine.model.AlexNetModel;
 import io.alexstream.engine.model.Profiles;
+import io.alexstream.engine.runtime.PrecisionChoice;
 import io.alexstream.engine.runtime.SessionOptions;
 import io.alexstream.engine.weights.ModelWeights;
 import io.alexstream.engine.weights.WeightsCodec;
@@ -82,9 +83,11 @@ public class ServingModel {
     /** Runs before the trainer sync's start-up observer, which needs a model to converge. */
     void onStart(@Observes @Priority(1000) StartupEvent event) {
         SessionOptions placed = config.gpu().map(SessionOptions::gpu).orElse(SessionOptions.cpu());
-        sessionOptions = config.intraOpThreads()
+        SessionOptions threaded = config.intraOpThreads()
                 .map(threads -> placed.withThreads(threads, placed.interOpThreads()))
                 .orElse(placed);
+        PrecisionChoice precision = PrecisionChoice.choose(config.precision(), threaded);
+        sessionOptions = threaded.withPrecision(precision.precision());
         model = AlexNetModel.create(modelConfig, sessionOptions);
         int maxBatch = maxBatch(config);
         BatchLimit batchLimit = config.batchTuning() ? BatchLimit.tuned(maxBatch) : BatchLimit.fixed(maxBatch);
@@ -92,15 +95,17 @@ public class ServingModel {
                 () -> model, batchLimit, config.maxWaitMillis(), config.queueCapacity(), metrics::batchRun);
         metrics.exportBatchLimit(batcher::servedBatchLimit);
         LOG.infof(
-                "worker %s: profile %s on %s (%s), %s intra-op threads, batches of up to %d%s",
+                "worker %s: profile %s on %s (%s), %s inference (%s), %s intra-op threads, batches of up to %d%s",
                 config.id(),
                 config.profile(),
                 model.placement().device(),
                 model.placement().explanation(),
+                precision.precision().label(),
+                precision.reason(),
                 sessionOptions.intraOpThreads() == 0 ? "TensorFlow's choice of" : sessionOptions.intraOpThreads(),
                 maxBatch,
                 config.batchTuning() ? " (the size that runs fastest, learnt from the runs)" : "");
-        metrics.runsOn(model.placement().device());
+        metrics.runsOn(model.placement().device(), precision.precision().label());
         metrics.exportServedVersion(servedVersion);
         lastGood.existing().ifPresent(this::loadFile);
         if (!model.isLoaded()) {

@@ -27,7 +27,7 @@ import java.util.function.IntSupplier;
  * {@code alexstream_worker_dead_letters_total{reason}}, {@code alexstream_worker_batch_size} (images per
  * session run, the dynamic batcher's effect), {@code alexstream_worker_model_version} and
  * {@code alexstream_worker_model_info{version}} (1 for the version served),
- * {@code alexstream_worker_device_info{device="cpu"|"gpu:N"}}, and the images copied to the review topic
+ * {@code alexstream_worker_device_info{device="cpu"|"gpu:N", precision="fp32"|"bf16"}}, and the images copied to the review topic
  * {@code alexstream_worker_review_routed_total{reason="low_top1"|"crop_disagreement"}} or not copied although
  * uncertain {@code alexstream_worker_review_skipped_total{reason="rate_limit"|"too_large"|"refused"}}. Every
  * series carries the worker id, so dashboards can tell workers apart when they share a scrape job.
@@ -206,10 +206,11 @@ public class WorkerMetrics {
     }
 
     /** The device the session really uses, as {@code Placement} found it. */
-    public void runsOn(String device) {
+    public void runsOn(String device, String precision) {
         Gauge.builder("alexstream.worker.device.info", () -> 1)
                 .tags(worker)
                 .tag("device", device)
+                .tag("precision", precision)
                 .strongReference(true)
                 .register(registry);
     }

@@ -1,13 +1,14 @@
-package io.alexstream.bench;
+package io.alexstream.bench.peer;
 
 /**
  * How closely two sets of per-crop probabilities agree: the largest difference relative to the crop's largest
  * probability (so near-uniform outputs of a fresh model are judged as strictly as confident ones), and the share of
  * crops whose top class is the same.
  */
-record Agreement(double maxRelative, double top1) {
+public record Agreement(double maxRelative, double top1) {
 
-    static Agreement of(float[] a, float[] b, int classes) {
+    /** Per-crop probabilities {@code a} against {@code b}, {@code classes} per crop. */
+    public static Agreement of(float[] a, float[] b, int classes) {
         if (a.length != b.length || a.length % classes != 0) {
             throw new IllegalArgumentException("probabilities of different shapes: " + a.length + " and " + b.length);
         }
