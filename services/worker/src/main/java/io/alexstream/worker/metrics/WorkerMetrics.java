@@ -27,7 +27,8 @@ import java.util.function.IntSupplier;
  * {@code alexstream_worker_dead_letters_total{reason}}, {@code alexstream_worker_batch_size} (images per
  * session run, the dynamic batcher's effect), {@code alexstream_worker_model_version} and
  * {@code alexstream_worker_model_info{version}} (1 for the version served),
- * {@code alexstream_worker_device_info{device="cpu"|"gpu:N", precision="fp32"|"bf16"}}, and the images copied to the review topic
+ * {@code alexstream_worker_device_info{device="cpu"|"gpu:N", precision="fp32"|"bf16"}},
+ * and the images copied to the review topic
  * {@code alexstream_worker_review_routed_total{reason="low_top1"|"crop_disagreement"}} or not copied although
  * uncertain {@code alexstream_worker_review_skipped_total{reason="rate_limit"|"too_large"|"refused"}}. Every
  * series carries the worker id, so dashboards can tell workers apart when they share a scrape job.
