@@ -156,7 +156,9 @@ class KafkaPathTest {
                 .extract()
                 .asString();
         assertThat(PrometheusText.value(
-                        exposition, "alexstream_worker_images_classified_total{source=\"kafka\",worker=\"worker-1\"}"))
+                        exposition,
+                        "alexstream_worker_images_classified_total"
+                                + "{protocol=\"alexstream\",source=\"kafka\",worker=\"worker-1\"}"))
                 .isGreaterThanOrEqualTo(3);
         assertThat(PrometheusText.value(exposition, "alexstream_worker_crops_total{worker=\"worker-1\"}"))
                 .isGreaterThanOrEqualTo(30);

@@ -165,4 +165,18 @@ public interface WorkerConfig {
     /** The consumer group of the shadow workers: apart from the serving workers', so those still answer each image. */
     @WithDefault(ShadowChannels.DEFAULT_GROUP)
     String shadowGroup();
+
+    /** The Open Inference Protocol (KServe v2) on the gRPC and HTTP ports. */
+    Oip oip();
+
+    /** {@code alexstream.worker.oip.*}. */
+    interface Oip {
+        /** The model's name in the protocol's calls and paths. */
+        @WithDefault("alexnet")
+        String modelName();
+
+        /** Most images in one ModelInfer request; more is INVALID_ARGUMENT. */
+        @WithDefault("64")
+        int maxImages();
+    }
 }

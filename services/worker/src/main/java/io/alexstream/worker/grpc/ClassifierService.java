@@ -22,11 +22,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * gRPC {@code alexstream.v1.Classifier}: the same {@link ImageClassifier} as the Kafka path.
@@ -141,19 +138,6 @@ public class ClassifierService implements Classifier {
     }
 
     private static StatusRuntimeException toStatus(Throwable failure) {
-        Throwable cause =
-                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof StatusRuntimeException status) {
-            return status;
-        }
-        if (cause instanceof TimeoutException || cause instanceof CancellationException) {
-            return Status.DEADLINE_EXCEEDED
-                    .withDescription("the deadline passed before the image was classified")
-                    .asRuntimeException();
-        }
-        return Status.INTERNAL
-                .withDescription(String.valueOf(cause.getMessage()))
-                .withCause(cause)
-                .asRuntimeException();
+        return Refusals.toStatus(failure);
     }
 }

@@ -9,13 +9,16 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Turns the worker's typed refusals into gRPC statuses: the code and the description callers
  * have always seen, plus the reason itself in a trailer, so that nobody, this worker's stream
  * answers included, has to parse a reason back out of a description.
  */
-final class Refusals {
+public final class Refusals {
 
     /** A refused image's {@link ImageError} (typed reason and message), binary. */
     static final Metadata.Key<ImageError> IMAGE_ERROR = ProtoUtils.keyForProto(ImageError.getDefaultInstance());
@@ -85,5 +88,23 @@ final class Refusals {
             case DIMENSIONS_TOO_LARGE -> ImageErrorReason.DIMENSIONS_TOO_LARGE;
             case CORRUPT -> ImageErrorReason.CORRUPT;
         };
+    }
+
+    /** The status a caller gets for a failed classification: its own status, DEADLINE_EXCEEDED, or INTERNAL. */
+    public static StatusRuntimeException toStatus(Throwable failure) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof StatusRuntimeException status) {
+            return status;
+        }
+        if (cause instanceof TimeoutException || cause instanceof CancellationException) {
+            return Status.DEADLINE_EXCEEDED
+                    .withDescription("the deadline passed before the image was classified")
+                    .asRuntimeException();
+        }
+        return Status.INTERNAL
+                .withDescription(String.valueOf(cause.getMessage()))
+                .withCause(cause)
+                .asRuntimeException();
     }
 }

@@ -4,6 +4,7 @@ import io.alexstream.contracts.ImageLimits;
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ImageRejectedException;
 import io.alexstream.engine.image.Preprocessor;
+import io.alexstream.engine.image.RgbImage;
 import io.alexstream.engine.image.ScaledImage;
 import io.alexstream.engine.inference.DynamicBatcher;
 import io.alexstream.engine.model.Profiles;
@@ -58,12 +59,19 @@ public class ImageClassifier {
         return new PreparedImage(image, (System.nanoTime() - started) / 1e9);
     }
 
+    /** Checks and rescales pixels already decoded (the Open Inference Protocol's FP32 input). */
+    public PreparedImage prepare(RgbImage decoded) throws ImageRejectedException {
+        long started = System.nanoTime();
+        ScaledImage image = preprocessor.prepare(decoded);
+        return new PreparedImage(image, (System.nanoTime() - started) / 1e9);
+    }
+
     /**
      * Submits a prepared image and completes with its prediction, or exceptionally when the run failed, or with a
      * {@link TimeoutException} when {@code timeLeftMillis} passed first (the image is then dropped from the queue).
      *
      * @param correlationId carried into the prediction, or null for none
-     * @param source the metrics' source tag ({@link WorkerMetrics#SOURCE_KAFKA}, {@link WorkerMetrics#SOURCE_GRPC})
+     * @param source where the image came from, for the metrics ({@link WorkerMetrics.Source})
      * @throws DynamicBatcher.QueueFullException when the queue is full and {@code whenFull} is REFUSE
      */
     public CompletableFuture<Prediction> classify(
@@ -74,7 +82,7 @@ public class ImageClassifier {
             int topK,
             WhenFull whenFull,
             OptionalLong timeLeftMillis,
-            String source) {
+            WorkerMetrics.Source source) {
         CompletableFuture<DynamicBatcher.Timed> run;
         try {
             run = submit(image.image(), mode, topK, whenFull);

@@ -36,8 +36,27 @@ import java.util.function.IntSupplier;
 @ApplicationScoped
 public class WorkerMetrics {
 
-    public static final String SOURCE_KAFKA = "kafka";
-    public static final String SOURCE_GRPC = "grpc";
+    /**
+     * Where an answered image came from: the transport ({@code source}: kafka, grpc, http) and the protocol spoken
+     * over it ({@code protocol}: alexstream's own, or oip, the Open Inference Protocol).
+     */
+    public enum Source {
+        KAFKA("kafka", "alexstream"),
+        GRPC("grpc", "alexstream"),
+        OIP_GRPC("grpc", "oip"),
+        OIP_HTTP("http", "oip");
+
+        private final String transport;
+        private final String protocol;
+
+        Source(String transport, String protocol) {
+            this.transport = transport;
+            this.protocol = protocol;
+        }
+    }
+
+    public static final Source SOURCE_KAFKA = Source.KAFKA;
+    public static final Source SOURCE_GRPC = Source.GRPC;
     /** Dead-letter reason when the session run itself failed (the image was fine). */
     public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
     /** Dead-letter reason for anything else that went wrong with one record (its handling threw). */
@@ -63,7 +82,7 @@ public class WorkerMetrics {
     private final MultiGauge modelInfo;
     private final DistributionSummary batchSizes;
     private final Counter publishRetries;
-    private final Map<String, Counter> classifiedBySource = new ConcurrentHashMap<>();
+    private final Map<Source, Counter> classifiedBySource = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettersByReason = new ConcurrentHashMap<>();
     private final Map<String, Counter> reviewRoutedByReason = new ConcurrentHashMap<>();
     private final Map<String, Counter> reviewSkippedByReason = new ConcurrentHashMap<>();
@@ -88,7 +107,7 @@ public class WorkerMetrics {
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
                 .register(registry);
         // counters exist at 0 from the start: rate() cannot see the first increase of a series born at 1
-        for (String source : List.of(SOURCE_KAFKA, SOURCE_GRPC)) {
+        for (Source source : Source.values()) {
             classifiedCounter(source);
         }
         for (ImageRejectedException.Reason reason : ImageRejectedException.Reason.values()) {
@@ -126,13 +145,14 @@ public class WorkerMetrics {
                 .register(registry);
     }
 
-    private Counter classifiedCounter(String source) {
+    private Counter classifiedCounter(Source source) {
         return classifiedBySource.computeIfAbsent(
                 source,
                 s -> Counter.builder("alexstream.worker.images.classified")
                         .description("Images answered with a prediction")
                         .tags(worker)
-                        .tag("source", s)
+                        .tag("source", s.transport)
+                        .tag("protocol", s.protocol)
                         .register(registry));
     }
 
@@ -156,7 +176,7 @@ public class WorkerMetrics {
                 .register(registry);
     }
 
-    public void classified(String source, DynamicBatcher.Timed timed, double preprocessSeconds) {
+    public void classified(Source source, DynamicBatcher.Timed timed, double preprocessSeconds) {
         classifiedCounter(source).increment();
         crops.increment(timed.prediction().cropsUsed());
         queueWait.record(seconds(timed.queueSeconds()));

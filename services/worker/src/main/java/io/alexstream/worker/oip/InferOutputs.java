@@ -1,0 +1,125 @@
+package io.alexstream.worker.oip;
+
+import com.google.protobuf.ByteString;
+import io.alexstream.proto.inference.InferParameter;
+import io.alexstream.proto.inference.InferTensorContents;
+import io.alexstream.proto.inference.ModelInferRequest;
+import io.alexstream.proto.inference.ModelInferRequest.InferRequestedOutputTensor;
+import io.alexstream.proto.inference.ModelInferResponse;
+import io.alexstream.proto.inference.ModelInferResponse.InferOutputTensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * Writes the answers of one request as the protocol's outputs: {@value OipModel#OUTPUT_PROBABILITIES} FP32
+ * [N, classes] and, for an output requested with the {@value OipModel#CLASSIFICATION} parameter k, BYTES [N, k] of
+ * {@code "<probability>:<index>:<label>"}, best first (the classification extension). Outputs are raw
+ * ({@code raw_output_contents}) when the request's inputs were raw, typed ({@code contents}) otherwise.
+ */
+public final class InferOutputs {
+
+    private InferOutputs() {}
+
+    /** Checks the requested outputs before any image is classified. */
+    public static void check(ModelInferRequest request, int classes) {
+        for (InferRequestedOutputTensor output : request.getOutputsList()) {
+            if (!output.getName().equals(OipModel.OUTPUT_PROBABILITIES)) {
+                throw InferInputs.invalid(
+                        "unknown output '%s': this model gives %s", output.getName(), OipModel.OUTPUT_PROBABILITIES);
+            }
+            topK(output, classes);
+        }
+    }
+
+    /** The outputs for {@code probabilities} (one array of {@code classNames.size()} per image, in order). */
+    public static void write(
+            ModelInferRequest request,
+            List<float[]> probabilities,
+            List<String> classNames,
+            ModelInferResponse.Builder response) {
+        boolean raw = request.getRawInputContentsCount() > 0;
+        int classes = classNames.size();
+        List<InferRequestedOutputTensor> requested = request.getOutputsList().isEmpty()
+                ? List.of(InferRequestedOutputTensor.newBuilder()
+                        .setName(OipModel.OUTPUT_PROBABILITIES)
+                        .build())
+                : request.getOutputsList();
+        for (InferRequestedOutputTensor output : requested) {
+            int k = topK(output, classes);
+            InferOutputTensor.Builder tensor = InferOutputTensor.newBuilder().setName(output.getName());
+            if (k == 0) {
+                tensor.setDatatype("FP32").addShape(probabilities.size()).addShape(classes);
+                if (raw) {
+                    ByteBuffer bytes = ByteBuffer.allocate(probabilities.size() * classes * Float.BYTES)
+                            .order(ByteOrder.LITTLE_ENDIAN);
+                    for (float[] p : probabilities) {
+                        for (float v : p) {
+                            bytes.putFloat(v);
+                        }
+                    }
+                    response.addRawOutputContents(ByteString.copyFrom(bytes.array()));
+                } else {
+                    InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+                    probabilities.forEach(p -> {
+                        for (float v : p) {
+                            contents.addFp32Contents(v);
+                        }
+                    });
+                    tensor.setContents(contents);
+                }
+            } else {
+                tensor.setDatatype("BYTES").addShape(probabilities.size()).addShape(k);
+                List<byte[]> labels = new ArrayList<>();
+                for (float[] p : probabilities) {
+                    IntStream.range(0, classes)
+                            .boxed()
+                            .sorted(Comparator.comparingDouble((Integer i) -> -p[i]))
+                            .limit(k)
+                            .forEach(i -> labels.add(String.format(Locale.ROOT, "%f:%d:%s", p[i], i, classNames.get(i))
+                                    .getBytes(StandardCharsets.UTF_8)));
+                }
+                if (raw) {
+                    response.addRawOutputContents(ByteString.copyFrom(rawBytes(labels)));
+                } else {
+                    InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+                    labels.forEach(l -> contents.addBytesContents(ByteString.copyFrom(l)));
+                    tensor.setContents(contents);
+                }
+            }
+            response.addOutputs(tensor);
+        }
+    }
+
+    /** k of the classification extension, or 0 for the probabilities themselves. */
+    static int topK(InferRequestedOutputTensor output, int classes) {
+        InferParameter parameter = output.getParametersOrDefault(OipModel.CLASSIFICATION, null);
+        if (parameter == null) {
+            return 0;
+        }
+        long k = switch (parameter.getParameterChoiceCase()) {
+            case INT64_PARAM -> parameter.getInt64Param();
+            case UINT64_PARAM -> parameter.getUint64Param();
+            default -> -1;
+        };
+        if (k < 1 || k > classes) {
+            throw InferInputs.invalid(
+                    "parameter classification of output '%s' must be an integer from 1 to %d",
+                    output.getName(), classes);
+        }
+        return (int) k;
+    }
+
+    /** BYTES elements in raw form: each a 4-byte little-endian length and its bytes. */
+    static byte[] rawBytes(List<byte[]> elements) {
+        int size = elements.stream().mapToInt(e -> 4 + e.length).sum();
+        ByteBuffer buffer = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        elements.forEach(e -> buffer.putInt(e.length).put(e));
+        return buffer.array();
+    }
+}

@@ -1,0 +1,136 @@
+package io.alexstream.worker.oip;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.worker.metrics.WorkerMetrics;
+import io.grpc.StatusRuntimeException;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The Open Inference Protocol over HTTP/REST on the worker's HTTP port, the twin of {@link OipService}: health,
+ * server and model metadata, and inference with JSON tensors ({@link OipJson}). An error is
+ * {@code {"error": "<reason>"}} with 400 (a malformed tensor or a refused image), 404 (unknown model or version), 429
+ * (the queue is full), 503 (no model loaded, or a shadow worker) or 504.
+ */
+@Path("/v2")
+@Produces(MediaType.APPLICATION_JSON)
+public class OipResource {
+
+    private final OipInference inference;
+    private final OipJson json;
+
+    public OipResource(OipInference inference, ObjectMapper mapper) {
+        this.inference = inference;
+        this.json = new OipJson(mapper);
+    }
+
+    @GET
+    public Response server() {
+        var metadata = inference.serverMetadata();
+        var body = json.object();
+        body.put("name", metadata.getName()).put("version", metadata.getVersion());
+        metadata.getExtensionsList().forEach(body.putArray("extensions")::add);
+        return Response.ok(body).build();
+    }
+
+    @GET
+    @Path("/health/live")
+    public Response live() {
+        return Response.ok(json.object().put("live", true)).build();
+    }
+
+    @GET
+    @Path("/health/ready")
+    public Response ready() {
+        boolean ready = inference.ready();
+        return Response.status(ready ? 200 : 503)
+                .entity(json.object().put("ready", ready))
+                .build();
+    }
+
+    @GET
+    @Path("/models/{model}")
+    public Response model(@PathParam("model") String model) {
+        return metadata(model, "");
+    }
+
+    @GET
+    @Path("/models/{model}/versions/{version}")
+    public Response metadata(@PathParam("model") String model, @PathParam("version") String version) {
+        try {
+            return Response.ok(json.metadata(inference.modelMetadata(model, version)))
+                    .build();
+        } catch (StatusRuntimeException e) {
+            return error(e);
+        }
+    }
+
+    @GET
+    @Path("/models/{model}/ready")
+    public Response modelReady(@PathParam("model") String model) {
+        return versionReady(model, "");
+    }
+
+    @GET
+    @Path("/models/{model}/versions/{version}/ready")
+    public Response versionReady(@PathParam("model") String model, @PathParam("version") String version) {
+        boolean ready = inference.modelReady(model, version);
+        return Response.status(ready ? 200 : 503)
+                .entity(json.object().put("name", model).put("ready", ready))
+                .build();
+    }
+
+    @POST
+    @Path("/models/{model}/infer")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    public CompletionStage<Response> infer(@PathParam("model") String model, JsonNode body) {
+        return inferVersion(model, "", body);
+    }
+
+    @POST
+    @Path("/models/{model}/versions/{version}/infer")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    public CompletionStage<Response> inferVersion(
+            @PathParam("model") String model, @PathParam("version") String version, JsonNode body) {
+        try {
+            return inference
+                    .infer(json.request(model, version, body), OptionalLong.empty(), WorkerMetrics.Source.OIP_HTTP)
+                    .thenApply(response -> Response.ok(json.response(response)).build())
+                    .exceptionally(failure -> error(OipInference.toStatus(unwrap(failure))));
+        } catch (StatusRuntimeException e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(error(e));
+        }
+    }
+
+    private Response error(StatusRuntimeException e) {
+        int status = switch (e.getStatus().getCode()) {
+            case INVALID_ARGUMENT -> 400;
+            case NOT_FOUND -> 404;
+            case RESOURCE_EXHAUSTED -> 429;
+            case UNAVAILABLE, FAILED_PRECONDITION -> 503;
+            case DEADLINE_EXCEEDED -> 504;
+            default -> 500;
+        };
+        String message = e.getStatus().getDescription() == null
+                ? e.getStatus().getCode().name()
+                : e.getStatus().getDescription();
+        return Response.status(status).entity(json.error(message)).build();
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+}
