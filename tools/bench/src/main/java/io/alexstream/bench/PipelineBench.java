@@ -79,7 +79,7 @@ final class PipelineBench {
                             "single-image ms before the gRPC calls", bare::singleImageMs, first.pid(), ingest.pid());
                     double[] grpcCpuBefore = CpuMeter.cpuSeconds(first.pid(), ingest.pid());
                     long grpcStarted = System.nanoTime();
-                    double[] latencies = GrpcLatency.millis(first.grpcPort(), image, grpcCalls);
+                    GrpcLatency.Calls latencies = GrpcLatency.millis(first.grpcPort(), image, grpcCalls);
                     double grpcSeconds = (System.nanoTime() - grpcStarted) / 1e9;
                     double[] grpcCpu = CpuMeter.cpuSince(grpcCpuBefore, first.pid(), ingest.pid());
                     Reference singleImageReference = new Reference(
@@ -129,8 +129,10 @@ final class PipelineBench {
                                 images,
                                 drainRate,
                                 drainReference,
-                                Percentiles.of(latencies, 0.5),
-                                Percentiles.of(latencies, 0.99),
+                                Percentiles.of(latencies.classify(), 0.5),
+                                Percentiles.of(latencies.classify(), 0.99),
+                                Percentiles.of(latencies.oip(), 0.5),
+                                Percentiles.of(latencies.oip(), 0.99),
                                 grpcCalls,
                                 singleImageReference,
                                 trainer,

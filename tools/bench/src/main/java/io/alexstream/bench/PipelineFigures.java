@@ -12,6 +12,8 @@ record PipelineFigures(
         Reference drainReference,
         double grpcP50Ms,
         double grpcP99Ms,
+        double oipP50Ms,
+        double oipP99Ms,
         int grpcCalls,
         Reference singleImageReferenceMs,
         TrainerFigures trainer,

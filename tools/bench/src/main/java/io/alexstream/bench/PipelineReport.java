@@ -95,6 +95,16 @@ final class PipelineReport {
         figures.put("grpc_p99_ms", round(found.grpcP99Ms()));
         figures.put("grpc_reference_single_ms", round(single));
         figures.put("grpc_p50_ratio", round3(grpcRatio));
+        System.out.printf(
+                Locale.ROOT,
+                "Open Inference Protocol ModelInfer (gRPC), the same image in turn with Classify: p50 %.1f ms, p99 %.1f"
+                        + " ms; %.3f of Classify's p50 (target within 10%%)%n",
+                found.oipP50Ms(),
+                found.oipP99Ms(),
+                found.oipP50Ms() / found.grpcP50Ms());
+        figures.put("oip_grpc_p50_ms", round(found.oipP50Ms()));
+        figures.put("oip_grpc_p99_ms", round(found.oipP99Ms()));
+        figures.put("oip_grpc_p50_vs_classify", round3(found.oipP50Ms() / found.grpcP50Ms()));
     }
 
     /** The pushes and the trainer's round, {@code bytes} being the size of the pushed version. */

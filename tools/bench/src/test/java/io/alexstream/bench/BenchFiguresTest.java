@@ -30,6 +30,8 @@ class BenchFiguresTest {
                 Reference.NONE,
                 Double.NaN,
                 Double.NaN,
+                Double.NaN,
+                Double.NaN,
                 0,
                 Reference.NONE,
                 TrainerFigures.NONE,
