@@ -21,6 +21,13 @@ public interface AuthConfig {
     Optional<String> operatorToken();
 
     /**
+     * When set, classification needs it as a bearer token: gRPC {@code Classify}, {@code ClassifyStream} and the Open
+     * Inference Protocol's {@code ModelInfer}, and {@code POST /v2/models/.../infer}. Health, readiness and metadata
+     * stay open. Absent (the default): classification is open to any caller.
+     */
+    Optional<String> callerToken();
+
+    /**
      * Subject CN of the trainer's client certificate: with TLS on the gRPC server
      * ({@code quarkus.grpc.server.ssl.*}, a trust store and {@code client-auth=REQUEST}), a
      * certificate the handshake verified with this CN may push weights without a token.

@@ -3,10 +3,12 @@ package io.alexstream.worker.oip;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alexstream.worker.metrics.WorkerMetrics;
+import io.alexstream.worker.security.CallerToken;
 import io.grpc.StatusRuntimeException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -14,13 +16,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The Open Inference Protocol over HTTP/REST on the worker's HTTP port, the twin of {@link OipService}: health,
  * server and model metadata, and inference with JSON tensors ({@link OipJson}). An error is
- * {@code {"error": "<reason>"}} with 400 (a malformed tensor or a refused image), 404 (unknown model or version), 429
+ * {@code {"error": "<reason>"}} with 400 (a malformed tensor or a refused image), 401 (no caller token where
+ * {@code alexstream.auth.caller-token} is set), 404 (unknown model or version), 429
  * (the queue is full), 503 (no model loaded, or a shadow worker) or 504.
  */
 @Path("/v2")
@@ -29,10 +33,12 @@ public class OipResource {
 
     private final OipInference inference;
     private final OipJson json;
+    private final CallerToken callerToken;
 
-    public OipResource(OipInference inference, ObjectMapper mapper) {
+    public OipResource(OipInference inference, ObjectMapper mapper, CallerToken callerToken) {
         this.inference = inference;
         this.json = new OipJson(mapper);
+        this.callerToken = callerToken;
     }
 
     @GET
@@ -95,8 +101,9 @@ public class OipResource {
     @Path("/models/{model}/infer")
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
-    public CompletionStage<Response> infer(@PathParam("model") String model, JsonNode body) {
-        return inferVersion(model, "", body);
+    public CompletionStage<Response> infer(
+            @PathParam("model") String model, @HeaderParam("authorization") String authorization, JsonNode body) {
+        return inferVersion(model, "", authorization, body);
     }
 
     @POST
@@ -104,14 +111,21 @@ public class OipResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
     public CompletionStage<Response> inferVersion(
-            @PathParam("model") String model, @PathParam("version") String version, JsonNode body) {
+            @PathParam("model") String model,
+            @PathParam("version") String version,
+            @HeaderParam("authorization") String authorization,
+            JsonNode body) {
+        if (!callerToken.admits(authorization)) {
+            return CompletableFuture.completedFuture(
+                    Response.status(401).entity(json.error(CallerToken.REFUSAL)).build());
+        }
         try {
             return inference
                     .infer(json.request(model, version, body), OptionalLong.empty(), WorkerMetrics.Source.OIP_HTTP)
                     .thenApply(response -> Response.ok(json.response(response)).build())
                     .exceptionally(failure -> error(OipInference.toStatus(unwrap(failure))));
         } catch (StatusRuntimeException e) {
-            return java.util.concurrent.CompletableFuture.completedFuture(error(e));
+            return CompletableFuture.completedFuture(error(e));
         }
     }
 
