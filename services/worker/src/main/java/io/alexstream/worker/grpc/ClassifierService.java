@@ -56,13 +56,13 @@ public class ClassifierService implements Classifier {
     @Blocking
     public Uni<ClassifyResponse> classify(ClassifyRequest request) {
         if (shadow) {
-            return Uni.createFrom().failure(shadowRefusal());
+            return Uni.createFrom().failure(Refusals.shadowWorker());
         }
         Deadline deadline = Context.current().getDeadline();
         return Uni.createFrom()
                 .completionStage(() -> answer(request, deadline))
                 .onFailure()
-                .transform(ClassifierService::toStatus);
+                .transform(Refusals::toStatus);
     }
 
     /**
@@ -73,7 +73,7 @@ public class ClassifierService implements Classifier {
     @Override
     public Multi<ClassifyResponse> classifyStream(Multi<ClassifyRequest> requests) {
         if (shadow) {
-            return Multi.createFrom().failure(shadowRefusal());
+            return Multi.createFrom().failure(Refusals.shadowWorker());
         }
         Deadline deadline = Context.current().getDeadline();
         return requests.emitOn(Infrastructure.getDefaultWorkerPool())
@@ -81,15 +81,13 @@ public class ClassifierService implements Classifier {
                 .transformToUni(request -> Uni.createFrom()
                         .completionStage(() -> answer(request, deadline))
                         .onFailure()
-                        .recoverWithItem(failure -> errorResponse(request, toStatus(failure))))
+                        .recoverWithItem(failure -> errorResponse(request, Refusals.toStatus(failure))))
                 .merge(streamInFlight);
     }
 
     private CompletableFuture<ClassifyResponse> answer(ClassifyRequest request, Deadline deadline) {
         if (!serving.ready()) {
-            throw Status.UNAVAILABLE
-                    .withDescription("no model loaded (" + serving.lastError() + ")")
-                    .asRuntimeException();
+            throw Refusals.noModel(serving.lastError());
         }
         String id = request.getImageId().isEmpty() ? UUID.randomUUID().toString() : request.getImageId();
         ImageClassifier.PreparedImage image;
@@ -123,21 +121,10 @@ public class ClassifierService implements Classifier {
         }
     }
 
-    /** A shadow worker runs a version under test: a caller must never get its answer. */
-    private static StatusRuntimeException shadowRefusal() {
-        return Status.FAILED_PRECONDITION
-                .withDescription("a shadow worker answers no callers")
-                .asRuntimeException();
-    }
-
     private static ClassifyResponse errorResponse(ClassifyRequest request, StatusRuntimeException failure) {
         return ClassifyResponse.newBuilder()
                 .setImageId(request.getImageId())
                 .setError(Refusals.imageError(failure))
                 .build();
-    }
-
-    private static StatusRuntimeException toStatus(Throwable failure) {
-        return Refusals.toStatus(failure);
     }
 }

@@ -90,6 +90,20 @@ public final class Refusals {
         };
     }
 
+    /** A classification asked of a shadow worker, which runs a version under test: no caller may get its answer. */
+    public static StatusRuntimeException shadowWorker() {
+        return Status.FAILED_PRECONDITION
+                .withDescription("a shadow worker answers no callers")
+                .asRuntimeException();
+    }
+
+    /** A classification asked before any model is loaded, with why none is. */
+    public static StatusRuntimeException noModel(String lastError) {
+        return Status.UNAVAILABLE
+                .withDescription("no model loaded (" + lastError + ")")
+                .asRuntimeException();
+    }
+
     /** The status a caller gets for a failed classification: its own status, DEADLINE_EXCEEDED, or INTERNAL. */
     public static StatusRuntimeException toStatus(Throwable failure) {
         Throwable cause =

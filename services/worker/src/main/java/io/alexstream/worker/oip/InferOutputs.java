@@ -7,14 +7,14 @@ import io.alexstream.proto.inference.ModelInferRequest;
 import io.alexstream.proto.inference.ModelInferRequest.InferRequestedOutputTensor;
 import io.alexstream.proto.inference.ModelInferResponse;
 import io.alexstream.proto.inference.ModelInferResponse.InferOutputTensor;
+import io.alexstream.proto.v1.ClassScore;
+import io.alexstream.proto.v1.Prediction;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
 
 /**
  * Writes the answers of one request as the protocol's outputs: {@value OipModel#OUTPUT_PROBABILITIES} FP32
@@ -37,14 +37,14 @@ public final class InferOutputs {
         }
     }
 
-    /** The outputs for {@code probabilities} (one array of {@code classNames.size()} per image, in order). */
+    /**
+     * The outputs for one prediction per image, in order, each scoring every one of the {@code classes} classes best
+     * first (as the engine ranks them): the probabilities by class index, the classification extension's top k as
+     * ranked.
+     */
     public static void write(
-            ModelInferRequest request,
-            List<float[]> probabilities,
-            List<String> classNames,
-            ModelInferResponse.Builder response) {
+            ModelInferRequest request, List<Prediction> predictions, int classes, ModelInferResponse.Builder response) {
         boolean raw = request.getRawInputContentsCount() > 0;
-        int classes = classNames.size();
         List<InferRequestedOutputTensor> requested = request.getOutputsList().isEmpty()
                 ? List.of(InferRequestedOutputTensor.newBuilder()
                         .setName(OipModel.OUTPUT_PROBABILITIES)
@@ -54,34 +54,37 @@ public final class InferOutputs {
             int k = topK(output, classes);
             InferOutputTensor.Builder tensor = InferOutputTensor.newBuilder().setName(output.getName());
             if (k == 0) {
-                tensor.setDatatype("FP32").addShape(probabilities.size()).addShape(classes);
-                if (raw) {
-                    ByteBuffer bytes = ByteBuffer.allocate(probabilities.size() * classes * Float.BYTES)
-                            .order(ByteOrder.LITTLE_ENDIAN);
-                    for (float[] p : probabilities) {
-                        for (float v : p) {
-                            bytes.putFloat(v);
-                        }
+                tensor.setDatatype("FP32").addShape(predictions.size()).addShape(classes);
+                float[] probabilities = new float[predictions.size() * classes];
+                for (int image = 0; image < predictions.size(); image++) {
+                    for (ClassScore score : predictions.get(image).getTopList()) {
+                        probabilities[image * classes + score.getIndex()] = score.getProbability();
                     }
+                }
+                if (raw) {
+                    ByteBuffer bytes = ByteBuffer.allocate(probabilities.length * Float.BYTES)
+                            .order(ByteOrder.LITTLE_ENDIAN);
+                    bytes.asFloatBuffer().put(probabilities);
                     response.addRawOutputContents(ByteString.copyFrom(bytes.array()));
                 } else {
                     InferTensorContents.Builder contents = InferTensorContents.newBuilder();
-                    probabilities.forEach(p -> {
-                        for (float v : p) {
-                            contents.addFp32Contents(v);
-                        }
-                    });
+                    for (float v : probabilities) {
+                        contents.addFp32Contents(v);
+                    }
                     tensor.setContents(contents);
                 }
             } else {
-                tensor.setDatatype("BYTES").addShape(probabilities.size()).addShape(k);
+                tensor.setDatatype("BYTES").addShape(predictions.size()).addShape(k);
                 List<byte[]> labels = new ArrayList<>();
-                for (float[] p : probabilities) {
-                    IntStream.range(0, classes)
-                            .boxed()
-                            .sorted(Comparator.comparingDouble((Integer i) -> -p[i]))
+                for (Prediction prediction : predictions) {
+                    prediction.getTopList().stream()
                             .limit(k)
-                            .forEach(i -> labels.add(String.format(Locale.ROOT, "%f:%d:%s", p[i], i, classNames.get(i))
+                            .forEach(score -> labels.add(String.format(
+                                            Locale.ROOT,
+                                            "%f:%d:%s",
+                                            score.getProbability(),
+                                            score.getIndex(),
+                                            score.getName())
                                     .getBytes(StandardCharsets.UTF_8)));
                 }
                 if (raw) {

@@ -10,7 +10,6 @@ import io.alexstream.proto.inference.ModelInferResponse;
 import io.alexstream.proto.inference.ModelMetadataResponse;
 import io.alexstream.proto.inference.ModelMetadataResponse.TensorMetadata;
 import io.alexstream.proto.inference.ServerMetadataResponse;
-import io.alexstream.proto.v1.ClassScore;
 import io.alexstream.proto.v1.Prediction;
 import io.alexstream.worker.config.WorkerConfig;
 import io.alexstream.worker.grpc.Refusals;
@@ -18,7 +17,6 @@ import io.alexstream.worker.inference.ImageClassifier;
 import io.alexstream.worker.inference.ServingModel;
 import io.alexstream.worker.metrics.WorkerMetrics;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,9 +58,7 @@ public class OipInference {
 
     /** This model, at this version when one is given, is ready. */
     public boolean modelReady(String name, String version) {
-        return name.equals(modelName())
-                && ready()
-                && (version.isEmpty() || version.equals(Long.toString(serving.servedVersion())));
+        return name.equals(modelName()) && ready() && serves(version);
     }
 
     public ServerMetadataResponse serverMetadata() {
@@ -88,21 +84,17 @@ public class OipInference {
     }
 
     /**
-     * Classifies the request's images and completes with the response; throws, or completes exceptionally, with the
-     * status a caller gets.
+     * Classifies the request's images and completes with the response; throws the status a caller gets, or completes
+     * exceptionally with what {@link Refusals#toStatus} turns into one.
      */
     public CompletableFuture<ModelInferResponse> infer(
             ModelInferRequest request, OptionalLong timeLeft, WorkerMetrics.Source source) {
         requireModel(request.getModelName(), request.getModelVersion());
         if (config.shadow()) {
-            throw Status.FAILED_PRECONDITION
-                    .withDescription("a shadow worker answers no callers")
-                    .asRuntimeException();
+            throw Refusals.shadowWorker();
         }
         if (!serving.ready()) {
-            throw Status.UNAVAILABLE
-                    .withDescription("no model loaded (" + serving.lastError() + ")")
-                    .asRuntimeException();
+            throw Refusals.noModel(serving.lastError());
         }
         InferOutputs.check(request, model.numClasses());
         List<InferInputs.Item> items = InferInputs.read(request, config.oip().maxImages(), config.maxImagePixels());
@@ -145,14 +137,6 @@ public class OipInference {
     }
 
     private ModelInferResponse response(ModelInferRequest request, String id, List<Prediction> predictions) {
-        List<float[]> probabilities = new ArrayList<>(predictions.size());
-        for (Prediction prediction : predictions) {
-            float[] p = new float[model.numClasses()];
-            for (ClassScore score : prediction.getTopList()) {
-                p[score.getIndex()] = score.getProbability();
-            }
-            probabilities.add(p);
-        }
         // one version unless a rollout swapped models between this request's images
         String versions = predictions.stream()
                 .map(p -> Long.toString(p.getModelVersion()))
@@ -162,7 +146,7 @@ public class OipInference {
                 .setModelName(modelName())
                 .setModelVersion(versions)
                 .setId(id);
-        InferOutputs.write(request, probabilities, model.classNames(), response);
+        InferOutputs.write(request, predictions, model.numClasses(), response);
         return response.build();
     }
 
@@ -172,7 +156,7 @@ public class OipInference {
                     .withDescription("unknown model '" + name + "'; this worker serves '" + modelName() + "'")
                     .asRuntimeException();
         }
-        if (!version.isEmpty() && !version.equals(Long.toString(serving.servedVersion()))) {
+        if (!serves(version)) {
             throw Status.NOT_FOUND
                     .withDescription("version " + version + " of '" + name + "' is not served here (serving "
                             + serving.servedVersion() + ")")
@@ -180,9 +164,9 @@ public class OipInference {
         }
     }
 
-    /** The status a caller gets for a failure of {@link #infer}. */
-    public static StatusRuntimeException toStatus(Throwable failure) {
-        return Refusals.toStatus(failure);
+    /** No version asked for, or the one served. */
+    private boolean serves(String version) {
+        return version.isEmpty() || version.equals(Long.toString(serving.servedVersion()));
     }
 
     private static TensorMetadata tensor(String name, String datatype, long... shape) {

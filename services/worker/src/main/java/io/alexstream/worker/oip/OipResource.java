@@ -2,6 +2,7 @@ package io.alexstream.worker.oip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alexstream.worker.grpc.Refusals;
 import io.alexstream.worker.metrics.WorkerMetrics;
 import io.alexstream.worker.security.CallerToken;
 import io.grpc.StatusRuntimeException;
@@ -17,7 +18,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -123,7 +123,7 @@ public class OipResource {
             return inference
                     .infer(json.request(model, version, body), OptionalLong.empty(), WorkerMetrics.Source.OIP_HTTP)
                     .thenApply(response -> Response.ok(json.response(response)).build())
-                    .exceptionally(failure -> error(OipInference.toStatus(unwrap(failure))));
+                    .exceptionally(failure -> error(Refusals.toStatus(failure)));
         } catch (StatusRuntimeException e) {
             return CompletableFuture.completedFuture(error(e));
         }
@@ -142,9 +142,5 @@ public class OipResource {
                 ? e.getStatus().getCode().name()
                 : e.getStatus().getDescription();
         return Response.status(status).entity(json.error(message)).build();
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }

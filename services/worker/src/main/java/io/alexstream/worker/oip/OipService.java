@@ -13,6 +13,7 @@ import io.alexstream.proto.inference.ServerMetadataRequest;
 import io.alexstream.proto.inference.ServerMetadataResponse;
 import io.alexstream.proto.inference.ServerReadyRequest;
 import io.alexstream.proto.inference.ServerReadyResponse;
+import io.alexstream.worker.grpc.Refusals;
 import io.alexstream.worker.metrics.WorkerMetrics;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -80,6 +81,6 @@ public class OipService implements GRPCInferenceService {
         return Uni.createFrom()
                 .completionStage(() -> inference.infer(request, timeLeft, WorkerMetrics.Source.OIP_GRPC))
                 .onFailure()
-                .transform(OipInference::toStatus);
+                .transform(Refusals::toStatus);
     }
 }

@@ -7,22 +7,20 @@ import ai.onnxruntime.OrtSession;
 import io.alexstream.engine.image.Crops;
 import io.alexstream.engine.image.ScaledImage;
 import io.alexstream.engine.model.AlexNetConfig;
+import io.alexstream.engine.model.CropBatch;
 import io.alexstream.engine.weights.ModelWeights;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 
 /**
- * The peer: ONNX Runtime's CPU engine running {@link OnnxExport}'s graph of the same weights, fed the same crops the
- * engine makes (built in parallel straight into the input buffer, as the engine's {@code CropBatch} does), so the
- * two are timed doing the same work.
+ * The peer: ONNX Runtime's CPU engine running {@link OnnxExport}'s graph of the same weights, fed crops built by the
+ * engine's own {@link CropBatch} straight into its input buffer, so the two are timed doing the same work.
  */
 public final class PeerEngine implements AutoCloseable {
-
-    private static final ThreadLocal<float[]> CROP = ThreadLocal.withInitial(() -> new float[0]);
 
     private final OrtEnvironment environment;
     private final OrtSession session;
@@ -67,22 +65,7 @@ public final class PeerEngine implements AutoCloseable {
         int cropValues = config.cropSize() * config.cropSize() * AlexNetConfig.CHANNELS;
         int count = images.size() * Crops.TEN;
         FloatBuffer input = direct((long) count * cropValues);
-        IntStream.range(0, count).parallel().forEach(task -> {
-            float[] crop = CROP.get();
-            if (crop.length != cropValues) {
-                crop = new float[cropValues];
-                CROP.set(crop);
-            }
-            Crops.writeCrop(
-                    images.get(task / Crops.TEN),
-                    mean,
-                    config.cropSize(),
-                    Crops.Mode.TEN_CROP,
-                    task % Crops.TEN,
-                    crop,
-                    0);
-            input.duplicate().position(task * cropValues).put(crop);
-        });
+        CropBatch.write(images, mean, config.cropSize(), Crops.Mode.TEN_CROP, DataBuffers.of(input));
         float[] perCrop = run(input, count);
         int classes = config.numClasses();
         float[] averaged = new float[images.size() * classes];
